@@ -1,0 +1,74 @@
+"""The FastAPI application: the Webex-compatible API under /v1, plus callshift's own parts."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+
+from .. import __version__
+from ..config import Settings, get_settings
+from ..db.engine import Database, connect
+from ..logs import configure, tracking_id
+from . import errors
+from .deps import TokenCache
+
+log = logging.getLogger("callshift.api")
+
+DESCRIPTION = """
+callshift moves Webex Calling users between subscriptions without losing voicemail,
+PIN, numbers or settings.
+
+* **Webex-compatible** (`/v1/licenses`, `/v1/people`, `/v1/people/{id}/features/…`,
+  `/v1/telephony/config/people/{id}/voicemail/passcode`): the shapes and rules of Webex's
+  own API, so Webex SDKs work by changing only the base URL.
+* **callshift** (`/v1/callshift/…`): subscriptions, cancellation, the recycle bin.
+
+Every error has the body `{"message", "errors": [{"description", "errorCode"}], "trackingId"}`
+and a `trackingid` header. Error codes: see `docs/errors.md`.
+"""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure(settings.log_level, settings.log_json)
+    db = db or connect(settings.database_url, settings.sqlite_busy_timeout_ms)
+    app = FastAPI(title="callshift", version=__version__, description=DESCRIPTION,
+                  openapi_tags=[{"name": "licenses"}, {"name": "people"},
+                                {"name": "calling features"}, {"name": "callshift"}])
+    app.state.settings = settings
+    app.state.db = db
+    app.state.token_cache = TokenCache()
+    errors.install(app)
+
+    @app.middleware("http")
+    async def _tracking(request: Request, call_next):
+        tid = request.headers.get("trackingid") or f"CALLSHIFT_{uuid.uuid4()}"
+        token = tracking_id.set(tid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:  # answered here so the body still carries the tracking id
+            log.exception("unhandled error", extra={"path": request.url.path})
+            response = errors.error_response(500, "internal error; quote the tracking id")
+        finally:
+            tracking_id.reset(token)
+        response.headers["trackingid"] = tid
+        log.info("request", extra={
+            "trackingId": tid, "method": request.method, "path": request.url.path,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 2)})
+        return response
+
+    @app.get("/health", tags=["callshift"], summary="Liveness and database check")
+    def health() -> dict:
+        with db.uow(write=False) as uow:
+            uow.conn.execute(text("select 1"))
+        return {"status": "ok", "version": __version__, "database": db.writer.dialect.name}
+
+    from .routes import features, licenses, people, subscriptions
+    for module in (licenses, people, features, subscriptions):
+        app.include_router(module.router, prefix="/v1")
+    return app

@@ -1,0 +1,60 @@
+"""Request dependencies: the caller (from the bearer token) and the use-case context."""
+from __future__ import annotations
+
+import time
+from threading import Lock
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from ..domain.access import Principal
+from ..logs import tracking_id
+from ..services.context import Ctx
+from ..services.tokens import authenticate
+
+bearer = HTTPBearer(auto_error=False, description="A callshift API token: `callshift token create`")
+
+
+class TokenCache:
+    """Principals by token for a few seconds: a token lookup per request costs more than a swap's
+    share of the budget. Revocation therefore takes up to ``ttl`` seconds to bite."""
+
+    def __init__(self, ttl: float = 5.0, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._items: dict[str, tuple[float, Principal]] = {}
+        self._lock = Lock()
+
+    def get(self, token: str) -> Principal | None:
+        item = self._items.get(token)
+        if item and item[0] > time.monotonic():
+            return item[1]
+        return None
+
+    def put(self, token: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[token] = (time.monotonic() + self.ttl, principal)
+
+
+def principal(request: Request,
+              cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
+        raise HTTPException(401, "a bearer token is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    cache: TokenCache = request.app.state.token_cache
+    found = cache.get(cred.credentials)
+    if found is None:
+        found = authenticate(request.app.state.db, cred.credentials)
+        if found is None:
+            raise HTTPException(401, "the bearer token is not valid",
+                                headers={"WWW-Authenticate": "Bearer"})
+        cache.put(cred.credentials, found)
+    return found
+
+
+def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
+    settings = request.app.state.settings
+    return Ctx(db=request.app.state.db, principal=who, tracking_id=tracking_id.get(),
+               retention_days=settings.recycle_retention_days)

@@ -1,0 +1,14 @@
+"""Absolute next-page links that repeat every query parameter, as Webex's do."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+
+def next_link(request: Request, cursor: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    params.append(("cursor", cursor))
+    base = request.app.state.settings.public_url
+    root = base.rstrip("/") if base else f"{request.url.scheme}://{request.url.netloc}"
+    return f'<{root}{request.url.path}?{urlencode(params)}>; rel="next"'

@@ -1,0 +1,65 @@
+"""callshift's own: subscriptions with their readiness, guarded cancellation, the recycle bin."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from ... import ids
+from ...domain.errors import SubscriptionInUse
+from ...services.context import Ctx
+from ...services.subscriptions import cancel_subscription, list_recycle_bin, readiness, restore
+from ..deps import context
+from .licenses import raw_org
+
+router = APIRouter(prefix="/callshift", tags=["callshift"])
+
+
+class Restore(BaseModel):
+    entryIds: list[str]
+    licenseId: str | None = None
+
+
+def _encode_report(ctx: Ctx, report: dict[str, int]) -> dict[str, int]:
+    with ctx.db.uow(write=False) as uow:
+        out = {}
+        for raw, n in report.items():
+            lic = uow.store.licence(raw)
+            out[ids.licence(lic.org_id, lic.offer_code, raw)] = n
+        return out
+
+
+@router.get("/subscriptions/{sub_id}/readiness",
+            summary="Users still holding each licence of the subscription (empty: ready to cancel)")
+def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
+    report = readiness(ctx, sub_id)
+    return {"subscriptionId": sub_id, "ready": not report,
+            "usersPerLicense": _encode_report(ctx, report)}
+
+
+@router.post("/subscriptions/{sub_id}/cancel",
+             summary="Cancel (R9): refused while users remain unless force=true purges them")
+def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dict:
+    try:
+        purged = cancel_subscription(ctx, sub_id, force)
+    except SubscriptionInUse as refused:
+        raise SubscriptionInUse(sub_id, _encode_report(ctx, refused.users_per_licence)) from None
+    return {"subscriptionId": sub_id, "status": "cancelled", "purgedUsers": purged}
+
+
+@router.get("/recycleBin", summary="Purged calling profiles, newest first")
+def recycle_bin(ctx: Ctx = Depends(context), orgId: str | None = None,
+                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+    entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
+    return {"items": [{
+        "id": e.id, "personId": ids.person(e.user_id), "email": e.email,
+        "purgedAt": e.purged_at.isoformat(), "expiresAt": e.expires_at.isoformat(),
+        "reason": e.reason, "extension": e.profile.extension,
+        "phoneNumber": e.profile.phone_number, "locationId": ids.location(e.profile.location_id),
+    } for e in entries]}
+
+
+@router.post("/recycleBin/restore", summary="Restore purged profiles as they were, PIN included")
+def restore_entries(body: Restore, ctx: Ctx = Depends(context)) -> dict:
+    licence = ids.licence_raw(body.licenseId) if body.licenseId else None
+    restored = restore(ctx, body.entryIds, licence)
+    return {"restored": [ids.person(u) for u in restored]}

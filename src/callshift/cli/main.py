@@ -1,0 +1,137 @@
+"""callshift: serve, seed, demo, token, user move, db."""
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.table import Table
+
+from ..config import get_settings
+from ..db.migrate import is_empty, upgrade
+from ..domain.access import Role
+from ..domain.errors import DomainError
+from ..services.tokens import create_token
+from .common import console, err, fail, open_db, org_ids
+from .users import user_app
+
+app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration (the server and the CLI also do this on start)."""
+    open_db(migrate=True)
+    console.print("database schema is up to date")
+
+
+@app.command()
+def serve(host: str = typer.Option(None, help="Address to bind (default CALLSHIFT_HOST)"),
+          port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
+          workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)")) -> None:
+    """Serve the API (/v1), its docs (/docs) and the health check (/health).
+
+    Example: callshift serve --port 8000
+    """
+    import uvicorn
+
+    settings = get_settings()
+    db = open_db(migrate=True)
+    if workers > 1 and db.is_sqlite:
+        fail("SQLite has one writer: run several workers on PostgreSQL only")
+    db.dispose()
+    uvicorn.run("callshift.api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level="warning")
+
+
+@app.command()
+def seed(users: int = typer.Option(5000, min=1, max=5_000_000, help="Users in the main organisation"),
+         rng_seed: int = typer.Option(42, help="Random seed, for repeatable data")) -> None:
+    """Fill an empty database with the demo: two partners, two subscriptions, N users.
+
+    Example: callshift seed --users 1000000
+    """
+    from ..seed import seed as run_seed
+
+    db = open_db(migrate=True)
+    if not _empty(db):
+        fail("the database already holds organisations; seed needs an empty one "
+             "(point CALLSHIFT_DATABASE_URL at a new file or database)")
+    _seed(db, users, rng_seed)
+
+
+def _empty(db) -> bool:
+    return is_empty(db) or not org_ids(db)
+
+
+def _seed(db, users: int, rng_seed: int = 42):
+    from rich.progress import Progress
+
+    from ..seed import seed as run_seed
+
+    started = time.perf_counter()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("seeding users", total=users + 20)
+        summary = run_seed(db, users, rng_seed, progress=lambda n: progress.update(task, completed=n))
+    took = time.perf_counter() - started
+    table = Table(title=f"seeded in {took:.1f} s")
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("main organisation", summary.main_org_id)
+    table.add_row("users", f"{summary.users:,}")
+    table.add_row("old subscription (Old Partner Ltd)", summary.old_subscription)
+    table.add_row("new subscription (New Partner Inc)", summary.new_subscription)
+    table.add_row("second organisation", summary.other_org_id)
+    console.print(table)
+    return summary
+
+
+@token_app.command("create")
+def token_create(role: Role = typer.Option(Role.FULL_ADMIN, help="What the token may do"),
+                 org: str = typer.Option(None, help="Organisation id (default: the main one)"),
+                 partner: str = typer.Option(None, help="Partner id, for partner-admin"),
+                 email: str = typer.Option(None, help="The person, for a user token"),
+                 name: str = typer.Option("", help="A label for the audit log")) -> None:
+    """Issue an API token; the token alone is printed on the last line.
+
+    Example: TOKEN=$(callshift token create --role full-admin | tail -n1)
+    """
+    db = open_db(migrate=True)
+    if role in (Role.FULL_ADMIN, Role.READ_ONLY_ADMIN) and not org:
+        orgs = org_ids(db)
+        if not orgs:
+            fail("no organisation yet: run `callshift seed` first")
+        org = orgs[0]
+    try:
+        secret = create_token(db, role, org_id=org, partner_id=partner, user_email=email, name=name)
+    except DomainError as e:
+        fail(e.message)
+    err.print(f"[green]{role.value}[/] token for {org or partner or email} (shown once):")
+    print(secret)
+
+
+@app.command()
+def demo(users: int = typer.Option(5000, min=1, help="Users to seed when the database is empty"),
+         host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)) -> None:
+    """Seed an empty database if needed, print the URL and an admin token, and serve.
+
+    Example: callshift demo
+    """
+    import uvicorn
+
+    db = open_db(migrate=True)
+    if _empty(db):
+        _seed(db, users)
+    secret = create_token(db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo")
+    db.dispose()
+    url = f"http://{host}:{port}"
+    console.print(f"\n[bold]callshift[/] is at {url}  (API docs: {url}/docs)")
+    console.print(f"full-admin token:\n{secret}\n")
+    console.print(f"try:  curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses")
+    uvicorn.run("callshift.api.app:create_app", factory=True, host=host, port=port,
+                log_level="warning")

@@ -1,0 +1,32 @@
+"""Run the Alembic migrations programmatically (the CLI and tests call this)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect
+
+from .engine import Database
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    with db.writer.connect() as conn:
+        cfg = alembic_config(db.url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()
+
+
+def is_empty(db: Database) -> bool:
+    with db.reader.connect() as conn:
+        return not inspect(conn).has_table("users")

@@ -1,0 +1,94 @@
+"""People queries: paged lists, batch loads for a page, and user rows."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from ..domain.model import CallingProfile, User
+from . import tables as t
+from .rows import to_profile, to_user
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    org_id: str
+    email: str | None = None
+    display_name: str | None = None  # prefix, case-insensitive
+    ids: Sequence[str] | None = None
+    location_id: str | None = None
+    licence_id: str | None = None
+
+
+def _like_prefix(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+class PeopleQueries:
+    conn: Any
+
+    def people(self, f: PeopleFilter, after_email: str | None, limit: int) -> list[User]:
+        """One page of people ordered by email, starting after ``after_email`` (keyset)."""
+        u = t.users.c
+        q = select(t.users).where(u.org_id == f.org_id)
+        if f.email is not None:
+            q = q.where(u.email == f.email.strip().lower())
+        if f.display_name:
+            q = q.where(func.lower(u.display_name).like(_like_prefix(f.display_name), escape="\\"))
+        if f.ids is not None:
+            q = q.where(u.id.in_(list(f.ids)))
+        if f.location_id is not None:
+            q = q.join(t.calling_profiles, t.calling_profiles.c.user_id == u.id).where(
+                t.calling_profiles.c.location_id == f.location_id)
+        if f.licence_id is not None:
+            q = q.join(t.user_licences, t.user_licences.c.user_id == u.id).where(
+                t.user_licences.c.licence_id == f.licence_id)
+        if after_email is not None:
+            q = q.where(u.email > after_email)
+        return [to_user(r) for r in self.conn.execute(q.order_by(u.email).limit(limit))]
+
+    def licence_ids_of(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        if user_ids:
+            q = select(t.user_licences).where(t.user_licences.c.user_id.in_(list(user_ids)))
+            for r in self.conn.execute(q.order_by(t.user_licences.c.licence_id)):
+                out[r.user_id].append(r.licence_id)
+        return out
+
+    def profiles_of(self, user_ids: Sequence[str]) -> dict[str, CallingProfile]:
+        if not user_ids:
+            return {}
+        q = select(t.calling_profiles).where(t.calling_profiles.c.user_id.in_(list(user_ids)))
+        return {r.user_id: to_profile(r) for r in self.conn.execute(q)}
+
+    def existing_user_ids(self, org_id: str, ids: Sequence[str]) -> set[str]:
+        q = select(t.users.c.id).where(t.users.c.org_id == org_id, t.users.c.id.in_(list(ids)))
+        return set(self.conn.execute(q).scalars())
+
+    def count_people(self, org_id: str) -> int:
+        return self.conn.execute(select(func.count()).select_from(t.users)
+                                 .where(t.users.c.org_id == org_id)).scalar_one()
+
+    def insert_user(self, user: User) -> None:
+        self.conn.execute(insert(t.users).values(
+            id=user.id, org_id=user.org_id, email=user.email, first_name=user.first_name,
+            last_name=user.last_name, display_name=user.display_name, status=user.status,
+            created=user.created, last_modified=user.last_modified))
+
+    def update_user(self, user: User) -> None:
+        self.conn.execute(update(t.users).where(t.users.c.id == user.id).values(
+            email=user.email, first_name=user.first_name, last_name=user.last_name,
+            display_name=user.display_name, last_modified=user.last_modified))
+
+    def touch_user(self, user_id: str, now: datetime) -> None:
+        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(last_modified=now))
+
+    def delete_user(self, user_id: str) -> None:
+        for table in (t.group_members, t.api_tokens, t.calling_profiles, t.user_licences):
+            self.conn.execute(delete(table).where(table.c.user_id == user_id))
+        self.conn.execute(delete(t.users).where(t.users.c.id == user_id))

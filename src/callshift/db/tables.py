@@ -1,0 +1,153 @@
+"""The schema. Alembic migrations (callshift/migrations) create it; this is their mirror."""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
+                        Integer, MetaData, String, Table, UniqueConstraint)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+ID = String(64)
+TS = DateTime(timezone=True)
+
+partners = Table(
+    "partners", metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+organisations = Table(
+    "organisations", metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created", TS, nullable=False),
+)
+
+locations = Table(
+    "locations", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("routing_prefix", String(16), nullable=False, default=""),
+)
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("partner_id", ID, ForeignKey("partners.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("created", TS, nullable=False),
+    CheckConstraint("status in ('active', 'suspended', 'cancelled')", name="status"),
+)
+
+licences = Table(
+    "licences", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("subscription_id", ID, ForeignKey("subscriptions.id"), nullable=False, index=True),
+    Column("offer_code", String(32), nullable=False),
+    Column("total_units", Integer, nullable=False),
+    Column("consumed_units", Integer, nullable=False, default=0),
+    CheckConstraint("consumed_units >= 0 and consumed_units <= total_units", name="units"),
+    UniqueConstraint("subscription_id", "offer_code", name="uq_licences_subscription_offer"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("first_name", String(200), nullable=False, default=""),
+    Column("last_name", String(200), nullable=False, default=""),
+    Column("display_name", String(400), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("created", TS, nullable=False),
+    Column("last_modified", TS, nullable=False),
+    Index("ix_users_org_email", "org_id", "email"),
+    Index("ix_users_org_display_name", "org_id", "display_name"),
+)
+
+user_licences = Table(
+    "user_licences", metadata,
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("licence_id", ID, ForeignKey("licences.id"), primary_key=True),
+    Index("ix_user_licences_licence_user", "licence_id", "user_id"),
+)
+
+calling_profiles = Table(
+    "calling_profiles", metadata,
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
+    Column("location_id", ID, ForeignKey("locations.id"), nullable=False),
+    Column("extension", String(16)),
+    Column("phone_number", String(32)),
+    Column("features", JSON, nullable=False),
+    Column("voicemail_pin_hash", String(200)),
+    Column("distinctive_ring", Boolean, nullable=False, default=True),
+    UniqueConstraint("location_id", "extension", name="uq_calling_profiles_location_extension"),
+    UniqueConstraint("org_id", "phone_number", name="uq_calling_profiles_org_number"),
+)
+
+groups = Table(
+    "groups", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_groups_org_name"),
+)
+
+group_members = Table(
+    "group_members", metadata,
+    Column("group_id", ID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", ID, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", ID, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("tracking_id", String(128)),
+    Index("ix_audit_events_org_id", "org_id", "id"),
+    Index("ix_audit_events_target", "target_id"),
+)
+
+recycle_bin = Table(
+    "recycle_bin", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("licence_id", ID, nullable=False),
+    Column("profile", JSON, nullable=False),
+    Column("purged_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("restored_at", TS),
+    Index("ix_recycle_bin_org_purged", "org_id", "purged_at"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", ID, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("org_id", ID, ForeignKey("organisations.id")),
+    Column("partner_id", ID, ForeignKey("partners.id")),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("created", TS, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)

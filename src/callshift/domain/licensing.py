@@ -1,0 +1,280 @@
+"""What a licence change means: rules R1-R8 as one pure function.
+
+``plan_licence_change`` takes a user's licences and calling profile, the requested adds
+and removes, and the organisation's licences; it returns a ``LicenceChange`` that says
+exactly what to write, or raises ``LicenceChangeRefused`` when the request as a whole
+breaks a rule. Per-licence failures (no free units, subscription not active) leave the
+rest of the request to succeed, except that a remove and the add that replaces it
+stand or fall together (R8), so a swap never leaves a user without calling.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from . import errors as E
+from .errors import LicenceChangeRefused, LicenceError
+from .model import CallingProfile, Licence, SubscriptionStatus, UserLicensing
+from .offers import CallingTier
+
+EXTENSION = re.compile(r"^[0-9]{2,10}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+class Operation(str, Enum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class CallingProperties:
+    location_id: str | None = None
+    phone_number: str | None = None
+    extension: str | None = None
+
+
+@dataclass(frozen=True)
+class LicenceRequest:
+    licence_id: str
+    operation: Operation = Operation.ADD
+    properties: CallingProperties | None = None
+
+
+class CallingChange(str, Enum):
+    NONE = "none"
+    GRANT = "grant"  # first calling licence: a new profile
+    SWAP = "swap"  # one calling licence for another: the profile is untouched (R6)
+    PURGE = "purge"  # calling removed without replacement: the profile goes (R7)
+
+
+@dataclass(frozen=True)
+class LicenceChange:
+    before: frozenset[str]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    failed: tuple[LicenceError, ...]
+    calling: CallingChange
+    calling_removed: str | None
+    calling_added: str | None
+    profile_after: CallingProfile | None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failed)
+
+    @property
+    def after(self) -> frozenset[str]:
+        return (self.before - set(self.removed)) | set(self.added)
+
+
+def normalise_number(value: str | None) -> str | None:
+    """E.164 with its '+'; a spreadsheet often strips the '+', so digits alone get it back."""
+    if value is None:
+        return None
+    value = value.strip().replace(" ", "").replace("-", "")
+    if value and value[0].isdigit():
+        value = "+" + value
+    return value or None
+
+
+def _slot(lic: Licence) -> str:
+    """Licences that exclude each other: one calling user licence, one of each other offer."""
+    return "calling" if lic.offer.is_calling else lic.offer_code
+
+
+def plan_licence_change(
+    state: UserLicensing,
+    requests: Sequence[LicenceRequest],
+    licences: Mapping[str, Licence],
+    location_ids: Collection[str],
+) -> LicenceChange:
+    held = state.licence_ids
+    org_id = state.user.org_id
+    refusals: list[LicenceError] = []
+
+    seen: set[str] = set()
+    for r in requests:
+        lic = licences.get(r.licence_id)
+        if r.licence_id in seen:
+            refusals.append(LicenceError(r.licence_id, E.LICENCE_REPEATED,
+                                         "the licence appears twice in the request"))
+        elif lic is None or lic.org_id != org_id:
+            refusals.append(LicenceError(r.licence_id, E.LICENCE_NOT_RECOGNISED,
+                                         "licence not recognised"))
+        seen.add(r.licence_id)
+    if refusals:
+        raise LicenceChangeRefused(refusals)
+
+    adds = [r for r in requests if r.operation is Operation.ADD and r.licence_id not in held]
+    removes = [r.licence_id for r in requests
+               if r.operation is Operation.REMOVE and r.licence_id in held]
+    for r in adds:
+        if licences[r.licence_id].offer.workspace_only:
+            refusals.append(LicenceError(r.licence_id, E.WORKSPACE_LICENCE,
+                                         f"{licences[r.licence_id].name} is for workspaces, not people"))
+    if refusals:
+        raise LicenceChangeRefused(refusals)
+
+    intended = (held - set(removes)) | {r.licence_id for r in adds}
+    refusals += _structure_errors(intended, held, removes, adds, licences)
+    grant = None
+    calling_add = next((r for r in adds if licences[r.licence_id].offer.is_calling), None)
+    if calling_add is not None and not refusals:
+        current_calling = _calling_of(held, licences)
+        if current_calling is not None and current_calling in removes:
+            refusals += _swap_property_errors(calling_add, state.profile)
+        elif current_calling is None:
+            grant, errs = _grant_profile(calling_add, location_ids)
+            refusals += errs
+    if refusals:
+        raise LicenceChangeRefused(refusals)
+
+    failed: list[LicenceError] = []
+    ok_adds = []
+    for r in adds:
+        lic = licences[r.licence_id]
+        if lic.subscription_status is not SubscriptionStatus.ACTIVE:
+            failed.append(LicenceError(lic.id, E.SUBSCRIPTION_NOT_ACTIVE,
+                                       f"subscription {lic.subscription_id} is "
+                                       f"{lic.subscription_status.value}"))
+        elif lic.free_units <= 0:
+            failed.append(LicenceError(lic.id, E.NO_FREE_UNITS,
+                                       f"{lic.name} [{lic.subscription_id}] has no free units"))
+        else:
+            ok_adds.append(r.licence_id)
+    failed_by_slot = {_slot(licences[f.licence_id]): f for f in failed}
+    ok_removes = []
+    for lid in removes:
+        cause = failed_by_slot.get(_slot(licences[lid]))
+        if cause is not None:  # R8: the remove half of a failed swap is not applied
+            failed.append(LicenceError(lid, cause.code,
+                                       "not removed: the licence replacing it could not be added"))
+        else:
+            ok_removes.append(lid)
+    ok_adds = _drop_orphan_addons(held, ok_adds, ok_removes, licences, failed)
+
+    if failed and not ok_adds and not ok_removes:
+        raise LicenceChangeRefused(failed)
+
+    calling_removed = next((l for l in ok_removes if licences[l].offer.is_calling), None)
+    calling_added = next((l for l in ok_adds if licences[l].offer.is_calling), None)
+    if calling_removed and calling_added:
+        calling, profile = CallingChange.SWAP, state.profile
+    elif calling_removed:
+        calling, profile = CallingChange.PURGE, None
+    elif calling_added:
+        calling, profile = CallingChange.GRANT, grant
+    else:
+        calling, profile = CallingChange.NONE, state.profile
+    return LicenceChange(held, tuple(ok_adds), tuple(ok_removes), tuple(failed), calling,
+                         calling_removed, calling_added, profile)
+
+
+def _calling_of(ids: Collection[str], licences: Mapping[str, Licence]) -> str | None:
+    return next((i for i in ids if i in licences and licences[i].offer.is_calling), None)
+
+
+def _structure_errors(intended, held, removes, adds, licences) -> list[LicenceError]:
+    errs: list[LicenceError] = []
+    known = [licences[i] for i in intended if i in licences]
+    calling = [l for l in known if l.offer.is_calling]
+    if len(calling) > 1:
+        codes = Counter(l.offer_code for l in calling)
+        if max(codes.values()) > 1:
+            errs.append(LicenceError(calling[-1].id, E.TWO_OF_ONE_OFFER,
+                                     f"two {calling[0].name} licences"))
+        else:
+            errs.append(LicenceError(calling[-1].id, E.PROFESSIONAL_WITH_BASIC,
+                                     "a user holds at most one calling licence: "
+                                     "Professional and Basic together"))
+    others = Counter(l.offer_code for l in known if not l.offer.is_calling)
+    for code, n in others.items():
+        if n > 1:
+            lic = next(l for l in known if l.offer_code == code)
+            errs.append(LicenceError(lic.id, E.TWO_OF_ONE_OFFER, f"two {lic.name} licences"))
+    removed_calling = [licences[i] for i in removes if licences[i].offer.is_calling]
+    added_calling = [licences[r.licence_id] for r in adds if licences[r.licence_id].offer.is_calling]
+    if removed_calling and added_calling and (
+        removed_calling[0].offer.calling_tier > added_calling[0].offer.calling_tier
+    ):
+        errs.append(LicenceError(added_calling[0].id, E.PROFESSIONAL_TO_BASIC,
+                                 "changing Professional to Basic is refused"))
+    tier = calling[0].offer.calling_tier if len(calling) == 1 else None
+    for lic in known:
+        if lic.offer.needs_professional and tier is not CallingTier.PROFESSIONAL and not errs:
+            errs.append(_addon_error(lic, tier))
+    return errs
+
+
+def _addon_error(lic: Licence, tier: CallingTier | None) -> LicenceError:
+    if tier is CallingTier.BASIC:
+        code = E.BASIC_WITH_ATTENDANT_CONSOLE if lic.offer_code == "ATTCON" else E.BASIC_WITH_CX_ESSENTIAL
+        return LicenceError(lic.id, code, f"{lic.name} cannot go with Basic calling")
+    return LicenceError(lic.id, E.ADDON_NEEDS_PROFESSIONAL, f"{lic.name} needs a Professional licence")
+
+
+def _swap_property_errors(add: LicenceRequest, profile: CallingProfile | None) -> list[LicenceError]:
+    """R6: a swap keeps the profile, so properties sent with the add must match it."""
+    p = add.properties
+    if p is None or profile is None:
+        return []
+    wrong = []
+    if p.location_id and p.location_id != profile.location_id:
+        wrong.append("location")
+    if p.extension and p.extension != profile.extension:
+        wrong.append("extension")
+    if p.phone_number and normalise_number(p.phone_number) != profile.phone_number:
+        wrong.append("phone number")
+    if not wrong:
+        return []
+    return [LicenceError(add.licence_id, E.PROFILE_MISMATCH,
+                         f"a licence swap keeps the calling profile; the {', '.join(wrong)} sent "
+                         "differs from the user's (changing it is not a licence operation)")]
+
+
+def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
+    p = add.properties or CallingProperties()
+    number = normalise_number(p.phone_number)
+    extension = (p.extension or "").strip() or None
+    if not extension and not number:
+        return None, [LicenceError(add.licence_id, E.CALLING_PROPERTIES_MISSING,
+                                   "a first calling licence needs an extension or a phone number")]
+    location = p.location_id
+    if location is None and len(location_ids) == 1:
+        location = next(iter(location_ids))
+    if location is None:
+        return None, [LicenceError(add.licence_id, E.CALLING_PROPERTIES_MISSING,
+                                   "a first calling licence needs a locationId")]
+    errs = []
+    if location not in location_ids:
+        errs.append(LicenceError(add.licence_id, E.LOCATION_NOT_FOUND, "location not found"))
+    if extension and not EXTENSION.match(extension):
+        errs.append(LicenceError(add.licence_id, E.INVALID_PROPERTIES,
+                                 "an extension is 2 to 10 digits"))
+    if number and not E164.match(number):
+        errs.append(LicenceError(add.licence_id, E.INVALID_PROPERTIES,
+                                 "a phone number is E.164: '+' then 7 to 15 digits"))
+    if errs:
+        return None, errs
+    return CallingProfile(location_id=location, extension=extension, phone_number=number), []
+
+
+def _drop_orphan_addons(held, ok_adds, ok_removes, licences, failed) -> list[str]:
+    """An add-on whose Professional licence failed to arrive fails with it."""
+    after = (held - set(ok_removes)) | set(ok_adds)
+    tier = next((licences[i].offer.calling_tier for i in after if licences[i].offer.is_calling), None)
+    kept = []
+    for lid in ok_adds:
+        lic = licences[lid]
+        if lic.offer.needs_professional and tier is not CallingTier.PROFESSIONAL:
+            failed.append(_addon_error(lic, tier))
+        else:
+            kept.append(lid)
+    return kept

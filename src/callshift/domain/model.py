@@ -1,0 +1,200 @@
+"""Entities of the licensing domain, as plain frozen dataclasses."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from .offers import Offer, offer
+
+
+class SubscriptionStatus(str, Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    org_id: str
+    name: str
+    routing_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str  # "Sub" + digits, or "trialSub.<uuid>"
+    org_id: str
+    partner_id: str
+    status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is SubscriptionStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Licence:
+    id: str
+    org_id: str
+    subscription_id: str
+    offer_code: str
+    total_units: int
+    consumed_units: int
+    subscription_status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+
+    @property
+    def offer(self) -> Offer:
+        return offer(self.offer_code)
+
+    @property
+    def name(self) -> str:
+        return self.offer.name
+
+    @property
+    def free_units(self) -> int:
+        return self.total_units - self.consumed_units
+
+
+def default_features() -> dict[str, dict[str, Any]]:
+    """The settings a user gets with their first calling licence (Webex's defaults)."""
+    return {
+        "voicemail": {
+            "enabled": True,
+            "sendAllCalls": {"enabled": False},
+            "sendBusyCalls": {"enabled": True, "greeting": "DEFAULT", "greetingUploaded": False},
+            "sendUnansweredCalls": {
+                "enabled": True, "greeting": "DEFAULT", "greetingUploaded": False, "numberOfRings": 3,
+            },
+            "notifications": {"enabled": False, "destination": None},
+            "transferToNumber": {"enabled": False, "destination": None},
+            "emailCopyOfMessage": {"enabled": False, "emailId": None},
+            "messageStorage": {"mwiEnabled": True, "storageType": "INTERNAL", "externalEmail": None},
+            "faxMessage": {"enabled": False, "phoneNumber": None, "extension": None},
+        },
+        "callForwarding": {
+            "callForwarding": {
+                "always": {"enabled": False, "destination": None, "ringReminderEnabled": False,
+                           "destinationVoicemailEnabled": False},
+                "busy": {"enabled": False, "destination": None, "destinationVoicemailEnabled": False},
+                "noAnswer": {"enabled": False, "destination": None, "numberOfRings": 3,
+                             "systemMaxNumberOfRings": 20, "destinationVoicemailEnabled": False},
+            },
+            "businessContinuity": {"enabled": False, "destination": None,
+                                   "destinationVoicemailEnabled": False},
+        },
+        "doNotDisturb": {"enabled": False, "ringSplashEnabled": False},
+        "callWaiting": {"enabled": True},
+        "callerId": {
+            "selected": "DIRECT_LINE", "blockInForwardCallsEnabled": False,
+            "externalCallerIdNamePolicy": "DIRECT_LINE",
+        },
+    }
+
+
+FEATURES = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
+
+
+@dataclass(frozen=True)
+class CallingProfile:
+    """What a user loses when their calling licence is removed without a replacement."""
+
+    location_id: str
+    extension: str | None
+    phone_number: str | None
+    features: dict[str, dict[str, Any]] = field(default_factory=default_features)
+    voicemail_pin_hash: str | None = None
+    distinctive_ring: bool = True
+
+    def with_feature(self, name: str, value: dict[str, Any]) -> CallingProfile:
+        features = copy.deepcopy(self.features)
+        features[name] = value
+        return replace(self, features=features)
+
+    def setting_count(self) -> int:
+        """How many individual settings the profile carries (for "N settings kept")."""
+
+        def leaves(value: Any) -> int:
+            if isinstance(value, dict):
+                return sum(leaves(v) for v in value.values())
+            return 1
+
+        return sum(leaves(v) for v in self.features.values())
+
+
+class UserStatus(str, Enum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    org_id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    display_name: str = ""
+    status: str = "active"
+    created: datetime | None = None
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UserLicensing:
+    """A user's licences and calling profile: the state a licence change works on."""
+
+    user: User
+    licence_ids: frozenset[str]
+    profile: CallingProfile | None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    org_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    org_id: str
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    tracking_id: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecycleEntry:
+    """A purged calling profile, restorable until it expires."""
+
+    id: str
+    org_id: str
+    user_id: str
+    email: str
+    licence_id: str
+    profile: CallingProfile
+    purged_at: datetime
+    expires_at: datetime
+    reason: str
+    restored_at: datetime | None = None

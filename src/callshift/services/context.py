@@ -1,0 +1,59 @@
+"""What every use case is given besides its arguments: who asks, and for which request."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..db.engine import Database
+from ..db.store import SqlStore
+from ..domain.access import Principal
+from ..domain.errors import NotFound
+from ..domain.model import AuditEvent, User
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Ctx:
+    db: Database
+    principal: Principal
+    tracking_id: str | None = None
+    clock: Callable[[], datetime] = utcnow
+    retention_days: int = 30
+
+    def audit(self, store: SqlStore, org_id: str, action: str, target_type: str, target_id: str,
+              before=None, after=None) -> None:
+        """R10: one event per change, written on the change's own connection."""
+        store.add_audit(AuditEvent(org_id=org_id, actor=self.principal.name, action=action,
+                                   target_type=target_type, target_id=target_id, before=before,
+                                   after=after, tracking_id=self.tracking_id, at=self.clock()))
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person named by id or by email, optionally within an organisation."""
+
+    person_id: str | None = None
+    email: str | None = None
+    org_id: str | None = None
+
+
+def resolve_person(store: SqlStore, ctx: Ctx, ref: PersonRef, lock: bool = False) -> User:
+    org_id = ctx.principal.org(ref.org_id) if ref.org_id else None
+    user = None
+    if ref.person_id:
+        user = store.user(ref.person_id, lock=lock)
+    elif ref.email:
+        user = store.user_by_email(ref.email, lock=lock)
+    if user is None or (org_id and user.org_id != org_id):
+        raise NotFound("person not found")
+    ctx.principal.check_user(user.org_id, user.id)
+    return user

@@ -1,0 +1,42 @@
+"""Move one user to another subscription (method 1 from the CLI and the UI)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.licensing import LicenceChange, plan_licence_change
+from ..domain.model import CallingProfile, Licence, User
+from ..domain.moves import swap_requests
+from .context import Ctx, PersonRef, resolve_person
+from .licensing import change_licences
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    user: User
+    change: LicenceChange
+    licences: dict[str, Licence]
+    profile: CallingProfile | None
+    applied: bool
+
+
+def move_user(ctx: Ctx, ref: PersonRef, target_subscription: str, calling_only: bool = False,
+              dry_run: bool = False) -> MoveOutcome:
+    """Swap the user's licences for the target subscription's; a dry run writes nothing."""
+    with ctx.db.uow(write=False) as uow:
+        user = resolve_person(uow.store, ctx, ref)
+        licences = uow.store.licences(user.org_id)
+        target = {l.offer_code: l for l in licences.values()
+                  if l.subscription_id == target_subscription}
+        if not target:
+            raise NotFound(f"subscription {target_subscription} not found in the organisation")
+        state = uow.store.licensing(user)
+        requests = swap_requests([licences[i] for i in state.licence_ids], target,
+                                 target_subscription, calling_only)
+        if not requests:
+            raise InvalidInput(f"{user.email} holds nothing to move to {target_subscription}")
+        change = plan_licence_change(state, requests, licences, uow.store.location_ids(user.org_id))
+    if dry_run:
+        return MoveOutcome(user, change, licences, state.profile, False)
+    result = change_licences(ctx, PersonRef(person_id=user.id), requests)
+    return MoveOutcome(user, result.change, licences, result.profile, result.change.changed)

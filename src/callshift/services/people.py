@@ -1,0 +1,181 @@
+"""People: list, read, create, full replace and delete, with licences diffed under R1-R10."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..db.store_people import PeopleFilter
+from ..domain import errors as E
+from ..domain.errors import DomainError, InvalidInput
+from ..domain.licensing import (CallingChange, CallingProperties, LicenceRequest, Operation,
+                                normalise_number, plan_licence_change)
+from ..domain.model import CallingProfile, User
+from .context import Ctx, PersonRef, new_id, resolve_person
+from .licensing import check_profile_free, snapshot, write_change
+from .paging import decode_cursor, encode_cursor
+
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PersonView:
+    user: User
+    licence_ids: list[str]
+    profile: CallingProfile | None
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a caller may set on a person (create, or full replace)."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    display_name: str = ""
+    licences: Sequence[str] | None = None  # None: not given
+    location_id: str | None = None
+    extension: str | None = None
+    phone_number: str | None = None
+
+
+class EmailTaken(DomainError):
+    status = 409
+    code = 409010
+
+
+def list_people(ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int,
+                calling_data: bool) -> tuple[list[PersonView], str | None]:
+    """One page and the cursor of the next (None on the last page)."""
+    ctx.principal.org(f.org_id)
+    if ctx.principal.role.value == "user":
+        f = replace(f, ids=[ctx.principal.user_id])
+    limit = max(1, min(limit, MAX_PAGE))
+    with ctx.db.uow(write=False) as uow:
+        users = uow.store.people(f, decode_cursor(cursor), limit + 1)
+        page = users[:limit]
+        ids = [u.id for u in page]
+        licence_ids = uow.store.licence_ids_of(ids)
+        profiles = uow.store.profiles_of(ids) if calling_data else {}
+    views = [PersonView(u, licence_ids.get(u.id, []), profiles.get(u.id)) for u in page]
+    return views, (encode_cursor(page[-1].email) if len(users) > limit else None)
+
+
+def get_person(ctx: Ctx, ref: PersonRef) -> PersonView:
+    with ctx.db.uow(write=False) as uow:
+        user = resolve_person(uow.store, ctx, ref)
+        return PersonView(user, sorted(uow.store.licence_ids(user.id)), uow.store.profile(user.id))
+
+
+def _requests(data: PersonData, held: frozenset[str]) -> list[LicenceRequest]:
+    props = CallingProperties(data.location_id, data.phone_number, data.extension)
+    wanted = list(dict.fromkeys(data.licences or []))
+    reqs = [LicenceRequest(lid, Operation.REMOVE) for lid in sorted(held - set(wanted))]
+    reqs += [LicenceRequest(lid, Operation.ADD, props) for lid in wanted if lid not in held]
+    return reqs
+
+
+def _clean(data: PersonData) -> PersonData:
+    email = data.email.strip().lower()
+    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput(f"'{data.email}' is not an email address")
+    display = data.display_name or f"{data.first_name} {data.last_name}".strip() or email
+    return replace(data, email=email, display_name=display)
+
+
+def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
+    ctx.principal.require_write()
+    org_id = ctx.principal.org(org_id)
+    data = _clean(data)
+    now = ctx.clock()
+    user = User(id=new_id(), org_id=org_id, email=data.email, first_name=data.first_name,
+                last_name=data.last_name, display_name=data.display_name, created=now,
+                last_modified=now)
+    with ctx.db.uow() as uow:
+        if uow.store.user_by_email(data.email):
+            raise EmailTaken(f"a person with email {data.email} already exists")
+        uow.store.insert_user(user)
+        licences = uow.store.licences(org_id)
+        state = uow.store.licensing(user)
+        change = plan_licence_change(state, _requests(data, frozenset()), licences,
+                                     uow.store.location_ids(org_id))
+        if change.failed:
+            raise E.LicenceChangeRefused(list(change.failed))
+        if change.calling is CallingChange.GRANT:
+            check_profile_free(uow.store, user, change.profile_after)
+        uow.store.apply_licence_change(user, change, now)
+        ctx.audit(uow.store, org_id, "person.created", "person", user.id, None,
+                  {"email": user.email, "licences": sorted(change.after)})
+        uow.commit()
+        return PersonView(user, sorted(change.after), change.profile_after)
+
+
+def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
+    """Full replace. Licences given are the whole new list; calling fields left out are kept."""
+    ctx.principal.require_write()
+    data = _clean(data)
+    with ctx.db.uow() as uow:
+        user = resolve_person(uow.store, ctx, ref, lock=True)
+        if data.email != user.email and uow.store.user_by_email(data.email):
+            raise EmailTaken(f"a person with email {data.email} already exists")
+        state = uow.store.licensing(user)
+        licences = uow.store.licences(user.org_id)
+        reqs = _requests(data, state.licence_ids) if data.licences is not None else []
+        change = plan_licence_change(state, reqs, licences, uow.store.location_ids(user.org_id))
+        if change.failed:
+            raise E.LicenceChangeRefused(list(change.failed))
+        updated = replace(user, email=data.email, first_name=data.first_name,
+                          last_name=data.last_name, display_name=data.display_name,
+                          last_modified=ctx.clock())
+        profile_edit = _profile_edit(state.profile, change.calling, data)
+        uow.store.update_user(updated)
+        names = lambda u: {"email": u.email, "displayName": u.display_name,  # noqa: E731
+                           "firstName": u.first_name, "lastName": u.last_name}
+        if profile_edit:
+            check_profile_free(uow.store, user, replace(state.profile, **profile_edit))
+            uow.store.update_profile(user.id, **profile_edit)
+        if change.changed:
+            write_change(ctx, uow.store, state, change, licences, "person.replaced",
+                         names(user), {**names(updated), **profile_edit})
+        elif updated != user or profile_edit:
+            ctx.audit(uow.store, user.org_id, "person.replaced", "person", user.id, names(user),
+                      {**names(updated), **profile_edit})
+        uow.commit()
+        profile = uow.store.profile(user.id) if change.calling is not CallingChange.PURGE else None
+    return PersonView(updated, sorted(change.after), profile)
+
+
+def _profile_edit(profile: CallingProfile | None, calling: CallingChange,
+                  data: PersonData) -> dict:
+    """Extension and number may change by PUT while calling stays and no swap is under way."""
+    if profile is None or calling is not CallingChange.NONE:
+        return {}
+    if data.location_id and data.location_id != profile.location_id:
+        raise InvalidInput("locationId is set when calling is first given and cannot change by PUT",
+                           E.PROFILE_MISMATCH)
+    edit = {}
+    if data.extension and data.extension != profile.extension:
+        edit["extension"] = data.extension
+    number = normalise_number(data.phone_number)
+    if number and number != profile.phone_number:
+        edit["phone_number"] = number
+    return edit
+
+
+def delete_person(ctx: Ctx, ref: PersonRef) -> None:
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        user = resolve_person(uow.store, ctx, ref, lock=True)
+        state = uow.store.licensing(user)
+        licences = uow.store.licences(user.org_id)
+        calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
+        entry_id = snapshot(ctx, uow.store, user, state.profile, calling, "person.deleted")
+        change = plan_licence_change(
+            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids],
+            licences, ())
+        uow.store.apply_licence_change(user, change, ctx.clock())
+        uow.store.delete_user(user.id)
+        ctx.audit(uow.store, user.org_id, "person.deleted", "person", user.id,
+                  {"email": user.email, "licences": sorted(state.licence_ids)},
+                  {"recycleEntryId": entry_id} if entry_id else None)
+        uow.commit()
+

@@ -1,0 +1,125 @@
+"""Guarded cancellation (R9) and the recycle bin: list, restore, expire."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
+from ..domain.licensing import LicenceRequest, Operation, plan_licence_change
+from ..domain.model import RecycleEntry, Subscription, SubscriptionStatus
+from ..domain.recycle import plan_restore
+from .context import Ctx
+from .licensing import write_change
+
+
+def get_subscription(ctx: Ctx, store, sub_id: str) -> Subscription:
+    sub = store.subscription(sub_id)
+    if sub is None or sub.org_id not in ctx.principal.org_ids:
+        raise NotFound(f"subscription {sub_id} not found")
+    return sub
+
+
+def readiness(ctx: Ctx, sub_id: str) -> dict[str, int]:
+    """Users still holding each licence of the subscription (empty: ready to cancel)."""
+    with ctx.db.uow(write=False) as uow:
+        get_subscription(ctx, uow.store, sub_id)
+        return uow.store.users_per_licence(sub_id)
+
+
+def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
+    """R9: refuse while users remain; with force, purge them into the recycle bin first.
+
+    Returns how many users were purged.
+    """
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        store = uow.store
+        sub = get_subscription(ctx, store, sub_id)
+        if sub.status is SubscriptionStatus.CANCELLED:
+            return 0
+        in_use = store.users_per_licence(sub_id)
+        if in_use and not force:
+            raise SubscriptionInUse(sub_id, in_use)
+        licences = store.licences(sub.org_id)
+        purged = 0
+        for lid in in_use:
+            for user_id in store.holders(lid):
+                user = store.user(user_id, lock=True)
+                state = store.licensing(user)
+                change = plan_licence_change(state, [LicenceRequest(lid, Operation.REMOVE)],
+                                             licences, ())
+                write_change(ctx, store, state, change, licences, "subscription.force-cancel.purge")
+                purged += 1
+        store.set_subscription_status(sub_id, SubscriptionStatus.CANCELLED)
+        ctx.audit(store, sub.org_id, "subscription.cancelled", "subscription", sub_id,
+                  {"status": sub.status.value, "usersPerLicence": in_use},
+                  {"status": "cancelled", "purgedUsers": purged, "forced": force})
+        uow.commit()
+        return purged
+
+
+def set_subscription_status(ctx: Ctx, sub_id: str, status: SubscriptionStatus) -> None:
+    """Suspend or reactivate (cancellation goes through cancel_subscription)."""
+    ctx.principal.require_write()
+    if status is SubscriptionStatus.CANCELLED:
+        raise ValueError("use cancel_subscription")
+    with ctx.db.uow() as uow:
+        sub = get_subscription(ctx, uow.store, sub_id)
+        if sub.status is SubscriptionStatus.CANCELLED:
+            raise RestoreRefused(f"subscription {sub_id} is cancelled for good")
+        if sub.status is not status:
+            uow.store.set_subscription_status(sub_id, status)
+            ctx.audit(uow.store, sub.org_id, f"subscription.{status.value}", "subscription",
+                      sub_id, {"status": sub.status.value}, {"status": status.value})
+            uow.commit()
+
+
+def list_recycle_bin(ctx: Ctx, org_id: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[RecycleEntry]:
+    ctx.principal.require_admin()
+    org_id = ctx.principal.org(org_id)
+    with ctx.db.uow(write=False) as uow:
+        return uow.store.recycle_entries(org_id, limit=limit, offset=offset)
+
+
+def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -> list[str]:
+    """Put purged profiles back as they were, PIN included; all the entries or none."""
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        store = uow.store
+        restored = []
+        for entry_id in entry_ids:
+            entry = store.recycle_entry(entry_id)
+            if entry is None or entry.org_id not in ctx.principal.org_ids:
+                raise NotFound(f"recycle-bin entry {entry_id} not found")
+            _restore_one(ctx, store, entry, licence_id or entry.licence_id)
+            restored.append(entry.user_id)
+        uow.commit()
+        return restored
+
+
+def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
+    user = store.user(entry.user_id, lock=True)
+    if user is None:
+        raise RestoreRefused(f"{entry.email} no longer exists")
+    licence = store.licence(licence_id)
+    if licence is None:
+        raise RestoreRefused(f"licence {licence_id} no longer exists; restore onto another")
+    state = store.licensing(user)
+    change = plan_restore(entry, state, licence, ctx.clock())
+    p = entry.profile
+    if p.phone_number and store.number_taken(user.org_id, p.phone_number, user.id):
+        raise RestoreRefused(f"number {p.phone_number} was given to someone else since")
+    if p.extension and store.extension_taken(p.location_id, p.extension, user.id):
+        raise RestoreRefused(f"extension {p.extension} was given to someone else since")
+    store.apply_licence_change(user, change, ctx.clock())
+    store.mark_restored(entry.id, ctx.clock())
+    ctx.audit(store, user.org_id, "recycle.restored", "person", user.id,
+              {"licences": sorted(state.licence_ids)},
+              {"licences": sorted(change.after), "recycleEntryId": entry.id})
+
+
+def expire_recycle_bin(ctx: Ctx) -> int:
+    with ctx.db.uow() as uow:
+        n = uow.store.expire_recycle(ctx.clock())
+        uow.commit()
+        return n

@@ -1,0 +1,105 @@
+"""Fixtures shared by every test: a migrated database on SQLite and on PostgreSQL.
+
+PostgreSQL comes from CALLSHIFT_TEST_POSTGRES_URL (default: the local server's `test`
+database). Without a server the PostgreSQL tests skip with a message, unless
+CALLSHIFT_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a failure.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from callshift.db import tables as t
+from callshift.db.engine import Database, connect
+from callshift.db.migrate import upgrade
+from callshift.domain.access import Principal, Role
+from callshift.seed import seed
+from callshift.services.context import Ctx
+
+PG_URL = os.environ.get("CALLSHIFT_TEST_POSTGRES_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("CALLSHIFT_REQUIRE_POSTGRES") == "1"
+
+
+def _pg_available() -> str | None:
+    try:
+        eng = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as e:  # noqa: BLE001 - any failure means "no server"
+        return f"{type(e).__name__}: {e}".splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_template_url():
+    """A fresh PostgreSQL database for this session, migrated once."""
+    problem = _pg_available()
+    if problem:
+        msg = f"PostgreSQL is not reachable at {PG_URL} ({problem})"
+        if REQUIRE_PG:
+            pytest.fail(msg + " and CALLSHIFT_REQUIRE_POSTGRES=1")
+        pytest.skip(msg + "; set CALLSHIFT_TEST_POSTGRES_URL to run these tests")
+    name = f"callshift_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    db = connect(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = connect(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    return path
+
+
+def _truncate(db: Database) -> None:
+    with db.writer.begin() as conn:
+        names = ", ".join(f'"{tbl.name}"' for tbl in reversed(t.metadata.sorted_tables))
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request, tmp_path, sqlite_template) -> Database:
+    """An empty, migrated database: one run on SQLite, one on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "callshift.db"
+        shutil.copy(sqlite_template, path)
+        database = connect(f"sqlite:///{path}")
+    else:
+        database = connect(request.getfixturevalue("pg_template_url"))
+        _truncate(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo(db):
+    """A small seeded demo: 60 users on Sub100001, room on Sub200001, a second org."""
+    return seed(db, users=60)
+
+
+def admin_of(db: Database, org_id: str, role: Role = Role.FULL_ADMIN) -> Ctx:
+    return Ctx(db=db, principal=Principal(name="test", role=role, org_id=org_id,
+                                          org_ids=frozenset({org_id})))
+
+
+@pytest.fixture
+def admin(db, demo) -> Ctx:
+    return admin_of(db, demo.main_org_id)
