@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from callshift.db import tables as t
 from callshift.db.engine import Database, connect
 from callshift.db.migrate import upgrade
-from callshift.domain.access import Principal, Role
 from callshift.seed import seed
-from callshift.services.context import Ctx
+
+from .helpers import admin_of
 
 PG_URL = os.environ.get("CALLSHIFT_TEST_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -95,11 +95,6 @@ def demo(db):
     return seed(db, users=60)
 
 
-def admin_of(db: Database, org_id: str, role: Role = Role.FULL_ADMIN) -> Ctx:
-    return Ctx(db=db, principal=Principal(name="test", role=role, org_id=org_id,
-                                          org_ids=frozenset({org_id})))
-
-
 @pytest.fixture
-def admin(db, demo) -> Ctx:
+def admin(db, demo):
     return admin_of(db, demo.main_org_id)
