@@ -1,0 +1,3 @@
+from callshift.cli import app
+
+app(prog_name="callshift")
