@@ -7,14 +7,16 @@ executemany, so a million users take about a minute, not an hour.
 """
 from __future__ import annotations
 
+import json
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
+from .db.bulk import insert_rows
 from .db import tables as t
 from .db.engine import Database
 from .domain.model import default_features
@@ -43,22 +45,33 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _features(rng: random.Random, i: int) -> dict:
-    f = default_features()
-    if i % 7 == 0:
-        f["callForwarding"]["callForwarding"]["busy"] = {
-            "enabled": True, "destination": f"+1415555{i % 10000:04d}",
-            "destinationVoicemailEnabled": False}
-    if i % 11 == 0:
-        f["doNotDisturb"] = {"enabled": True, "ringSplashEnabled": True}
-    if i % 5 == 0:
-        f["voicemail"]["sendUnansweredCalls"]["numberOfRings"] = 2 + i % 5
-        f["voicemail"]["emailCopyOfMessage"] = {"enabled": True, "emailId": None}
-    if i % 13 == 0:
-        f["callWaiting"] = {"enabled": False}
-    if i % 3 == 0:
-        f["callerId"]["selected"] = "LOCATION_NUMBER"
-    return f
+def _features(i: int) -> str:
+    """A user's settings as JSON; variations repeat, so each is serialised once."""
+    key = (i % 7 == 0, i % 11 == 0, i % 5, i % 13 == 0, i % 3 == 0)
+    cached = _FEATURES.get(key)
+    if cached is None:
+        f = default_features()
+        if key[0]:
+            f["callForwarding"]["callForwarding"]["busy"] = {
+                "enabled": True, "destination": "+14155550100", "destinationVoicemailEnabled": False}
+        if key[1]:
+            f["doNotDisturb"] = {"enabled": True, "ringSplashEnabled": True}
+        if key[2] == 0:
+            f["voicemail"]["sendUnansweredCalls"]["numberOfRings"] = 2 + i % 4
+            f["voicemail"]["emailCopyOfMessage"] = {"enabled": True, "emailId": None}
+        if key[3]:
+            f["callWaiting"] = {"enabled": False}
+        if key[4]:
+            f["callerId"]["selected"] = "LOCATION_NUMBER"
+        cached = _FEATURES[key] = json.dumps(f, separators=(",", ":"))
+    return cached
+
+
+_FEATURES: dict[tuple, str] = {}
+USER_COLS = ("id", "org_id", "email", "first_name", "last_name", "display_name", "status",
+             "created", "last_modified")
+PROFILE_COLS = ("user_id", "org_id", "location_id", "extension", "phone_number", "features",
+                "voicemail_pin_hash", "distinctive_ring")
 
 
 def seed(db: Database, users: int = 5000, rng_seed: int = 42,
@@ -107,55 +120,47 @@ def seed(db: Database, users: int = 5000, rng_seed: int = 42,
         consumed = {lid: 0 for lid in (*old_lic.values(), *new_lic.values(), *other_lic.values())}
         pins = [hash_pin(p) for p in ("246810", "135791", "864209", "975312")]
 
-        def people(org: str, n: int, lic: dict, locations: list[str], domain: str,
-                   start: int) -> Iterator[tuple[dict, list[dict], dict]]:
+        def people(org: str, n: int, lic: dict, locations: list[str], domain: str):
             for i in range(n):
                 first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
                 uid = _uuid(rng)
-                user = {"id": uid, "org_id": org, "email": f"{first}.{last}.{start + i}@{domain}".lower(),
-                        "first_name": first, "last_name": last,
-                        "display_name": f"{first} {last} {start + i}", "status": "active",
-                        "created": now - timedelta(minutes=i), "last_modified": now}
+                user = (uid, org, f"{first}.{last}.{i}@{domain}".lower(), first, last,
+                        f"{first} {last} {i}", "active", now - timedelta(minutes=i), now)
                 calling = lic[PROFESSIONAL.code] if i < n - n // 5 else lic[BASIC.code]
                 held = [calling, lic[MESSAGING.code]] + ([lic[MEETINGS.code]] if i % 4 else [])
-                loc = locations[i % len(locations)]
-                profile = {"user_id": uid, "org_id": org, "location_id": loc,
-                           "extension": f"{1000 + i // len(locations)}",
-                           "phone_number": f"+9723{start + i:07d}" if i % 3 != 2 else None,
-                           "features": _features(rng, i),
-                           "voicemail_pin_hash": pins[i % len(pins)] if i % 6 else None,
-                           "distinctive_ring": bool(i % 2)}
-                yield user, [{"user_id": uid, "licence_id": lid} for lid in held], profile
-
-        def write(rows: Iterator[tuple[dict, list[dict], dict]]) -> None:
-            batch_u, batch_l, batch_p = [], [], []
-            done = 0
-            for user, held, profile in rows:
-                batch_u.append(user)
-                batch_l.extend(held)
-                batch_p.append(profile)
                 for h in held:
-                    consumed[h["licence_id"]] += 1
-                if len(batch_u) >= BATCH:
-                    _flush(c, batch_u, batch_l, batch_p)
-                    done += len(batch_u)
-                    batch_u, batch_l, batch_p = [], [], []
-                    if progress:
-                        progress(done)
-            _flush(c, batch_u, batch_l, batch_p)
-            if progress:
-                progress(done + len(batch_u))
+                    consumed[h] += 1
+                profile = (uid, org, locations[i % len(locations)],
+                           f"{1000 + i // len(locations)}",
+                           f"+9723{i:07d}" if i % 3 != 2 else None, _features(i),
+                           pins[i % len(pins)] if i % 6 else None, bool(i % 2))
+                yield user, [(uid, h) for h in held], profile
 
-        write(people(main_org, users, old_lic, [loc[0] for loc in locs], "acme.example.com", 0))
-        write(people(other_org, 20, other_lic, [other_loc], "globex.example.com", 0))
+        def write(rows) -> None:
+            done = 0
+            for chunk in _chunks(rows, BATCH):
+                insert_rows(c, t.users, USER_COLS, (u for u, _, _ in chunk))
+                insert_rows(c, t.user_licences, ("user_id", "licence_id"),
+                            (h for _, held, _ in chunk for h in held))
+                insert_rows(c, t.calling_profiles, PROFILE_COLS, (p for _, _, p in chunk))
+                done += len(chunk)
+                if progress:
+                    progress(done)
+
+        write(people(main_org, users, old_lic, [loc[0] for loc in locs], "acme.example.com"))
+        write(people(other_org, 20, other_lic, [other_loc], "globex.example.com"))
         for lid, n in consumed.items():
             c.execute(t.licences.update().where(t.licences.c.id == lid).values(consumed_units=n))
         uow.commit()
     return SeedSummary(main_org, other_org, old_sub, new_sub, other_sub, users)
 
 
-def _flush(conn, users: list, held: list, profiles: list) -> None:
-    if users:
-        conn.execute(insert(t.users), users)
-        conn.execute(insert(t.user_licences), held)
-        conn.execute(insert(t.calling_profiles), profiles)
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,69 @@
+"""Fast bulk inserts for seeding and big jobs: raw executemany on SQLite, COPY on PostgreSQL.
+
+SQLAlchemy's executemany spends most of its time building parameters row by row; at a
+million rows that is minutes. Here rows are plain tuples in the table's column order and
+values are converted once per type, not per bind.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Table
+from sqlalchemy.engine import Connection
+
+
+def _sqlite_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "json":
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if kind == "ts":  # the format SQLAlchemy's SQLite DateTime reads back
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+    if kind == "bool":
+        return int(value)
+    return value
+
+
+def _kinds(table: Table, columns: Sequence[str]) -> list[str]:
+    out = []
+    for name in columns:
+        t = table.c[name].type
+        out.append("json" if isinstance(t, JSON) else "ts" if isinstance(t, DateTime)
+                   else "bool" if isinstance(t, Boolean) else "")
+    return out
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
+                rows: Iterable[Sequence[Any]]) -> int:
+    """Insert tuples (in ``columns`` order) in the caller's transaction; returns the count."""
+    kinds = _kinds(table, columns)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "postgresql":
+        n = 0
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v, separators=(",", ":"))
+                                if k == "json" and v is not None and not isinstance(v, str) else v
+                                for k, v in zip(kinds, row)])
+                n += 1
+        return n
+    converted = ([_sqlite_value(k, v) if k else v for k, v in zip(kinds, row)] for row in rows)
+    cur = conn.connection.driver_connection.cursor()
+    marks = ", ".join("?" * len(columns))
+    batch: list = []
+    n = 0
+    for row in converted:
+        batch.append(row)
+        if len(batch) >= 10_000:
+            cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', batch)
+        n += len(batch)
+    cur.close()
+    return n
