@@ -10,6 +10,7 @@ from ...domain.model import FEATURES
 from ...services.context import Ctx, PersonRef
 from ...services.features import read_profile, set_voicemail_pin, update_feature
 from ..deps import context
+from ..feature_schemas import SCHEMAS
 from ..schemas import Passcode
 from .people import person_id
 
@@ -21,12 +22,15 @@ def _ref(person: str) -> PersonRef:
 
 
 def _make(name: str) -> None:
+    schema = SCHEMAS[name]
+
     def read(person: str, ctx: Ctx = Depends(context)) -> dict[str, Any]:
         return read_profile(ctx, _ref(person)).features[name]
 
-    def write(person: str, body: dict[str, Any] = Body(...),
-              ctx: Ctx = Depends(context)) -> dict[str, Any]:
-        return update_feature(ctx, _ref(person), name, body)
+    def write(person: str, body: Any = Body(...), ctx: Ctx = Depends(context)) -> dict[str, Any]:
+        return update_feature(ctx, _ref(person), name, body.model_dump(exclude_unset=True))
+
+    write.__annotations__["body"] = schema  # the real class, not a postponed string
 
     path = f"/people/{{person}}/features/{name}"
     router.add_api_route(path, read, methods=["GET"], summary=f"Read {name}",
