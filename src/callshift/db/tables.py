@@ -151,3 +151,59 @@ api_tokens = Table(
     Column("created", TS, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("started_at", TS),
+    Column("finished_at", TS),
+    Column("updated_at", TS, nullable=False),
+    Column("total", Integer, nullable=False, default=0),
+    Column("moved", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("rolled_back", Integer, nullable=False, default=0),
+    Column("error", String(2000)),
+    Index("ix_jobs_org_created", "org_id", "created_at"),
+    Index("ix_jobs_status", "status"),
+)
+
+job_batches = Table(
+    "job_batches", metadata,
+    Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("phase", String(16), primary_key=True),  # forward | rollback
+    Column("batch_no", Integer, primary_key=True),
+    Column("done", Boolean, nullable=False, default=False),
+    Index("ix_job_batches_todo", "job_id", "phase", "done", "batch_no"),
+)
+
+job_items = Table(
+    "job_items", metadata,
+    Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("batch_no", Integer, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("status", String(16), nullable=False),  # pending moved skipped failed rolled_back
+    Column("error_code", Integer),
+    Column("message", String(1000)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_job_items_batch", "job_id", "batch_no"),
+    Index("ix_job_items_status", "job_id", "status", "seq"),
+)
+
+job_log = Table(
+    "job_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("message", String(2000), nullable=False),
+)

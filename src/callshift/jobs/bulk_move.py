@@ -1,0 +1,170 @@
+"""The bulk-move job: each batch swaps its users' source licences for the target's, in SQL.
+
+Per user it is all or nothing (R8): a user whose target licence has no free unit keeps
+every source licence. Calling profiles are never touched, so a swap keeps them byte for
+byte (R6). One audit event per moved user, in the batch's transaction (R10).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ..db import tables as t
+from ..domain import errors as E
+from .model import BatchResult, Job
+from .runner import register
+
+ji, ul, lic = t.job_items, t.user_licences, t.licences
+
+
+def _pending_users(job: Job, batch_no: int, status: str = "pending"):
+    return select(ji.c.user_id).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                      ji.c.status == status)
+
+
+def _units(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    """Free units and subscription status of licences, locked on PostgreSQL."""
+    q = (select(lic.c.id, lic.c.total_units, lic.c.consumed_units, t.subscriptions.c.status)
+         .join(t.subscriptions, t.subscriptions.c.id == lic.c.subscription_id)
+         .where(lic.c.id.in_(ids)))
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(of=lic)
+    return {r.id: (r.total_units - r.consumed_units, r.status) for r in conn.execute(q)}
+
+
+def _mark(conn: Connection, job: Job, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                     .values(status=bindparam("_status"), error_code=bindparam("_code"),
+                             message=bindparam("_message"), after=bindparam("_after")), rows)
+
+
+def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> None:
+    """One unit per (from, to) pair leaves ``from`` and lands on ``to``, a statement per licence."""
+    delta: Counter[str] = Counter()
+    for pairs in moves.values():
+        for old, new in pairs:
+            delta[old] -= 1
+            delta[new] += 1
+    for lid, n in delta.items():
+        if n:
+            conn.execute(update(lic).where(lic.c.id == lid)
+                         .values(consumed_units=lic.c.consumed_units + n))
+
+
+def _audit(conn: Connection, job: Job, moves: dict[str, list[tuple[str, str]]], action: str,
+           now: datetime) -> None:
+    if moves:
+        conn.execute(insert(t.audit_events), [
+            {"org_id": job.org_id, "at": now, "actor": job.created_by, "action": action,
+             "target_type": "person", "target_id": uid,
+             "before": {"licences": sorted(o for o, _ in pairs)},
+             "after": {"licences": sorted(n for _, n in pairs), "calling": "swap-or-none",
+                       "jobId": job.id},
+             "tracking_id": f"job:{job.id}"} for uid, pairs in moves.items()])
+
+
+class BulkMove:
+    def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
+        mapping: dict[str, str] = job.params["mapping"]
+        targets = set(mapping.values())
+        items = conn.execute(select(ji.c.seq, ji.c.user_id).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
+            .order_by(ji.c.seq)).all()
+        held: dict[str, set[str]] = defaultdict(set)
+        for r in conn.execute(select(ul.c.user_id, ul.c.licence_id).where(
+                ul.c.user_id.in_(_pending_users(job, batch_no)),
+                ul.c.licence_id.in_(list(mapping) + list(targets)))):
+            held[r.user_id].add(r.licence_id)
+        units = _units(conn, sorted(targets))
+        marks, moves = [], {}
+        for seq, uid in items:
+            mine = held.get(uid, set())
+            pairs = [(s, mapping[s]) for s in sorted(mine & mapping.keys())]
+            if not pairs:
+                why = ("already on the target subscription" if mine & targets
+                       else "holds no licence of the source subscription any more")
+                marks.append(self._row(seq, "skipped", None, why))
+                continue
+            clash = [n for _, n in pairs if n in mine]
+            inactive = [n for _, n in pairs if units[n][1] != "active"]
+            full = [n for _, n in pairs if units[n][0] <= 0]
+            if clash:
+                marks.append(self._row(seq, "skipped", E.TWO_OF_ONE_OFFER,
+                                       "already holds the target's licence of the same offer"))
+            elif inactive:
+                marks.append(self._row(seq, "failed", E.SUBSCRIPTION_NOT_ACTIVE,
+                                       f"the target subscription is {units[inactive[0]][1]}"))
+            elif full:
+                marks.append(self._row(seq, "failed", E.NO_FREE_UNITS,
+                                       "the target licence has no free units"))
+            else:
+                for _, n in pairs:
+                    units[n] = (units[n][0] - 1, units[n][1])
+                moves[uid] = pairs
+                marks.append(self._row(seq, "moved", None, None, [n for _, n in pairs]))
+        # users who do not move leave the "pending" set before the set-based update below
+        _mark(conn, job, [m for m in marks if m["_status"] != "moved"])
+        if moves:
+            users = _pending_users(job, batch_no)
+            conn.execute(update(ul).where(ul.c.licence_id.in_(list(mapping)), ul.c.user_id.in_(users))
+                         .values(licence_id=case(mapping, value=ul.c.licence_id)))
+            _move_units(conn, moves)
+            conn.execute(update(t.users).where(t.users.c.id.in_(users)).values(last_modified=now))
+            _audit(conn, job, moves, "bulk-move.moved", now)
+            _mark(conn, job, [m for m in marks if m["_status"] == "moved"])
+        counts = Counter(m["_status"] for m in marks)
+        return BatchResult(moved=counts["moved"], skipped=counts["skipped"], failed=counts["failed"])
+
+    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
+                       now: datetime) -> BatchResult:
+        back = {new: old for old, new in job.params["mapping"].items()}
+        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.after).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
+        held: dict[str, set[str]] = defaultdict(set)
+        for r in conn.execute(select(ul.c.user_id, ul.c.licence_id).where(
+                ul.c.user_id.in_(_pending_users(job, batch_no, "moved")),
+                ul.c.licence_id.in_(list(back)))):
+            held[r.user_id].add(r.licence_id)
+        units = _units(conn, sorted(set(back.values())))
+        moves, marks = {}, []
+        for seq, uid, after in items:
+            pairs = [(n, back[n]) for n in after or []]
+            missing = [n for n, _ in pairs if n not in held.get(uid, set())]
+            blocked = [o for _, o in pairs if units[o][1] != "active" or units[o][0] <= 0]
+            if missing or blocked:
+                why = ("no longer holds the licence it was moved to" if missing else
+                       "the source licence has no free unit or its subscription is not active")
+                marks.append({"_seq": seq, "_message": f"not rolled back: {why}"})
+                continue
+            for _, o in pairs:
+                units[o] = (units[o][0] - 1, units[o][1])
+            moves[uid] = pairs
+        if marks:
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                         .values(message=bindparam("_message")), marks)
+        if moves:
+            conn.execute(update(ul).where(ul.c.user_id == bindparam("_u"),
+                                          ul.c.licence_id == bindparam("_new"))
+                         .values(licence_id=bindparam("_old")),
+                         [{"_u": uid, "_new": n, "_old": o} for uid, pairs in moves.items()
+                          for n, o in pairs])
+        if moves:
+            _move_units(conn, moves)
+            conn.execute(update(t.users).where(t.users.c.id.in_(list(moves))).values(last_modified=now))
+            _audit(conn, job, moves, "bulk-move.rolled-back", now)
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                          ji.c.status == "moved", ji.c.user_id.in_(list(moves)))
+                         .values(status="rolled_back"))
+        return BatchResult(rolled_back=len(moves))
+
+    @staticmethod
+    def _row(seq: int, status: str, code: int | None, message: str | None,
+             after: list[str] | None = None) -> dict:
+        return {"_seq": seq, "_status": status, "_code": code, "_message": message, "_after": after}
+
+
+register("bulk_move", BulkMove)

@@ -1,0 +1,88 @@
+"""Jobs seen from outside: status, items, errors, log, abandon, rollback."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from ..db import tables as t
+from ..domain.errors import DomainError, NotFound
+from ..jobs import store as jobs
+from ..jobs.model import ACTIVE, Job
+from .context import Ctx
+
+
+class JobStateError(DomainError):
+    status = 409
+    code = 409004
+
+
+def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
+    job = jobs.get(conn, job_id, lock=lock)
+    if job is None or job.org_id not in ctx.principal.org_ids:
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def get_job(ctx: Ctx, job_id: str) -> Job:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        return _job(ctx, uow.conn, job_id)
+
+
+def list_jobs(ctx: Ctx, limit: int = 50) -> list[Job]:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        return jobs.list_jobs(uow.conn, ctx.principal.org_ids, limit)
+
+
+def job_items(ctx: Ctx, job_id: str, status: str | None = None, after_seq: int = -1,
+              limit: int = 1000) -> list[Any]:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        _job(ctx, uow.conn, job_id)
+        return jobs.items(uow.conn, job_id, status, after_seq, limit)
+
+
+def job_log(ctx: Ctx, job_id: str) -> list[Any]:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        _job(ctx, uow.conn, job_id)
+        return jobs.log_lines(uow.conn, job_id)
+
+
+def abandon_job(ctx: Ctx, job_id: str) -> Job:
+    """Stop a job between batches: what is done stays done (roll it back to undo it)."""
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = _job(ctx, uow.conn, job_id, lock=True)
+        if job.status not in ("created", "running"):
+            raise JobStateError(f"job {job_id} is {job.status}; only a created or running job "
+                                "can be abandoned")
+        now = ctx.clock()
+        jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
+        jobs.log(uow.conn, job_id, f"abandoned by {ctx.principal.name}", now)
+        ctx.audit(uow.store, job.org_id, "job.abandoned", "job", job_id, {"status": job.status},
+                  {"status": "abandoned"})
+        uow.commit()
+    return get_job(ctx, job_id)
+
+
+def rollback_job(ctx: Ctx, job_id: str) -> Job:
+    """Move every moved user back, as a swap, batch by batch like the job itself."""
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = _job(ctx, uow.conn, job_id, lock=True)
+        if job.status in ACTIVE or job.status == "rolled_back":
+            raise JobStateError(f"job {job_id} is {job.status}; abandon it first, or it is "
+                                "already rolled back")
+        now = ctx.clock()
+        uow.conn.execute(delete(t.job_batches).where(t.job_batches.c.job_id == job_id,
+                                                     t.job_batches.c.phase == "rollback"))
+        jobs.add_batches(uow.conn, job_id, "rollback", only_with_status="moved")
+        jobs.set_status(uow.conn, job_id, "rolling_back", now)
+        jobs.log(uow.conn, job_id, f"rollback requested by {ctx.principal.name}", now)
+        ctx.audit(uow.store, job.org_id, "job.rollback", "job", job_id, {"status": job.status},
+                  {"status": "rolling_back"})
+        uow.commit()
+    return get_job(ctx, job_id)
