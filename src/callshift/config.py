@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,9 +21,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     recycle_retention_days: int = Field(default=30, ge=1, le=3650)
+    run_jobs: bool = Field(default=True, description="Run jobs in the server process (on "
+                           "PostgreSQL, `callshift worker` processes can share the work)")
+    job_batch_size: int = Field(default=5000, ge=1, le=100_000,
+                                description="Users per job batch (one transaction each)")
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    rate_limit_per_second: float = Field(
+        default=0, ge=0, description="Requests a second per API token under /v1 (0: no limit); "
+        "beyond it 429 with a whole-second Retry-After, as Webex answers")
+    rate_limit_burst: int = Field(
+        default=0, ge=0, description="Requests a token may send at once (0: one second's worth)")
+    test_mode: bool = Field(
+        default=False, description="Allow test-only settings (fault injection); never in production")
+    faults: str = Field(
+        default="", description="Fault injection, test mode only, e.g. "
+        "'burst429=0.01,error5xx=0.05,slow=0.05,drop=0.02,partial=0.03,seed=7' (see api/faults.py)")
 
     @field_validator("database_url")
     @classmethod
@@ -41,6 +55,13 @@ class Settings(BaseSettings):
         if v not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("log level is DEBUG, INFO, WARNING or ERROR")
         return v
+
+    @model_validator(mode="after")
+    def _faults_need_test_mode(self) -> "Settings":
+        if self.faults.strip() and not self.test_mode:
+            raise ValueError("CALLSHIFT_FAULTS (fault injection) is refused unless "
+                             "CALLSHIFT_TEST_MODE=true")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

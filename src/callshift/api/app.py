@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 import time
 import uuid
 
@@ -31,11 +32,24 @@ and a `trackingid` header. Error codes: see `docs/errors.md`.
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """The server runs jobs itself unless told not to (SQLite needs no other process)."""
+    stop = None
+    if app.state.settings.run_jobs:
+        from ..jobs.runner import start_background
+        _thread, stop = start_background(app.state.db)
+    yield
+    if stop is not None:
+        stop.set()
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure(settings.log_level, settings.log_json)
     db = db or connect(settings.database_url, settings.sqlite_busy_timeout_ms)
     app = FastAPI(title="callshift", version=__version__, description=DESCRIPTION,
+                  lifespan=_lifespan,
                   openapi_tags=[{"name": "licenses"}, {"name": "people"},
                                 {"name": "calling features"}, {"name": "callshift"}])
     app.state.settings = settings
@@ -68,7 +82,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             uow.conn.execute(text("select 1"))
         return {"status": "ok", "version": __version__, "database": db.writer.dialect.name}
 
-    from .routes import features, licenses, people, subscriptions
-    for module in (licenses, people, features, subscriptions):
+    from .routes import features, jobs, licenses, people, subscriptions
+    for module in (licenses, people, features, subscriptions, jobs):
         app.include_router(module.router, prefix="/v1")
+    from . import faults, ratelimit
+    faults.install(app, settings)  # both off by default; the last installed is outermost
+    ratelimit.install(app, settings)
     return app

@@ -12,6 +12,8 @@ from ..domain.access import Role
 from ..domain.errors import DomainError
 from ..services.tokens import create_token
 from .common import console, err, fail, open_db, org_ids
+from .moves import jobs_app, move, worker
+from .subscriptions import recycle_app, subscription_app
 from .users import user_app
 
 app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
@@ -21,6 +23,11 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(subscription_app, name="subscription")
+app.add_typer(recycle_app, name="recycle")
+app.command()(move)
+app.command()(worker)
 
 
 @db_app.command("upgrade")

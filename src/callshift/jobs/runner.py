@@ -28,6 +28,7 @@ def _now() -> datetime:
 class JobRunner:
     def __init__(self, db: Database, name: str | None = None,
                  clock: Callable[[], datetime] = _now, job_id: str | None = None):
+        from . import kinds  # noqa: F401  (registers the handlers)
         self.db = db
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.clock = clock

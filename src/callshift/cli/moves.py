@@ -1,0 +1,207 @@
+"""`callshift move`, `callshift worker` and `callshift jobs`: bulk moves as jobs."""
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import threading
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..config import get_settings
+from ..domain.bulk import Selection
+from ..jobs.runner import JobRunner
+from ..services.bulk_move import MoveReport, start_move, validate_move
+from ..services.jobs import abandon_job, get_job, job_items, list_jobs, rollback_job
+from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+
+jobs_app = typer.Typer(help="Jobs: list, show, resume, abandon, roll back, report.",
+                       no_args_is_help=True)
+
+
+def report_table(report: MoveReport) -> Table:
+    sel = report.plan.selection
+    table = Table(title=f"{sel.source_subscription} → {sel.target_subscription}: "
+                        f"{report.users:,} users")
+    for col in ("licence", "users", "target free", "shortfall", "blocker"):
+        table.add_column(col, justify="right" if col in ("users", "target free", "shortfall") else "left")
+    for o in report.plan.offers:
+        table.add_row(o.source.name, f"{o.users:,}", f"{o.target.free_units:,}" if o.target else "—",
+                      f"[red]{o.shortfall:,}[/]" if o.shortfall else "0", o.blocker or "")
+    return table
+
+
+def run_with_progress(db, job_id: str) -> None:
+    """Run the job in this process until it is done, with a live bar; Ctrl-C leaves it resumable."""
+    ctx = operator_ctx(db)
+    job = get_job(ctx, job_id)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[green]{task.fields[moved]:,} moved[/] [yellow]{task.fields[skipped]:,} "
+                          "skipped[/] [red]{task.fields[failed]:,} failed[/]"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        done = lambda j: j.total - j.pending  # noqa: E731
+        task = progress.add_task(job.status, total=job.total, completed=done(job),
+                                 moved=job.moved, skipped=job.skipped, failed=job.failed)
+
+        def update() -> None:
+            j = get_job(ctx, job_id)
+            progress.update(task, completed=done(j) if j.phase == "forward" else j.rolled_back,
+                            description=j.status, moved=j.moved, skipped=j.skipped, failed=j.failed)
+
+        JobRunner(db, job_id=job_id).run_until_idle(on_batch=update)
+        update()
+
+
+def summary(db, job_id: str) -> None:
+    job = get_job(operator_ctx(db), job_id)
+    table = Table(title=f"job {job.id}")
+    table.add_column("status")
+    for col in ("total", "moved", "skipped", "failed", "pending", "rolled back"):
+        table.add_column(col, justify="right")
+    table.add_row(job.status, *(f"{n:,}" for n in (job.total, job.moved, job.skipped, job.failed,
+                                                   job.pending, job.rolled_back)))
+    console.print(table)
+
+
+def write_report(db, job_id: str, path: Path) -> int:
+    ctx, n, after = operator_ctx(db), 0, -1
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f) if path.suffix.lower() == ".csv" else None
+        if writer:
+            writer.writerow(["Row Number", "User ID/Email", "Status", "Error Code", "Message"])
+        while page := job_items(ctx, job_id, None, after, 5000):
+            for r in page:
+                row = {"rowNumber": r.seq + 1, "email": r.email, "status": r.status,
+                       "errorCode": r.error_code, "message": r.message}
+                if writer:
+                    writer.writerow([r.seq + 1, r.email, r.status, r.error_code or "", r.message or ""])
+                else:
+                    f.write(json.dumps(row) + "\n")
+                n += 1
+            after = page[-1].seq
+    return n
+
+
+@domain_errors
+def move(source: str = typer.Option(..., "--from", help="Source subscription, e.g. Sub100001"),
+         target: str = typer.Option(..., "--to", help="Target subscription, e.g. Sub200001"),
+         offer: list[str] = typer.Option(None, help="Only this offer code (repeatable): BCSTD..."),
+         emails: Path = typer.Option(None, exists=True, dir_okay=False,
+                                     help="Only the users listed in this file, one email a line"),
+         dry_run: bool = typer.Option(False, help="Validate only: print the report, change nothing"),
+         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+         report: Path = typer.Option(None, help="Write every user's outcome (.json lines or .csv)"),
+         batch_size: int = typer.Option(None, min=1, max=100_000, help="Users per transaction")) -> None:
+    """Move every user of one subscription to another, as swaps, in batches.
+
+    Example: callshift move --from Sub100001 --to Sub200001 --yes --report moved.csv
+    """
+    db = open_db()
+    ctx = operator_ctx(db)
+    wanted = None
+    if emails:
+        wanted = tuple(line.strip() for line in emails.read_text(encoding="utf-8").splitlines()
+                       if line.strip())
+    sel = Selection(source, target, tuple(offer) if offer else None, None, wanted)
+    rep = validate_move(ctx, sel)
+    console.print(report_table(rep))
+    for b in rep.blocked[:10]:
+        console.print(f"[yellow]blocked[/] {b['email']}: {b['reason']}")
+    for n in rep.not_found[:10]:
+        console.print(f"[yellow]not found[/] {n}")
+    if not rep.can_start:
+        fail("the move cannot start: " + ("the target is short of units" if rep.plan.short
+                                          else "nobody to move"))
+    if dry_run:
+        console.print("dry run: nothing changed")
+        return
+    confirm(f"Move {rep.users:,} users from {source} to {target}?", yes)
+    job_id = start_move(ctx, sel, batch_size=batch_size or get_settings().job_batch_size)
+    console.print(f"job {job_id} started")
+    run_with_progress(db, job_id)
+    summary(db, job_id)
+    if report:
+        console.print(f"{write_report(db, job_id, report):,} outcomes written to {report}")
+    if get_job(ctx, job_id).failed:
+        raise typer.Exit(1)
+
+
+def worker(poll: float = typer.Option(0.5, help="Seconds between looks when idle"),
+           once: bool = typer.Option(False, help="Run until no work is left, then exit")) -> None:
+    """Run jobs: any number of workers share them on PostgreSQL, none doing an item twice.
+
+    Example: callshift worker
+    """
+    db = open_db()
+    runner = JobRunner(db)
+    if once:
+        runner.run_until_idle()
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    console.print(f"worker {runner.name} waiting for jobs (Ctrl-C to stop)")
+    runner.run_forever(stop, poll)
+
+
+@jobs_app.command("list")
+def jobs_list(limit: int = typer.Option(20, min=1)) -> None:
+    """The newest jobs with their counts."""
+    db = open_db()
+    table = Table()
+    for col in ("id", "kind", "status", "total", "moved", "failed", "pending", "created"):
+        table.add_column(col)
+    for j in list_jobs(operator_ctx(db), limit):
+        table.add_row(j.id, j.kind, j.status, *(f"{n:,}" for n in (j.total, j.moved, j.failed,
+                                                                    j.pending)),
+                      f"{j.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@jobs_app.command("show")
+@domain_errors
+def jobs_show(job_id: str) -> None:
+    """One job's status and counts."""
+    summary(open_db(), job_id)
+
+
+@jobs_app.command("resume")
+@domain_errors
+def jobs_resume(job_id: str) -> None:
+    """Run an unfinished job (or its rollback) to the end in this process."""
+    db = open_db()
+    run_with_progress(db, job_id)
+    summary(db, job_id)
+
+
+@jobs_app.command("abandon")
+@domain_errors
+def jobs_abandon(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+    """Stop a job between batches; what is done stays done."""
+    db = open_db()
+    confirm(f"Abandon job {job_id}?", yes)
+    abandon_job(operator_ctx(db), job_id)
+    summary(db, job_id)
+
+
+@jobs_app.command("rollback")
+@domain_errors
+def jobs_rollback(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+    """Move every user the job moved back where they were, as swaps."""
+    db = open_db()
+    confirm(f"Roll back job {job_id}?", yes)
+    rollback_job(operator_ctx(db), job_id)
+    run_with_progress(db, job_id)
+    summary(db, job_id)
+
+
+@jobs_app.command("report")
+@domain_errors
+def jobs_report(job_id: str, output: Path = typer.Option(..., help="A .csv or .json file")) -> None:
+    """Every item's outcome, as CSV or JSON lines."""
+    db = open_db()
+    console.print(f"{write_report(db, job_id, output):,} outcomes written to {output}")

@@ -1,0 +1,121 @@
+"""`callshift subscription …` (readiness, guarded cancellation) and `callshift recycle …`."""
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..domain.model import SubscriptionStatus
+from ..services.subscriptions import (cancel_subscription, list_recycle_bin, readiness, restore,
+                                      set_subscription_status)
+from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+
+subscription_app = typer.Typer(help="Subscriptions: usage, readiness, cancellation.",
+                               no_args_is_help=True)
+recycle_app = typer.Typer(help="The recycle bin of purged calling profiles.", no_args_is_help=True)
+
+
+@subscription_app.command("list")
+def sub_list() -> None:
+    """Every subscription with its status and usage per licence."""
+    db = open_db()
+    ctx = operator_ctx(db)
+    table = Table()
+    for col in ("subscription", "status", "licence", "consumed / total"):
+        table.add_column(col)
+    with db.uow(write=False) as uow:
+        for org in sorted(ctx.principal.org_ids):
+            licences = uow.store.licences(org).values()
+            for sub in uow.store.subscriptions(org):
+                for lic in (l for l in licences if l.subscription_id == sub.id):
+                    table.add_row(sub.id, sub.status.value, lic.name,
+                                  f"{lic.consumed_units:,} / {lic.total_units:,}")
+    console.print(table)
+
+
+def _readiness_table(db, sub_id: str, report: dict[str, int]) -> Table:
+    table = Table(title=f"{sub_id}: users still on it")
+    table.add_column("licence")
+    table.add_column("users", justify="right")
+    with db.uow(write=False) as uow:
+        for lid, n in report.items():
+            table.add_row(uow.store.licence(lid).name, f"{n:,}")
+    return table
+
+
+@subscription_app.command("readiness")
+@domain_errors
+def sub_readiness(sub_id: str) -> None:
+    """Who still holds each licence of the subscription (nobody: ready to cancel)."""
+    db = open_db()
+    report = readiness(operator_ctx(db), sub_id)
+    if not report:
+        console.print(f"{sub_id} has no users left: ready to cancel")
+        return
+    console.print(_readiness_table(db, sub_id, report))
+
+
+@subscription_app.command("cancel")
+@domain_errors
+def sub_cancel(sub_id: str,
+               force: bool = typer.Option(False, help="Purge remaining users into the recycle bin"),
+               yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+    """Cancel a subscription: refused while users remain (move them first), unless --force.
+
+    Example: callshift subscription cancel Sub100001
+    """
+    db = open_db()
+    ctx = operator_ctx(db)
+    report = readiness(ctx, sub_id)
+    if report and not force:
+        console.print(_readiness_table(db, sub_id, report))
+        fail(f"{sub_id} still has users: move them first (callshift move), or --force to purge "
+             "their calling data into the recycle bin")
+    if report:
+        console.print(_readiness_table(db, sub_id, report))
+        console.print("[bold red]Their calling profiles will be purged (restorable from the "
+                      "recycle bin for the retention period).[/]")
+    confirm(f"Cancel {sub_id}?", yes)
+    purged = cancel_subscription(ctx, sub_id, force)
+    console.print(f"{sub_id} cancelled; {purged:,} users purged into the recycle bin")
+
+
+@subscription_app.command("suspend")
+@domain_errors
+def sub_suspend(sub_id: str) -> None:
+    """Suspend: nothing new comes from it; users can still be moved off."""
+    set_subscription_status(operator_ctx(open_db()), sub_id, SubscriptionStatus.SUSPENDED)
+    console.print(f"{sub_id} suspended")
+
+
+@subscription_app.command("activate")
+@domain_errors
+def sub_activate(sub_id: str) -> None:
+    """Reactivate a suspended subscription."""
+    set_subscription_status(operator_ctx(open_db()), sub_id, SubscriptionStatus.ACTIVE)
+    console.print(f"{sub_id} active")
+
+
+@recycle_app.command("list")
+def recycle_list(limit: int = typer.Option(50, min=1)) -> None:
+    """Purged calling profiles, newest first."""
+    db = open_db()
+    ctx = operator_ctx(db)
+    table = Table()
+    for col in ("id", "email", "extension", "number", "purged", "expires", "reason"):
+        table.add_column(col)
+    for org in sorted(ctx.principal.org_ids):
+        for e in list_recycle_bin(ctx, org, limit):
+            table.add_row(e.id, e.email, e.profile.extension or "", e.profile.phone_number or "",
+                          f"{e.purged_at:%Y-%m-%d %H:%M}", f"{e.expires_at:%Y-%m-%d}", e.reason)
+    console.print(table)
+
+
+@recycle_app.command("restore")
+@domain_errors
+def recycle_restore(entry_ids: list[str],
+                    yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+    """Put purged profiles back exactly as they were, PIN included (all or none)."""
+    db = open_db()
+    confirm(f"Restore {len(entry_ids)} profile(s)?", yes)
+    restored = restore(operator_ctx(db), entry_ids)
+    console.print(f"{len(restored)} profile(s) restored")

@@ -1,0 +1,2 @@
+"""Importing this registers every kind of job with the runner."""
+from . import bulk_move  # noqa: F401
