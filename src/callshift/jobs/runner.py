@@ -75,6 +75,9 @@ class JobRunner:
             else:
                 result = handler.rollback_batch(uow.conn, current, batch, now)
             store.finish_batch(uow.conn, current, batch, result, now)
+            store.log(uow.conn, current.id, f"{current.phase} batch {batch} by {self.name}: "
+                      f"{result.moved} moved, {result.skipped} skipped, {result.failed} failed, "
+                      f"{result.rolled_back} rolled back", now)
             uow.commit()
         return True
 

@@ -1,0 +1,71 @@
+"""kill -9 in the middle of a 50,000-user move, several times; the job still ends right."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from sqlalchemy import func, select
+
+from callshift.db import tables as t
+from callshift.domain.bulk import Selection
+from callshift.jobs.runner import JobRunner
+from callshift.seed import seed
+from callshift.services.bulk_move import start_move
+from callshift.services.jobs import get_job
+
+from ..helpers import admin_of, licence
+
+USERS = 50_000
+
+
+def _profiles(db) -> dict:
+    with db.uow(write=False) as uow:
+        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
+
+
+def test_kill_nine_at_random_points_then_finish(db):
+    demo = seed(db, users=USERS)
+    ctx = admin_of(db, demo.main_org_id)
+    before = _profiles(db)
+    job_id = start_move(ctx, Selection("Sub100001", "Sub200001"), batch_size=1000)
+    env = {**os.environ, "CALLSHIFT_DATABASE_URL": db.url, "CALLSHIFT_LOG_LEVEL": "ERROR"}
+    rng = random.Random(20261125)
+    progress = []
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-m", "callshift", "jobs", "resume", job_id],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.5, 3.5))  # imports take about a second, then batches run
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        progress.append(get_job(ctx, job_id).moved)
+    assert any(0 < p < USERS for p in progress), f"no kill landed mid-job: {progress}"
+    JobRunner(db).run_until_idle()
+
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", USERS, 0, 0)
+    pro, basic = licence(ctx, "Sub200001", "BCSTD"), licence(ctx, "Sub200001", "BCBASIC")
+    calling_ids = {l.id for l in (pro, basic, licence(ctx, "Sub100001", "BCSTD"),
+                                  licence(ctx, "Sub100001", "BCBASIC"))}
+    with db.uow(write=False) as uow:
+        c = uow.conn
+        rows = c.execute(select(t.user_licences.c.user_id, t.user_licences.c.licence_id)
+                         .join(t.users, t.users.c.id == t.user_licences.c.user_id)
+                         .where(t.users.c.org_id == demo.main_org_id,
+                                t.user_licences.c.licence_id.in_(calling_ids))).all()
+        events = c.execute(select(func.count(), func.count(t.audit_events.c.target_id.distinct()))
+                           .where(t.audit_events.c.action == "bulk-move.moved")).one()
+        for lic in c.execute(select(t.licences)):
+            held = c.execute(select(func.count()).select_from(t.user_licences).where(
+                t.user_licences.c.licence_id == lic.id)).scalar_one()
+            assert lic.consumed_units == held
+    per_user: dict[str, list[str]] = {}
+    for uid, lid in rows:
+        per_user.setdefault(uid, []).append(lid)
+    assert len(per_user) == USERS
+    assert all(len(v) == 1 and v[0] in (pro.id, basic.id) for v in per_user.values())
+    assert _profiles(db) == before
+    assert tuple(events) == (USERS, USERS)
