@@ -78,6 +78,7 @@ user_licences = Table(
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("licence_id", ID, ForeignKey("licences.id"), primary_key=True),
     Index("ix_user_licences_licence_user", "licence_id", "user_id"),
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree fewer to write
 )
 
 calling_profiles = Table(
@@ -193,8 +194,6 @@ job_items = Table(
     Column("status", String(16), nullable=False),  # pending moved skipped failed rolled_back
     Column("error_code", Integer),
     Column("message", String(1000)),
-    Column("before", JSON),
-    Column("after", JSON),
     Index("ix_job_items_batch", "job_id", "batch_no"),
     Index("ix_job_items_status", "job_id", "status", "seq"),
 )

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
+from ..db.bulk import insert_rows
 from ..domain import errors as E
 from .model import BatchResult, Job
 from .runner import register
@@ -39,7 +40,7 @@ def _mark(conn: Connection, job: Job, rows: list[dict]) -> None:
     if rows:
         conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                      .values(status=bindparam("_status"), error_code=bindparam("_code"),
-                             message=bindparam("_message"), after=bindparam("_after")), rows)
+                             message=bindparam("_message")), rows)
 
 
 def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> None:
@@ -55,16 +56,23 @@ def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> No
                          .values(consumed_units=lic.c.consumed_units + n))
 
 
+AUDIT_COLS = ("org_id", "at", "actor", "action", "target_type", "target_id", "before", "after",
+              "tracking_id")
+
+
+def _ids_json(ids: list[str]) -> str:
+    return "[" + ",".join(f'"{i}"' for i in sorted(ids)) + "]"  # uuids: nothing to escape
+
+
 def _audit(conn: Connection, job: Job, moves: dict[str, list[tuple[str, str]]], action: str,
            now: datetime) -> None:
-    if moves:
-        conn.execute(insert(t.audit_events), [
-            {"org_id": job.org_id, "at": now, "actor": job.created_by, "action": action,
-             "target_type": "person", "target_id": uid,
-             "before": {"licences": sorted(o for o, _ in pairs)},
-             "after": {"licences": sorted(n for _, n in pairs), "calling": "swap-or-none",
-                       "jobId": job.id},
-             "tracking_id": f"job:{job.id}"} for uid, pairs in moves.items()])
+    """One event per user; the rollback reads the moves back from these rows."""
+    tracking = f"job:{job.id}"
+    insert_rows(conn, t.audit_events, AUDIT_COLS, (
+        (job.org_id, now, job.created_by, action, "person", uid,
+         f'{{"licences":{_ids_json([o for o, _ in pairs])}}}',
+         f'{{"licences":{_ids_json([n for _, n in pairs])},"jobId":"{job.id}"}}', tracking)
+        for uid, pairs in moves.items()))
 
 
 class BulkMove:
@@ -105,9 +113,8 @@ class BulkMove:
                 for _, n in pairs:
                     units[n] = (units[n][0] - 1, units[n][1])
                 moves[uid] = pairs
-                marks.append(self._row(seq, "moved", None, None, [n for _, n in pairs]))
         # users who do not move leave the "pending" set before the set-based update below
-        _mark(conn, job, [m for m in marks if m["_status"] != "moved"])
+        _mark(conn, job, marks)
         if moves:
             users = _pending_users(job, batch_no)
             conn.execute(update(ul).where(ul.c.licence_id.in_(list(mapping)), ul.c.user_id.in_(users))
@@ -115,15 +122,22 @@ class BulkMove:
             _move_units(conn, moves)
             conn.execute(update(t.users).where(t.users.c.id.in_(users)).values(last_modified=now))
             _audit(conn, job, moves, "bulk-move.moved", now)
-            _mark(conn, job, [m for m in marks if m["_status"] == "moved"])
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                          ji.c.status == "pending").values(status="moved"))
         counts = Counter(m["_status"] for m in marks)
-        return BatchResult(moved=counts["moved"], skipped=counts["skipped"], failed=counts["failed"])
+        return BatchResult(moved=len(moves), skipped=counts["skipped"], failed=counts["failed"])
 
     def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
                        now: datetime) -> BatchResult:
         back = {new: old for old, new in job.params["mapping"].items()}
-        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.after).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
+        moved_to = {r.target_id: (r.after or {}).get("licences", []) for r in conn.execute(
+            select(t.audit_events.c.target_id, t.audit_events.c.after).where(
+                t.audit_events.c.target_id.in_(_pending_users(job, batch_no, "moved")),
+                t.audit_events.c.action == "bulk-move.moved",
+                t.audit_events.c.tracking_id == f"job:{job.id}"))}
+        items = [(seq, uid, moved_to.get(uid, [])) for seq, uid in conn.execute(
+            select(ji.c.seq, ji.c.user_id).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                                 ji.c.status == "moved"))]
         held: dict[str, set[str]] = defaultdict(set)
         for r in conn.execute(select(ul.c.user_id, ul.c.licence_id).where(
                 ul.c.user_id.in_(_pending_users(job, batch_no, "moved")),
@@ -132,7 +146,7 @@ class BulkMove:
         units = _units(conn, sorted(set(back.values())))
         moves, marks = {}, []
         for seq, uid, after in items:
-            pairs = [(n, back[n]) for n in after or []]
+            pairs = [(n, back[n]) for n in after if n in back]
             missing = [n for n, _ in pairs if n not in held.get(uid, set())]
             blocked = [o for _, o in pairs if units[o][1] != "active" or units[o][0] <= 0]
             if missing or blocked:
@@ -162,9 +176,8 @@ class BulkMove:
         return BatchResult(rolled_back=len(moves))
 
     @staticmethod
-    def _row(seq: int, status: str, code: int | None, message: str | None,
-             after: list[str] | None = None) -> dict:
-        return {"_seq": seq, "_status": status, "_code": code, "_message": message, "_after": after}
+    def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
+        return {"_seq": seq, "_status": status, "_code": code, "_message": message}
 
 
 register("bulk_move", BulkMove)

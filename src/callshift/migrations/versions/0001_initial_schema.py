@@ -173,7 +173,8 @@ def upgrade() -> None:
     sa.Column('licence_id', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['licence_id'], ['licences.id'], name=op.f('fk_user_licences_licence_id_licences')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_licences_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('user_id', 'licence_id', name=op.f('pk_user_licences'))
+    sa.PrimaryKeyConstraint('user_id', 'licence_id', name=op.f('pk_user_licences')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('user_licences', schema=None) as batch_op:
         batch_op.create_index('ix_user_licences_licence_user', ['licence_id', 'user_id'], unique=False)
