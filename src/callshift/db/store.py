@@ -182,9 +182,10 @@ class SqlStore(PeopleQueries):
         r = self.conn.execute(select(t.recycle_bin).where(t.recycle_bin.c.id == entry_id)).first()
         return r and to_recycle(r)
 
-    def recycle_entries(self, org_id: str, include_restored: bool = False,
+    def recycle_entries(self, org_id: str, now: datetime, include_restored: bool = False,
                         limit: int = 100, offset: int = 0) -> list[RecycleEntry]:
-        q = select(t.recycle_bin).where(t.recycle_bin.c.org_id == org_id)
+        q = select(t.recycle_bin).where(t.recycle_bin.c.org_id == org_id,
+                                        t.recycle_bin.c.expires_at > now)
         if not include_restored:
             q = q.where(t.recycle_bin.c.restored_at.is_(None))
         q = q.order_by(t.recycle_bin.c.purged_at.desc(), t.recycle_bin.c.id).limit(limit).offset(offset)

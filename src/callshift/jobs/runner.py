@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -50,8 +51,25 @@ class JobRunner:
             if on_batch:
                 on_batch()
 
-    def run_forever(self, stop: threading.Event, poll: float = 0.5) -> None:
+    def housekeeping(self) -> int:
+        """Expire recycle-bin entries past their retention (they could no longer be restored)."""
+        with self.db.uow() as uow:
+            n = uow.store.expire_recycle(self.clock())
+            uow.commit()
+        if n:
+            log.info("recycle bin entries expired", extra={"count": n})
+        return n
+
+    def run_forever(self, stop: threading.Event, poll: float = 0.5,
+                    housekeeping_every: float = 600.0) -> None:
+        next_housekeeping = 0.0
         while not stop.is_set():
+            if time.monotonic() >= next_housekeeping:
+                try:
+                    self.housekeeping()
+                except Exception:  # noqa: BLE001 - retried at the next round
+                    log.exception("housekeeping failed")
+                next_housekeeping = time.monotonic() + housekeeping_every
             try:
                 busy = self.run_once()
             except Exception:  # a crash in one batch must not kill the runner thread

@@ -40,21 +40,23 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
         if in_use and not force:
             raise SubscriptionInUse(sub_id, in_use)
         licences = store.licences(sub.org_id)
-        purged = 0
+        held_by: dict[str, list[str]] = {}
         for lid in in_use:
             for user_id in store.holders(lid):
-                user = store.user(user_id, lock=True)
-                state = store.licensing(user)
-                change = plan_licence_change(state, [LicenceRequest(lid, Operation.REMOVE)],
-                                             licences, ())
-                write_change(ctx, store, state, change, licences, "subscription.force-cancel.purge")
-                purged += 1
+                held_by.setdefault(user_id, []).append(lid)
+        for user_id, lids in sorted(held_by.items()):  # one change, one event per user (R10)
+            user = store.user(user_id, lock=True)
+            state = store.licensing(user)
+            change = plan_licence_change(state, [LicenceRequest(l, Operation.REMOVE) for l in lids],
+                                         licences, ())
+            write_change(ctx, store, state, change, licences, "subscription.force-cancel.purge")
+        purged = set(held_by)
         store.set_subscription_status(sub_id, SubscriptionStatus.CANCELLED)
         ctx.audit(store, sub.org_id, "subscription.cancelled", "subscription", sub_id,
                   {"status": sub.status.value, "usersPerLicence": in_use},
-                  {"status": "cancelled", "purgedUsers": purged, "forced": force})
+                  {"status": "cancelled", "purgedUsers": len(purged), "forced": force})
         uow.commit()
-        return purged
+        return len(purged)
 
 
 def set_subscription_status(ctx: Ctx, sub_id: str, status: SubscriptionStatus) -> None:
@@ -78,7 +80,7 @@ def list_recycle_bin(ctx: Ctx, org_id: str | None = None, limit: int = 100,
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
-        return uow.store.recycle_entries(org_id, limit=limit, offset=offset)
+        return uow.store.recycle_entries(org_id, ctx.clock(), limit=limit, offset=offset)
 
 
 def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -> list[str]:
