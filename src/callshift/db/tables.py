@@ -194,6 +194,7 @@ job_items = Table(
     Column("status", String(16), nullable=False),  # pending moved skipped failed rolled_back
     Column("error_code", Integer),
     Column("message", String(1000)),
+    Column("payload", JSON),  # what this item asks for (CSV row, template change), if any
     Index("ix_job_items_batch", "job_id", "batch_no"),
     Index("ix_job_items_status", "job_id", "status", "seq"),
 )

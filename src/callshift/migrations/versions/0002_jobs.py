@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('error_code', sa.Integer(), nullable=True),
     sa.Column('message', sa.String(length=1000), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_job_items_job_id_jobs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('job_id', 'seq', name=op.f('pk_job_items'))
     )
