@@ -207,3 +207,30 @@ job_log = Table(
     Column("level", String(8), nullable=False),
     Column("message", String(2000), nullable=False),
 )
+
+licence_templates = Table(
+    "licence_templates", metadata,
+    Column("id", ID, primary_key=True),
+    Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("type", String(8), nullable=False),  # ORG | GROUP
+    Column("location_id", ID, ForeignKey("locations.id")),  # where template calling users go
+    Column("created", TS, nullable=False),
+    Column("updated", TS, nullable=False),
+    CheckConstraint("type in ('ORG', 'GROUP')", name="type"),
+)
+
+template_licences = Table(
+    "template_licences", metadata,
+    Column("template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("licence_id", ID, ForeignKey("licences.id"), primary_key=True),
+)
+
+template_groups = Table(
+    "template_groups", metadata,
+    Column("template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("group_id", ID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    UniqueConstraint("group_id", name="uq_template_groups_group"),  # a group has one template
+)
