@@ -6,6 +6,9 @@ exactly what to write, or raises ``LicenceChangeRefused`` when the request as a 
 breaks a rule. Per-licence failures (no free units, subscription not active) leave the
 rest of the request to succeed, except that a remove and the add that replaces it
 stand or fall together (R8), so a swap never leaves a user without calling.
+
+``restoring`` is for rollbacks only: putting a user back on the tier they had before a job
+(Basic, after a template gave them Professional) is not the downgrade R2 refuses.
 """
 from __future__ import annotations
 
@@ -94,6 +97,8 @@ def plan_licence_change(
     requests: Sequence[LicenceRequest],
     licences: Mapping[str, Licence],
     location_ids: Collection[str],
+    *,
+    restoring: bool = False,
 ) -> LicenceChange:
     held = state.licence_ids
     org_id = state.user.org_id
@@ -123,7 +128,7 @@ def plan_licence_change(
         raise LicenceChangeRefused(refusals)
 
     intended = (held - set(removes)) | {r.licence_id for r in adds}
-    refusals += _structure_errors(intended, held, removes, adds, licences)
+    refusals += _structure_errors(intended, held, removes, adds, licences, restoring)
     grant = None
     calling_add = next((r for r in adds if licences[r.licence_id].offer.is_calling), None)
     if calling_add is not None and not refusals:
@@ -181,9 +186,14 @@ def _calling_of(ids: Collection[str], licences: Mapping[str, Licence]) -> str | 
     return next((i for i in ids if i in licences and licences[i].offer.is_calling), None)
 
 
-def _structure_errors(intended, held, removes, adds, licences) -> list[LicenceError]:
+def _structure_errors(intended, held, removes, adds, licences,
+                      restoring: bool = False) -> list[LicenceError]:
     errs: list[LicenceError] = []
-    known = [licences[i] for i in intended if i in licences]
+    # held licences first, then the added ones, each by id: an error names the licence being
+    # added (``[-1]``), the same one on every run (``intended`` is a set)
+    added = {r.licence_id for r in adds}
+    known = sorted((licences[i] for i in intended if i in licences),
+                   key=lambda l: (l.id in added, l.id))
     calling = [l for l in known if l.offer.is_calling]
     if len(calling) > 1:
         codes = Counter(l.offer_code for l in calling)
@@ -197,11 +207,11 @@ def _structure_errors(intended, held, removes, adds, licences) -> list[LicenceEr
     others = Counter(l.offer_code for l in known if not l.offer.is_calling)
     for code, n in others.items():
         if n > 1:
-            lic = next(l for l in known if l.offer_code == code)
+            lic = [l for l in known if l.offer_code == code][-1]
             errs.append(LicenceError(lic.id, E.TWO_OF_ONE_OFFER, f"two {lic.name} licences"))
     removed_calling = [licences[i] for i in removes if licences[i].offer.is_calling]
     added_calling = [licences[r.licence_id] for r in adds if licences[r.licence_id].offer.is_calling]
-    if removed_calling and added_calling and (
+    if removed_calling and added_calling and not restoring and (
         removed_calling[0].offer.calling_tier > added_calling[0].offer.calling_tier
     ):
         errs.append(LicenceError(added_calling[0].id, E.PROFESSIONAL_TO_BASIC,

@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 from ..db.store_people import PeopleFilter
 from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput
-from ..domain.licensing import (CallingChange, CallingProperties, LicenceRequest, Operation,
-                                normalise_number, plan_licence_change)
+from ..domain.licensing import (E164, EXTENSION, CallingChange, CallingProperties,
+                                LicenceRequest, Operation, normalise_number, plan_licence_change)
 from ..domain.model import CallingProfile, User
+from ..domain.templates import plan_template
 from .context import Ctx, PersonRef, new_id, resolve_person
 from .licensing import check_profile_free, snapshot, write_change
 from .paging import decode_cursor, encode_cursor
+from .templates import template_for_new_user
 
 MAX_PAGE = 100
 
@@ -22,6 +24,7 @@ class PersonView:
     user: User
     licence_ids: list[str]
     profile: CallingProfile | None
+    notes: tuple[str, ...] = ()  # what a licence template could not give, and why
 
 
 @dataclass(frozen=True)
@@ -96,17 +99,31 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
         uow.store.insert_user(user)
         licences = uow.store.licences(org_id)
         state = uow.store.licensing(user)
-        change = plan_licence_change(state, _requests(data, frozenset()), licences,
-                                     uow.store.location_ids(org_id))
-        if change.failed:
+        requests, notes = _requests(data, frozenset()), ()
+        if data.licences is None:
+            requests, notes = _from_template(uow.conn, state, data, licences)
+        change = plan_licence_change(state, requests, licences, uow.store.location_ids(org_id))
+        if change.failed and data.licences is not None:
             raise E.LicenceChangeRefused(list(change.failed))
+        notes += tuple(f.description for f in change.failed)
         if change.calling is CallingChange.GRANT:
             check_profile_free(uow.store, user, change.profile_after)
         uow.store.apply_licence_change(user, change, now)
         ctx.audit(uow.store, org_id, "person.created", "person", user.id, None,
-                  {"email": user.email, "licences": sorted(change.after)})
+                  {"email": user.email, "licences": sorted(change.after),
+                   **({"notes": list(notes)} if notes else {})})
         uow.commit()
-        return PersonView(user, sorted(change.after), change.profile_after)
+        return PersonView(user, sorted(change.after), change.profile_after, notes)
+
+
+def _from_template(conn, state, data: PersonData, licences) -> tuple[list[LicenceRequest], tuple]:
+    """A person created without licences gets the template that applies to them."""
+    template = template_for_new_user(conn, state.user.org_id)
+    if template is None:
+        return [], ()
+    props = CallingProperties(data.location_id, data.phone_number, data.extension)
+    plan = plan_template(state, template, licences, preserve=True, new_user_properties=props)
+    return list(plan.requests), plan.skipped
 
 
 def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
@@ -127,9 +144,11 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
                           last_name=data.last_name, display_name=data.display_name,
                           last_modified=ctx.clock())
         profile_edit = _profile_edit(state.profile, change.calling, data)
-        uow.store.update_user(updated)
         names = lambda u: {"email": u.email, "displayName": u.display_name,  # noqa: E731
                            "firstName": u.first_name, "lastName": u.last_name}
+        if not change.changed and not profile_edit and names(updated) == names(user):
+            return PersonView(user, sorted(change.after), state.profile)  # R10: nothing changes
+        uow.store.update_user(updated)
         if profile_edit:
             check_profile_free(uow.store, user, replace(state.profile, **profile_edit))
             uow.store.update_profile(user.id, **profile_edit)
@@ -154,9 +173,14 @@ def _profile_edit(profile: CallingProfile | None, calling: CallingChange,
                            E.PROFILE_MISMATCH)
     edit = {}
     if data.extension and data.extension != profile.extension:
+        if not EXTENSION.match(data.extension):
+            raise InvalidInput("an extension is 2 to 10 digits", E.INVALID_PROPERTIES)
         edit["extension"] = data.extension
     number = normalise_number(data.phone_number)
     if number and number != profile.phone_number:
+        if not E164.match(number):
+            raise InvalidInput("a phone number is E.164: '+' then 7 to 15 digits",
+                               E.INVALID_PROPERTIES)
         edit["phone_number"] = number
     return edit
 

@@ -1,0 +1,192 @@
+"""Jobs whose items are stored per-user licence requests (template apply; reusable by imports).
+
+Each batch re-plans every user's requests against the current state with the domain's
+``plan_licence_change`` (state may have moved since the preview), then writes: users whose
+change touches no calling profile (swaps, non-calling adds and removes) in a few set-based
+statements per distinct change, the rare grant or purge one by one through
+``write_change``. Per user it is all or nothing; one audit event per user.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Connection
+
+from ..db import tables as t
+from ..db.bulk import insert_rows
+from ..db.rows import to_user
+from ..db.store import SqlStore
+from ..domain import errors as E
+from ..domain.access import Principal, Role
+from ..domain.errors import DomainError
+from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
+                                Operation, plan_licence_change)
+from ..domain.model import UserLicensing
+from ..services.context import Ctx
+from ..services.licensing import write_change
+from .bulk_move import AUDIT_COLS, _ids_json, _mark, _units
+from .model import BatchResult, Job
+from .runner import register
+
+ji, ul, lic = t.job_items, t.user_licences, t.licences
+
+
+def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:
+    return [{"id": r.licence_id, "op": r.operation.value,
+             "props": None if r.properties is None else {
+                 "locationId": r.properties.location_id, "phoneNumber": r.properties.phone_number,
+                 "extension": r.properties.extension}} for r in requests]
+
+
+def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
+    out = []
+    for r in data:
+        p = r.get("props")
+        props = None if p is None else CallingProperties(p.get("locationId"), p.get("phoneNumber"),
+                                                         p.get("extension"))
+        out.append(LicenceRequest(r["id"], Operation(r["op"]), props))
+    return out
+
+
+def _ctx(job: Job, now: datetime) -> Ctx:
+    """The job's author, for write_change's audit event (it needs no database handle)."""
+    return Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,
+                                            frozenset({job.org_id})),
+               tracking_id=f"job:{job.id}", clock=lambda: now,
+               retention_days=job.params.get("retentionDays", 30))
+
+
+class RequestsApply:
+    def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
+        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.payload).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
+            .order_by(ji.c.seq)).all()
+        return self._apply(conn, job, [(s, u, decode_requests(p["requests"])) for s, u, p in items],
+                           now, job.params.get("action", "licences.applied"),
+                           job.params.get("allowDataLoss", False), "moved", restoring=False)
+
+    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
+                       now: datetime) -> BatchResult:
+        """Each applied change undone as its own inverse (a swap back is again a swap)."""
+        action = job.params.get("action", "licences.applied")
+        items = conn.execute(select(ji.c.seq, ji.c.user_id).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
+        events = {r.target_id: (r.before or {}, r.after or {}) for r in conn.execute(
+            select(t.audit_events.c.target_id, t.audit_events.c.before, t.audit_events.c.after)
+            .where(t.audit_events.c.target_id.in_([u for _, u in items]),
+                   t.audit_events.c.action == action,
+                   t.audit_events.c.tracking_id == f"job:{job.id}"))}
+        inverse = []
+        for seq, uid in items:
+            before, after = events.get(uid, ({}, {}))
+            was, now_has = set(before.get("licences", [])), set(after.get("licences", []))
+            reqs = [LicenceRequest(l, Operation.REMOVE) for l in sorted(now_has - was)]
+            reqs += [LicenceRequest(l, Operation.ADD) for l in sorted(was - now_has)]
+            inverse.append((seq, uid, reqs))
+        result = self._apply(conn, job, inverse, now, f"{action}.rolled-back", True, "rolled_back",
+                             restoring=True)
+        return BatchResult(rolled_back=result.moved)
+
+    def _apply(self, conn: Connection, job: Job, items, now: datetime, action: str,
+               allow_loss: bool, done_status: str, restoring: bool) -> BatchResult:
+        store = SqlStore(conn)
+        licences = store.licences(job.org_id)
+        locations = store.location_ids(job.org_id)
+        users = [u for _, u, _ in items]
+        held = store.licence_ids_of(users)
+        profiles = store.profiles_of(users)
+        user_rows = {r.id: r for r in conn.execute(select(t.users).where(t.users.c.id.in_(users)))}
+        units = _units(conn, list(licences))
+        marks, plain, special = [], defaultdict(list), []
+        for seq, uid, reqs in items:
+            if uid not in user_rows:
+                marks.append(_row(seq, "skipped", None, "the user no longer exists"))
+                continue
+            state = UserLicensing(to_user(user_rows[uid]), frozenset(held.get(uid, [])),
+                                  profiles.get(uid))
+            try:
+                change = plan_licence_change(state, reqs, licences, locations, restoring=restoring)
+            except DomainError as e:
+                marks.append(_row(seq, "failed", e.code, e.message))
+                continue
+            if change.failed:
+                f = change.failed[0]
+                marks.append(_row(seq, "failed", f.code, f.description))
+                continue
+            if not change.changed:
+                marks.append(_row(seq, "skipped", None, "nothing to change"))
+                continue
+            if change.calling is CallingChange.PURGE and not allow_loss:
+                marks.append(_row(seq, "failed", E.PROFILE_MISMATCH, "would remove calling and "
+                                  "lose the calling profile: needs the data-loss confirmation"))
+                continue
+            if any(units[a][0] <= 0 for a in change.added):
+                marks.append(_row(seq, "failed", E.NO_FREE_UNITS, "a licence has no free units"))
+                continue
+            for a in change.added:
+                units[a] = (units[a][0] - 1, units[a][1])
+            for r in change.removed:
+                units[r] = (units[r][0] + 1, units[r][1])
+            if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
+                special.append((seq, state, change))
+            else:
+                plain[(change.removed, change.added)].append((seq, state, change))
+        _mark(conn, job, marks)
+        applied = self._write_plain(conn, job, plain, now, action)
+        ctx, late = _ctx(job, now), 0
+        for seq, state, change in special:
+            try:
+                with conn.begin_nested():  # a late conflict undoes this user only
+                    write_change(ctx, store, state, change, licences, action)
+                applied.append(seq)
+            except DomainError as e:  # e.g. the extension was taken since the preview
+                _mark(conn, job, [_row(seq, "failed", e.code, e.message)])
+                late += 1
+        if applied:
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq.in_(applied))
+                         .values(status=done_status))
+        counts = Counter(m["_status"] for m in marks)
+        return BatchResult(moved=len(applied), skipped=counts["skipped"],
+                           failed=counts["failed"] + late)
+
+    @staticmethod
+    def _write_plain(conn: Connection, job: Job, groups: dict, now: datetime,
+                     action: str) -> list[int]:
+        """Users sharing one change (same removes, same adds): a few statements per group."""
+        delta: Counter[str] = Counter()
+        audit, done = [], []
+        for (removed, added), members in groups.items():
+            uids = [state.user.id for _, state, _ in members]
+            if removed:
+                conn.execute(delete(ul).where(ul.c.licence_id.in_(removed), ul.c.user_id.in_(uids)))
+            if added:
+                insert_rows(conn, ul, ("user_id", "licence_id"),
+                            ((u, a) for u in uids for a in added))
+            for r in removed:
+                delta[r] -= len(uids)
+            for a in added:
+                delta[a] += len(uids)
+            conn.execute(update(t.users).where(t.users.c.id.in_(uids)).values(last_modified=now))
+            for seq, state, change in members:
+                audit.append((job.org_id, now, job.created_by, action, "person", state.user.id,
+                              f'{{"licences":{_ids_json(list(change.before))}}}',
+                              f'{{"licences":{_ids_json(list(change.after))},'
+                              f'"calling":"{change.calling.value}","jobId":"{job.id}"}}',
+                              f"job:{job.id}"))
+                done.append(seq)
+        for lid, n in delta.items():
+            if n:
+                conn.execute(update(lic).where(lic.c.id == lid)
+                             .values(consumed_units=lic.c.consumed_units + n))
+        insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
+        return done
+
+
+def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
+    return {"_seq": seq, "_status": status, "_code": code, "_message": message}
+
+
+register("template_apply", RequestsApply)

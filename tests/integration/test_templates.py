@@ -1,0 +1,123 @@
+"""Method 3: licence templates for future and existing users."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from callshift.db import tables as t
+from callshift.domain.errors import LicenceChangeRefused
+from callshift.jobs.runner import JobRunner
+from callshift.services.groups import create_group
+from callshift.services.jobs import JobStateError, get_job, rollback_job
+from callshift.services.people import PersonData, create_person
+from callshift.services.template_apply import confirm_preview, preview_apply
+from callshift.services.templates import save_template
+
+from ..helpers import admin_of, execute, licence, snapshot_db, state_of
+
+OLD, NEW = "Sub100001", "Sub200001"
+
+
+def profiles(db) -> dict:
+    with db.uow(write=False) as uow:
+        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
+
+
+def location(ctx) -> str:
+    with ctx.db.uow(write=False) as uow:
+        return sorted(uow.store.location_ids(ctx.principal.org_id))[0]
+
+
+def new_template(ctx, codes=("BCSTD", "MS", "EE"), sub=NEW, **kw):
+    return save_template(ctx, None, "Everyone", kw.pop("type_", "ORG"),
+                         [licence(ctx, sub, c).id for c in codes], location_id=location(ctx), **kw)
+
+
+def run(ctx, preview):
+    confirm_preview(ctx, preview.job_id)
+    JobRunner(ctx.db).run_until_idle()
+    return get_job(ctx, preview.job_id)
+
+
+def test_without_preserve_every_calling_user_swaps_to_the_new_subscription(admin, db, demo):
+    tpl = new_template(admin, codes=("BCSTD", "BCBASIC") and ("BCSTD", "MS", "EE"))
+    before = profiles(db)
+    unchanged = snapshot_db(db)
+    preview = preview_apply(admin, tpl.id, preserve=False)
+    assert preview.in_scope == 60 and preview.changing == 60 and preview.purges == 0
+    job = run(admin, preview)
+    assert (job.status, job.moved, job.failed) == ("succeeded", 60, 0)
+    assert profiles(db) == before
+    new_ids = {licence(admin, NEW, c).id for c in ("BCSTD", "MS", "EE")}
+    with db.uow(write=False) as uow:
+        held = uow.conn.execute(select(t.user_licences.c.licence_id).join(
+            t.users, t.users.c.id == t.user_licences.c.user_id)
+            .where(t.users.c.org_id == demo.main_org_id)).scalars().all()
+    assert set(held) == new_ids and len(held) == 180
+    assert licence(admin, NEW, "BCSTD").consumed_units == 60
+    assert licence(admin, OLD, "BCSTD").consumed_units == 0
+    rollback_job(admin, preview.job_id)
+    JobRunner(db).run_until_idle()
+    assert get_job(admin, preview.job_id).status == "rolled_back"
+    restored = snapshot_db(db)
+    assert restored["user_licences"] == unchanged["user_licences"]
+    assert restored["calling_profiles"] == unchanged["calling_profiles"]
+    assert restored["licences"] == unchanged["licences"]
+
+
+def test_preserve_adds_only_what_is_missing(admin, db, demo):
+    tpl = new_template(admin, codes=("BCSTD", "EE"))
+    preview = preview_apply(admin, tpl.id, preserve=True)
+    # everyone keeps calling and Messaging; only users without Meetings get the new Meetings
+    assert preview.changing == sum(1 for i in range(60) if i % 4 == 0)
+    job = run(admin, preview)
+    assert job.moved == preview.changing
+    assert licence(admin, OLD, "BCSTD").consumed_units == 48
+
+
+def test_group_template_wins_over_the_organisation(admin, db, demo):
+    org_tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
+    with db.uow(write=False) as uow:
+        members = uow.conn.execute(select(t.users.c.id).where(
+            t.users.c.org_id == demo.main_org_id).order_by(t.users.c.email).limit(5)).scalars().all()
+    group = create_group(admin, None, "Sales", members)
+    grp_tpl = save_template(admin, None, "Sales", "GROUP", [licence(admin, NEW, "MS").id],
+                            group_ids=[group.id])
+    assert preview_apply(admin, org_tpl.id).in_scope == 55
+    assert preview_apply(admin, grp_tpl.id).in_scope == 5
+
+
+def test_short_capacity_and_data_loss_are_refused_before_anything_changes(admin, db, demo):
+    tpl = new_template(admin, codes=("MS",))
+    execute(db, "update licences set total_units = 10 where id = :i", i=licence(admin, NEW, "MS").id)
+    unchanged = snapshot_db(db)
+    short = preview_apply(admin, tpl.id, preserve=False)
+    assert short.shortfall and short.purges == 60
+    with pytest.raises(JobStateError, match="short of units"):
+        confirm_preview(admin, short.job_id)
+    execute(db, "update licences set total_units = 1000 where id = :i", i=licence(admin, NEW, "MS").id)
+    lossy = preview_apply(admin, tpl.id, preserve=False)
+    with pytest.raises(JobStateError, match="lose their calling data"):
+        confirm_preview(admin, lossy.job_id)
+    after = snapshot_db(db)
+    for table in ("user_licences", "calling_profiles", "recycle_bin"):
+        assert after[table] == unchanged[table]
+
+
+def test_template_validation(admin, demo):
+    with pytest.raises(LicenceChangeRefused, match="at most one calling"):
+        new_template(admin, codes=("BCSTD", "BCBASIC"))
+    execute(admin.db, "update subscriptions set status = 'suspended' where id = :s", s=NEW)
+    with pytest.raises(LicenceChangeRefused, match="suspended"):
+        new_template(admin)
+
+
+def test_future_user_gets_the_template_or_a_reason(admin, db, demo):
+    new_template(admin)
+    with_calling = create_person(admin, None, PersonData(email="new.one@acme.example.com",
+                                                         extension="7001"))
+    assert set(with_calling.licence_ids) == {licence(admin, NEW, c).id for c in ("BCSTD", "MS", "EE")}
+    assert with_calling.profile.extension == "7001"
+    without = create_person(admin, None, PersonData(email="new.two@acme.example.com"))
+    assert set(without.licence_ids) == {licence(admin, NEW, c).id for c in ("MS", "EE")}
+    assert without.notes and "no calling data" in without.notes[0]
