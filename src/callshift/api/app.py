@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-import time
-import uuid
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from .. import __version__
 from ..config import Settings, get_settings
 from ..db.engine import Database, connect
-from ..logs import configure, tracking_id
+from ..logs import configure
 from . import errors
 from .deps import TokenCache
+from .tracking import TrackingMiddleware
 
 log = logging.getLogger("callshift.api")
 
@@ -57,25 +56,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.token_cache = TokenCache()
     errors.install(app)
 
-    @app.middleware("http")
-    async def _tracking(request: Request, call_next):
-        tid = request.headers.get("trackingid") or f"CALLSHIFT_{uuid.uuid4()}"
-        token = tracking_id.set(tid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:  # answered here so the body still carries the tracking id
-            log.exception("unhandled error", extra={"path": request.url.path})
-            response = errors.error_response(500, "internal error; quote the tracking id")
-        finally:
-            tracking_id.reset(token)
-        response.headers["trackingid"] = tid
-        log.info("request", extra={
-            "trackingId": tid, "method": request.method, "path": request.url.path,
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 2)})
-        return response
-
     @app.get("/health", tags=["callshift"], summary="Liveness and database check")
     def health() -> dict:
         with db.uow(write=False) as uow:
@@ -88,4 +68,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from . import faults, ratelimit
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
+    app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id
     return app

@@ -5,6 +5,7 @@ import time
 from threading import Lock
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -38,15 +39,16 @@ class TokenCache:
             self._items[token] = (time.monotonic() + self.ttl, principal)
 
 
-def principal(request: Request,
-              cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+async def principal(request: Request,
+                    cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    """Async: a cached token costs no thread hand-off; only a miss goes to the database."""
     if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
         raise HTTPException(401, "a bearer token is required",
                             headers={"WWW-Authenticate": "Bearer"})
     cache: TokenCache = request.app.state.token_cache
     found = cache.get(cred.credentials)
     if found is None:
-        found = authenticate(request.app.state.db, cred.credentials)
+        found = await run_in_threadpool(authenticate, request.app.state.db, cred.credentials)
         if found is None:
             raise HTTPException(401, "the bearer token is not valid",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -54,7 +56,7 @@ def principal(request: Request,
     return found
 
 
-def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
+async def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
     settings = request.app.state.settings
     return Ctx(db=request.app.state.db, principal=who, tracking_id=tracking_id.get(),
                retention_days=settings.recycle_retention_days)

@@ -1,11 +1,11 @@
 """The SQL store: every query the use cases need, on one connection, in Core SQL."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.licensing import CallingChange, LicenceChange
@@ -14,6 +14,48 @@ from ..domain.model import (AuditEvent, CallingProfile, Licence, Location, Recyc
 from . import tables as t
 from .rows import profile_values, to_licence, to_profile, to_recycle, to_user
 from .store_people import PeopleQueries
+
+
+# The per-request path (method 1, people reads) runs these on every call: built once here,
+# they skip SQLAlchemy's statement construction, which costs more than SQLite's own work.
+_u, _ul, _l, _cp = t.users.c, t.user_licences.c, t.licences.c, t.calling_profiles.c
+USER_BY_ID = select(t.users).where(_u.id == bindparam("id"))
+USER_BY_ID_LOCKED = USER_BY_ID.with_for_update()
+LICENCE_IDS = select(_ul.licence_id).where(_ul.user_id == bindparam("id"))
+PROFILE = select(t.calling_profiles).where(_cp.user_id == bindparam("id"))
+ORG_LICENCES = (select(t.licences, t.subscriptions.c.status)
+                .join(t.subscriptions, t.subscriptions.c.id == _l.subscription_id)
+                .where(_l.org_id == bindparam("org")).order_by(_l.subscription_id, _l.offer_code))
+DROP_LICENCE = delete(t.user_licences).where(_ul.user_id == bindparam("user"),
+                                             _ul.licence_id == bindparam("lic"))
+GIVE_BACK_UNIT = update(t.licences).where(_l.id == bindparam("lic")).values(
+    consumed_units=_l.consumed_units - 1)
+TAKE_UNIT = update(t.licences).where(_l.id == bindparam("lic"),
+                                     _l.consumed_units < _l.total_units).values(
+    consumed_units=_l.consumed_units + 1)
+ADD_LICENCE = insert(t.user_licences)
+ADD_AUDIT = insert(t.audit_events)
+ORG_LOCATIONS = select(t.locations).where(t.locations.c.org_id == bindparam("org")).order_by(
+    t.locations.c.name)
+
+
+class _Lazy(Collection[str]):
+    def __init__(self, load):
+        self._load, self._items = load, None
+
+    def _get(self) -> set[str]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def __contains__(self, item) -> bool:
+        return item in self._get()
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 class CapacityRace(Exception):
@@ -42,12 +84,13 @@ class SqlStore(PeopleQueries):
         return set(self.conn.execute(q).scalars())
 
     def locations(self, org_id: str) -> list[Location]:
-        rows = self.conn.execute(select(t.locations).where(t.locations.c.org_id == org_id)
-                                 .order_by(t.locations.c.name))
+        rows = self.conn.execute(ORG_LOCATIONS, {"org": org_id})
         return [Location(r.id, r.org_id, r.name, r.routing_prefix) for r in rows]
 
-    def location_ids(self, org_id: str) -> set[str]:
-        return {loc.id for loc in self.locations(org_id)}
+    def location_ids(self, org_id: str) -> Collection[str]:
+        """The organisation's location ids, read only if asked (only a first calling licence
+        needs them, so a swap never pays for the query)."""
+        return _Lazy(lambda: {loc.id for loc in self.locations(org_id)})
 
     def subscription(self, sub_id: str) -> Subscription | None:
         r = self.conn.execute(select(t.subscriptions).where(t.subscriptions.c.id == sub_id)).first()
@@ -68,9 +111,7 @@ class SqlStore(PeopleQueries):
             t.subscriptions, t.subscriptions.c.id == t.licences.c.subscription_id)
 
     def licences(self, org_id: str) -> dict[str, Licence]:
-        rows = self.conn.execute(self._licence_query().where(t.licences.c.org_id == org_id)
-                                 .order_by(t.licences.c.subscription_id, t.licences.c.offer_code))
-        return {r.id: to_licence(r) for r in rows}
+        return {r.id: to_licence(r) for r in self.conn.execute(ORG_LICENCES, {"org": org_id})}
 
     def licence(self, licence_id: str) -> Licence | None:
         r = self.conn.execute(self._licence_query().where(t.licences.c.id == licence_id)).first()
@@ -88,10 +129,8 @@ class SqlStore(PeopleQueries):
 
     # --- one user's licensing state -----------------------------------------------------
     def user(self, user_id: str, lock: bool = False) -> User | None:
-        q = select(t.users).where(t.users.c.id == user_id)
-        if lock and self.lockable:
-            q = q.with_for_update()
-        r = self.conn.execute(q).first()
+        q = USER_BY_ID_LOCKED if lock and self.lockable else USER_BY_ID
+        r = self.conn.execute(q, {"id": user_id}).first()
         return r and to_user(r)
 
     def user_by_email(self, email: str, lock: bool = False) -> User | None:
@@ -102,12 +141,10 @@ class SqlStore(PeopleQueries):
         return r and to_user(r)
 
     def licence_ids(self, user_id: str) -> frozenset[str]:
-        q = select(t.user_licences.c.licence_id).where(t.user_licences.c.user_id == user_id)
-        return frozenset(self.conn.execute(q).scalars())
+        return frozenset(self.conn.execute(LICENCE_IDS, {"id": user_id}).scalars())
 
     def profile(self, user_id: str) -> CallingProfile | None:
-        r = self.conn.execute(select(t.calling_profiles).where(
-            t.calling_profiles.c.user_id == user_id)).first()
+        r = self.conn.execute(PROFILE, {"id": user_id}).first()
         return r and to_profile(r)
 
     def licensing(self, user: User) -> UserLicensing:
@@ -115,21 +152,13 @@ class SqlStore(PeopleQueries):
 
     def apply_licence_change(self, user: User, change: LicenceChange, now: datetime) -> None:
         """Write a planned change. Raises CapacityRace if a unit vanished meanwhile."""
-        if change.removed:
-            self.conn.execute(delete(t.user_licences).where(
-                t.user_licences.c.user_id == user.id,
-                t.user_licences.c.licence_id.in_(change.removed)))
-            self.conn.execute(update(t.licences).where(t.licences.c.id.in_(change.removed))
-                              .values(consumed_units=t.licences.c.consumed_units - 1))
+        for lid in change.removed:
+            self.conn.execute(DROP_LICENCE, {"user": user.id, "lic": lid})
+            self.conn.execute(GIVE_BACK_UNIT, {"lic": lid})
         for lid in change.added:
-            took = self.conn.execute(update(t.licences).where(
-                t.licences.c.id == lid, t.licences.c.consumed_units < t.licences.c.total_units)
-                .values(consumed_units=t.licences.c.consumed_units + 1))
-            if took.rowcount != 1:
+            if self.conn.execute(TAKE_UNIT, {"lic": lid}).rowcount != 1:
                 raise CapacityRace(lid)
-        if change.added:
-            self.conn.execute(insert(t.user_licences),
-                              [{"user_id": user.id, "licence_id": lid} for lid in change.added])
+            self.conn.execute(ADD_LICENCE, {"user_id": user.id, "licence_id": lid})
         if change.calling is CallingChange.PURGE:
             self.delete_profile(user.id)
         elif change.calling is CallingChange.GRANT:
@@ -161,10 +190,10 @@ class SqlStore(PeopleQueries):
 
     # --- audit and recycle bin ------------------------------------------------------------
     def add_audit(self, event: AuditEvent) -> None:
-        self.conn.execute(insert(t.audit_events).values(
-            org_id=event.org_id, at=event.at, actor=event.actor, action=event.action,
-            target_type=event.target_type, target_id=event.target_id, before=event.before,
-            after=event.after, tracking_id=event.tracking_id))
+        self.conn.execute(ADD_AUDIT, {
+            "org_id": event.org_id, "at": event.at, "actor": event.actor, "action": event.action,
+            "target_type": event.target_type, "target_id": event.target_id,
+            "before": event.before, "after": event.after, "tracking_id": event.tracking_id})
 
     def audit_count(self, org_id: str | None = None) -> int:
         q = select(func.count()).select_from(t.audit_events)

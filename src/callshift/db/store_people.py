@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from ..domain.model import CallingProfile, User
 from . import tables as t
@@ -22,6 +22,10 @@ class PeopleFilter:
     ids: Sequence[str] | None = None
     location_id: str | None = None
     licence_id: str | None = None
+
+
+TOUCH_USER = update(t.users).where(t.users.c.id == bindparam("user")).values(
+    last_modified=bindparam("now"))
 
 
 def _like_prefix(value: str) -> str:
@@ -86,7 +90,7 @@ class PeopleQueries:
             display_name=user.display_name, last_modified=user.last_modified))
 
     def touch_user(self, user_id: str, now: datetime) -> None:
-        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(last_modified=now))
+        self.conn.execute(TOUCH_USER, {"user": user_id, "now": now})
 
     def delete_user(self, user_id: str) -> None:
         for table in (t.group_members, t.api_tokens, t.calling_profiles, t.user_licences):
