@@ -121,3 +121,22 @@ def test_future_user_gets_the_template_or_a_reason(admin, db, demo):
     without = create_person(admin, None, PersonData(email="new.two@acme.example.com"))
     assert set(without.licence_ids) == {licence(admin, NEW, c).id for c in ("MS", "EE")}
     assert without.notes and "no calling data" in without.notes[0]
+
+
+def test_method_three_on_ten_thousand_users(db):
+    from callshift.seed import seed
+    demo = seed(db, users=10_000)
+    ctx = admin_of(db, demo.main_org_id)
+    tpl = new_template(ctx, codes=("BCSTD", "MS", "EE"))
+    before = profiles(db)
+    units_before = {c: licence(ctx, NEW, c).consumed_units for c in ("BCSTD", "MS", "EE")}
+    preview = preview_apply(ctx, tpl.id, preserve=False, batch_size=2000)
+    assert preview.changing == 10_000 and preview.can_start
+    job = run(ctx, preview)
+    assert (job.status, job.moved, job.failed) == ("succeeded", 10_000, 0)
+    assert profiles(db) == before
+    assert licence(ctx, NEW, "BCSTD").consumed_units == units_before["BCSTD"] + 10_000
+    assert licence(ctx, NEW, "MS").consumed_units == units_before["MS"] + 10_000
+    assert licence(ctx, NEW, "EE").consumed_units == units_before["EE"] + 10_000
+    for code in ("BCSTD", "BCBASIC", "MS", "EE"):
+        assert licence(ctx, OLD, code).consumed_units == 0

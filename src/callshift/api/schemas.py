@@ -108,6 +108,8 @@ class Person(BaseModel):
     type: str = "person"
     invitePending: bool = False
     loginEnabled: bool = True
+    warnings: list[str] | None = Field(
+        default=None, description="callshift: what the licence template could not give, and why")
 
 
 class PersonList(BaseModel):

@@ -14,6 +14,8 @@ from ..services.tokens import create_token
 from .common import console, err, fail, open_db, org_ids
 from .moves import jobs_app, move, worker
 from .subscriptions import recycle_app, subscription_app
+from .templates import template_app
+from .migrate import migrate_app
 from .users import user_app
 
 app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
@@ -23,9 +25,11 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(migrate_app, name="migrate")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(subscription_app, name="subscription")
 app.add_typer(recycle_app, name="recycle")
+app.add_typer(template_app, name="template")
 app.command()(move)
 app.command()(worker)
 

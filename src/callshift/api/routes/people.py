@@ -127,7 +127,10 @@ def _data(body: PersonIn) -> PersonData:
              summary="Create a person, with licences and calling if given")
 def create(body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = False) -> dict:
     view = create_person(ctx, raw_org(body.orgId), _data(body))
-    return person_out(view, _licences(ctx, view.user.org_id), callingData)
+    out = person_out(view, _licences(ctx, view.user.org_id), callingData)
+    if view.notes:
+        out["warnings"] = list(view.notes)
+    return out
 
 
 @router.put("/people/{person}", response_model=Person, response_model_exclude_none=True,

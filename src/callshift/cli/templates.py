@@ -1,0 +1,135 @@
+"""`callshift template show|set|apply`: method 3 from the terminal."""
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..domain.errors import NotFound
+from ..services.groups import list_groups
+from ..services.template_apply import confirm_preview, preview_apply
+from ..services.templates import list_templates, save_template
+from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+from .moves import run_with_progress, summary
+
+template_app = typer.Typer(help="Licence templates (method 3).", no_args_is_help=True)
+
+
+def _group_id(ctx, name: str | None) -> str | None:
+    if name is None:
+        return None
+    found = [g.id for g in list_groups(ctx) if g.name == name]
+    if not found:
+        raise NotFound(f"no group named {name!r}")
+    return found[0]
+
+
+def _target(ctx, group: str | None):
+    gid = _group_id(ctx, group)
+    for tpl in list_templates(ctx):
+        if (gid is None and tpl.type == "ORG") or (gid is not None and gid in tpl.group_ids):
+            return tpl
+    return None
+
+
+@template_app.command("show")
+def show() -> None:
+    """The organisation's and the groups' templates."""
+    db = open_db()
+    ctx = operator_ctx(db)
+    with db.uow(write=False) as uow:
+        lic = uow.store.licences(ctx.principal.org_id)
+        locs = {l.id: l.name for l in uow.store.locations(ctx.principal.org_id)}
+    groups = {g.id: g.name for g in list_groups(ctx)}
+    table = Table()
+    for col in ("template", "type", "groups", "licences", "calling location"):
+        table.add_column(col)
+    for tpl in list_templates(ctx):
+        table.add_row(tpl.name, tpl.type, ", ".join(groups.get(g, g) for g in tpl.group_ids),
+                      "\n".join(f"{lic[l].name} [{lic[l].subscription_id}]" for l in tpl.licence_ids),
+                      locs.get(tpl.location_id, ""))
+    console.print(table)
+
+
+@template_app.command("set")
+@domain_errors
+def set_template(subscription: str = typer.Option(..., "--subscription", "-s",
+                                                  help="Licences come from this subscription"),
+                 offer: list[str] = typer.Option(None, help="Offer codes (default: BCSTD, EE, MS)"),
+                 location: str = typer.Option(None, help="Location name for calling users"),
+                 group: str = typer.Option(None, help="The group's template instead of the org's"),
+                 name: str = typer.Option(None, help="Template name")) -> None:
+    """Tick licences of a subscription in a template (creates or replaces it).
+
+    Example: callshift template set --subscription Sub200001 --location "Tel Aviv HQ"
+    """
+    db = open_db()
+    ctx = operator_ctx(db)
+    codes = offer or ["BCSTD", "EE", "MS"]
+    with db.uow(write=False) as uow:
+        lic = [l for l in uow.store.licences(ctx.principal.org_id).values()
+               if l.subscription_id == subscription and l.offer_code in codes]
+        locs = {l.name: l.id for l in uow.store.locations(ctx.principal.org_id)}
+    if not lic:
+        fail(f"{subscription} has none of the offers {', '.join(codes)}")
+    loc = None
+    if location:
+        loc = locs.get(location) or fail(f"no location named {location!r}")
+    elif any(l.offer.is_calling for l in lic):
+        loc = next(iter(sorted(locs.items())))[1] if len(locs) == 1 else fail(
+            "a template with calling needs --location (one of: " + ", ".join(sorted(locs)) + ")")
+    gid = _group_id(ctx, group)
+    current = _target(ctx, group)
+    tpl = save_template(ctx, None, name or (current.name if current else group or "Organisation"),
+                        "GROUP" if gid else "ORG", [l.id for l in lic], [gid] if gid else [], loc,
+                        current.id if current else None)
+    console.print(f"template {tpl.name!r} saved: applies to new users now; "
+                  "`callshift template apply --existing` changes existing ones")
+
+
+@template_app.command("apply")
+@domain_errors
+def apply(group: str = typer.Option(None, help="The group's template instead of the org's"),
+          existing: bool = typer.Option(False, help="Apply to existing users (the only thing "
+                                                     "to apply: new users get it automatically)"),
+          no_preserve: bool = typer.Option(False, help="Swap and remove licences the template "
+                                                        "replaces, instead of adding only"),
+          allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
+          dry_run: bool = typer.Option(False, help="Preview only"),
+          yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+    """Apply a template to existing users: preview, then a resumable job.
+
+    Example: callshift template apply --existing --no-preserve --yes
+    """
+    if not existing:
+        console.print("new users get the template when they are created; "
+                      "pass --existing to change existing users")
+        return
+    db = open_db()
+    ctx = operator_ctx(db)
+    tpl = _target(ctx, group) or fail("no such template: `callshift template set` first")
+    p = preview_apply(ctx, tpl.id, preserve=not no_preserve, allow_data_loss=allow_data_loss)
+    with db.uow(write=False) as uow:
+        lic = uow.store.licences(tpl.org_id)
+    table = Table(title=f"{tpl.name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
+                        f"{p.unchanged:,} already match, {p.failing:,} cannot")
+    for col in ("licence", "add", "remove", "free", "shortfall"):
+        table.add_column(col)
+    for lid, v in p.per_licence.items():
+        table.add_row(f"{lic[lid].name} [{lic[lid].subscription_id}]", f"{v['add']:,}",
+                      f"{v['remove']:,}", f"{v['free']:,}",
+                      f"[red]{v['shortfall']:,}[/]" if v["shortfall"] else "0")
+    console.print(table)
+    if p.purges:
+        console.print(f"[bold red]{p.purges:,} users would lose their calling data[/]"
+                      + ("" if allow_data_loss else " (refused without --allow-data-loss)"))
+    if p.notes:
+        console.print(f"[yellow]{p.notes:,} users have notes (e.g. no calling data to give)[/]")
+    if dry_run:
+        console.print("dry run: nothing changed")
+        return
+    if not p.can_start:
+        fail("the template cannot be applied as it stands (see above)")
+    confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
+    confirm_preview(ctx, p.job_id)
+    run_with_progress(db, p.job_id)
+    summary(db, p.job_id)
