@@ -1,0 +1,201 @@
+"""The local journal: one SQLite file, written before and after every step.
+
+    runs    one row a plan: where, from, to, status, the plan's summary
+    users   one row a user of a run: the plan, the snapshot, the state, the losses
+    steps   append-only: (user, step, before|after, outcome, detail, time)
+
+Every ``record`` is one transaction that appends the step and sets the user's state, so a
+``kill -9`` leaves each user either before a step (state unchanged) or after it. A user
+whose last step has a *before* and no *after* was in flight: ``resume`` re-reads that user
+from the server before doing anything, so nobody is repeated and nobody is skipped.
+
+One engine process at a time per journal (an exclusive ``flock`` on ``<journal>.lock``,
+released by the kernel when the process dies, however it dies).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .model import UserMove
+
+SCHEMA = """
+create table if not exists runs (
+    id text primary key, created text not null, base_url text not null, org_id text,
+    source text not null, target text not null, status text not null,
+    summary text not null, started text, finished text);
+create table if not exists users (
+    run_id text not null references runs(id), person_id text not null, seq integer not null,
+    email text not null, plan text not null, snapshot text not null, state text not null,
+    attempts integer not null default 0, retries integer not null default 0,
+    losses text not null default '[]', error text, updated text not null,
+    primary key (run_id, person_id));
+create index if not exists users_state on users (run_id, state, seq);
+create table if not exists steps (
+    id integer primary key autoincrement, run_id text not null, person_id text not null,
+    step text not null, phase text not null, outcome text, detail text, at text not null);
+create index if not exists steps_user on steps (run_id, person_id, id);
+"""
+
+
+class JournalError(Exception):
+    pass
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    created: str
+    base_url: str
+    org_id: str | None
+    source: str
+    target: str
+    status: str
+    summary: dict[str, Any]
+    started: str | None
+    finished: str | None
+
+
+class Journal:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
+                       "foreign_keys=ON"):
+            self.db.execute(f"pragma {pragma}")
+        self.db.executescript(SCHEMA)
+        self._lock_fd: int | None = None
+
+    def close(self) -> None:
+        self.unlock()
+        self.db.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("begin immediate")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("rollback")
+            raise
+        self.db.execute("commit")
+
+    # --- one process at a time ------------------------------------------------------------
+    def lock(self) -> None:
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise JournalError(f"another callshift migrate process (pid {holder}) is using "
+                               f"{self.path}; wait for it or stop it") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    # --- runs ------------------------------------------------------------------------------
+    def create_run(self, base_url: str, org_id: str | None, source: str, target: str,
+                   summary: dict[str, Any], users: Iterable[UserMove], status: str) -> str:
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        at = now()
+        with self.tx() as db:
+            db.execute("insert into runs (id, created, base_url, org_id, source, target, status,"
+                       " summary) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (run_id, at, base_url, org_id, source, target, status, json.dumps(summary)))
+            db.executemany(
+                "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, u.person_id, u.seq, u.email, json.dumps(u.plan_json()),
+                  json.dumps(u.snapshot), u.state, at) for u in users))
+        return run_id
+
+    def run(self, run_id: str | None = None) -> Run:
+        if run_id:
+            row = self.db.execute("select * from runs where id = ?", (run_id,)).fetchone()
+        else:
+            row = self.db.execute("select * from runs order by created desc, rowid desc limit 1").fetchone()
+        if row is None:
+            raise JournalError(f"no run {run_id} in {self.path}" if run_id else
+                               f"no run in {self.path}: make one with `callshift migrate plan`")
+        return Run(row["id"], row["created"], row["base_url"], row["org_id"], row["source"],
+                   row["target"], row["status"], json.loads(row["summary"]), row["started"],
+                   row["finished"])
+
+    def runs(self) -> list[Run]:
+        ids = [r[0] for r in self.db.execute("select id from runs order by created, rowid")]
+        return [self.run(i) for i in ids]
+
+    def set_run(self, run_id: str, **values: Any) -> None:
+        if "summary" in values:
+            values["summary"] = json.dumps(values["summary"])
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with self.tx() as db:
+            db.execute(f"update runs set {cols} where id = ?", (*values.values(), run_id))
+
+    # --- users -----------------------------------------------------------------------------
+    def users(self, run_id: str, states: Iterable[str] | None = None,
+              with_snapshot: bool = True) -> list[UserMove]:
+        cols = "*" if with_snapshot else ("person_id, seq, email, plan, '{}' as snapshot, state, "
+                                          "attempts, retries, losses, error")
+        q, args = f"select {cols} from users where run_id = ?", [run_id]
+        if states is not None:
+            states = list(states)
+            q += f" and state in ({', '.join('?' * len(states))})"
+            args += states
+        return [_user(r) for r in self.db.execute(q + " order by seq", args)]
+
+    def counts(self, run_id: str) -> dict[str, int]:
+        return dict(self.db.execute(
+            "select state, count(*) from users where run_id = ? group by state", (run_id,)).fetchall())
+
+    def record(self, run_id: str, u: UserMove, step: str, phase: str, outcome: str | None = None,
+               detail: dict[str, Any] | None = None) -> None:
+        """Append a step and set the user's state, in one transaction."""
+        at = now()
+        with self.tx() as db:
+            db.execute("insert into steps (run_id, person_id, step, phase, outcome, detail, at)"
+                       " values (?, ?, ?, ?, ?, ?, ?)",
+                       (run_id, u.person_id, step, phase, outcome,
+                        json.dumps(detail) if detail is not None else None, at))
+            db.execute("update users set state = ?, attempts = ?, retries = ?, losses = ?,"
+                       " error = ?, updated = ? where run_id = ? and person_id = ?",
+                       (u.state, u.attempts, u.retries, json.dumps(u.losses), u.error, at,
+                        run_id, u.person_id))
+
+    def steps(self, run_id: str, person_id: str | None = None,
+              step: str | None = None) -> list[sqlite3.Row]:
+        q, args = "select * from steps where run_id = ?", [run_id]
+        if person_id:
+            q, args = q + " and person_id = ?", args + [person_id]
+        if step:
+            q, args = q + " and step = ?", args + [step]
+        return self.db.execute(q + " order by id", args).fetchall()
+
+
+def _user(r: sqlite3.Row) -> UserMove:
+    plan = json.loads(r["plan"])
+    return UserMove(person_id=r["person_id"], email=r["email"], pairs=UserMove.pairs_from(plan),
+                    properties=plan.get("properties") or {}, snapshot=json.loads(r["snapshot"]),
+                    blocker=plan.get("blocker"), notes=plan.get("notes") or [], state=r["state"],
+                    seq=r["seq"], attempts=r["attempts"], retries=r["retries"],
+                    losses=json.loads(r["losses"]), error=r["error"])

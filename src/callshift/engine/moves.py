@@ -1,0 +1,228 @@
+"""``run``, ``resume`` and ``rollback``: every user converges on the goal, one swap each.
+
+For each user the engine knows the pairs (source licence out, target licence in; reversed
+for a rollback) and, after every answer, which licences the user holds. It then acts:
+
+    some pair has neither licence        → repair: give it back (repair.py), settings after
+    some pair still has its source       → swap: remove sources and add targets, one request
+    every pair has its target            → done
+
+A swap or a repair whose fate is unknown (timeout, dropped connection, 5xx) is never
+repeated blindly: the user is re-read and the same rules decide. A user the journal shows
+in flight (killed mid-step) is re-read first too. Each step is journalled before and after.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .client import USER_RETRIES, Ambiguous, ApiError, EngineError, Fatal, WebexClient
+from .journal import Journal, Run, now
+from .model import Pair, UserMove
+from .repair import give_back_operations, restore_settings
+
+MAX_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class Direction:
+    name: str
+    start: tuple[str, ...]  # states a user is picked up in
+    busy: str
+    repairing: str
+    done: str
+    repaired: str
+    failed: str
+
+    def pairs(self, u: UserMove) -> list[Pair]:
+        return u.pairs if self.name == "run" else [p.reversed() for p in u.pairs]
+
+
+RUN = Direction("run", ("planned", "moving", "repairing"), "moving", "repairing", "moved",
+                "repaired", "failed")
+ROLLBACK = Direction("rollback", ("moved", "repaired", "rolling_back", "repairing_back"),
+                     "rolling_back", "repairing_back", "rolled_back", "rolled_back",
+                     "rollback_failed")
+
+
+class UserFailed(Exception):
+    pass
+
+
+def classify(pairs: list[Pair], held: set[str]) -> tuple[list[Pair], list[Pair]]:
+    """(lost: neither licence held, todo: the source still held)."""
+    lost = [p for p in pairs if p.source not in held and p.target not in held]
+    todo = [p for p in pairs if p.source in held]
+    return lost, todo
+
+
+Event = Callable[[str, UserMove | None, str], None]
+
+
+class Mover:
+    def __init__(self, client: WebexClient, journal: Journal, run: Run, direction: Direction,
+                 on_event: Event | None = None):
+        self.client, self.journal, self.run, self.d = client, journal, run, direction
+        self.org = run.org_id
+        self.on_event: Event = on_event or (lambda kind, user, message: None)
+        self.stop: BaseException | None = None
+
+    def record(self, u: UserMove, step: str, phase: str, outcome: str | None = None,
+               **detail) -> None:
+        self.journal.record(self.run.id, u, step, phase, outcome, detail or None)
+
+    async def process(self, u: UserMove) -> None:
+        pairs = self.d.pairs(u)
+        in_flight = u.state in (self.d.busy, self.d.repairing)
+        restore = u.state == self.d.repairing
+        held: set[str] | None = None if in_flight else {p.source for p in pairs}
+        retried_refusal = False
+        try:
+            for _ in range(MAX_ROUNDS):
+                if held is None:
+                    held = set((await self.client.person(u.person_id, self.org)).get("licenses") or [])
+                lost, todo = classify(pairs, held)
+                if lost:
+                    restore = restore or any(p.calling for p in lost)
+                    held = await self.give_back(u, lost)
+                elif todo:
+                    try:
+                        held = await self.swap(u, todo, pairs)
+                    except UserFailed:
+                        if retried_refusal:
+                            raise
+                        retried_refusal, held = True, None  # re-read once: was it done already?
+                else:
+                    break
+            else:
+                raise UserFailed(f"did not converge after {MAX_ROUNDS} rounds")
+        except UserFailed as e:
+            u.state, u.error = self.d.failed, str(e)
+            if restore and await self._has_calling(u):
+                await self.restore(u)
+            self.record(u, "user", "after", "failed", error=str(e))
+            self.on_event("failed", u, str(e))
+            return
+        if restore:
+            await self.restore(u)
+        u.state = self.d.repaired if restore else self.d.done
+        u.error = None
+        self.record(u, "user", "after", u.state)
+        self.on_event("repaired" if restore else "done", u, "")
+
+    async def swap(self, u: UserMove, todo: list[Pair], pairs: list[Pair]) -> set[str] | None:
+        ops = []
+        for p in todo:
+            ops.append({"id": p.source, "operation": "remove"})
+            add = {"id": p.target, "operation": "add"}
+            if p.calling and u.properties:
+                add["properties"] = dict(u.properties)
+            ops.append(add)
+        u.state, u.attempts = self.d.busy, u.attempts + 1
+        self.record(u, "swap", "before", licenses=ops)
+        try:
+            reply = await self.client.assign(u.person_id, ops, self.org)
+        except Ambiguous as e:
+            self.record(u, "swap", "after", "unknown", error=str(e))
+            return None
+        except Fatal:
+            raise
+        except ApiError as e:
+            self.record(u, "swap", "after", "refused", status=e.status, codes=list(e.codes),
+                        error=e.message)
+            raise UserFailed(str(e)) from None
+        held = set((reply.data or {}).get("licenses") or [])
+        lost, left = classify(pairs, held)
+        outcome = "removed_without_add" if lost else ("partial" if left else "done")
+        self.record(u, "swap", "after", outcome, status=reply.status, licenses=sorted(held),
+                    errors=(reply.data or {}).get("errors"))
+        if lost:
+            self.on_event("lost", u, _lost_message(u, lost))
+        elif left and reply.status == 206:
+            reasons = "; ".join(e.get("description", "") for e in (reply.data or {}).get("errors") or [])
+            raise UserFailed(f"206: some licences were not moved ({reasons or 'no reason given'})")
+        return held
+
+    async def give_back(self, u: UserMove, lost: list[Pair]) -> set[str] | None:
+        u.state = self.d.repairing
+        for use_source in (False, True):
+            ops = give_back_operations(lost, u.properties, use_source)
+            step = "repair_source" if use_source else "repair"
+            self.record(u, step, "before", licenses=ops)
+            try:
+                reply = await self.client.assign(u.person_id, ops, self.org)
+            except Ambiguous as e:
+                self.record(u, step, "after", "unknown", error=str(e))
+                return None
+            except Fatal:
+                raise
+            except ApiError as e:
+                self.record(u, step, "after", "refused", status=e.status, codes=list(e.codes),
+                            error=e.message)
+                continue
+            held = set((reply.data or {}).get("licenses") or [])
+            self.record(u, step, "after", "given_back", status=reply.status, licenses=sorted(held))
+            return held
+        raise UserFailed("LICENCE LOST and could not be given back (neither the target's nor "
+                         "the source's): restore the user by hand from the snapshot in the journal")
+
+    async def restore(self, u: UserMove) -> None:
+        self.record(u, "settings", "before")
+        u.losses = await restore_settings(self.client, u.person_id, u.snapshot, self.org)
+        self.record(u, "settings", "after", "written", losses=u.losses)
+        self.on_event("restored", u, "; ".join(u.losses))
+
+    async def _has_calling(self, u: UserMove) -> bool:
+        try:
+            return await self.client.feature(u.person_id, "voicemail", self.org) is not None
+        except EngineError:
+            return False
+
+    async def worker(self, queue: asyncio.Queue) -> None:
+        while self.stop is None and not queue.empty():
+            u = queue.get_nowait()
+            retries = [0]
+            token = USER_RETRIES.set(retries)
+            try:
+                await self.process(u)
+            except Fatal as e:
+                self.stop = e
+            except EngineError as e:  # the server stayed unavailable: left for resume
+                u.error = str(e)
+                self.record(u, "user", "after", "unfinished", error=str(e))
+                self.on_event("unfinished", u, str(e))
+            finally:
+                USER_RETRIES.reset(token)
+                u.retries += retries[0]
+
+
+def _lost_message(u: UserMove, lost: list[Pair]) -> str:
+    what = "the calling licence" if any(p.calling for p in lost) else "a licence"
+    return (f"{u.email}: the server removed {what} without adding its replacement (206); "
+            f"giving it back now with location, number and extension from the snapshot")
+
+
+async def execute(client: WebexClient, journal: Journal, run: Run, direction: Direction,
+                  retry_failed: bool = False, workers: int = 32,
+                  on_event: Event | None = None) -> dict[str, int]:
+    """Take every user of the run that the direction picks up; answer the state counts."""
+    states = direction.start + ((direction.failed,) if retry_failed else ())
+    users = journal.users(run.id, states)
+    mover = Mover(client, journal, run, direction, on_event)
+    queue: asyncio.Queue = asyncio.Queue()
+    for u in users:
+        queue.put_nowait(u)
+    journal.set_run(run.id, status="rolling_back" if direction is ROLLBACK else "running",
+                    **({"started": now()} if run.started is None else {}))
+    await asyncio.gather(*(mover.worker(queue) for _ in range(max(1, workers))))
+    counts = journal.counts(run.id)
+    remaining = sum(counts.get(s, 0) for s in direction.start)
+    if direction is RUN:
+        status = "done" if remaining == 0 else "incomplete"
+    else:
+        status = "rolled_back" if remaining == 0 else "rollback_incomplete"
+    journal.set_run(run.id, status=status, finished=now())
+    if mover.stop is not None:
+        raise mover.stop
+    return counts

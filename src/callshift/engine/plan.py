@@ -1,0 +1,214 @@
+"""``plan``: read, snapshot, judge. Nothing is written to the server.
+
+1. the organisation's licences: the source and target subscription's, matched by offer;
+2. who holds each source licence (and, to count them, who is already on the target);
+3. each holder with calling data (85 a request), and each calling user's five features and
+   numbers: the snapshot that verify compares with and a repair writes back;
+4. blockers: for the whole plan (capacity short on the target, a subscription not found or
+   not active) and per user (Professional → Basic, missing location, missing number and
+   extension, calling data unreadable). A blocked plan cannot run; a blocked user is left
+   alone and listed.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .client import WebexClient
+from .model import Licence, Pair, UserMove, calling_properties
+
+FEATURES = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
+T = TypeVar("T")
+
+
+@dataclass
+class Plan:
+    source: str
+    target: str
+    org_id: str | None
+    users: list[UserMove]
+    capacity: list[dict[str, Any]]
+    blockers: list[str]
+    already_moved: int = 0
+    user_blockers: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def runnable(self) -> bool:
+        return not self.blockers
+
+    def summary(self) -> dict[str, Any]:
+        return {"capacity": self.capacity, "blockers": self.blockers,
+                "alreadyMoved": self.already_moved, "userBlockers": self.user_blockers,
+                "changes": self.changes, "users": len(self.users),
+                "movable": sum(1 for u in self.users if not u.blocker)}
+
+
+async def each(items: Iterable[T], fn: Callable[[T], Awaitable[None]], workers: int) -> None:
+    """Run ``fn`` on every item, ``workers`` at a time; the first error stops the rest."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in items:
+        queue.put_nowait(item)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await fn(queue.get_nowait())
+
+    tasks = [asyncio.create_task(worker()) for _ in range(max(1, workers))]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for t in tasks:
+            t.cancel()
+
+
+async def make_plan(client: WebexClient, source: str, target: str, org_id: str | None = None,
+                    workers: int = 16, progress: Callable[[str, int, int], None] | None = None) -> Plan:
+    progress = progress or (lambda stage, done, total: None)
+    licences = [Licence.from_api(x) for x in await client.licences(org_id)]
+    src = [l for l in licences if l.subscription_id == source]
+    tgt = [l for l in licences if l.subscription_id == target]
+    blockers = _subscription_blockers(source, target, src, tgt)
+    if not src or not tgt:
+        return Plan(source, target, org_id, [], [], blockers)
+
+    holders: dict[str, dict] = {}
+    held: dict[str, set[str]] = {}
+    on_target: set[str] = set()
+
+    async def read_holders(lic: Licence) -> None:
+        for h in await client.licence_holders(lic.id, org_id):
+            if lic in src:
+                holders.setdefault(h["id"], h)
+                held.setdefault(h["id"], set()).add(lic.id)
+            else:
+                on_target.add(h["id"])
+
+    await each(src + tgt, read_holders, workers)
+    order = sorted(holders, key=lambda pid: (holders[pid].get("email") or "", pid))
+    progress("people", 0, len(order))
+    people: dict[str, dict] = {}
+
+    async def read_people(chunk: list[str]) -> None:
+        people.update(await client.people(chunk, org_id))
+        progress("people", len(people), len(order))
+
+    await each([order[i:i + 85] for i in range(0, len(order), 85)], read_people, workers)
+
+    by_id = {l.id: l for l in src}
+    moves = [_user_move(seq, pid, holders[pid], people.get(pid), [by_id[i] for i in held[pid]], tgt)
+             for seq, pid in enumerate(order)]
+    done = 0
+
+    async def snapshot(u: UserMove) -> None:
+        nonlocal done
+        if u.calling is not None and not u.blocker:
+            names = (*FEATURES, "numbers")
+            got = await asyncio.gather(*(client.feature(u.person_id, n, org_id) for n in names))
+            if any(g is None for g in got):
+                u.blocker = "calling data unreadable (features answer 404)"
+            u.snapshot["features"] = dict(zip(FEATURES, got[:len(FEATURES)]))
+            u.snapshot["numbers"] = got[-1]
+        done += 1
+        if done % 50 == 0 or done == len(moves):
+            progress("snapshot", done, len(moves))
+
+    await each(moves, snapshot, workers)
+    for u in moves:
+        if u.blocker:
+            u.state = "blocked"
+    capacity = _capacity(moves, tgt, blockers)
+    return Plan(source, target, org_id, moves, capacity, blockers,
+                already_moved=len(on_target - set(holders)),
+                user_blockers=dict(Counter(u.blocker for u in moves if u.blocker)),
+                changes=dict(Counter(f"{by_name(licences, p.source)} → {by_name(licences, p.target)}"
+                                     for u in moves if not u.blocker for p in u.pairs)))
+
+
+def by_name(licences: list[Licence], licence_id: str) -> str:
+    lic = next((l for l in licences if l.id == licence_id), None)
+    return f"{lic.name} [{lic.subscription_id}]" if lic else licence_id
+
+
+def _subscription_blockers(source: str, target: str, src: list[Licence], tgt: list[Licence]) -> list[str]:
+    out = []
+    if source == target:
+        out.append("the source and the target are the same subscription")
+    if not src:
+        out.append(f"no licence of subscription {source} is visible to this token")
+    if not tgt:
+        out.append(f"no licence of subscription {target} is visible to this token")
+    for l in tgt:
+        if l.status and l.status.lower() != "active":
+            out.append(f"the target's {l.name} is {l.status}: nothing can be added from it")
+    return out
+
+
+def _user_move(seq: int, pid: str, holder: dict, person: dict | None, held: list[Licence],
+               tgt: list[Licence]) -> UserMove:
+    u = UserMove(person_id=pid, email=holder.get("email") or (person or {}).get("emails", [""])[0],
+                 pairs=[], seq=seq, snapshot={"person": person})
+    if person is None:
+        u.blocker = "person not readable (GET /people answered without it)"
+        return u
+    by_offer = {l.offer: l for l in tgt}
+    for lic in sorted(held, key=lambda l: l.offer):
+        new = by_offer.get(lic.offer)
+        tier = lic.calling_tier
+        if new is None and tier is not None:
+            other = next((l for l in tgt if l.calling_tier is not None), None)
+            if other is not None and other.calling_tier < tier:
+                u.blocker = f"Professional → Basic is refused by Webex (400112): {target_of(tgt)} sells only {other.name}"
+                continue
+            if other is not None:
+                new = other
+                u.notes.append(f"{lic.name} becomes {other.name} (an upgrade)")
+        if new is None:
+            u.notes.append(f"{lic.name} is not sold on {target_of(tgt)}: it stays on {lic.subscription_id}")
+            continue
+        u.pairs.append(Pair(lic.id, new.id, tier is not None))
+    if u.calling is not None:
+        u.properties = calling_properties(person)
+        if "locationId" not in u.properties:
+            u.blocker = u.blocker or "missing location: the person has no locationId"
+        elif "extension" not in u.properties and "phoneNumber" not in u.properties:
+            u.blocker = u.blocker or "missing number: neither an extension nor a phone number"
+    if not u.pairs and not u.blocker:
+        u.blocker = "nothing to move: none of the user's licences is sold on the target"
+    return u
+
+
+def target_of(tgt: list[Licence]) -> str:
+    return tgt[0].subscription_id if tgt else "the target"
+
+
+def _capacity(moves: list[UserMove], tgt: list[Licence], blockers: list[str]) -> list[dict[str, Any]]:
+    needed = Counter(p.target for u in moves if not u.blocker for p in u.pairs)
+    rows = []
+    for l in sorted(tgt, key=lambda l: l.name):
+        row = {"licence": l.id, "name": l.name, "total": l.total, "consumed": l.consumed,
+               "free": l.free, "needed": needed.get(l.id, 0)}
+        row["short"] = max(0, row["needed"] - l.free)
+        if row["short"]:
+            blockers.append(f"capacity short on {l.subscription_id}: {l.name} has {l.free} free "
+                            f"units, {row['needed']} users need one ({row['short']} short)")
+        rows.append(row)
+    return rows
+
+
+def shortages(licences: list[dict], users: list[UserMove], reverse: bool = False) -> list[str]:
+    """Capacity checked again just before a run (or a rollback): units may have gone since."""
+    by_id = {l.id: l for l in map(Licence.from_api, licences)}
+    needed = Counter((p.source if reverse else p.target) for u in users for p in u.pairs)
+    out = []
+    for lid, n in needed.items():
+        lic = by_id.get(lid)
+        if lic is None:
+            out.append(f"licence {lid} is no longer visible to this token")
+        elif n > lic.free:
+            out.append(f"capacity short on {lic.subscription_id}: {lic.name} has {lic.free} free "
+                       f"units, {n} users need one ({n - lic.free} short)")
+    return out
