@@ -85,7 +85,7 @@ class Pacer:
         _trim(self._accepted, now)
         _trim(self._sent, now)
         measured = len(self._accepted) * 0.95
-        current = self.rate or len(self._sent)
+        current = self.rate or max(len(self._sent), len(self._accepted))
         self.rate = max(1.0, min(current, max(measured, current * 0.7)))
 
     def failed(self) -> None:
