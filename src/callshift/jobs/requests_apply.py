@@ -8,23 +8,24 @@ statements per distinct change, the rare grant or purge one by one through
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Text, case, cast, delete, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
 from ..db.bulk import insert_rows
-from ..db.rows import to_user
 from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.access import Principal, Role
 from ..domain.errors import DomainError
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, plan_licence_change)
-from ..domain.model import UserLicensing
+from ..domain.model import CallingProfile, User, UserLicensing
 from ..services.context import Ctx
 from ..services.licensing import write_change
 from .bulk_move import AUDIT_COLS, _ids_json, _mark, _units
@@ -61,10 +62,15 @@ def _ctx(job: Job, now: datetime) -> Ctx:
 
 class RequestsApply:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
-        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.payload).where(
+        # payloads as text: thousands of users share a handful of distinct requests
+        items = conn.execute(select(ji.c.seq, ji.c.user_id, cast(ji.c.payload, Text)).where(
             ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
             .order_by(ji.c.seq)).all()
-        return self._apply(conn, job, [(s, u, decode_requests(p["requests"])) for s, u, p in items],
+        decoded: dict[str, tuple[LicenceRequest, ...]] = {}
+        for _, _, text in items:
+            if text not in decoded:
+                decoded[text] = tuple(decode_requests(json.loads(text)["requests"]))
+        return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items],
                            now, job.params.get("action", "licences.applied"),
                            job.params.get("allowDataLoss", False), "moved", restoring=False)
 
@@ -85,7 +91,7 @@ class RequestsApply:
             was, now_has = set(before.get("licences", [])), set(after.get("licences", []))
             reqs = [LicenceRequest(l, Operation.REMOVE) for l in sorted(now_has - was)]
             reqs += [LicenceRequest(l, Operation.ADD) for l in sorted(was - now_has)]
-            inverse.append((seq, uid, reqs))
+            inverse.append((seq, uid, tuple(reqs)))
         result = self._apply(conn, job, inverse, now, f"{action}.rolled-back", True, "rolled_back",
                              restoring=True)
         return BatchResult(rolled_back=result.moved)
@@ -97,20 +103,30 @@ class RequestsApply:
         locations = store.location_ids(job.org_id)
         users = [u for _, u, _ in items]
         held = store.licence_ids_of(users)
-        profiles = store.profiles_of(users)
-        user_rows = {r.id: r for r in conn.execute(select(t.users).where(t.users.c.id.in_(users)))}
+        stubs = _profile_stubs(conn, users)
+        emails = dict(conn.execute(select(t.users.c.id, t.users.c.email)
+                                   .where(t.users.c.id.in_(users))).all())
         units = _units(conn, list(licences))
         marks, plain, special = [], defaultdict(list), []
+        plans: dict[tuple, LicenceChange | DomainError] = {}
         for seq, uid, reqs in items:
-            if uid not in user_rows:
+            if uid not in emails:
                 marks.append(_row(seq, "skipped", None, "the user no longer exists"))
                 continue
-            state = UserLicensing(to_user(user_rows[uid]), frozenset(held.get(uid, [])),
-                                  profiles.get(uid))
-            try:
-                change = plan_licence_change(state, reqs, licences, locations, restoring=restoring)
-            except DomainError as e:
-                marks.append(_row(seq, "failed", e.code, e.message))
+            state = UserLicensing(User(uid, job.org_id, emails[uid]),
+                                  frozenset(held.get(uid, [])), stubs.get(uid))
+            # the plan depends only on held licences, calling or not, and the requests: users
+            # alike share one (a profile is written only by the grant/purge path below)
+            key = (state.licence_ids, state.profile is None, reqs)
+            if key not in plans:
+                try:
+                    plans[key] = plan_licence_change(state, reqs, licences, locations,
+                                                     restoring=restoring)
+                except DomainError as e:
+                    plans[key] = e
+            change = plans[key]
+            if isinstance(change, DomainError):
+                marks.append(_row(seq, "failed", change.code, change.message))
                 continue
             if change.failed:
                 f = change.failed[0]
@@ -130,8 +146,11 @@ class RequestsApply:
                 units[a] = (units[a][0] - 1, units[a][1])
             for r in change.removed:
                 units[r] = (units[r][0] + 1, units[r][1])
-            if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
-                special.append((seq, state, change))
+            if change.calling is CallingChange.GRANT:
+                special.append((seq, state, replace(change, profile_after=plan_licence_change(
+                    state, reqs, licences, locations, restoring=restoring).profile_after)))
+            elif change.calling is CallingChange.PURGE:  # the snapshot needs the whole profile
+                special.append((seq, replace(state, profile=store.profile(uid)), change))
             else:
                 plain[(change.removed, change.added)].append((seq, state, change))
         _mark(conn, job, marks)
@@ -158,13 +177,22 @@ class RequestsApply:
         """Users sharing one change (same removes, same adds): a few statements per group."""
         delta: Counter[str] = Counter()
         audit, done = [], []
+        licences = SqlStore(conn).licences(job.org_id)
+        slot = lambda l: "calling" if licences[l].offer.is_calling else licences[l].offer_code  # noqa: E731
         for (removed, added), members in groups.items():
             uids = [state.user.id for _, state, _ in members]
-            if removed:
-                conn.execute(delete(ul).where(ul.c.licence_id.in_(removed), ul.c.user_id.in_(uids)))
-            if added:
-                insert_rows(conn, ul, ("user_id", "licence_id"),
-                            ((u, a) for u in uids for a in added))
+            into = {slot(a): a for a in added}
+            swaps = {r: into[slot(r)] for r in removed if slot(r) in into}  # rewrite in place
+            if swaps:
+                conn.execute(update(ul).where(ul.c.licence_id.in_(list(swaps)),
+                                              ul.c.user_id.in_(uids))
+                             .values(licence_id=case(swaps, value=ul.c.licence_id)))
+            dropped = [r for r in removed if r not in swaps]
+            if dropped:
+                conn.execute(delete(ul).where(ul.c.licence_id.in_(dropped), ul.c.user_id.in_(uids)))
+            new = [a for a in added if a not in swaps.values()]
+            if new:
+                insert_rows(conn, ul, ("user_id", "licence_id"), ((u, a) for u in uids for a in new))
             for r in removed:
                 delta[r] -= len(uids)
             for a in added:
@@ -183,6 +211,14 @@ class RequestsApply:
                              .values(consumed_units=lic.c.consumed_units + n))
         insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
         return done
+
+
+def _profile_stubs(conn: Connection, users: list[str]) -> dict[str, CallingProfile]:
+    """Who has calling, and where: enough to plan without parsing every user's settings."""
+    cp = t.calling_profiles.c
+    return {r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
+            for r in conn.execute(select(cp.user_id, cp.location_id, cp.extension, cp.phone_number)
+                                  .where(cp.user_id.in_(users)))}
 
 
 def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:

@@ -7,6 +7,7 @@ the state of that moment.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -80,6 +81,23 @@ def _light_state(conn, org_id: str):
     return held, stubs
 
 
+def _plan(state, template, licences, locations, preserve):
+    plan = plan_template(state, template, licences, preserve)
+    if not plan.requests:
+        return plan, None, None, None
+    try:
+        change = plan_licence_change(state, list(plan.requests), licences, locations)
+        if change.failed:
+            raise DomainError(change.failed[0].description, change.failed[0].code)
+    except DomainError as e:
+        return plan, None, e, None
+    return plan, change, None, plan_json(plan)
+
+
+def plan_json(plan) -> str:
+    return json.dumps({"requests": encode_requests(list(plan.requests))}, separators=(",", ":"))
+
+
 def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
                   allow_data_loss: bool = False, batch_size: int = 5000) -> TemplatePreview:
     """Plan the template for every existing user it applies to; store the plan as a job."""
@@ -95,30 +113,29 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
         preview = TemplatePreview(job_id, template, preserve, allow_data_loss, in_scope=len(scope))
         adds, removes = Counter(), Counter()
         items = []
+        plans: dict[tuple, tuple] = {}
         for uid, email in scope:
             state = UserLicensing(User(uid, template.org_id, email), frozenset(held.get(uid, ())),
                                   stubs.get(uid))
-            plan = plan_template(state, template, licences, preserve)
+            key = (state.licence_ids, state.profile is None)  # users alike share one plan
+            if key not in plans:
+                plans[key] = _plan(state, template, licences, locations, preserve)
+            plan, change, error, payload = plans[key]
             note = "; ".join(plan.skipped) or None
             preview.notes += bool(note)
             if not plan.requests:
                 preview.unchanged += 1
                 continue
-            try:
-                change = plan_licence_change(state, list(plan.requests), licences, locations)
-                if change.failed:
-                    raise DomainError(change.failed[0].description, change.failed[0].code)
-            except DomainError as e:
+            if error is not None:
                 preview.failing += 1
-                items.append((email, uid, "failed", e.code, e.message, None))
+                items.append((email, uid, "failed", error.code, error.message, None))
                 continue
             purge = change.calling is CallingChange.PURGE
             preview.purges += purge
             preview.changing += 1
             adds.update(change.added)
             removes.update(change.removed)
-            items.append((email, uid, "pending", None, note, {"requests": encode_requests(
-                list(plan.requests))}))
+            items.append((email, uid, "pending", None, note, payload))
             if len(preview.sample) < SAMPLE:
                 preview.sample.append({"email": email, "add": list(change.added),
                                        "remove": list(change.removed),
