@@ -5,7 +5,10 @@ killed at any moment leaves every batch either wholly applied or untouched; whoe
 next (the server's runner thread, or any `callshift worker`) picks up the rest. On
 PostgreSQL, workers claim batches with FOR UPDATE SKIP LOCKED, so none is done twice.
 
-    created ──► running ──► succeeded | failed
-       │           │
-       └──► abandoned ◄┘         succeeded | failed | abandoned ──► rolling_back ──► rolled_back
+    preview ──► created ──► running ──► succeeded | failed
+       │           │           │
+       └───────────┴──► abandoned ◄┘     succeeded | failed | abandoned ──► rolling_back ──► rolled_back
+
+A *preview* (a validated CSV import awaiting confirmation) is never run: the runner takes
+only ``ACTIVE`` jobs.
 """

@@ -1,0 +1,72 @@
+"""Raw SQL for big batches of users (the CSV import): a few thousand ids a statement.
+
+SQLAlchemy compiles an ``IN`` list one bind parameter at a time, which at a million ids
+costs more than the queries themselves; here the list is one ``= ANY(%s)`` array on
+PostgreSQL and a plain ``IN (?, ?, ...)`` on SQLite, sent through the driver as is.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ..domain.model import CallingProfile, User
+
+
+def mark(conn: Connection) -> str:
+    return "%s" if conn.dialect.name == "postgresql" else "?"
+
+
+def in_list(conn: Connection, values: Sequence[Any]) -> tuple[str, tuple]:
+    """An ``IN`` condition's right-hand side and its parameters."""
+    if conn.dialect.name == "postgresql":
+        return "= ANY(%s)", (list(values),)
+    return f"IN ({', '.join('?' * len(values))})", tuple(values)
+
+
+def run_in(conn: Connection, sql: str, values: Sequence[Any], *before: Any, chunk: int = 5000) -> int:
+    """Run ``sql`` (with ``{in}`` where the list goes, ``{p}`` for other parameters) per chunk."""
+    n = 0
+    for i in range(0, len(values), chunk):
+        cond, params = in_list(conn, values[i:i + chunk])
+        n += conn.exec_driver_sql(sql.format(**{"in": cond, "p": mark(conn)}),
+                                  (*before, *params)).rowcount
+    return n
+
+
+def _rows(conn: Connection, sql: str, values: Sequence[Any], *before: Any,
+          chunk: int = 5000) -> list[tuple]:
+    out: list[tuple] = []
+    for i in range(0, len(values), chunk):
+        cond, params = in_list(conn, values[i:i + chunk])
+        out += conn.exec_driver_sql(sql.format(**{"in": cond, "p": mark(conn)}),
+                                    (*before, *params)).fetchall()
+    return out
+
+
+def users_by_email(conn: Connection, org_id: str, emails: Sequence[str]) -> dict[str, User]:
+    rows = _rows(conn, "SELECT id, org_id, email FROM users WHERE org_id = {p} AND email {in}",
+                 emails, org_id)
+    return {r[2]: User(id=r[0], org_id=r[1], email=r[2]) for r in rows}
+
+
+def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
+    rows = _rows(conn, "SELECT id, org_id, email FROM users WHERE id {in}", ids)
+    return {r[0]: User(id=r[0], org_id=r[1], email=r[2]) for r in rows}
+
+
+def holdings(conn: Connection, ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for uid, lid in _rows(conn, "SELECT user_id, licence_id FROM user_licences WHERE user_id {in}",
+                          ids):
+        out[uid].add(lid)
+    return {uid: frozenset(v) for uid, v in out.items()}
+
+
+def lite_profiles(conn: Connection, ids: Sequence[str]) -> dict[str, CallingProfile]:
+    """Location, extension and number: what a licence plan compares (settings not read)."""
+    rows = _rows(conn, "SELECT user_id, location_id, extension, phone_number FROM calling_profiles "
+                 "WHERE user_id {in}", ids)
+    return {r[0]: CallingProfile(r[1], r[2], r[3], features={}) for r in rows}

@@ -1,0 +1,246 @@
+"""The CSV import job: each batch re-plans its rows against the current state, then writes.
+
+The state may have moved since the preview, so every row goes through
+``plan_licence_change`` again, with the batch's licences, holdings and profiles loaded in
+a few queries. Rows that touch no calling profile (swaps, non-calling adds and removes)
+are grouped by identical change and written set-based, a few statements per group; rows
+that grant or purge a profile go through ``services.licensing.write_change`` one by one,
+each in a savepoint. Per user all or nothing; one audit event per user (R10), in the
+batch's transaction. A purge runs only if the preview listed it and data loss was allowed.
+
+Rollback undoes the grouped rows (a swap back is again a swap); rows that granted or
+purged a profile are left, with a message (the recycle bin restores a purge).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from ..db import batch_reads as reads
+from ..db import tables as t
+from ..db.bulk import insert_rows
+from ..db.store import CapacityRace, SqlStore
+from ..domain import errors as E
+from ..domain.access import Principal, Role
+from ..domain.errors import LicenceChangeRefused, ProfileConflict
+from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
+from ..domain.model import Licence, UserLicensing
+from ..domain.users_csv import PURGE_NOT_CONFIRMED
+from .model import BatchResult, Job
+from .runner import register
+
+ji, ul, lic = t.job_items, t.user_licences, t.licences
+AUDIT_COLS = ("org_id", "at", "actor", "action", "target_type", "target_id", "before", "after",
+              "tracking_id")
+# (licences removed, licences added, calling change) -> [(seq, state)]
+Group = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[tuple[int, UserLicensing]]]
+
+
+def _licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:
+    """The organisation's licences with fresh unit counts, locked on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(lic.c.id).where(lic.c.org_id == org_id).with_for_update())
+    return store.licences(org_id)
+
+
+def _states(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
+    users = reads.users_by_id(conn, ids)
+    held = reads.holdings(conn, ids)
+    profiles = reads.lite_profiles(conn, ids)
+    return {uid: UserLicensing(u, held.get(uid, frozenset()), profiles.get(uid))
+            for uid, u in users.items()}
+
+
+def _requests(payload: dict) -> list[LicenceRequest]:
+    return [LicenceRequest(lid, Operation(op), CallingProperties(
+        location_id=p["locationId"], phone_number=p["phoneNumber"], extension=p["extension"])
+        if p else None) for lid, op, p in payload["requests"]]
+
+
+def _mark(rows: list[dict], seq: int, status: str, code: int | None, message: str) -> None:
+    rows.append({"_seq": seq, "_status": status, "_code": code, "_message": message[:1000]})
+
+
+def _plans():
+    from ..services.csv_plan import PlanCache  # services import jobs, not the reverse, at load
+
+    return PlanCache()
+
+
+class CsvImport:
+    def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
+        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.payload).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
+            .order_by(ji.c.seq)).all()
+        store = SqlStore(conn)
+        licences = _licences(conn, store, job.org_id)
+        states = _states(conn, [i.user_id for i in items])
+        locations = store.location_ids(job.org_id)
+        plans = _plans()
+        allow = job.params.get("allowDataLoss", False)
+        marks: list[dict] = []
+        groups: Group = defaultdict(list)
+        one_by_one = []
+        for seq, uid, payload in items:
+            state = states.get(uid)
+            if state is None:
+                _mark(marks, seq, "failed", E.LICENCE_NOT_RECOGNISED, "the user no longer exists")
+                continue
+            try:
+                raw = payload["requests"]
+                change = plans.plan(state, tuple((l, op) for l, op, _ in raw),
+                                    lambda: _requests(payload), licences, locations,
+                                    cacheable=not any(p for _, _, p in raw))
+            except LicenceChangeRefused as refused:
+                _mark(marks, seq, "failed", refused.errors[0].code, refused.message)
+                continue
+            if change.failed:
+                _mark(marks, seq, "failed", change.failed[0].code,
+                      "; ".join(f.description for f in change.failed))
+            elif not change.changed:
+                _mark(marks, seq, "skipped", None, "nothing to change any more")
+            elif change.calling is CallingChange.PURGE and not (
+                    allow and payload.get("calling") == "purge"):
+                _mark(marks, seq, "failed", PURGE_NOT_CONFIRMED, "the row would now remove "
+                      "calling without a replacement, which the preview did not confirm")
+            else:
+                _take(licences, change.added, change.removed)
+                if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
+                    one_by_one.append((seq, state, change, payload["row"]))
+                else:
+                    groups[(change.removed, change.added, change.calling.value)].append((seq, state))
+        self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
+        _write_groups(conn, job, groups, now, "csv-import.changed")
+        if marks:
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                         .values(status=bindparam("_status"), error_code=bindparam("_code"),
+                                 message=bindparam("_message")), marks)
+        conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                      ji.c.status == "pending").values(status="moved"))
+        failed = sum(m["_status"] == "failed" for m in marks)
+        return BatchResult(moved=len(items) - len(marks), skipped=len(marks) - failed,
+                           failed=failed)
+
+    def _one_by_one(self, conn, store, job, rows, licences, marks, now) -> None:
+        from ..services.context import Ctx
+        from ..services.licensing import write_change
+
+        ctx = Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,  # type: ignore[arg-type]
+                                               frozenset({job.org_id})),
+                  tracking_id=f"job:{job.id}", clock=lambda: now,
+                  retention_days=job.params.get("retentionDays", 30))
+        for seq, state, change, row in rows:
+            if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
+                state = replace(state, profile=store.profile(state.user.id))
+            savepoint = conn.begin_nested()
+            try:
+                write_change(ctx, store, state, change, licences, "csv-import.changed",
+                             extra_after={"jobId": job.id, "row": row})
+                savepoint.commit()
+            except (ProfileConflict, CapacityRace) as e:
+                savepoint.rollback()
+                code = getattr(e, "code", None) or E.NO_FREE_UNITS
+                _mark(marks, seq, "failed", code, getattr(e, "message", "the licence has no free units"))
+
+    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
+                       now: datetime) -> BatchResult:
+        items = conn.execute(select(ji.c.seq, ji.c.user_id).where(
+            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
+        ae = t.audit_events.c
+        events = {r.target_id: r for r in conn.execute(select(ae.target_id, ae.before, ae.after).where(
+            ae.target_id.in_([i.user_id for i in items]), ae.action == "csv-import.changed",
+            ae.tracking_id == f"job:{job.id}"))}
+        store = SqlStore(conn)
+        licences = _licences(conn, store, job.org_id)
+        states = _states(conn, [i.user_id for i in items])
+        locations = store.location_ids(job.org_id)
+        plans = _plans()
+        groups: Group = defaultdict(list)
+        notes: list[dict] = []
+        for seq, uid in items:
+            ev, state = events.get(uid), states.get(uid)
+            if ev is None or state is None or ev.after.get("calling") in ("grant", "purge"):
+                notes.append({"_seq": seq, "_message": "not rolled back: the row granted or removed "
+                              "a calling profile (a removal is restored from the recycle bin)"})
+                continue
+            before, after = set(ev.before["licences"]), set(ev.after["licences"])
+            requests = ([LicenceRequest(l, Operation.REMOVE) for l in sorted(after - before)]
+                        + [LicenceRequest(l, Operation.ADD) for l in sorted(before - after)])
+            try:
+                change = plans.plan(state, tuple((r.licence_id, r.operation.value)
+                                                 for r in requests), lambda: requests,
+                                    licences, locations)
+            except LicenceChangeRefused as refused:
+                notes.append({"_seq": seq, "_message": f"not rolled back: {refused.message}"})
+                continue
+            if change.failed or change.calling in (CallingChange.GRANT, CallingChange.PURGE):
+                notes.append({"_seq": seq, "_message": "not rolled back: the licences changed since"})
+                continue
+            _take(licences, change.added, change.removed)
+            groups[(change.removed, change.added, change.calling.value)].append((seq, state))
+        if notes:
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                         .values(message=bindparam("_message")), notes)
+        _write_groups(conn, job, groups, now, "csv-import.rolled-back")
+        seqs = [seq for members in groups.values() for seq, _ in members]
+        reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
+                     "AND seq {in}", seqs, job.id)
+        return BatchResult(rolled_back=len(seqs))
+
+
+def _take(licences: dict[str, Licence], added, removed) -> None:
+    from ..services.csv_plan import take_units
+
+    take_units(licences, added, removed)
+
+
+def _write_groups(conn: Connection, job: Job, groups: Group, now: datetime, action: str) -> int:
+    """Each group (same licences out, same in) in a few statements; one audit row per user."""
+    touched: list[str] = []
+    audit = []
+    at = _ts(conn, now)
+    for (removed, added, calling), members in groups.items():
+        uids = [state.user.id for _, state in members]
+        touched += uids
+        for old, new in zip(removed, added):  # a swap rewrites the row in place
+            reads.run_in(conn, "UPDATE user_licences SET licence_id = {p} WHERE licence_id = {p} "
+                         "AND user_id {in}", uids, new, old)
+        for old in removed[len(added):]:
+            reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
+                         uids, old)
+        if added[len(removed):]:
+            insert_rows(conn, ul, ("user_id", "licence_id"),
+                        ((u, l) for u in uids for l in added[len(removed):]))
+        n = len(uids)
+        for lid in removed:
+            conn.execute(update(lic).where(lic.c.id == lid)
+                         .values(consumed_units=lic.c.consumed_units - n))
+        for lid in added:
+            took = conn.execute(update(lic).where(
+                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
+                .values(consumed_units=lic.c.consumed_units + n))
+            if took.rowcount != 1:
+                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+        for seq, state in members:
+            after = sorted((state.licence_ids - set(removed)) | set(added))
+            audit.append((job.org_id, at, job.created_by, action, "person", state.user.id,
+                          json.dumps({"licences": sorted(state.licence_ids)}),
+                          json.dumps({"licences": after, "calling": calling, "jobId": job.id,
+                                      "row": seq + 1}),
+                          f"job:{job.id}"))
+    reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
+    insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
+    return len(touched)
+
+
+def _ts(conn: Connection, now: datetime):
+    """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
+    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+register("csv_import", CsvImport)

@@ -1,0 +1,147 @@
+"""A validated CSV import as a job: saved in status *preview*, then confirmed or discarded.
+
+    validate_import ──► save_preview ──► preview ──confirm_import──► created ──► (runner)
+                                            └──discard_import──► abandoned
+
+Items keep the file's line numbers: ``seq`` is the line minus one, so every job route
+(``rowNumber = seq + 1``) and the errors CSV name the line the row starts on.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select, update
+
+from ..db import tables as t
+from ..db.bulk import insert_rows
+from ..domain.errors import DomainError, NotFound
+from ..jobs import csv_import as _register  # noqa: F401  (registers the job kind)
+from ..jobs import store as jobs
+from ..jobs.model import Job
+from .context import Ctx, new_id
+from .csv_import import ImportPreview, change_view, refusal
+
+ITEM_COLS = ("job_id", "seq", "batch_no", "user_id", "email", "status", "error_code", "message",
+             "payload")
+KIND = "csv_import"
+
+
+class ImportStateError(DomainError):
+    status = 409
+    code = 409005
+
+
+def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> str:
+    """Write the preview as a job (status *preview*, one item per row); returns its id."""
+    ctx.principal.require_write()
+    job_id, now, c = new_id(), ctx.clock(), preview.counts
+    summary = preview.as_dict()
+    params = {**preview.options.as_params(), "batchSize": batch_size,
+              "retentionDays": ctx.retention_days,
+              "summary": {"counts": summary["counts"], "licenses": summary["licenses"]}}
+
+    def rows():
+        pending = 0
+        for seq, uid, email, status, code, message, payload in preview.items():
+            batch = -1
+            if status == "pending":
+                batch, pending = pending // batch_size, pending + 1
+            yield job_id, seq, batch, uid, email, status, code, message, payload
+
+    with ctx.db.uow() as uow:
+        conn = uow.conn
+        jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
+        insert_rows(conn, t.job_items, ITEM_COLS, rows())
+        conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
+            status="preview", total=c["rows"], skipped=c["skipped"], failed=c["failed"]))
+        jobs.add_batches(conn, job_id, "forward", only_with_status="pending")
+        jobs.log(conn, job_id, f"previewed {preview.options.file_name or 'a file'}: "
+                 f"{c['rows']:,} rows, {c['pending']:,} changing, {c['failed']:,} with errors", now)
+        uow.commit()
+    preview.job_id = job_id
+    return job_id
+
+
+def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
+    job = jobs.get(conn, job_id, lock=lock)
+    if job is None or job.kind != KIND or job.org_id not in ctx.principal.org_ids:
+        raise NotFound(f"CSV import {job_id} not found")
+    return job
+
+
+def confirm_import(ctx: Ctx, job_id: str) -> Job:
+    """Apply a previewed import: the job becomes runnable. Refused while rows have errors,
+    unless the upload asked to apply the valid rows only."""
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = _job(ctx, uow.conn, job_id, lock=True)
+        if job.status != "preview":
+            raise ImportStateError(f"CSV import {job_id} is {job.status}, not awaiting confirmation")
+        why = refusal(job.pending, job.failed, job.params.get("applyValidRowsOnly", False))
+        if why:
+            raise ImportStateError(why)
+        now = ctx.clock()
+        jobs.set_status(uow.conn, job_id, "created", now)
+        jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", now)
+        ctx.audit(uow.store, job.org_id, "csv-import.started", "job", job_id, None,
+                  {"rows": job.total, "changing": job.pending, "failed": job.failed,
+                   "allowDataLoss": job.params.get("allowDataLoss", False)})
+        uow.commit()
+    return jobs_get(ctx, job_id)
+
+
+def discard_import(ctx: Ctx, job_id: str) -> Job:
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = _job(ctx, uow.conn, job_id, lock=True)
+        if job.status != "preview":
+            raise ImportStateError(f"CSV import {job_id} is {job.status}; only a preview is discarded")
+        now = ctx.clock()
+        jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
+        jobs.log(uow.conn, job_id, f"discarded by {ctx.principal.name}", now)
+        uow.commit()
+    return jobs_get(ctx, job_id)
+
+
+def jobs_get(ctx: Ctx, job_id: str) -> Job:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        return _job(ctx, uow.conn, job_id)
+
+
+def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> dict:
+    """The saved preview: summary, and a page of per-user changes after a line number."""
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        job = _job(ctx, uow.conn, job_id)
+        licences = uow.store.licences(job.org_id)
+        ji = t.job_items.c
+        page = uow.conn.execute(select(ji.seq, ji.email, ji.status, ji.message, ji.payload).where(
+            ji.job_id == job_id, ji.seq >= after_row, ji.payload.is_not(None))
+            .order_by(ji.seq).limit(limit)).all()
+    changes = [{**change_view(r.seq, r.email, r.payload, licences), "status": r.status,
+                **({"message": r.message} if r.status == "failed" else {})} for r in page]
+    p = job.params
+    return {"jobId": job.id, "status": job.status,
+            "options": {k: p.get(k) for k in ("mode", "allowDataLoss", "applyValidRowsOnly",
+                                              "fileName")},
+            "canApply": job.status == "preview" and refusal(
+                job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
+            "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
+            **p.get("summary", {}), "changes": changes,
+            "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None}
+
+
+def error_rows(ctx: Ctx, job_id: str) -> Iterator[tuple[int, str, str]]:
+    """(line, email, message) of every row that failed, in file order, page by page."""
+    ctx.principal.require_admin()
+    after = -1
+    while True:
+        with ctx.db.uow(write=False) as uow:
+            _job(ctx, uow.conn, job_id)
+            page = jobs.items(uow.conn, job_id, "failed", after, 5000)
+        if not page:
+            return
+        for r in page:
+            yield r.seq + 1, r.email, r.message or ""
+        after = page[-1].seq
