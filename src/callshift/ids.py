@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 PREFIX = "ciscospark://us/"
 
@@ -35,14 +36,17 @@ def person(raw: str) -> str:
     return encode("PEOPLE", raw)
 
 
+@lru_cache(maxsize=4096)  # organisations, locations and licences are few and asked often
 def org(raw: str) -> str:
     return encode("ORGANIZATION", raw)
 
 
+@lru_cache(maxsize=4096)
 def location(raw: str) -> str:
     return encode("LOCATION", raw)
 
 
+@lru_cache(maxsize=4096)
 def licence(org_raw: str, offer_code: str, raw: str) -> str:
     return encode("LICENSE", f"{org_raw}:{offer_code}_{raw}")
 

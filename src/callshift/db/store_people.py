@@ -22,6 +22,9 @@ class PeopleFilter:
     ids: Sequence[str] | None = None
     location_id: str | None = None
     licence_id: str | None = None
+    search: str | None = None  # prefix of the email or of the display name, case-insensitive
+    licence_ids: Sequence[str] | None = None  # holds any of these (a subscription's licences)
+    calling: bool | None = None  # holds a calling profile, or not
 
 
 TOUCH_USER = update(t.users).where(t.users.c.id == bindparam("user")).values(
@@ -31,6 +34,28 @@ TOUCH_USER = update(t.users).where(t.users.c.id == bindparam("user")).values(
 def _like_prefix(value: str) -> str:
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped + "%"
+
+
+def _prefix_range(column, value: str):
+    """``column`` starts with ``value``, as a range an index can serve."""
+    return (column >= value) & (column < value + "\U0010ffff")
+
+
+def _admin_filters(q, f: PeopleFilter):
+    """The admin UI's filters (each one an index range or an index probe per user)."""
+    u, ul = t.users.c, t.user_licences
+    if f.search:
+        term = f.search.strip().lower()
+        q = q.where(_prefix_range(u.email, term)
+                    | _prefix_range(func.lower(u.display_name), term))
+    if f.licence_ids is not None:
+        q = q.where(select(ul.c.user_id).where(ul.c.user_id == u.id,
+                                               ul.c.licence_id.in_(list(f.licence_ids))).exists())
+    if f.calling is not None:
+        has = select(t.calling_profiles.c.user_id).where(
+            t.calling_profiles.c.user_id == u.id).exists()
+        q = q.where(has if f.calling else ~has)
+    return q
 
 
 class PeopleQueries:
@@ -52,6 +77,7 @@ class PeopleQueries:
         if f.licence_id is not None:
             q = q.join(t.user_licences, t.user_licences.c.user_id == u.id).where(
                 t.user_licences.c.licence_id == f.licence_id)
+        q = _admin_filters(q, f)
         if after_email is not None:
             q = q.where(u.email > after_email)
         return [to_user(r) for r in self.conn.execute(q.order_by(u.email).limit(limit))]
@@ -63,6 +89,21 @@ class PeopleQueries:
             for r in self.conn.execute(q.order_by(t.user_licences.c.licence_id)):
                 out[r.user_id].append(r.licence_id)
         return out
+
+    def calling_of(self, user_ids: Sequence[str] | None = None,
+                   org_id: str | None = None) -> dict[str, CallingProfile]:
+        """Location, extension and number per user (of the ids, or of the organisation), the
+        settings left out: a list or a plan needs no more, and parsing them is the cost."""
+        cp = t.calling_profiles.c
+        q = select(cp.user_id, cp.location_id, cp.extension, cp.phone_number)
+        if user_ids is not None:
+            if not user_ids:
+                return {}
+            q = q.where(cp.user_id.in_(list(user_ids)))
+        if org_id is not None:
+            q = q.where(cp.org_id == org_id)
+        return {r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
+                for r in self.conn.execute(q)}
 
     def profiles_of(self, user_ids: Sequence[str]) -> dict[str, CallingProfile]:
         if not user_ids:

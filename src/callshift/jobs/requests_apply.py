@@ -25,7 +25,7 @@ from ..domain.access import Principal, Role
 from ..domain.errors import DomainError
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, plan_licence_change)
-from ..domain.model import CallingProfile, User, UserLicensing
+from ..domain.model import User, UserLicensing
 from ..services.context import Ctx
 from ..services.licensing import write_change
 from .bulk_move import AUDIT_COLS, _ids_json, _mark, _units
@@ -103,7 +103,7 @@ class RequestsApply:
         locations = store.location_ids(job.org_id)
         users = [u for _, u, _ in items]
         held = store.licence_ids_of(users)
-        stubs = _profile_stubs(conn, users)
+        stubs = store.calling_of(users)
         emails = dict(conn.execute(select(t.users.c.id, t.users.c.email)
                                    .where(t.users.c.id.in_(users))).all())
         units = _units(conn, list(licences))
@@ -211,14 +211,6 @@ class RequestsApply:
                              .values(consumed_units=lic.c.consumed_units + n))
         insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
         return done
-
-
-def _profile_stubs(conn: Connection, users: list[str]) -> dict[str, CallingProfile]:
-    """Who has calling, and where: enough to plan without parsing every user's settings."""
-    cp = t.calling_profiles.c
-    return {r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
-            for r in conn.execute(select(cp.user_id, cp.location_id, cp.extension, cp.phone_number)
-                                  .where(cp.user_id.in_(users)))}
 
 
 def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:

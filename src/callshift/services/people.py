@@ -48,7 +48,8 @@ class EmailTaken(DomainError):
 
 def list_people(ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int,
                 calling_data: bool) -> tuple[list[PersonView], str | None]:
-    """One page and the cursor of the next (None on the last page)."""
+    """One page and the cursor of the next (None on the last page). With calling data, each
+    view's profile carries location, extension and number, not the settings."""
     ctx.principal.org(f.org_id)
     if ctx.principal.role.value == "user":
         f = replace(f, ids=[ctx.principal.user_id])
@@ -58,7 +59,7 @@ def list_people(ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int,
         page = users[:limit]
         ids = [u.id for u in page]
         licence_ids = uow.store.licence_ids_of(ids)
-        profiles = uow.store.profiles_of(ids) if calling_data else {}
+        profiles = uow.store.calling_of(ids) if calling_data else {}
     views = [PersonView(u, licence_ids.get(u.id, []), profiles.get(u.id)) for u in page]
     return views, (encode_cursor(page[-1].email) if len(users) > limit else None)
 

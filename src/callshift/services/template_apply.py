@@ -17,7 +17,8 @@ from ..db import tables as t
 from ..db.bulk import insert_rows
 from ..domain.errors import DomainError, NotFound
 from ..domain.licensing import CallingChange, plan_licence_change
-from ..domain.model import CallingProfile, User, UserLicensing
+from ..db.store import SqlStore
+from ..domain.model import User, UserLicensing
 from ..domain.templates import Template, plan_template, template_for
 from ..jobs import requests_apply  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
@@ -72,12 +73,7 @@ def _light_state(conn, org_id: str):
                                  .join(t.users, t.users.c.id == t.user_licences.c.user_id)
                                  .where(t.users.c.org_id == org_id)):
         held[uid].add(lid)
-    stubs = {r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
-             for r in conn.execute(select(t.calling_profiles.c.user_id,
-                                          t.calling_profiles.c.location_id,
-                                          t.calling_profiles.c.extension,
-                                          t.calling_profiles.c.phone_number)
-                                   .where(t.calling_profiles.c.org_id == org_id))}
+    stubs = SqlStore(conn).calling_of(org_id=org_id)
     return held, stubs
 
 
