@@ -25,6 +25,8 @@ class Settings(BaseSettings):
                            "PostgreSQL, `callshift worker` processes can share the work)")
     job_batch_size: int = Field(default=5000, ge=1, le=100_000,
                                 description="Users per job batch (one transaction each)")
+    csv_upload_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024, description="Largest "
+                                      "users CSV upload, streamed to a temporary file (bytes)")
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)

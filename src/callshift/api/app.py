@@ -62,8 +62,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             uow.conn.execute(text("select 1"))
         return {"status": "ok", "version": __version__, "database": db.writer.dialect.name}
 
-    from .routes import features, jobs, licenses, people, subscriptions, templates
-    for module in (licenses, people, features, subscriptions, jobs, templates):
+    from .routes import csv, features, jobs, licenses, people, subscriptions, templates
+    for module in (licenses, people, features, subscriptions, jobs, templates, csv):
         app.include_router(module.router, prefix="/v1")
     from . import faults, ratelimit
     faults.install(app, settings)  # both off by default; the last installed is outermost

@@ -17,6 +17,7 @@ from .subscriptions import recycle_app, subscription_app
 from .templates import template_app
 from .migrate import migrate_app
 from .users import user_app
+from .csv_cmd import csv_app
 
 app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -29,6 +30,7 @@ app.add_typer(migrate_app, name="migrate")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(subscription_app, name="subscription")
 app.add_typer(recycle_app, name="recycle")
+app.add_typer(csv_app, name="csv")
 app.add_typer(template_app, name="template")
 app.command()(move)
 app.command()(worker)

@@ -1,0 +1,178 @@
+"""Import end to end on both databases: the seed's recipe, both modes, partial files,
+the state moving between preview and apply, removals and first calling licences."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from callshift.db import tables as t
+from callshift.domain.users_csv import Mode
+from callshift.jobs.runner import JobRunner
+from callshift.services.csv_import import ImportOptions
+from callshift.services.csv_jobs import ImportStateError, confirm_import, import_view, save_preview
+from callshift.services.jobs import get_job, job_items, rollback_job
+
+from ..helpers import execute, licence, snapshot_db
+from .conftest import B1, B2, EMAIL, P1, P2, export_rows, move_calling, run_import, to_bytes, validate
+
+
+def profiles(db) -> dict:
+    with db.uow(write=False) as uow:
+        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
+
+
+def holdings(db) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    with db.uow(write=False) as uow:
+        for r in uow.conn.execute(select(t.user_licences)):
+            out.setdefault(r.user_id, set()).add(r.licence_id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def units(ctx) -> dict[tuple[str, str], int]:
+    with ctx.db.uow(write=False) as uow:
+        return {(l.subscription_id, l.offer_code): l.consumed_units
+                for l in uow.store.licences(ctx.principal.org_id).values()}
+
+
+def consumed_matches_holders(db) -> bool:
+    with db.uow(write=False) as uow:
+        held = dict(uow.conn.execute(select(t.user_licences.c.licence_id, func.count())
+                                     .group_by(t.user_licences.c.licence_id)).all())
+        return all(r.consumed_units == held.get(r.id, 0) for r in uow.conn.execute(select(t.licences)))
+
+
+def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
+    before_profiles, before_units = profiles(db), units(ctx)
+    rows = move_calling(export_rows(ctx))
+    job_id = run_import(ctx, to_bytes(rows), batch_size=7)
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", 60, 0, 0)
+    assert profiles(db) == before_profiles
+    after = units(ctx)
+    pro, basic = before_units[("Sub100001", "BCSTD")], before_units[("Sub100001", "BCBASIC")]
+    assert (after[("Sub100001", "BCSTD")], after[("Sub100001", "BCBASIC")]) == (0, 0)
+    assert after[("Sub200001", "BCSTD")] == before_units[("Sub200001", "BCSTD")] + pro
+    assert after[("Sub200001", "BCBASIC")] == before_units[("Sub200001", "BCBASIC")] + basic
+    assert {k: v for k, v in after.items() if k[1] in ("EE", "MS")} == {
+        k: v for k, v in before_units.items() if k[1] in ("EE", "MS")}
+    assert consumed_matches_holders(db)
+    with db.uow(write=False) as uow:
+        events = uow.conn.execute(select(t.audit_events.c.after).where(
+            t.audit_events.c.action == "csv-import.changed")).scalars().all()
+    assert len(events) == 60 and {e["calling"] for e in events} == {"swap"}
+    again = export_rows(ctx)  # a second export shows the move, and re-importing it is a no-op
+    assert all(r[again[0].index(P1)] == "FALSE" for r in again[1:])
+    preview = validate(ctx, to_bytes(again))
+    assert (preview.counts["skipped"], preview.counts["pending"]) == (60, 0)
+    preview.close()
+
+    rollback_job(ctx, job_id)
+    JobRunner(db).run_until_idle()
+    assert get_job(ctx, job_id).rolled_back == 60
+    assert units(ctx) == before_units and profiles(db) == before_profiles
+
+
+def test_add_only_ignores_false_and_add_remove_applies_it(ctx, db):
+    rows = export_rows(ctx)
+    h = rows[0]
+    meet_old, meet_new = h.index("Webex Meetings [Sub100001]"), h.index("Webex Meetings [Sub200001]")
+    msg_old = h.index("Advanced Messaging [Sub100001]")
+    body = [h] + [r for r in rows[1:] if r[meet_old] == "FALSE"][:3]  # no Meetings yet
+    for r in body[1:]:
+        r[meet_new], r[msg_old] = "TRUE", "FALSE"
+    meet, msg = licence(ctx, "Sub200001", "EE").id, licence(ctx, "Sub100001", "MS").id
+    before = holdings(db)
+    run_import(ctx, to_bytes(body), Mode.ADD)
+    after = holdings(db)
+    changed = [u for u in after if after[u] != before[u]]
+    assert len(changed) == 3 and all(after[u] == before[u] | {meet} for u in changed)
+    run_import(ctx, to_bytes(body), Mode.ADD_REMOVE)
+    final = holdings(db)
+    assert all(final[u] == before[u] - {msg} | {meet} for u in changed)
+    assert consumed_matches_holders(db)
+
+    for r in body[1:]:  # add-only: TRUE on the old subscription's Meetings too is two of one offer
+        r[meet_old] = "TRUE"
+    refused = validate(ctx, to_bytes(body), Mode.ADD)
+    assert refused.counts["failed"] == 3 and "two Webex Meetings licences (400413)" in \
+        refused.errors[0]["message"]
+    refused.close()
+
+
+def test_partial_file_applies_nothing_by_default_and_good_rows_when_asked(ctx, db):
+    rows = move_calling(export_rows(ctx))
+    h = rows[0]
+    rows[3][h.index(P2)] = "perhaps"
+    rows[7][h.index(EMAIL)] = "ghost@acme.example.com"
+    rows[9] = rows[9][:4]
+    before = snapshot_db(db)
+    preview = validate(ctx, to_bytes(rows))
+    assert [e["row"] for e in preview.errors] == [4, 8, 10]  # every bad row, at once
+    assert not preview.can_apply and "3 row(s) have errors" in preview.refusal
+    job_id = save_preview(ctx, preview)
+    preview.close()
+    try:
+        confirm_import(ctx, job_id)
+        raise AssertionError("a file with errors must not apply")
+    except ImportStateError as e:
+        assert "nothing is applied" in e.message
+    JobRunner(db).run_until_idle()
+    assert holdings(db) == {k: v for k, v in holdings(db).items()}
+    assert {k: v for k, v in snapshot_db(db).items() if not k.startswith("job")} == {
+        k: v for k, v in before.items() if not k.startswith("job")}
+
+    job_id = run_import(ctx, to_bytes(rows), apply_valid_rows_only=True)
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed) == ("failed", 57, 3)
+    failed = job_items(ctx, job_id, "failed")
+    assert [(r.seq + 1, r.email) for r in failed][1] == (8, "ghost@acme.example.com")
+    assert consumed_matches_holders(db)
+
+
+def test_apply_replans_against_the_state_of_the_moment(ctx, db):
+    rows = move_calling(export_rows(ctx))
+    preview = validate(ctx, to_bytes(rows))
+    job_id = save_preview(ctx, preview)
+    preview.close()
+    new_pro = licence(ctx, "Sub200001", "BCSTD")
+    # meanwhile the new subscription shrinks to 5 free Professional units
+    execute(db, "update licences set total_units = consumed_units + 5 where id = :i", i=new_pro.id)
+    view = import_view(ctx, job_id)
+    assert view["status"] == "preview" and view["canApply"] and len(view["changes"]) == 60
+    confirm_import(ctx, job_id)
+    JobRunner(db).run_until_idle()
+    job = get_job(ctx, job_id)
+    assert job.moved == 5 + 12 and job.failed == 43
+    assert consumed_matches_holders(db)
+
+
+def test_removal_needs_data_loss_allowed_and_lands_in_the_recycle_bin(ctx, db):
+    rows = export_rows(ctx)
+    h = rows[0]
+    body = [[EMAIL, P1], [rows[1][h.index(EMAIL)], "FALSE"]]
+    refused = validate(ctx, to_bytes(body))
+    assert refused.purges[0]["refused"] and refused.purges[0]["lost"]["settings"] > 10
+    refused.close()
+    job_id = run_import(ctx, to_bytes(body), allow_data_loss=True)
+    assert get_job(ctx, job_id).moved == 1
+    with db.uow(write=False) as uow:
+        assert uow.conn.execute(select(func.count()).select_from(t.recycle_bin)).scalar_one() == 1
+    assert consumed_matches_holders(db)
+
+
+def test_first_calling_licence_takes_the_rows_properties(ctx, db):
+    from callshift.domain.licensing import LicenceRequest, Operation
+    from callshift.services.context import PersonRef
+    from callshift.services.licensing import change_licences
+
+    pro = licence(ctx, "Sub100001", "BCSTD")
+    change_licences(ctx, PersonRef(email="chloe.levi.2@acme.example.com"),
+                    [LicenceRequest(pro.id, Operation.REMOVE)])
+    body = [[EMAIL, "Extension", "Phone Number", "Location", P2],
+            ["chloe.levi.2@acme.example.com", "4321", "97255123456", "Haifa", "TRUE"]]
+    job_id = run_import(ctx, to_bytes(body))
+    assert get_job(ctx, job_id).moved == 1
+    with db.uow(write=False) as uow:
+        user = uow.store.user_by_email("chloe.levi.2@acme.example.com")
+        profile = uow.store.profile(user.id)
+    assert (profile.extension, profile.phone_number) == ("4321", "+97255123456")  # '+' restored
