@@ -63,7 +63,7 @@ def neutralise(cell: str) -> str:
 def unneutralise(cell: str) -> str:
     """Undo ``neutralise`` (an export read back in), and trim the spaces around a cell."""
     if len(cell) > 1 and cell[0] == "'" and cell[1] in "=@+-\t\r":
-        return cell[1:]
+        return cell[1:].strip()
     return cell.strip()
 
 
