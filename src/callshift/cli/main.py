@@ -18,6 +18,7 @@ from .templates import template_app
 from .migrate import migrate_app
 from .users import user_app
 from .csv_cmd import csv_app
+from .accounts import account_app
 
 app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -32,6 +33,7 @@ app.add_typer(subscription_app, name="subscription")
 app.add_typer(recycle_app, name="recycle")
 app.add_typer(csv_app, name="csv")
 app.add_typer(template_app, name="template")
+app.add_typer(account_app, name="account")
 app.command()(move)
 app.command()(worker)
 

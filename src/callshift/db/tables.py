@@ -234,3 +234,27 @@ template_groups = Table(
     Column("group_id", ID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
     UniqueConstraint("group_id", name="uq_template_groups_group"),  # a group has one template
 )
+
+# --- admin web UI: accounts and their sessions (migration 0004) ---------------------------
+ui_accounts = Table(
+    "ui_accounts", metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("org_id", ID, ForeignKey("organisations.id")),
+    Column("partner_id", ID, ForeignKey("partners.id")),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("created", TS, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+ui_sessions = Table(
+    "ui_sessions", metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's secret
+    Column("account_id", ID, ForeignKey("ui_accounts.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+)

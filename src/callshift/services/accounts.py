@@ -1,0 +1,139 @@
+"""Admin UI accounts and their sessions.
+
+Passwords are stored as salted scrypt hashes (a memory-hard KDF from the standard library);
+a session is a random secret in an HttpOnly cookie, stored as its SHA-256 beside a CSRF
+token that every form of the session must echo. An account resolves to the same
+``Principal`` an API token does, so every page is bound by the same role checks.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select
+
+from ..db import tables as t
+from ..db.engine import Database
+from ..db.rows import utc
+from ..domain.access import Principal, Role
+from ..domain.errors import DomainError, InvalidInput, NotFound
+from .context import new_id, utcnow
+
+_N, _R, _P = 2**14, 8, 1
+SESSION_HOURS = 12
+MIN_PASSWORD = 10
+
+
+class AccountExists(DomainError):
+    status = 409
+    code = 409020
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                         p=int(p), dklen=32)
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+_DUMMY = hash_password("not-a-password-anyone-has")  # equal work for unknown emails
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_account(db: Database, email: str, password: str, role: Role, *,
+                   org_id: str | None = None, partner_id: str | None = None) -> str:
+    """Create an admin UI account; returns its id. A ``user`` account is the person of EMAIL."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(f"'{email}' is not an email address")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password is at least {MIN_PASSWORD} characters")
+    user_id = None
+    with db.uow() as uow:
+        store = uow.store
+        if uow.conn.execute(select(t.ui_accounts.c.id).where(t.ui_accounts.c.email == email)).first():
+            raise AccountExists(f"an account for {email} already exists")
+        if role is Role.PARTNER_ADMIN:
+            if not partner_id or not store.partner_org_ids(partner_id):
+                raise InvalidInput("a partner-admin account needs a partner that serves an organisation")
+            org_id = None
+        elif role is Role.USER:
+            user = store.user_by_email(email)
+            if user is None:
+                raise NotFound(f"no person with email {email}")
+            user_id, org_id = user.id, user.org_id
+        elif not org_id or not store.org_exists(org_id):
+            raise NotFound(f"organisation {org_id} not found")
+        account_id = new_id()
+        uow.conn.execute(insert(t.ui_accounts).values(
+            id=account_id, email=email, password_hash=hash_password(password), role=role.value,
+            org_id=org_id, partner_id=partner_id, user_id=user_id, created=utcnow(), disabled=False))
+        uow.commit()
+    return account_id
+
+
+@dataclass(frozen=True)
+class Session:
+    principal: Principal
+    csrf: str
+    email: str
+
+
+def sign_in(db: Database, email: str, password: str) -> tuple[str, str] | None:
+    """Check the password; on success open a session and return (cookie secret, csrf)."""
+    with db.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.ui_accounts).where(
+            t.ui_accounts.c.email == email.strip().lower())).first()
+    ok = verify_password(password, row.password_hash if row else _DUMMY)
+    if row is None or not ok or row.disabled:
+        return None
+    secret, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
+    with db.uow() as uow:
+        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.expires_at < now))
+        uow.conn.execute(insert(t.ui_sessions).values(
+            id=_digest(secret), account_id=row.id, csrf=csrf, created=now,
+            expires_at=now + timedelta(hours=SESSION_HOURS)))
+        uow.commit()
+    return secret, csrf
+
+
+def session(db: Database, secret: str) -> Session | None:
+    """The signed-in account behind a cookie, as a Principal; None if unknown or expired."""
+    q = (select(t.ui_sessions.c.csrf, t.ui_sessions.c.expires_at, t.ui_accounts)
+         .join(t.ui_accounts, t.ui_accounts.c.id == t.ui_sessions.c.account_id)
+         .where(t.ui_sessions.c.id == _digest(secret)))
+    with db.uow(write=False) as uow:
+        row = uow.conn.execute(q).first()
+        if row is None or row.disabled or utc(row.expires_at) <= utcnow():
+            return None
+        role = Role(row.role)
+        if role is Role.PARTNER_ADMIN:
+            orgs = uow.store.partner_org_ids(row.partner_id)
+            if not orgs:
+                return None
+            home = sorted(orgs)[0]
+        else:
+            orgs, home = {row.org_id}, row.org_id
+    principal = Principal(name=f"ui:{row.email}", role=role, org_id=home, org_ids=frozenset(orgs),
+                          partner_id=row.partner_id, user_id=row.user_id)
+    return Session(principal, row.csrf, row.email)
+
+
+def sign_out(db: Database, secret: str) -> None:
+    with db.uow() as uow:
+        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.id == _digest(secret)))
+        uow.commit()
