@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (licenses, people, features, subscriptions, jobs, templates, csv):
         app.include_router(module.router, prefix="/v1")
     from . import faults, ratelimit
+    from .. import ui
+    ui.install(app)  # the admin web UI under /ui
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
     app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id

@@ -49,11 +49,13 @@ def _admin_filters(q, f: PeopleFilter):
         q = q.where(_prefix_range(u.email, term)
                     | _prefix_range(func.lower(u.display_name), term))
     if f.licence_ids is not None:
-        q = q.where(select(ul.c.user_id).where(ul.c.user_id == u.id,
-                                               ul.c.licence_id.in_(list(f.licence_ids))).exists())
+        held = ul.alias("held")  # aliases: the outer query may join these tables too
+        q = q.where(select(held.c.user_id).where(held.c.user_id == u.id,
+                                                 held.c.licence_id.in_(list(f.licence_ids)))
+                    .correlate(t.users).exists())
     if f.calling is not None:
-        has = select(t.calling_profiles.c.user_id).where(
-            t.calling_profiles.c.user_id == u.id).exists()
+        cp = t.calling_profiles.alias("has_calling")
+        has = select(cp.c.user_id).where(cp.c.user_id == u.id).correlate(t.users).exists()
         q = q.where(has if f.calling else ~has)
     return q
 

@@ -1,0 +1,54 @@
+"""What an administrator looks at: an organisation's locations, subscriptions and licences."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..db import tables as t
+from ..domain.model import Licence, Location, Subscription
+from .context import Ctx
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    subscription: Subscription
+    partner: str
+    licences: list[Licence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrgView:
+    id: str
+    name: str
+    locations: list[Location]
+    subscriptions: list[SubscriptionView]
+
+    @property
+    def licences(self) -> dict[str, Licence]:
+        return {l.id: l for s in self.subscriptions for l in s.licences}
+
+    def location_name(self, location_id: str | None) -> str:
+        return next((l.name for l in self.locations if l.id == location_id), location_id or "")
+
+
+def org_view(ctx: Ctx, org_id: str | None = None) -> OrgView:
+    """The organisation as the admin UI shows it (another organisation looks unknown)."""
+    ctx.principal.require_admin()
+    org_id = ctx.principal.org(org_id)
+    with ctx.db.uow(write=False) as uow:
+        store = uow.store
+        partners = dict(uow.conn.execute(select(t.partners.c.id, t.partners.c.name)).all())
+        licences = list(store.licences(org_id).values())
+        subs = [SubscriptionView(s, partners.get(s.partner_id, s.partner_id),
+                                 [l for l in licences if l.subscription_id == s.id])
+                for s in store.subscriptions(org_id)]
+        return OrgView(org_id, store.org_name(org_id) or org_id, store.locations(org_id), subs)
+
+
+def org_names(ctx: Ctx) -> dict[str, str]:
+    """The organisations the caller may see, by id (a partner admin sees several)."""
+    with ctx.db.uow(write=False) as uow:
+        rows = uow.conn.execute(select(t.organisations.c.id, t.organisations.c.name).where(
+            t.organisations.c.id.in_(sorted(ctx.principal.org_ids))).order_by(t.organisations.c.name))
+        return dict(rows.all())

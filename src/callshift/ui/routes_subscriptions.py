@@ -1,0 +1,70 @@
+"""Subscriptions with their usage, the Move users wizard, and guarded cancellation (R9)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query
+from fastapi.responses import RedirectResponse
+
+from ..domain.bulk import Selection
+from ..domain.errors import SubscriptionInUse
+from ..services.bulk_move import start_move, validate_move
+from ..services.directory import org_names, org_view
+from ..services.subscriptions import cancel_subscription, readiness
+from .auth import Page, checked_form, current_page
+
+router = APIRouter(prefix="/ui")
+
+
+@router.get("/subscriptions")
+def subscriptions(page: Page = Depends(current_page), cancelled: str = ""):
+    flash = f"Subscription {cancelled} is cancelled." if cancelled else None
+    return page.render("subscriptions.html", org=org_view(page.ctx, page.org_id), flash=flash,
+                       org_names=org_names(page.ctx))
+
+
+def _cancel_page(page: Page, sub_id: str, status: int = 200, refused: str | None = None):
+    org = org_view(page.ctx, page.org_id)
+    sub = next((s for s in org.subscriptions if s.subscription.id == sub_id), None)
+    report = readiness(page.ctx, sub_id)  # NotFound for another organisation's
+    return page.render("cancel.html", status, org=org, sub=sub, report=report, refused=refused,
+                       flash=refused, flash_kind="error")
+
+
+@router.get("/subscriptions/{sub_id}/cancel")
+def cancel_form(sub_id: str, page: Page = Depends(current_page)):
+    return _cancel_page(page, sub_id)
+
+
+@router.post("/subscriptions/{sub_id}/cancel")
+def cancel(sub_id: str, page: Page = Depends(checked_form)):
+    try:
+        cancel_subscription(page.ctx, sub_id, force=False)
+    except SubscriptionInUse as e:
+        return _cancel_page(page, sub_id, 409, e.message)
+    return RedirectResponse(f"/ui/subscriptions?cancelled={sub_id}", 303)
+
+
+def _selection(source: str, target: str, location: str) -> Selection:
+    return Selection(source, target, None, location or None, None)
+
+
+@router.get("/moves/new")
+def move_form(page: Page = Depends(current_page), source: str = "", target: str = ""):
+    return page.render("move_new.html", org=org_view(page.ctx, page.org_id), source=source,
+                       target=target)
+
+
+@router.get("/moves/validate")
+def move_validate(page: Page = Depends(current_page), source: str = Query(..., min_length=1),
+                  target: str = Query(..., min_length=1), location: str = ""):
+    org = org_view(page.ctx, page.org_id)
+    report = validate_move(page.ctx, _selection(source, target, location))
+    return page.render("move_report.html", org=org, report=report, source=source, target=target,
+                       location=location)
+
+
+@router.post("/moves")
+def move_start(page: Page = Depends(checked_form), source: str = Form(...), target: str = Form(...),
+               location: str = Form("")):
+    size = page.request.app.state.settings.job_batch_size
+    job_id = start_move(page.ctx, _selection(source, target, location), batch_size=size)
+    return RedirectResponse(f"/ui/jobs/{job_id}", 303)
