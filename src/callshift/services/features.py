@@ -4,18 +4,37 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..domain.errors import NotFound
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import FEATURES, CallingProfile
 from .context import Ctx, PersonRef, resolve_person
 from .pins import hash_pin, validate_pin
 
 
-def _merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """Webex's feature PUTs are partial: what is sent replaces, what is left out stays."""
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a string or null"  # str and None: nullable text fields (destinations, greetings)
+
+
+def _merge(current: dict[str, Any], patch: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """Webex's feature PUTs are partial: what is sent replaces, what is left out stays.
+
+    A setting the profile already has keeps its JSON type, so a PUT (or any other caller)
+    cannot store, say, ``"enabled": null`` or replace an object with null or a number
+    (InvalidInput, nothing written). Only text settings may be null.
+    """
     out = copy.deepcopy(current)
     for key, value in patch.items():
+        if key in out and _kind(value) != _kind(out[key]):
+            raise InvalidInput(f"{path}{key} must be {_kind(out[key])}")
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = _merge(out[key], value, f"{path}{key}.")
         else:
             out[key] = copy.deepcopy(value)
     return out
