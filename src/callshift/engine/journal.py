@@ -79,6 +79,7 @@ class Journal:
             self.db.execute(f"pragma {pragma}")
         self.db.executescript(SCHEMA)
         self._lock_fd: int | None = None
+        self._deferred: dict[tuple[str, str], list[tuple]] = {}
 
     def close(self) -> None:
         self.unlock()
@@ -169,17 +170,26 @@ class Journal:
             "select state, count(*) from users where run_id = ? group by state", (run_id,)).fetchall())
 
     def record(self, run_id: str, u: UserMove, step: str, phase: str, outcome: str | None = None,
-               detail: dict[str, Any] | None = None) -> None:
-        """Append a step and set the user's state, in one transaction."""
-        at = now()
+               detail: dict[str, Any] | None = None, defer: bool = False) -> None:
+        """Append a step and set the user's state, in one transaction.
+
+        ``defer`` holds an *after* back until the user's next record, which writes both in
+        one transaction (a swap's after and the user's final state, the common path). A
+        deferred after lost to a kill leaves the user in flight, which resume re-reads.
+        """
+        entry = (run_id, u.person_id, step, phase, outcome,
+                 json.dumps(detail) if detail is not None else None, now())
+        key = (run_id, u.person_id)
+        if defer:
+            self._deferred.setdefault(key, []).append(entry)
+            return
+        entries = self._deferred.pop(key, []) + [entry]
         with self.tx() as db:
-            db.execute("insert into steps (run_id, person_id, step, phase, outcome, detail, at)"
-                       " values (?, ?, ?, ?, ?, ?, ?)",
-                       (run_id, u.person_id, step, phase, outcome,
-                        json.dumps(detail) if detail is not None else None, at))
+            db.executemany("insert into steps (run_id, person_id, step, phase, outcome, detail, at)"
+                           " values (?, ?, ?, ?, ?, ?, ?)", entries)
             db.execute("update users set state = ?, attempts = ?, retries = ?, losses = ?,"
                        " error = ?, updated = ? where run_id = ? and person_id = ?",
-                       (u.state, u.attempts, u.retries, json.dumps(u.losses), u.error, at,
+                       (u.state, u.attempts, u.retries, json.dumps(u.losses), u.error, entry[-1],
                         run_id, u.person_id))
 
     def steps(self, run_id: str, person_id: str | None = None,

@@ -69,8 +69,8 @@ class Mover:
         self.stop: BaseException | None = None
 
     def record(self, u: UserMove, step: str, phase: str, outcome: str | None = None,
-               **detail) -> None:
-        self.journal.record(self.run.id, u, step, phase, outcome, detail or None)
+               defer: bool = False, **detail) -> None:
+        self.journal.record(self.run.id, u, step, phase, outcome, detail or None, defer)
 
     async def process(self, u: UserMove) -> None:
         pairs = self.d.pairs(u)
@@ -135,8 +135,8 @@ class Mover:
         held = set((reply.data or {}).get("licenses") or [])
         lost, left = classify(pairs, held)
         outcome = "removed_without_add" if lost else ("partial" if left else "done")
-        self.record(u, "swap", "after", outcome, status=reply.status, licenses=sorted(held),
-                    errors=(reply.data or {}).get("errors"))
+        self.record(u, "swap", "after", outcome, defer=outcome == "done", status=reply.status,
+                    licenses=sorted(held), errors=(reply.data or {}).get("errors"))
         if lost:
             self.on_event("lost", u, _lost_message(u, lost))
         elif left and reply.status == 206:
