@@ -4,9 +4,13 @@ from __future__ import annotations
 import csv
 import json
 
-from ..helpers import execute, snapshot_db
-from .conftest import (assert_all_on, assert_units_consistent, engine_on, move_events, out,
-                       profiles)
+from callshift.services.context import PersonRef
+from callshift.services.moves import move_user
+from callshift.services.people import delete_person
+
+from ..helpers import admin_of, execute, snapshot_db
+from .conftest import (assert_all_on, assert_units_consistent, engine_on, holdings,
+                       licences_by_sub, move_events, out, profiles)
 
 USERS = 40  # 32 Professional + 8 Basic on Sub100001; Sub200001 has room for everyone
 OLD, NEW = "Sub100001", "Sub200001"
@@ -72,3 +76,43 @@ def test_run_verify_then_rollback_puts_everyone_back(db, tmp_path):
         assert len(rows) == USERS and {r["state"] for r in rows} == {"moved"}
         (verify_json,) = reports.glob("*-verify.json")
         assert json.loads(verify_json.read_text())["summary"]["differences"] == 0
+
+
+def test_blocked_users_are_left_alone_and_the_rest_move(db, tmp_path):
+    with engine_on(db, tmp_path, USERS) as engine:
+        org = engine.live.demo.main_org_id
+        # the target sells no Professional licence: Professional users cannot go to Basic (400112)
+        execute(db, "update licences set offer_code = 'BCCA' where subscription_id = :s "
+                "and offer_code = 'BCSTD'", s=NEW)
+        basic = sorted(u for u, held in holdings(db, org).items()
+                       if any(code == "BCBASIC" for code in
+                              (licences_by_sub(db, org)[OLD].get(l) for l in held)))
+        execute(db, "update calling_profiles set extension = null, phone_number = null "
+                "where user_id = :u", u=basic[0])
+
+        plan = engine("plan", "--from", OLD, "--to", NEW)
+        assert plan.returncode == 0, out(plan)
+        assert "Professional → Basic is refused" in plan.stdout
+        assert "missing number" in plan.stdout
+        run = engine("run", "--yes")
+        assert run.returncode == 0, out(run)
+        assert f"moved {len(basic) - 1}" in run.stdout and "blocked 33" in run.stdout, out(run)
+        moved = {u for u, held in holdings(db, org).items() if held & set(licences_by_sub(db, org)[NEW])}
+        assert moved == set(basic[1:])
+
+
+def test_users_changed_after_the_plan(db, tmp_path):
+    with engine_on(db, tmp_path, USERS) as engine:
+        plan = engine("plan", "--from", OLD, "--to", NEW)
+        assert plan.returncode == 0, out(plan)
+        org = engine.live.demo.main_org_id
+        users = sorted(holdings(db, org))
+        ctx = admin_of(db, org)
+        move_user(ctx, PersonRef(person_id=users[0]), NEW)  # moved by hand meanwhile
+        delete_person(ctx, PersonRef(person_id=users[1]))  # and one deleted
+
+        run = engine("run", "--yes")
+        assert run.returncode == 1, out(run)  # a failure is an error exit...
+        assert f"failed 1, moved {USERS - 1}" in run.stdout, out(run)
+        assert "cannot read the user" in run.stdout + run.stderr
+        assert move_events(db, org)[users[0]] == 1  # ...but the hand-moved user was not moved twice

@@ -77,22 +77,22 @@ class Mover:
         in_flight = u.state in (self.d.busy, self.d.repairing)
         restore = u.state == self.d.repairing
         held: set[str] | None = None if in_flight else {p.source for p in pairs}
-        retried_refusal = False
+        refused: UserFailed | None = None
         try:
             for _ in range(MAX_ROUNDS):
                 if held is None:
-                    held = set((await self.client.person(u.person_id, self.org)).get("licenses") or [])
+                    held = await self._licences(u)
                 lost, todo = classify(pairs, held)
                 if lost:
                     restore = restore or any(p.calling for p in lost)
                     held = await self.give_back(u, lost)
+                elif todo and refused:  # refused, and re-read: not done meanwhile either
+                    raise refused
                 elif todo:
                     try:
                         held = await self.swap(u, todo, pairs)
-                    except UserFailed:
-                        if retried_refusal:
-                            raise
-                        retried_refusal, held = True, None  # re-read once: was it done already?
+                    except UserFailed as e:
+                        refused, held = e, None  # re-read: a repeat after a lost answer is refused
                 else:
                     break
             else:
@@ -172,6 +172,15 @@ class Mover:
         u.losses = await restore_settings(self.client, u.person_id, u.snapshot, self.org)
         self.record(u, "settings", "after", "written", losses=u.losses)
         self.on_event("restored", u, "; ".join(u.losses))
+
+    async def _licences(self, u: UserMove) -> set[str]:
+        try:
+            person = await self.client.person(u.person_id, self.org)
+        except Fatal:
+            raise
+        except ApiError as e:  # gone, or no longer visible to the token
+            raise UserFailed(f"cannot read the user: {e}") from None
+        return set(person.get("licenses") or [])
 
     async def _has_calling(self, u: UserMove) -> bool:
         try:
