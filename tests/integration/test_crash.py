@@ -36,13 +36,18 @@ def test_kill_nine_at_random_points_then_finish(db):
     rng = random.Random(20261125)
     progress = []
     for _ in range(4):
+        moved = get_job(ctx, job_id).moved
         proc = subprocess.Popen([sys.executable, "-m", "callshift", "jobs", "resume", job_id],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 3.5))  # imports take about a second, then batches run
+        deadline = time.monotonic() + 120
+        while get_job(ctx, job_id).moved == moved and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait for the first batch of this run, however slow the machine
+        time.sleep(rng.uniform(0.0, 0.4))  # then kill at a random point between batches' work
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         progress.append(get_job(ctx, job_id).moved)
     assert any(0 < p < USERS for p in progress), f"no kill landed mid-job: {progress}"
+    assert len(set(progress)) > 1, f"the runs made no progress: {progress}"
     JobRunner(db).run_until_idle()
 
     job = get_job(ctx, job_id)
