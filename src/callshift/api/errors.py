@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from ..db.store import CapacityRace
@@ -59,6 +60,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BadId)
     async def _bad_id(_: Request, exc: BadId):
         return error_response(404, str(exc))
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_: Request, exc: DataError):
+        # the database refused a value taken from the request (PostgreSQL: a NUL character in
+        # a text field, a number out of range); the transaction was rolled back: a 400, not a 500
+        log.warning("value refused by the database: %s", exc.orig)
+        return error_response(400, "a value in the request is not valid: "
+                                   f"{str(exc.orig).splitlines()[0] if exc.orig else 'invalid data'}")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):

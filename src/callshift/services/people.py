@@ -80,7 +80,8 @@ def _requests(data: PersonData, held: frozenset[str]) -> list[LicenceRequest]:
 
 def _clean(data: PersonData) -> PersonData:
     email = data.email.strip().lower()
-    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+    if ("@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@")
+            or any(c.isspace() or ord(c) < 32 for c in email)):
         raise InvalidInput(f"'{data.email}' is not an email address")
     display = data.display_name or f"{data.first_name} {data.last_name}".strip() or email
     return replace(data, email=email, display_name=display)

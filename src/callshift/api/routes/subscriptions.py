@@ -48,7 +48,9 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
 
 @router.get("/recycleBin", summary="Purged calling profiles, newest first")
 def recycle_bin(ctx: Ctx = Depends(context), orgId: str | None = None,
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+                limit: int = Query(100, ge=1, le=1000),
+                # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
+                offset: int = Query(0, ge=0, le=2**31 - 1)) -> dict:
     entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
     return {"items": [{
         "id": e.id, "personId": ids.person(e.user_id), "email": e.email,
