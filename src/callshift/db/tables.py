@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Table, UniqueConstraint)
+                        Integer, MetaData, String, Table, UniqueConstraint, func)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -236,6 +236,9 @@ template_groups = Table(
 )
 
 # --- admin web UI: accounts and their sessions (migration 0004) ---------------------------
+# the users list's search by name: a case-insensitive prefix is a range of this index
+Index("ix_users_org_lower_name", users.c.org_id, func.lower(users.c.display_name))
+
 ui_accounts = Table(
     "ui_accounts", metadata,
     Column("id", ID, primary_key=True),

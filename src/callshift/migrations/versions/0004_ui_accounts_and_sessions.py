@@ -42,9 +42,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ui_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ui_sessions_account_id'), ['account_id'], unique=False)
+    op.create_index('ix_users_org_lower_name', 'users', ['org_id', sa.text('lower(display_name)')],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_users_org_lower_name', table_name='users')
     with op.batch_alter_table('ui_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ui_sessions_account_id'))
 
