@@ -47,7 +47,17 @@ class Page:
         return self.session.principal.role in (Role.FULL_ADMIN, Role.PARTNER_ADMIN)
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return render(name, status, page=self, nav=name.split(".")[0], **context)
+        return render(name, status, page=self, nav=section(name), **context)
+
+
+SECTIONS = {"user": "users", "licences": "users", "move": "subscriptions",
+            "cancel": "subscriptions", "job": "jobs", "template": "templates"}
+
+
+def section(template: str) -> str:
+    """The navigation entry a page belongs to: "licences_review.html" is under Users."""
+    stem = template.split(".")[0].lstrip("_").split("_")[0]
+    return SECTIONS.get(stem, stem)
 
 
 def cookie_args(request: Request) -> dict:
