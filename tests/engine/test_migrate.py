@@ -78,7 +78,8 @@ def test_run_verify_then_rollback_puts_everyone_back(db, tmp_path):
         assert json.loads(verify_json.read_text())["summary"]["differences"] == 0
 
 
-def test_blocked_users_are_left_alone_and_the_rest_move(db, tmp_path):
+def test_blocked_users_are_left_alone_and_the_rest_move(sqlite_db, tmp_path):
+    db = sqlite_db
     with engine_on(db, tmp_path, USERS) as engine:
         org = engine.live.demo.main_org_id
         # the target sells no Professional licence: Professional users cannot go to Basic (400112)
@@ -101,7 +102,8 @@ def test_blocked_users_are_left_alone_and_the_rest_move(db, tmp_path):
         assert moved == set(basic[1:])
 
 
-def test_users_changed_after_the_plan(db, tmp_path):
+def test_users_changed_after_the_plan(sqlite_db, tmp_path):
+    db = sqlite_db
     with engine_on(db, tmp_path, USERS) as engine:
         plan = engine("plan", "--from", OLD, "--to", NEW)
         assert plan.returncode == 0, out(plan)

@@ -5,6 +5,8 @@ otherwise). ``CALLSHIFT_FAULTS`` is a comma-separated list of ``key=value``:
 
     burst429=P        chance that a request opens a burst of 429s: every /v1 request is
                       refused, with a whole-second Retry-After, for burst_seconds (1.5)
+    burst_every=N     also open a burst at every Nth /v1 request outside bursts (0: never),
+                      for tests that must see one
     error5xx=P        chance of a 500, 502 or 503: half of them before the request is
                       handled, half after it (the change is made, the answer lost)
     drop=P            chance that the connection drops (headers sent, body never): half
@@ -41,6 +43,7 @@ EXCLUSIVE = ("burst429", "error5xx", "drop", "partial")
 class FaultPlan:
     burst429: float = 0.0
     burst_seconds: float = 1.5
+    burst_every: int = 0
     error5xx: float = 0.0
     drop: float = 0.0
     partial: float = 0.0
@@ -58,7 +61,7 @@ class FaultPlan:
             if not sep or key not in known:
                 raise ValueError(f"CALLSHIFT_FAULTS: '{item}' is not one of {', '.join(sorted(known))}")
             try:
-                values[key] = int(value) if key == "seed" else float(value)
+                values[key] = int(value) if key in ("seed", "burst_every") else float(value)
             except ValueError:
                 raise ValueError(f"CALLSHIFT_FAULTS: {key} needs a number, not '{value}'") from None
         plan = cls(**values)
@@ -66,8 +69,8 @@ class FaultPlan:
         if any(not 0 <= p <= 1 for p in chances) or sum(getattr(plan, k) for k in EXCLUSIVE) > 1:
             raise ValueError("CALLSHIFT_FAULTS: chances are between 0 and 1, and "
                              "burst429 + error5xx + drop + partial is at most 1")
-        if plan.burst_seconds <= 0 or plan.slow_seconds < 0:
-            raise ValueError("CALLSHIFT_FAULTS: burst_seconds > 0 and slow_seconds >= 0")
+        if plan.burst_seconds <= 0 or plan.slow_seconds < 0 or plan.burst_every < 0:
+            raise ValueError("CALLSHIFT_FAULTS: burst_seconds > 0, slow_seconds >= 0, burst_every >= 0")
         return plan
 
 
@@ -80,10 +83,16 @@ class FaultInjector:
         self.clock = clock
         self.burst_until = 0.0
         self.counts: Counter[str] = Counter()
+        self.seen = 0
 
     def draw(self) -> str | None:
         now = self.clock()
         if now < self.burst_until:
+            return "burst429"
+        self.seen += 1  # requests outside bursts
+        if self.plan.burst_every and self.seen % self.plan.burst_every == 0:
+            self.burst_until = now + self.plan.burst_seconds
+            self.counts["bursts"] += 1
             return "burst429"
         roll, edge = self.rng.random(), 0.0
         for kind in EXCLUSIVE:
