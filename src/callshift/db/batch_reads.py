@@ -6,7 +6,6 @@ PostgreSQL and a plain ``IN (?, ?, ...)`` on SQLite, sent through the driver as 
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,14 +35,39 @@ def run_in(conn: Connection, sql: str, values: Sequence[Any], *before: Any, chun
     return n
 
 
+def agg(conn: Connection, column: str) -> str:
+    """The values of ``column`` in a group as one comma-separated string."""
+    if conn.dialect.name == "postgresql":
+        return f"string_agg({column}, ',' ORDER BY {column})"
+    return f"group_concat({column})"
+
+
+def raw_rows(conn: Connection, sql: str, params: tuple) -> list[tuple]:
+    """Rows straight from the driver, in the connection's transaction (no Row objects)."""
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(sql, params)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
 def _rows(conn: Connection, sql: str, values: Sequence[Any], *before: Any,
           chunk: int = 5000) -> list[tuple]:
     out: list[tuple] = []
     for i in range(0, len(values), chunk):
         cond, params = in_list(conn, values[i:i + chunk])
-        out += conn.exec_driver_sql(sql.format(**{"in": cond, "p": mark(conn)}),
-                                    (*before, *params)).fetchall()
+        out += raw_rows(conn, sql.format(**{"in": cond, "p": mark(conn), "agg": agg(conn, "licence_id")}),
+                        (*before, *params))
     return out
+
+
+class Holdings(dict):
+    """Comma-separated licence ids -> one shared frozenset per distinct holding."""
+
+    def __missing__(self, key: str) -> frozenset[str]:
+        value = self[key] = frozenset(key.split(",")) if key else frozenset()
+        return value
 
 
 def users_by_email(conn: Connection, org_id: str, emails: Sequence[str]) -> dict[str, User]:
@@ -57,12 +81,11 @@ def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
     return {r[0]: User(id=r[0], org_id=r[1], email=r[2]) for r in rows}
 
 
-def holdings(conn: Connection, ids: Sequence[str]) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for uid, lid in _rows(conn, "SELECT user_id, licence_id FROM user_licences WHERE user_id {in}",
-                          ids):
-        out[uid].add(lid)
-    return {uid: frozenset(v) for uid, v in out.items()}
+def holdings(conn: Connection, ids: Sequence[str], shared: Holdings | None = None
+             ) -> dict[str, frozenset[str]]:
+    shared = Holdings() if shared is None else shared
+    return {uid: shared[lids] for uid, lids in _rows(
+        conn, "SELECT user_id, {agg} FROM user_licences WHERE user_id {in} GROUP BY user_id", ids)}
 
 
 def lite_profiles(conn: Connection, ids: Sequence[str]) -> dict[str, CallingProfile]:

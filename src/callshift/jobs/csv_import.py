@@ -13,7 +13,6 @@ purged a profile are left, with a message (the recycle bin restores a purge).
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
@@ -29,7 +28,8 @@ from ..domain import errors as E
 from ..domain.access import Principal, Role
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.model import Licence, UserLicensing
+from ..domain.model import Licence, User, UserLicensing
+from ..services.csv_payload import PayloadCodec
 from ..domain.users_csv import PURGE_NOT_CONFIRMED
 from .model import BatchResult, Job
 from .runner import register
@@ -72,21 +72,45 @@ def _plans():
     return PlanCache()
 
 
+BATCH_STATE = (
+    "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
+    "(SELECT 1 FROM users u WHERE u.id = ji.user_id), "
+    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id) FROM job_items ji "
+    "WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending' ORDER BY ji.seq")
+
+
+def _batch(conn: Connection, job: Job, batch_no: int):
+    """The batch's pending items (seq, user id, payload text) and each user's current state,
+    in one statement driven by job_items (no list of ids to send), reading indexes only.
+    Profiles are read for the rows that send properties (first calling licences) only:
+    the plan of any other row does not look at them."""
+    items, states, shared = [], {}, reads.Holdings()
+    sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"))
+    for seq, uid, email, text, exists, lids in reads.raw_rows(conn, sql, (job.id, batch_no)):
+        items.append((seq, uid, text))
+        if exists:
+            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
+                                        shared[lids or ""], None)
+    with_props = [uid for _, uid, text in items if uid in states and '"locationId"' in text]
+    for uid, profile in reads.lite_profiles(conn, with_props).items():
+        states[uid] = replace(states[uid], profile=profile)
+    return items, states
+
+
 class CsvImport:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
-        items = conn.execute(select(ji.c.seq, ji.c.user_id, ji.c.payload).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
-            .order_by(ji.c.seq)).all()
         store = SqlStore(conn)
         licences = _licences(conn, store, job.org_id)
-        states = _states(conn, [i.user_id for i in items])
+        items, states = _batch(conn, job, batch_no)
+        codec = PayloadCodec()
         locations = store.location_ids(job.org_id)
         plans = _plans()
         allow = job.params.get("allowDataLoss", False)
         marks: list[dict] = []
         groups: Group = defaultdict(list)
         one_by_one = []
-        for seq, uid, payload in items:
+        for seq, uid, text in items:
+            payload, row = codec.decode(text)
             state = states.get(uid)
             if state is None:
                 _mark(marks, seq, "failed", E.LICENCE_NOT_RECOGNISED, "the user no longer exists")
@@ -111,7 +135,7 @@ class CsvImport:
             else:
                 _take(licences, change.added, change.removed)
                 if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
-                    one_by_one.append((seq, state, change, payload["row"]))
+                    one_by_one.append((seq, state, change, row))
                 else:
                     groups[(change.removed, change.added, change.calling.value)].append((seq, state))
         self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
@@ -204,6 +228,13 @@ def _write_groups(conn: Connection, job: Job, groups: Group, now: datetime, acti
     touched: list[str] = []
     audit = []
     at = _ts(conn, now)
+    ids_json: dict[frozenset, str] = {}
+
+    def as_json(ids: frozenset) -> str:  # licence ids are uuids: nothing to escape
+        if ids not in ids_json:
+            ids_json[ids] = "[" + ",".join(f'"{i}"' for i in sorted(ids)) + "]"
+        return ids_json[ids]
+
     for (removed, added, calling), members in groups.items():
         uids = [state.user.id for _, state in members]
         touched += uids
@@ -226,13 +257,12 @@ def _write_groups(conn: Connection, job: Job, groups: Group, now: datetime, acti
                 .values(consumed_units=lic.c.consumed_units + n))
             if took.rowcount != 1:
                 raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+        tail = f',"calling":"{calling}","jobId":"{job.id}","row":'
         for seq, state in members:
-            after = sorted((state.licence_ids - set(removed)) | set(added))
+            after = (state.licence_ids - set(removed)) | set(added)
             audit.append((job.org_id, at, job.created_by, action, "person", state.user.id,
-                          json.dumps({"licences": sorted(state.licence_ids)}),
-                          json.dumps({"licences": after, "calling": calling, "jobId": job.id,
-                                      "row": seq + 1}),
-                          f"job:{job.id}"))
+                          f'{{"licences":{as_json(state.licence_ids)}}}',
+                          f'{{"licences":{as_json(after)}{tail}{seq + 1}}}', f"job:{job.id}"))
     reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
     insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
     return len(touched)

@@ -9,6 +9,7 @@ items as a ``csv_import`` job in status *preview*, which no runner touches until
 """
 from __future__ import annotations
 
+import json
 import mmap
 import pickle
 import tempfile
@@ -169,12 +170,14 @@ def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> N
                                "errorCode": code})
     if status == "pending" and len(preview.changes) < SAMPLE:
         preview.changes.append(change_view(seq, email, payload, licences))
-    if payload and payload.get("calling") == "purge" and len(preview.purges) < SAMPLE:
+    if payload and '"calling":"purge"' in payload and len(preview.purges) < SAMPLE:
+        payload = json.loads(payload)
         preview.purges.append({"row": seq + 1, "email": email, "lost": payload.get("lost"),
                                "refused": status == "failed"})
 
 
-def change_view(seq: int, email: str, payload: dict, licences: dict[str, Licence]) -> dict:
+def change_view(seq: int, email: str, payload: dict | str, licences: dict[str, Licence]) -> dict:
+    payload = json.loads(payload) if isinstance(payload, str) else payload
     name = lambda lid: licence_column(licences[lid]) if lid in licences else lid  # noqa: E731
     view = {"row": seq + 1, "email": email, "calling": payload["calling"],
             "added": [name(l) for l in payload["added"]],
@@ -202,6 +205,7 @@ def _mark_duplicates(preview: ImportPreview, planner: RowPlanner, candidates: se
             planner.counts[status] -= 1
             planner.counts["failed"] += 1
             if status == "pending":
+                payload = json.loads(payload)
                 planner.counts[payload["calling"]] -= 1
                 for lid in payload["added"]:
                     planner.use[lid].adds -= 1

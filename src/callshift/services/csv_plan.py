@@ -22,8 +22,10 @@ from ..domain.model import CallingProfile, Licence, UserLicensing
 from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
                                 Header, Mode, clean_number, licence_column, row_requests,
                                 unneutralise)
+from .csv_payload import PayloadCodec
 from .licensing import check_profile_free
 
+EMPTY: frozenset[str] = frozenset()
 MAX_CELL = 1000  # characters; names and emails are far shorter
 Item = tuple  # (seq, user_id, email, status, error_code, message, payload)
 
@@ -47,6 +49,8 @@ class RowPlanner:
     counts: Counter = field(default_factory=Counter)
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
     plans: PlanCache = field(default_factory=lambda: PlanCache())
+    payloads: PayloadCodec = field(default_factory=PayloadCodec)
+    holdings: reads.Holdings = field(default_factory=reads.Holdings)
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
@@ -55,7 +59,7 @@ class RowPlanner:
         emails = [self._email(cells) for _, cells in rows]
         users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}))
         ids = [u.id for u in users.values()]
-        held = reads.holdings(store.conn, ids)
+        held = reads.holdings(store.conn, ids, self.holdings)
         profiles = reads.lite_profiles(store.conn, ids)
         return [self._row(store, line, cells, email, users.get(email), held, profiles)
                 for (line, cells), email in zip(rows, emails)]
@@ -73,7 +77,7 @@ class RowPlanner:
             errors.append("no user with this email in the organisation")
         if errors:
             return self._failed(line, user.id if user else "", email, errors)
-        state = UserLicensing(user, frozenset(held.get(user.id, ())), profiles.get(user.id))
+        state = UserLicensing(user, held.get(user.id, EMPTY), profiles.get(user.id))
         requests = self._with_properties(requests, cells, state, errors)
         try:
             change = self.plans.plan(
@@ -89,22 +93,20 @@ class RowPlanner:
         if not change.changed:
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
-        payload = {"row": line, "requests": [[r.licence_id, r.operation.value, _props(r)]
-                                             for r in requests],
-                   "added": sorted(change.added), "removed": sorted(change.removed),
-                   "calling": change.calling.value}
+        lost = None
         if change.calling is CallingChange.PURGE:
-            profile = store.profiles_of([user.id]).get(user.id)
-            payload["lost"] = lost = _lost(profile)
+            lost = _lost(store.profiles_of([user.id]).get(user.id))
             if not self.allow_data_loss:
                 self.counts["purgesRefused"] += 1
                 return self._failed(line, user.id, email, [_purge_message(
                     licence_column(self.licences[change.calling_removed]), lost)],
-                    code=PURGE_NOT_CONFIRMED, payload=payload)
+                    code=PURGE_NOT_CONFIRMED,
+                    payload=self.payloads.encode(requests, change, line, lost))
         if change.calling is CallingChange.GRANT:
             problem = self._grant_conflict(store, user, change.profile_after)
             if problem:
                 return self._failed(line, user.id, email, [problem.message], code=problem.code)
+        payload = self.payloads.encode(requests, change, line, lost)
         take_units(self.licences, change.added, change.removed)
         for lid in change.added:
             self.use[lid].adds += 1
@@ -118,8 +120,8 @@ class RowPlanner:
         errors = []
         if len(cells) != self.header.width:
             errors.append(f"the row has {len(cells)} cells; the header has {self.header.width}")
-        big = [i + 1 for i, c in enumerate(cells) if len(c) > MAX_CELL]
-        if big:
+        if max(map(len, cells), default=0) > MAX_CELL:
+            big = [i + 1 for i, c in enumerate(cells) if len(c) > MAX_CELL]
             errors.append(f"cell {big[0]} holds more than {MAX_CELL:,} characters")
         if not errors and not email:
             errors.append("the email cell is empty")
@@ -172,11 +174,6 @@ class RowPlanner:
         self.counts["failed"] += 1
         code = code or next((f.code for f in failures), ROW_INVALID)
         return (line - 1, user_id, email, "failed", code, "; ".join(errors)[:1000], payload)
-
-
-def _props(r: LicenceRequest) -> dict | None:
-    p = r.properties
-    return p and {"locationId": p.location_id, "extension": p.extension, "phoneNumber": p.phone_number}
 
 
 class PlanCache:
