@@ -129,3 +129,29 @@ def test_kill_9_then_resume_repeats_and_skips_nobody(sqlite_db, tmp_path):
         finals = journal_rows(engine.journal, "select person_id, count(*) from steps where "
                               "step = 'user' and phase = 'after' group by person_id")
         assert len(finals) == users and {n for _, n in finals} == {1}
+
+
+def test_rollback_after_kill_9_takes_back_the_users_in_flight(sqlite_db, tmp_path):
+    users = 150
+    with engine_on(sqlite_db, tmp_path, users, test_mode=True,
+                   faults="slow=1,slow_seconds=0.03,seed=6") as engine:
+        org = engine.live.demo.main_org_id
+        before = profiles(sqlite_db, org)
+        assert engine("plan", "--from", OLD, "--to", NEW, "--concurrency", "16").returncode == 0
+        proc = engine.start("run", "--yes", "--concurrency", "2")
+        deadline = time.monotonic() + 60
+        while journal_rows(engine.journal, "select count(*) from users where state = 'moved'")[0][0] < 50:
+            assert proc.poll() is None and time.monotonic() < deadline, "the run ended too soon"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+
+        back = engine("rollback", "--yes")
+        assert back.returncode == 0, out(back)
+        assert_all_on(sqlite_db, org, OLD, NEW)
+        assert_units_consistent(sqlite_db)
+        assert profiles(sqlite_db, org) == before
+        assert set(move_events(sqlite_db, org).values()) <= {2}  # there and back, or never moved
+        states = dict(journal_rows(engine.journal, "select state, count(*) from users group by state"))
+        assert set(states) <= {"rolled_back", "planned"} and states["rolled_back"] >= 50

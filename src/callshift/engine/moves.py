@@ -9,7 +9,8 @@ for a rollback) and, after every answer, which licences the user holds. It then 
 
 A swap or a repair whose fate is unknown (timeout, dropped connection, 5xx) is never
 repeated blindly: the user is re-read and the same rules decide. A user the journal shows
-in flight (killed mid-step) is re-read first too. Each step is journalled before and after.
+in flight (killed mid-step) is re-read first too, by resume and by a rollback alike. Each
+step is journalled before and after.
 """
 from __future__ import annotations
 
@@ -41,9 +42,12 @@ class Direction:
 
 RUN = Direction("run", ("planned", "moving", "repairing"), "moving", "repairing", "moved",
                 "repaired", "failed")
-ROLLBACK = Direction("rollback", ("moved", "repaired", "rolling_back", "repairing_back"),
+ROLLBACK = Direction("rollback", ("moved", "repaired", "moving", "repairing", "rolling_back",
+                                 "repairing_back"),
                      "rolling_back", "repairing_back", "rolled_back", "rolled_back",
                      "rollback_failed")
+IN_FLIGHT = ("moving", "repairing", "rolling_back", "repairing_back")  # re-read these first
+REPAIRING = ("repairing", "repairing_back")  # settings not yet written back
 
 
 class UserFailed(Exception):
@@ -74,9 +78,8 @@ class Mover:
 
     async def process(self, u: UserMove) -> None:
         pairs = self.d.pairs(u)
-        in_flight = u.state in (self.d.busy, self.d.repairing)
-        restore = u.state == self.d.repairing
-        held: set[str] | None = None if in_flight else {p.source for p in pairs}
+        restore = u.state in REPAIRING
+        held: set[str] | None = None if u.state in IN_FLIGHT else {p.source for p in pairs}
         refused: UserFailed | None = None
         try:
             for _ in range(MAX_ROUNDS):
