@@ -40,6 +40,12 @@ CALLING = (("Webex Calling - Professional", "BCSTD"), ("Webex Calling - Basic", 
 
 
 def _rss_mib() -> float:
+    """Peak RSS of this process. Not ru_maxrss: Linux keeps that across exec, so a spawned
+    child would report its parent's peak (the seeding) as its own."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -59,6 +59,7 @@ def test_export_upload_preview_apply_through_http(client, db, demo):
     assert preview["canApply"] is False and preview["counts"]["errors"] == 1
     assert preview["errors"][0]["row"] == 6 and "'nope' is not TRUE or FALSE" in preview["errors"][0]["message"]
     assert client.post(f"/v1/callshift/csv/import/{preview['jobId']}/apply", headers=h).status_code == 409
+    assert client.post(f"/v1/callshift/jobs/{preview['jobId']}/confirm", headers=h).status_code == 409
     errors = client.get(f"/v1/callshift/csv/import/{preview['jobId']}/errors", headers=h)
     assert list(csv.reader(io.StringIO(errors.text)))[0] == ["Row Number", "User ID/Email", "Error Message"]
     assert list(csv.reader(io.StringIO(errors.text)))[1][0] == "6"

@@ -9,6 +9,6 @@ PostgreSQL, workers claim batches with FOR UPDATE SKIP LOCKED, so none is done t
        │           │           │
        └───────────┴──► abandoned ◄┘     succeeded | failed | abandoned ──► rolling_back ──► rolled_back
 
-A *preview* (a validated CSV import awaiting confirmation) is never run: the runner takes
+A *preview* (a validated CSV import or template apply awaiting confirmation) is never run: the runner takes
 only ``ACTIVE`` jobs.
 """

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 FORWARD, ROLLBACK = "forward", "rollback"
 ACTIVE = ("created", "running", "rolling_back")
 FINAL = ("succeeded", "failed", "abandoned", "rolled_back")
-WAITING = ("preview",)  # saved but not runnable until confirmed (a CSV import's preview)
+WAITING = ("preview",)  # saved, not runnable until confirmed (CSV import, template apply)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     params = {**preview.options.as_params(), "batchSize": batch_size,
               "retentionDays": ctx.retention_days,
               "summary": {"counts": summary["counts"], "licenses": summary["licenses"]}}
+    if preview.refusal:  # the generic POST /jobs/{id}/confirm honours it too
+        params["blocked"] = preview.refusal
 
     def rows():
         pending = 0
