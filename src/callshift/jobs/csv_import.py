@@ -30,7 +30,7 @@ from ..domain.errors import LicenceChangeRefused, ProfileConflict
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.model import Licence, User, UserLicensing
 from ..services.csv_payload import PayloadCodec
-from ..domain.users_csv import PURGE_NOT_CONFIRMED
+from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from .model import BatchResult, Job
 from .runner import register
 
@@ -113,7 +113,7 @@ class CsvImport:
             payload, row = codec.decode(text)
             state = states.get(uid)
             if state is None:
-                _mark(marks, seq, "failed", E.LICENCE_NOT_RECOGNISED, "the user no longer exists")
+                _mark(marks, seq, "failed", ROW_INVALID, "the user no longer exists")
                 continue
             try:
                 raw = payload["requests"]
