@@ -51,7 +51,16 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
                                 for k, v in zip(kinds, row)])
                 n += 1
         return n
-    converted = ([_sqlite_value(k, v) if k else v for k, v in zip(kinds, row)] for row in rows)
+    memo: dict = {}  # a job stamps thousands of rows with one time: format it once
+
+    def value(kind: str, v: Any) -> Any:
+        if kind != "ts":
+            return _sqlite_value(kind, v)
+        if v not in memo:
+            memo[v] = _sqlite_value(kind, v)
+        return memo[v]
+
+    converted = ([value(k, v) if k else v for k, v in zip(kinds, row)] for row in rows)
     cur = conn.connection.driver_connection.cursor()
     marks = ", ".join("?" * len(columns))
     batch: list = []
