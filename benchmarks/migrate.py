@@ -23,7 +23,7 @@ limit, without one, and beside a naive client.
 Afterwards every server's database is checked: each moved user holds the target's licences
 and none of the source's, and consumed units match the holders. Exit 1 if a check fails.
 
-Usage:  .venv/bin/python benchmarks/migrate.py [--users 20000] [--rate 200] [--concurrency 4]
+Usage:  .venv/bin/python benchmarks/migrate.py [--users 20000] [--rate 200] [--concurrency 8]
                   [--naive-users 3000] [--naive-seconds 30] [--wan-ms 50] [--wan-concurrency 16]
 """
 from __future__ import annotations
@@ -225,7 +225,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=20_000, help="users to move (default 20000)")
     p.add_argument("--rate", type=float, default=200.0, help="server rate limit, requests/s (200)")
-    p.add_argument("--concurrency", type=int, default=4, help="engine requests in flight at most (4)")
+    p.add_argument("--concurrency", type=int, default=8, help="engine requests in flight at most (8)")
     p.add_argument("--naive-users", type=int, default=3000, help="naive client: users at most (3000)")
     p.add_argument("--naive-seconds", type=float, default=30.0, help="naive client: seconds at most (30)")
     p.add_argument("--wan-ms", type=float, default=50.0,
