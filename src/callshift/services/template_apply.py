@@ -61,7 +61,7 @@ def _scope(conn, template: Template, templates: list[Template]) -> list[tuple[st
             .where(t.groups.c.org_id == template.org_id)):
         groups_of[r.user_id].append(r.group_id)
     users = conn.execute(select(t.users.c.id, t.users.c.email).where(
-        t.users.c.org_id == template.org_id).order_by(t.users.c.email)).all()
+        t.users.c.org_id == template.org_id).order_by(t.users.c.id)).all()  # see start_move
     return [(u, e) for u, e in users
             if (tpl := template_for(groups_of.get(u, ()), templates)) and tpl.id == template.id]
 
