@@ -74,11 +74,15 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
         plan = plan_offers(sel, licences.values())
         source_ids = [o.source.id for o in plan.offers]
         chosen = _selected(sel, source_ids).subquery()
-        counts = dict(conn.execute(
-            select(t.user_licences.c.licence_id, func.count())
-            .where(t.user_licences.c.licence_id.in_(source_ids),
-                   t.user_licences.c.user_id.in_(select(chosen.c.user_id)))
-            .group_by(t.user_licences.c.licence_id)).all())
+        if sel.location_id is None and sel.emails is None:
+            # every holder is selected: the unit counts are the holder counts (R3 keeps them so)
+            counts = {o.source.id: o.source.consumed_units for o in plan.offers}
+        else:
+            counts = dict(conn.execute(
+                select(t.user_licences.c.licence_id, func.count())
+                .where(t.user_licences.c.licence_id.in_(source_ids),
+                       t.user_licences.c.user_id.in_(select(chosen.c.user_id)))
+                .group_by(t.user_licences.c.licence_id)).all())
         plan = plan_offers(sel, licences.values(), counts)
         report = MoveReport(plan, users=conn.execute(
             select(func.count()).select_from(chosen)).scalar_one())
