@@ -55,13 +55,17 @@ def floor(url: str, out: mp.Queue) -> None:
         with conn.begin():
             cases = " ".join(f"when '{old[c]}' then '{new[c]}'" for c in old)
             sources = ", ".join(f"'{i}'" for i in old.values())
-            now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+            pg = conn.dialect.name == "postgresql"
+            now = datetime.now(timezone.utc)
+            if not pg:  # the text form SQLAlchemy's SQLite DateTime stores
+                now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
             body = json.dumps({"licences": [new[c] for c in sorted(new)][:3], "jobId": "x" * 36})
+            as_json = "cast(:body as json)" if pg else ":body"
             conn.execute(text(
                 "insert into audit_events (org_id, at, actor, action, target_type, target_id, "
-                "before, after, tracking_id) select distinct u.org_id, :now, 'floor', "
-                "'bulk-move.moved', 'person', u.id, :body, :body, 'floor' from users u join "
-                f"user_licences ul on ul.user_id = u.id where ul.licence_id in ({sources})"),
+                "before, after, tracking_id) select u.org_id, :now, 'floor', "
+                f"'bulk-move.moved', 'person', u.id, {as_json}, {as_json}, 'floor' from users u "
+                f"where u.id in (select user_id from user_licences where licence_id in ({sources}))"),
                 {"now": now, "body": body})
             conn.execute(text("update users set last_modified = :now where id in (select user_id "
                               f"from user_licences where licence_id in ({sources}))"), {"now": now})
@@ -101,9 +105,10 @@ def _child(target, *args) -> dict:
     q: mp.Queue = mp.Queue()
     p = mp.Process(target=target, args=(*args, q))
     p.start()
-    result = q.get()
-    p.join()
-    return result
+    p.join()  # the result is a small dict: joining first cannot block on the queue
+    if p.exitcode != 0:
+        raise SystemExit(f"{target.__name__} failed (exit {p.exitcode}); see its traceback above")
+    return q.get(timeout=10)
 
 
 def _copies(n: int, pg: str | None, tmp: str) -> tuple[str, str]:
