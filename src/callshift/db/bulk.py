@@ -76,3 +76,16 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
         n += len(batch)
     cur.close()
     return n
+
+
+def raw_rows(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Rows as plain tuples straight from the driver (``?`` placeholders on both databases):
+    for reads of hundreds of thousands of rows, where building result rows is the cost."""
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(sql, tuple(params))
+        return cur.fetchall()
+    finally:
+        cur.close()

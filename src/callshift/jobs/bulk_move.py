@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db.bulk import insert_rows, raw_rows
 from ..domain import errors as E
 from .model import BatchResult, Job
 from .runner import register
@@ -83,10 +83,13 @@ class BulkMove:
             ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
             .order_by(ji.c.seq)).all()
         held: dict[str, set[str]] = defaultdict(set)
-        for r in conn.execute(select(ul.c.user_id, ul.c.licence_id).where(
-                ul.c.user_id.in_(_pending_users(job, batch_no)),
-                ul.c.licence_id.in_(list(mapping) + list(targets)))):
-            held[r.user_id].add(r.licence_id)
+        wanted = list(mapping) + sorted(targets)
+        for uid, lid in raw_rows(conn, (
+                "select ul.user_id, ul.licence_id from job_items ji join user_licences ul "
+                "on ul.user_id = ji.user_id where ji.job_id = ? and ji.batch_no = ? and "
+                f"ji.status = 'pending' and ul.licence_id in ({', '.join('?' * len(wanted))})"),
+                [job.id, batch_no, *wanted]):
+            held[uid].add(lid)
         units = _units(conn, sorted(targets))
         marks, moves = [], {}
         for seq, uid in items:
