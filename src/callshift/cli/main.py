@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from ..config import get_settings
-from ..db.migrate import is_empty, upgrade
+from ..db.migrate import is_empty
 from ..domain.access import Role
 from ..domain.errors import DomainError
 from ..services.tokens import create_token
@@ -71,8 +71,6 @@ def seed(users: int = typer.Option(5000, min=1, max=5_000_000, help="Users in th
 
     Example: callshift seed --users 1000000
     """
-    from ..seed import seed as run_seed
-
     db = open_db(migrate=True)
     if not _empty(db):
         fail("the database already holds organisations; seed needs an empty one "

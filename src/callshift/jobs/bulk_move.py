@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
 from ..db.bulk import insert_rows, raw_rows
+from .grouped import AUDIT_COLS, ids_json
 from ..domain import errors as E
 from .model import BatchResult, Job
 from .runner import register
@@ -56,22 +57,14 @@ def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> No
                          .values(consumed_units=lic.c.consumed_units + n))
 
 
-AUDIT_COLS = ("org_id", "at", "actor", "action", "target_type", "target_id", "before", "after",
-              "tracking_id")
-
-
-def _ids_json(ids: list[str]) -> str:
-    return "[" + ",".join(f'"{i}"' for i in sorted(ids)) + "]"  # uuids: nothing to escape
-
-
 def _audit(conn: Connection, job: Job, moves: dict[str, list[tuple[str, str]]], action: str,
            now: datetime) -> None:
     """One event per user; the rollback reads the moves back from these rows."""
     tracking = f"job:{job.id}"
     insert_rows(conn, t.audit_events, AUDIT_COLS, (
         (job.org_id, now, job.created_by, action, "person", uid,
-         f'{{"licences":{_ids_json([o for o, _ in pairs])}}}',
-         f'{{"licences":{_ids_json([n for _, n in pairs])},"jobId":"{job.id}"}}', tracking)
+         f'{{"licences":{ids_json([o for o, _ in pairs])}}}',
+         f'{{"licences":{ids_json([n for _, n in pairs])},"jobId":"{job.id}"}}', tracking)
         for uid, pairs in moves.items()))
 
 

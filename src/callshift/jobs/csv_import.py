@@ -22,23 +22,18 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
-from ..domain.access import Principal, Role
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.model import Licence, User, UserLicensing
 from ..services.csv_payload import PayloadCodec
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
+from .grouped import Groups, job_ctx, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
 ji, ul, lic = t.job_items, t.user_licences, t.licences
-AUDIT_COLS = ("org_id", "at", "actor", "action", "target_type", "target_id", "before", "after",
-              "tracking_id")
-# (licences removed, licences added, calling change) -> [(seq, state)]
-Group = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[tuple[int, UserLicensing]]]
 
 
 def _licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:
@@ -107,7 +102,7 @@ class CsvImport:
         plans = _plans()
         allow = job.params.get("allowDataLoss", False)
         marks: list[dict] = []
-        groups: Group = defaultdict(list)
+        groups: Groups = defaultdict(list)
         one_by_one = []
         for seq, uid, text in items:
             payload, row = codec.decode(text)
@@ -139,7 +134,7 @@ class CsvImport:
                 else:
                     groups[(change.removed, change.added, change.calling.value)].append((seq, state))
         self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
-        _write_groups(conn, job, groups, now, "csv-import.changed")
+        write_groups(conn, job, groups, now, "csv-import.changed", with_row=True)
         if marks:
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                          .values(status=bindparam("_status"), error_code=bindparam("_code"),
@@ -151,13 +146,9 @@ class CsvImport:
                            failed=failed)
 
     def _one_by_one(self, conn, store, job, rows, licences, marks, now) -> None:
-        from ..services.context import Ctx
         from ..services.licensing import write_change
 
-        ctx = Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,  # type: ignore[arg-type]
-                                               frozenset({job.org_id})),
-                  tracking_id=f"job:{job.id}", clock=lambda: now,
-                  retention_days=job.params.get("retentionDays", 30))
+        ctx = job_ctx(job, now)
         for seq, state, change, row in rows:
             if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
                 state = replace(state, profile=store.profile(state.user.id))
@@ -184,7 +175,7 @@ class CsvImport:
         states = _states(conn, [i.user_id for i in items])
         locations = store.location_ids(job.org_id)
         plans = _plans()
-        groups: Group = defaultdict(list)
+        groups: Groups = defaultdict(list)
         notes: list[dict] = []
         for seq, uid in items:
             ev, state = events.get(uid), states.get(uid)
@@ -210,7 +201,7 @@ class CsvImport:
         if notes:
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                          .values(message=bindparam("_message")), notes)
-        _write_groups(conn, job, groups, now, "csv-import.rolled-back")
+        write_groups(conn, job, groups, now, "csv-import.rolled-back", with_row=True)
         seqs = [seq for members in groups.values() for seq, _ in members]
         reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
                      "AND seq {in}", seqs, job.id)
@@ -221,56 +212,6 @@ def _take(licences: dict[str, Licence], added, removed) -> None:
     from ..services.csv_plan import take_units
 
     take_units(licences, added, removed)
-
-
-def _write_groups(conn: Connection, job: Job, groups: Group, now: datetime, action: str) -> int:
-    """Each group (same licences out, same in) in a few statements; one audit row per user."""
-    touched: list[str] = []
-    audit = []
-    at = _ts(conn, now)
-    ids_json: dict[frozenset, str] = {}
-
-    def as_json(ids: frozenset) -> str:  # licence ids are uuids: nothing to escape
-        if ids not in ids_json:
-            ids_json[ids] = "[" + ",".join(f'"{i}"' for i in sorted(ids)) + "]"
-        return ids_json[ids]
-
-    for (removed, added, calling), members in groups.items():
-        uids = [state.user.id for _, state in members]
-        touched += uids
-        for old, new in zip(removed, added):  # a swap rewrites the row in place
-            reads.run_in(conn, "UPDATE user_licences SET licence_id = {p} WHERE licence_id = {p} "
-                         "AND user_id {in}", uids, new, old)
-        for old in removed[len(added):]:
-            reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
-                         uids, old)
-        if added[len(removed):]:
-            insert_rows(conn, ul, ("user_id", "licence_id"),
-                        ((u, l) for u in uids for l in added[len(removed):]))
-        n = len(uids)
-        for lid in removed:
-            conn.execute(update(lic).where(lic.c.id == lid)
-                         .values(consumed_units=lic.c.consumed_units - n))
-        for lid in added:
-            took = conn.execute(update(lic).where(
-                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
-                .values(consumed_units=lic.c.consumed_units + n))
-            if took.rowcount != 1:
-                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
-        tail = f',"calling":"{calling}","jobId":"{job.id}","row":'
-        for seq, state in members:
-            after = (state.licence_ids - set(removed)) | set(added)
-            audit.append((job.org_id, at, job.created_by, action, "person", state.user.id,
-                          f'{{"licences":{as_json(state.licence_ids)}}}',
-                          f'{{"licences":{as_json(after)}{tail}{seq + 1}}}', f"job:{job.id}"))
-    reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
-    insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
-    return len(touched)
-
-
-def _ts(conn: Connection, now: datetime):
-    """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
-    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 register("csv_import", CsvImport)

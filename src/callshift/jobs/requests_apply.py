@@ -14,25 +14,23 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, delete, select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
-from ..db.bulk import insert_rows
 from ..db.store import SqlStore
 from ..domain import errors as E
-from ..domain.access import Principal, Role
 from ..domain.errors import DomainError
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, plan_licence_change)
 from ..domain.model import User, UserLicensing
-from ..services.context import Ctx
 from ..services.licensing import write_change
-from .bulk_move import AUDIT_COLS, _ids_json, _mark, _units
+from .bulk_move import _mark, _units
+from .grouped import job_ctx, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
-ji, ul, lic = t.job_items, t.user_licences, t.licences
+ji = t.job_items
 
 
 def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:
@@ -50,14 +48,6 @@ def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
                                                          p.get("extension"))
         out.append(LicenceRequest(r["id"], Operation(r["op"]), props))
     return out
-
-
-def _ctx(job: Job, now: datetime) -> Ctx:
-    """The job's author, for write_change's audit event (it needs no database handle)."""
-    return Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,
-                                            frozenset({job.org_id})),
-               tracking_id=f"job:{job.id}", clock=lambda: now,
-               retention_days=job.params.get("retentionDays", 30))
 
 
 class RequestsApply:
@@ -152,10 +142,11 @@ class RequestsApply:
             elif change.calling is CallingChange.PURGE:  # the snapshot needs the whole profile
                 special.append((seq, replace(state, profile=store.profile(uid)), change))
             else:
-                plain[(change.removed, change.added)].append((seq, state, change))
+                plain[(change.removed, change.added, change.calling.value)].append((seq, state))
         _mark(conn, job, marks)
-        applied = self._write_plain(conn, job, plain, now, action)
-        ctx, late = _ctx(job, now), 0
+        write_groups(conn, job, plain, now, action)
+        applied = [seq for members in plain.values() for seq, _ in members]
+        ctx, late = job_ctx(job, now), 0
         for seq, state, change in special:
             try:
                 with conn.begin_nested():  # a late conflict undoes this user only
@@ -170,47 +161,6 @@ class RequestsApply:
         counts = Counter(m["_status"] for m in marks)
         return BatchResult(moved=len(applied), skipped=counts["skipped"],
                            failed=counts["failed"] + late)
-
-    @staticmethod
-    def _write_plain(conn: Connection, job: Job, groups: dict, now: datetime,
-                     action: str) -> list[int]:
-        """Users sharing one change (same removes, same adds): a few statements per group."""
-        delta: Counter[str] = Counter()
-        audit, done = [], []
-        licences = SqlStore(conn).licences(job.org_id)
-        slot = lambda l: "calling" if licences[l].offer.is_calling else licences[l].offer_code  # noqa: E731
-        for (removed, added), members in groups.items():
-            uids = [state.user.id for _, state, _ in members]
-            into = {slot(a): a for a in added}
-            swaps = {r: into[slot(r)] for r in removed if slot(r) in into}  # rewrite in place
-            if swaps:
-                conn.execute(update(ul).where(ul.c.licence_id.in_(list(swaps)),
-                                              ul.c.user_id.in_(uids))
-                             .values(licence_id=case(swaps, value=ul.c.licence_id)))
-            dropped = [r for r in removed if r not in swaps]
-            if dropped:
-                conn.execute(delete(ul).where(ul.c.licence_id.in_(dropped), ul.c.user_id.in_(uids)))
-            new = [a for a in added if a not in swaps.values()]
-            if new:
-                insert_rows(conn, ul, ("user_id", "licence_id"), ((u, a) for u in uids for a in new))
-            for r in removed:
-                delta[r] -= len(uids)
-            for a in added:
-                delta[a] += len(uids)
-            conn.execute(update(t.users).where(t.users.c.id.in_(uids)).values(last_modified=now))
-            for seq, state, change in members:
-                audit.append((job.org_id, now, job.created_by, action, "person", state.user.id,
-                              f'{{"licences":{_ids_json(list(change.before))}}}',
-                              f'{{"licences":{_ids_json(list(change.after))},'
-                              f'"calling":"{change.calling.value}","jobId":"{job.id}"}}',
-                              f"job:{job.id}"))
-                done.append(seq)
-        for lid, n in delta.items():
-            if n:
-                conn.execute(update(lic).where(lic.c.id == lid)
-                             .values(consumed_units=lic.c.consumed_units + n))
-        insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
-        return done
 
 
 def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:

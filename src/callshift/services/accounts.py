@@ -23,6 +23,7 @@ from ..db.rows import utc
 from ..domain.access import Principal, Role
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from .context import new_id, utcnow
+from .tokens import digest, principal_for
 
 _N, _R, _P = 2**14, 8, 1
 SESSION_HOURS = 12
@@ -48,10 +49,6 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 _DUMMY = hash_password("not-a-password-anyone-has")  # equal work for unknown emails
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def create_account(db: Database, email: str, password: str, role: Role, *,
@@ -105,7 +102,7 @@ def sign_in(db: Database, email: str, password: str) -> tuple[str, str] | None:
     with db.uow() as uow:
         uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.expires_at < now))
         uow.conn.execute(insert(t.ui_sessions).values(
-            id=_digest(secret), account_id=row.id, csrf=csrf, created=now,
+            id=digest(secret), account_id=row.id, csrf=csrf, created=now,
             expires_at=now + timedelta(hours=SESSION_HOURS)))
         uow.commit()
     return secret, csrf
@@ -115,25 +112,16 @@ def session(db: Database, secret: str) -> Session | None:
     """The signed-in account behind a cookie, as a Principal; None if unknown or expired."""
     q = (select(t.ui_sessions.c.csrf, t.ui_sessions.c.expires_at, t.ui_accounts)
          .join(t.ui_accounts, t.ui_accounts.c.id == t.ui_sessions.c.account_id)
-         .where(t.ui_sessions.c.id == _digest(secret)))
+         .where(t.ui_sessions.c.id == digest(secret)))
     with db.uow(write=False) as uow:
         row = uow.conn.execute(q).first()
         if row is None or row.disabled or utc(row.expires_at) <= utcnow():
             return None
-        role = Role(row.role)
-        if role is Role.PARTNER_ADMIN:
-            orgs = uow.store.partner_org_ids(row.partner_id)
-            if not orgs:
-                return None
-            home = sorted(orgs)[0]
-        else:
-            orgs, home = {row.org_id}, row.org_id
-    principal = Principal(name=f"ui:{row.email}", role=role, org_id=home, org_ids=frozenset(orgs),
-                          partner_id=row.partner_id, user_id=row.user_id)
-    return Session(principal, row.csrf, row.email)
+        principal = principal_for(uow.store, f"ui:{row.email}", row)
+    return principal and Session(principal, row.csrf, row.email)
 
 
 def sign_out(db: Database, secret: str) -> None:
     with db.uow() as uow:
-        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.id == _digest(secret)))
+        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.id == digest(secret)))
         uow.commit()

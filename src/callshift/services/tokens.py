@@ -13,7 +13,7 @@ from ..domain.errors import InvalidInput, NotFound
 from .context import new_id, utcnow
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -36,7 +36,7 @@ def create_token(db: Database, role: Role, *, org_id: str | None = None,
         elif not org_id or not store.org_exists(org_id):
             raise NotFound(f"organisation {org_id} not found")
         secret = "cs_" + secrets.token_urlsafe(32)
-        store.add_token({"id": new_id(), "token_hash": _digest(secret), "role": role.value,
+        store.add_token({"id": new_id(), "token_hash": digest(secret), "role": role.value,
                          "name": name or role.value, "org_id": org_id, "partner_id": partner_id,
                          "user_id": user_id, "created": utcnow(), "revoked": False})
         uow.commit()
@@ -45,19 +45,25 @@ def create_token(db: Database, role: Role, *, org_id: str | None = None,
 
 def authenticate(db: Database, secret: str) -> Principal | None:
     with db.uow(write=False) as uow:
-        row = uow.store.token_by_hash(_digest(secret))
+        row = uow.store.token_by_hash(digest(secret))
         if row is None:
             return None
-        role = Role(row.role)
-        if role is Role.PARTNER_ADMIN:
-            orgs = uow.store.partner_org_ids(row.partner_id)
-            if not orgs:
-                return None
-            home = sorted(orgs)[0]
-        else:
-            orgs, home = {row.org_id}, row.org_id
-        return Principal(name=f"token:{row.name}", role=role, org_id=home,
-                         org_ids=frozenset(orgs), partner_id=row.partner_id, user_id=row.user_id)
+        return principal_for(uow.store, f"token:{row.name}", row)
+
+
+def principal_for(store, name: str, row) -> Principal | None:
+    """The caller a token or UI account stands for (its ``role``, ``org_id``, ``partner_id``,
+    ``user_id``); None for a partner admin whose partner serves nobody any more."""
+    role = Role(row.role)
+    if role is Role.PARTNER_ADMIN:
+        orgs = store.partner_org_ids(row.partner_id)
+        if not orgs:
+            return None
+        home = sorted(orgs)[0]
+    else:
+        orgs, home = {row.org_id}, row.org_id
+    return Principal(name=name, role=role, org_id=home, org_ids=frozenset(orgs),
+                     partner_id=row.partner_id, user_id=row.user_id)
 
 
 def token_count(db: Database) -> int:

@@ -14,7 +14,7 @@ from ...services.licences import licence_holders, list_licences
 from ...services.licensing import change_licences
 from ..deps import context
 from ..paging import next_link
-from ..schemas import AssignedLicenses, AssignLicenses, License, LicenseDetails, LicenseList
+from ..schemas import AssignedLicenses, AssignLicenses, LicenseDetails, LicenseList
 
 router = APIRouter(tags=["licenses"])
 
