@@ -1,7 +1,7 @@
 """The SQL store: every query the use cases need, on one connection, in Core SQL."""
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -235,8 +235,3 @@ class SqlStore(PeopleQueries):
     def token_by_hash(self, token_hash: str) -> Any:
         return self.conn.execute(select(t.api_tokens).where(
             t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked.is_(False))).first()
-
-    def bulk_insert(self, table: t.Table, rows: Iterable[dict[str, Any]]) -> None:
-        rows = list(rows)
-        if rows:
-            self.conn.execute(insert(table), rows)

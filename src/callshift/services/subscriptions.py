@@ -118,10 +118,3 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
     ctx.audit(store, user.org_id, "recycle.restored", "person", user.id,
               {"licences": sorted(state.licence_ids)},
               {"licences": sorted(change.after), "recycleEntryId": entry.id})
-
-
-def expire_recycle_bin(ctx: Ctx) -> int:
-    with ctx.db.uow() as uow:
-        n = uow.store.expire_recycle(ctx.clock())
-        uow.commit()
-        return n

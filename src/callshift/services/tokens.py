@@ -4,9 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
 
-from ..db import tables as t
 from ..db.engine import Database
 from ..domain.access import Principal, Role
 from ..domain.errors import InvalidInput, NotFound
@@ -64,8 +62,3 @@ def principal_for(store, name: str, row) -> Principal | None:
         orgs, home = {row.org_id}, row.org_id
     return Principal(name=name, role=role, org_id=home, org_ids=frozenset(orgs),
                      partner_id=row.partner_id, user_id=row.user_id)
-
-
-def token_count(db: Database) -> int:
-    with db.uow(write=False) as uow:
-        return len(uow.conn.execute(select(t.api_tokens.c.id)).all())
