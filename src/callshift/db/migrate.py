@@ -21,10 +21,27 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(db: Database, revision: str = "head") -> None:
     with db.writer.connect() as conn:
-        cfg = alembic_config(db.url)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # a rebuilt table is dropped: with foreign keys on, that cascades
+            _foreign_keys(conn, False)
+        try:
+            cfg = alembic_config(db.url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+            if sqlite:
+                broken = conn.connection.driver_connection.execute(
+                    "PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _foreign_keys(conn, True)
+
+
+def _foreign_keys(conn, on: bool) -> None:
+    """Outside any transaction (SQLite ignores the pragma inside one)."""
+    conn.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def is_empty(db: Database) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Table, UniqueConstraint, func)
+                        Integer, MetaData, String, Table, UniqueConstraint, func, text)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -71,6 +71,8 @@ users = Table(
     Column("last_modified", TS, nullable=False),
     Index("ix_users_org_email", "org_id", "email"),
     Index("ix_users_org_display_name", "org_id", "display_name"),
+    # batches of a bulk move go in id order: with rows stored by id they share pages
+    sqlite_with_rowid=False,
 )
 
 user_licences = Table(
@@ -196,7 +198,9 @@ job_items = Table(
     Column("message", String(1000)),
     Column("payload", JSON),  # what this item asks for (CSV row, template change), if any
     Index("ix_job_items_batch", "job_id", "batch_no"),
-    Index("ix_job_items_status", "job_id", "status", "seq"),
+    # listing a job's failed items is the only read by status
+    Index("ix_job_items_failed", "job_id", "seq", sqlite_where=text("status = 'failed'"),
+          postgresql_where=text("status = 'failed'")),
 )
 
 job_log = Table(
