@@ -26,10 +26,10 @@ from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.model import Licence, User, UserLicensing
+from ..domain.model import Licence
 from ..services.csv_payload import PayloadCodec
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
-from .grouped import Groups, job_ctx, write_groups
+from .grouped import Groups, batch_state, job_ctx, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -41,14 +41,6 @@ def _licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licen
     if conn.dialect.name == "postgresql":
         conn.execute(select(lic.c.id).where(lic.c.org_id == org_id).with_for_update())
     return store.licences(org_id)
-
-
-def _states(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
-    users = reads.users_by_id(conn, ids)
-    held = reads.holdings(conn, ids)
-    profiles = reads.lite_profiles(conn, ids)
-    return {uid: UserLicensing(u, held.get(uid, frozenset()), profiles.get(uid))
-            for uid, u in users.items()}
 
 
 def _requests(payload: dict) -> list[LicenceRequest]:
@@ -67,36 +59,11 @@ def _plans():
     return PlanCache()
 
 
-BATCH_STATE = (
-    "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
-    "(SELECT 1 FROM users u WHERE u.id = ji.user_id), "
-    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id) FROM job_items ji "
-    "WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending' ORDER BY ji.seq")
-
-
-def _batch(conn: Connection, job: Job, batch_no: int):
-    """The batch's pending items (seq, user id, payload text) and each user's current state,
-    in one statement driven by job_items (no list of ids to send), reading indexes only.
-    Profiles are read for the rows that send properties (first calling licences) only:
-    the plan of any other row does not look at them."""
-    items, states, shared = [], {}, reads.Holdings()
-    sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"))
-    for seq, uid, email, text, exists, lids in reads.raw_rows(conn, sql, (job.id, batch_no)):
-        items.append((seq, uid, text))
-        if exists:
-            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
-                                        shared[lids or ""], None)
-    with_props = [uid for _, uid, text in items if uid in states and '"locationId"' in text]
-    for uid, profile in reads.lite_profiles(conn, with_props).items():
-        states[uid] = replace(states[uid], profile=profile)
-    return items, states
-
-
 class CsvImport:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
         store = SqlStore(conn)
         licences = _licences(conn, store, job.org_id)
-        items, states = _batch(conn, job, batch_no)
+        items, states = batch_state(conn, job, batch_no)
         codec = PayloadCodec()
         locations = store.location_ids(job.org_id)
         plans = _plans()
@@ -172,7 +139,7 @@ class CsvImport:
             ae.tracking_id == f"job:{job.id}"))}
         store = SqlStore(conn)
         licences = _licences(conn, store, job.org_id)
-        states = _states(conn, [i.user_id for i in items])
+        states = states_of(conn, [i.user_id for i in items])
         locations = store.location_ids(job.org_id)
         plans = _plans()
         groups: Groups = defaultdict(list)

@@ -5,6 +5,7 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import update
@@ -15,7 +16,7 @@ from ..db import tables as t
 from ..db.bulk import insert_rows
 from ..db.store import CapacityRace
 from ..domain.access import Principal, Role
-from ..domain.model import UserLicensing
+from ..domain.model import User, UserLicensing
 from .model import Job
 
 ul, lic = t.user_licences, t.licences
@@ -34,6 +35,41 @@ def job_ctx(job: Job, now: datetime):
                                             frozenset({job.org_id})),
                tracking_id=f"job:{job.id}", clock=lambda: now,
                retention_days=job.params.get("retentionDays", 30))
+
+
+# no ORDER BY: on SQLite it makes the plan walk the job's primary key (every item of the
+# job, for each batch) instead of the batch index; the caller sorts the few thousand rows
+BATCH_STATE = (
+    "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
+    "(SELECT 1 FROM users u WHERE u.id = ji.user_id), "
+    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id) FROM job_items ji "
+    "WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
+
+
+def batch_state(conn: Connection, job: Job, batch_no: int):
+    """The batch's pending items (seq, user id, payload text) in seq order, and each user's
+    current state, in one statement driven by job_items (no list of ids to send). Profiles
+    are read for the items whose requests carry calling properties (a first calling
+    licence) only: the plan of any other request does not look at them."""
+    items, states, shared = [], {}, reads.Holdings()
+    sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"))
+    for seq, uid, email, text, exists, lids in sorted(reads.raw_rows(conn, sql, (job.id, batch_no))):
+        items.append((seq, uid, text))
+        if exists:
+            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
+                                        shared[lids or ""], None)
+    with_props = [uid for _, uid, text in items if uid in states and '"locationId"' in text]
+    for uid, profile in reads.lite_profiles(conn, with_props).items():
+        states[uid] = replace(states[uid], profile=profile)
+    return items, states
+
+
+def states_of(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
+    users = reads.users_by_id(conn, ids)
+    held = reads.holdings(conn, ids)
+    profiles = reads.lite_profiles(conn, ids)
+    return {uid: UserLicensing(u, held.get(uid, frozenset()), profiles.get(uid))
+            for uid, u in users.items()}
 
 
 def ids_json(ids) -> str:

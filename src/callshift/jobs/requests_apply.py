@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
@@ -23,10 +23,10 @@ from ..domain import errors as E
 from ..domain.errors import DomainError
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, plan_licence_change)
-from ..domain.model import User, UserLicensing
+from ..domain.model import UserLicensing
 from ..services.licensing import write_change
 from .bulk_move import _mark, _units
-from .grouped import job_ctx, write_groups
+from .grouped import batch_state, job_ctx, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -52,15 +52,13 @@ def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
 
 class RequestsApply:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
+        items, states = batch_state(conn, job, batch_no)
         # payloads as text: thousands of users share a handful of distinct requests
-        items = conn.execute(select(ji.c.seq, ji.c.user_id, cast(ji.c.payload, Text)).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
-            .order_by(ji.c.seq)).all()
         decoded: dict[str, tuple[LicenceRequest, ...]] = {}
         for _, _, text in items:
             if text not in decoded:
                 decoded[text] = tuple(decode_requests(json.loads(text)["requests"]))
-        return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items],
+        return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items], states,
                            now, job.params.get("action", "licences.applied"),
                            job.params.get("allowDataLoss", False), "moved", restoring=False)
 
@@ -82,32 +80,29 @@ class RequestsApply:
             reqs = [LicenceRequest(l, Operation.REMOVE) for l in sorted(now_has - was)]
             reqs += [LicenceRequest(l, Operation.ADD) for l in sorted(was - now_has)]
             inverse.append((seq, uid, tuple(reqs)))
-        result = self._apply(conn, job, inverse, now, f"{action}.rolled-back", True, "rolled_back",
-                             restoring=True)
+        result = self._apply(conn, job, inverse, states_of(conn, [u for _, u in items]), now,
+                             f"{action}.rolled-back", True, "rolled_back", restoring=True)
         return BatchResult(rolled_back=result.moved)
 
-    def _apply(self, conn: Connection, job: Job, items, now: datetime, action: str,
-               allow_loss: bool, done_status: str, restoring: bool) -> BatchResult:
+    def _apply(self, conn: Connection, job: Job, items, states: dict[str, UserLicensing],
+               now: datetime, action: str, allow_loss: bool, done_status: str,
+               restoring: bool) -> BatchResult:
         store = SqlStore(conn)
         licences = store.licences(job.org_id)
         locations = store.location_ids(job.org_id)
-        users = [u for _, u, _ in items]
-        held = store.licence_ids_of(users)
-        stubs = store.calling_of(users)
-        emails = dict(conn.execute(select(t.users.c.id, t.users.c.email)
-                                   .where(t.users.c.id.in_(users))).all())
         units = _units(conn, list(licences))
         marks, plain, special = [], defaultdict(list), []
         plans: dict[tuple, LicenceChange | DomainError] = {}
         for seq, uid, reqs in items:
-            if uid not in emails:
+            state = states.get(uid)
+            if state is None:
                 marks.append(_row(seq, "skipped", None, "the user no longer exists"))
                 continue
-            state = UserLicensing(User(uid, job.org_id, emails[uid]),
-                                  frozenset(held.get(uid, [])), stubs.get(uid))
-            # the plan depends only on held licences, calling or not, and the requests: users
-            # alike share one (a profile is written only by the grant/purge path below)
-            key = (state.licence_ids, state.profile is None, reqs)
+            # the plan depends only on held licences, the requests and, for requests carrying
+            # calling properties, the profile: users alike share one (a profile is written
+            # only by the grant/purge path below)
+            p = state.profile if any(r.properties for r in reqs) else None
+            key = (state.licence_ids, reqs, p and (p.location_id, p.extension, p.phone_number))
             if key not in plans:
                 try:
                     plans[key] = plan_licence_change(state, reqs, licences, locations,
