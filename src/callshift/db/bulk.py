@@ -60,7 +60,17 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
             memo[v] = _sqlite_value(kind, v)
         return memo[v]
 
-    converted = ([value(k, v) if k else v for k, v in zip(kinds, row)] for row in rows)
+    typed = [(i, k) for i, k in enumerate(kinds) if k]  # most columns go to the driver as is
+
+    def convert(row: Sequence[Any]) -> Sequence[Any]:
+        if not typed:
+            return row
+        row = list(row)
+        for i, k in typed:
+            row[i] = value(k, row[i])
+        return row
+
+    converted = map(convert, rows)
     cur = conn.connection.driver_connection.cursor()
     marks = ", ".join("?" * len(columns))
     batch: list = []

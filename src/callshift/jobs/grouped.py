@@ -5,6 +5,7 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -46,7 +47,12 @@ BATCH_STATE = (
     "WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
 
 
-def batch_state(conn: Connection, job: Job, batch_no: int):
+def carries_properties(text: str) -> bool:
+    return '"locationId"' in text
+
+
+def batch_state(conn: Connection, job: Job, batch_no: int,
+                with_properties: Callable[[str], bool] = carries_properties):
     """The batch's pending items (seq, user id, payload text) in seq order, and each user's
     current state, in one statement driven by job_items (no list of ids to send). Profiles
     are read for the items whose requests carry calling properties (a first calling
@@ -58,7 +64,7 @@ def batch_state(conn: Connection, job: Job, batch_no: int):
         if exists:
             states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
                                         shared[lids or ""], None)
-    with_props = [uid for _, uid, text in items if uid in states and '"locationId"' in text]
+    with_props = [uid for _, uid, text in items if uid in states and with_properties(text)]
     for uid, profile in reads.lite_profiles(conn, with_props).items():
         states[uid] = replace(states[uid], profile=profile)
     return items, states

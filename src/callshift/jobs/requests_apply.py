@@ -14,9 +14,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from ..db import batch_reads as reads
 from ..db import tables as t
 from ..db.store import SqlStore
 from ..domain import errors as E
@@ -26,7 +27,7 @@ from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange,
 from ..domain.model import UserLicensing
 from ..services.licensing import write_change
 from .bulk_move import _mark, _units
-from .grouped import batch_state, job_ctx, states_of, write_groups
+from .grouped import batch_state, carries_properties, job_ctx, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -52,12 +53,19 @@ def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
 
 class RequestsApply:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
-        items, states = batch_state(conn, job, batch_no)
+        plans = job.params.get("plans", [])
+        with_props = {f'{{"plan":{i}}}' for i, reqs in enumerate(plans)
+                      if any(r.get("props") for r in reqs)}
+        items, states = batch_state(conn, job, batch_no,
+                                    lambda text: text in with_props or carries_properties(text))
         # payloads as text: thousands of users share a handful of distinct requests
         decoded: dict[str, tuple[LicenceRequest, ...]] = {}
         for _, _, text in items:
             if text not in decoded:
-                decoded[text] = tuple(decode_requests(json.loads(text)["requests"]))
+                payload = json.loads(text)
+                if "plan" in payload:  # an index into the job's distinct requests
+                    payload = {"requests": plans[payload["plan"]]}
+                decoded[text] = tuple(decode_requests(payload["requests"]))
         return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items], states,
                            now, job.params.get("action", "licences.applied"),
                            job.params.get("allowDataLoss", False), "moved", restoring=False)
@@ -150,9 +158,8 @@ class RequestsApply:
             except DomainError as e:  # e.g. the extension was taken since the preview
                 _mark(conn, job, [_row(seq, "failed", e.code, e.message)])
                 late += 1
-        if applied:
-            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq.in_(applied))
-                         .values(status=done_status))
+        reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
+                     applied, done_status, job.id)
         counts = Counter(m["_status"] for m in marks)
         return BatchResult(moved=len(applied), skipped=counts["skipped"],
                            failed=counts["failed"] + late)
