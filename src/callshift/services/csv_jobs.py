@@ -17,6 +17,7 @@ from ..db.bulk import insert_rows
 from ..domain.errors import DomainError, NotFound
 from ..jobs import csv_import as _register  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
+from ..jobs.grouped import batch_of_user
 from ..jobs.model import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
@@ -42,12 +43,11 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     if preview.refusal:  # the generic POST /jobs/{id}/confirm honours it too
         params["blocked"] = preview.refusal
 
+    batches = -(-c["pending"] // batch_size)
+
     def rows():
-        pending = 0
         for seq, uid, email, status, code, message, payload in preview.items():
-            batch = -1
-            if status == "pending":
-                batch, pending = pending // batch_size, pending + 1
+            batch = batch_of_user(uid, batches) if status == "pending" else -1
             yield job_id, seq, batch, uid, email, status, code, message, payload
 
     with ctx.db.uow() as uow:
