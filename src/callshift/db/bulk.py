@@ -88,6 +88,17 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
     return n
 
 
+def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """One statement per row of parameters, through the driver (``?`` placeholders)."""
+    if rows:
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            cur.executemany(sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql,
+                            rows)
+        finally:
+            cur.close()
+
+
 def raw_rows(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple]:
     """Rows as plain tuples straight from the driver (``?`` placeholders on both databases):
     for reads of hundreds of thousands of rows, where building result rows is the cost."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db.bulk import insert_rows, run_many
 from ..db.store import CapacityRace
 from ..domain.access import Principal, Role
 from ..domain.model import User, UserLicensing
@@ -114,8 +114,12 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
         uids = [state.user.id for _, state in members]
         touched += uids
         for old, new in zip(removed, added):  # a swap rewrites the row in place
-            reads.run_in(conn, "UPDATE user_licences SET licence_id = {p} WHERE licence_id = {p} "
-                         "AND user_id {in}", uids, new, old)
+            if conn.dialect.name == "sqlite":  # by primary key: no IN list to build and sort
+                run_many(conn, "UPDATE user_licences SET licence_id = ? WHERE user_id = ? "
+                         "AND licence_id = ?", [(new, u, old) for u in uids])
+            else:
+                reads.run_in(conn, "UPDATE user_licences SET licence_id = {p} WHERE licence_id = "
+                             "{p} AND user_id {in}", uids, new, old)
         for old in removed[len(added):]:
             reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
                          uids, old)
