@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
-from ..db import tables as t
 from ..db import batch_reads as reads
+from ..db import tables as t
 from ..db.bulk import insert_rows
 from .grouped import AUDIT_COLS, ids_json
 from ..domain import errors as E
@@ -32,14 +32,13 @@ def _batch_holdings(conn: Connection, job: Job, batch_no: int, wanted: list[str]
     """(seq, user id, the wanted licences the user holds) for the batch's pending items, in
     one read driven by the batch index: a row per user, users alike sharing one set."""
     p = reads.mark(conn)
-    # SQLite: a unary + keeps a column's index out of the plan. Without it SQLite walks the
-    # job's status index (every pending item of the job, for each batch) and probes
-    # user_licences once per wanted licence instead of reading the user's few rows.
+    # SQLite: a unary + keeps the licence column out of the plan, so each user's few rows
+    # are read by the key's user_id prefix instead of one probe per wanted licence
     plus = "+" if conn.dialect.name == "sqlite" else ""
     sql = (f"SELECT ji.seq, ji.user_id, (SELECT {reads.agg(conn, 'ul.licence_id')} "
            f"FROM user_licences ul WHERE ul.user_id = ji.user_id AND {plus}ul.licence_id IN "
            f"({', '.join([p] * len(wanted))})) FROM job_items ji WHERE ji.job_id = {p} "
-           f"AND ji.batch_no = {p} AND {plus}ji.status = 'pending'")
+           f"AND ji.batch_no = {p} AND ji.status = 'pending'")
     shared = reads.Holdings()
     return sorted((seq, uid, shared[lids or ""]) for seq, uid, lids in
                   reads.raw_rows(conn, sql, (*wanted, job.id, batch_no)))
