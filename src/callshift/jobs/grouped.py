@@ -102,7 +102,7 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
     the item's file line (CSV) in its audit event."""
     touched: list[str] = []
     audit = []
-    at = _ts(conn, now)
+    at = driver_ts(conn, now)
     cache: dict[frozenset, str] = {}
 
     def as_json(ids: frozenset) -> str:  # users alike share their lists' JSON
@@ -148,6 +148,6 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
     return len(touched)
 
 
-def _ts(conn: Connection, now: datetime):
+def driver_ts(conn: Connection, now: datetime):
     """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
     return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -4,11 +4,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
-from ..domain.licensing import LicenceRequest, Operation, plan_licence_change
 from ..domain.model import RecycleEntry, Subscription, SubscriptionStatus
 from ..domain.recycle import plan_restore
 from .context import Ctx
-from .licensing import write_change
+from .purge import remove_from_all
 
 
 def get_subscription(ctx: Ctx, store, sub_id: str) -> Subscription:
@@ -39,24 +38,14 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
         in_use = store.users_per_licence(sub_id)
         if in_use and not force:
             raise SubscriptionInUse(sub_id, in_use)
-        licences = store.licences(sub.org_id)
-        held_by: dict[str, list[str]] = {}
-        for lid in in_use:
-            for user_id in store.holders(lid):
-                held_by.setdefault(user_id, []).append(lid)
-        for user_id, lids in sorted(held_by.items()):  # one change, one event per user (R10)
-            user = store.user(user_id, lock=True)
-            state = store.licensing(user)
-            change = plan_licence_change(state, [LicenceRequest(l, Operation.REMOVE) for l in lids],
-                                         licences, ())
-            write_change(ctx, store, state, change, licences, "subscription.force-cancel.purge")
-        purged = set(held_by)
+        purged = remove_from_all(ctx, store, sorted(in_use), store.licences(sub.org_id),
+                                 "subscription.force-cancel.purge") if in_use else 0
         store.set_subscription_status(sub_id, SubscriptionStatus.CANCELLED)
         ctx.audit(store, sub.org_id, "subscription.cancelled", "subscription", sub_id,
                   {"status": sub.status.value, "usersPerLicence": in_use},
-                  {"status": "cancelled", "purgedUsers": len(purged), "forced": force})
+                  {"status": "cancelled", "purgedUsers": purged, "forced": force})
         uow.commit()
-        return len(purged)
+        return purged
 
 
 def set_subscription_status(ctx: Ctx, sub_id: str, status: SubscriptionStatus) -> None:

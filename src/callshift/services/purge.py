@@ -1,0 +1,89 @@
+"""Removing licences from many users at once: a forced cancellation's purge, set-based.
+
+What ``write_change`` does for one user, done for a chunk of users in a few statements:
+each user's change planned with the domain rules (users alike share one plan), every
+purged calling profile snapshotted into the recycle bin first (R7), the licence rows and
+profiles deleted, the units given back, and one audit event per user (R10) shaped like
+``write_change``'s. One user at a time this cost about a millisecond a user.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from ..db import batch_reads as reads
+from ..db import tables as t
+from ..db.bulk import insert_rows
+from ..db.rows import profile_values
+from ..db.store import SqlStore
+from ..domain.licensing import CallingChange, LicenceRequest, Operation, plan_licence_change
+from ..domain.model import Licence, UserLicensing
+from ..jobs.grouped import AUDIT_COLS, driver_ts
+from .context import Ctx, new_id
+
+CHUNK = 2000
+RECYCLE_COLS = ("id", "org_id", "user_id", "email", "licence_id", "profile", "purged_at",
+                "expires_at", "reason")
+
+
+def remove_from_all(ctx: Ctx, store: SqlStore, licence_ids: Sequence[str],
+                    licences: Mapping[str, Licence], action: str) -> int:
+    """Take ``licence_ids`` from every user holding any of them; returns how many users."""
+    conn = store.conn
+    wanted = set(licence_ids)
+    holders = sorted({uid for lid in licence_ids for uid in store.holders(lid)})
+    given_back: Counter[str] = Counter()
+    plans: dict[tuple, object] = {}
+    for i in range(0, len(holders), CHUNK):
+        chunk = holders[i:i + CHUNK]
+        if conn.dialect.name == "postgresql":  # as store.user(lock=True) does, for the chunk
+            reads.run_in(conn, "SELECT 1 FROM users WHERE id {in} FOR UPDATE", chunk)
+        users = reads.users_by_id(conn, chunk)
+        held = reads.holdings(conn, chunk)
+        profiles = store.profiles_of(chunk)
+        changes = []
+        for uid in chunk:
+            state = UserLicensing(users[uid], held.get(uid, frozenset()), profiles.get(uid))
+            removes = tuple(sorted(state.licence_ids & wanted))
+            key = (state.licence_ids, state.profile is None, removes)
+            if key not in plans:  # a removal plan does not look into the profile
+                plans[key] = plan_licence_change(
+                    state, [LicenceRequest(l, Operation.REMOVE) for l in removes], licences, ())
+            changes.append((state, plans[key]))
+        _write(ctx, store, changes, action, given_back)
+    for lid, n in given_back.items():
+        conn.execute(t.licences.update().where(t.licences.c.id == lid)
+                     .values(consumed_units=t.licences.c.consumed_units - n))
+    return len(holders)
+
+
+def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter) -> None:
+    conn, now = store.conn, ctx.clock()
+    expires = now + timedelta(days=ctx.retention_days)
+    entries, audit, purged, pairs = [], [], [], []
+    for state, change in changes:
+        user, entry_id = state.user, None
+        if change.calling is CallingChange.PURGE and state.profile is not None:
+            entry_id = new_id()  # R7: nothing is purged without a restorable copy
+            entries.append((entry_id, user.org_id, user.id, user.email,
+                            change.calling_removed or "", profile_values(state.profile), now,
+                            expires, action))
+        if change.calling is CallingChange.PURGE:
+            purged.append(user.id)
+        pairs += [(user.id, lid) for lid in change.removed]
+        given_back.update(change.removed)
+        after = {"licences": sorted(change.after), "calling": change.calling.value,
+                 **({"recycleEntryId": entry_id} if entry_id else {})}
+        if change.failed:
+            after["failed"] = [f.licence_id for f in change.failed]
+        audit.append((user.org_id, now, ctx.principal.name, action, "person", user.id,
+                      {"licences": sorted(change.before)}, after, ctx.tracking_id))
+    insert_rows(conn, t.recycle_bin, RECYCLE_COLS, entries)
+    for lid in {lid for _, lid in pairs}:
+        reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
+                     [uid for uid, l in pairs if l == lid], lid)
+    reads.run_in(conn, "DELETE FROM calling_profiles WHERE user_id {in}", purged)
+    reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}",
+                 [state.user.id for state, _ in changes], driver_ts(conn, now))
+    insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
