@@ -69,7 +69,8 @@ users = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("created", TS, nullable=False),
     Column("last_modified", TS, nullable=False),
-    Index("ix_users_org_email", "org_id", "email"),
+    # a page's ids come from this index alone: on PostgreSQL the id is included (0007)
+    Index("ix_users_org_email", "org_id", "email", postgresql_include=["id"]),
     Index("ix_users_org_display_name", "org_id", "display_name"),
     # batches of a bulk move go in id order: with rows stored by id they share pages
     sqlite_with_rowid=False,
@@ -95,6 +96,8 @@ calling_profiles = Table(
     Column("distinctive_ring", Boolean, nullable=False, default=True),
     UniqueConstraint("location_id", "extension", name="uq_calling_profiles_location_extension"),
     UniqueConstraint("org_id", "phone_number", name="uq_calling_profiles_org_number"),
+    # a location's users, from the index alone (0007): the users list's location filter
+    Index("ix_calling_profiles_location_user", "location_id", "user_id"),
 )
 
 groups = Table(
