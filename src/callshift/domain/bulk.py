@@ -91,3 +91,13 @@ def plan_offers(selection: Selection, licences: Iterable[Licence],
             code, blocker = E.LICENCE_NOT_RECOGNISED, f"{dst} has no {lic.name} licence"
         offers.append(OfferPlan(lic, new, holders.get(lic.id, 0), code, blocker))
     return MovePlan(selection, offers)
+
+
+def holder_bounds(offers: Iterable[OfferPlan]) -> tuple[int, int]:
+    """Least and most distinct users who can hold the offers' source licences, from units
+    alone: a licence's consumed units are its holders (R3); nobody holds two calling user
+    licences (R1), so those add up; the holders of the biggest licence are all counted; and
+    nobody counts twice within one licence. When the two meet, that is the exact number."""
+    units = [o.source.consumed_units for o in offers]
+    calling = sum(o.source.consumed_units for o in offers if o.source.offer.is_calling)
+    return max([calling, *units], default=0), sum(units)

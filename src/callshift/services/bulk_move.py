@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, literal, select
 
 from ..db import tables as t
-from ..domain.bulk import MovePlan, MoveRefused, Selection, plan_offers
+from ..domain.bulk import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
 from ..domain.errors import NotFound
 from ..jobs import bulk_move as _register  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
@@ -84,8 +84,7 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
                        t.user_licences.c.user_id.in_(select(chosen.c.user_id)))
                 .group_by(t.user_licences.c.licence_id)).all())
         plan = plan_offers(sel, licences.values(), counts)
-        report = MoveReport(plan, users=conn.execute(
-            select(func.count()).select_from(chosen)).scalar_one())
+        report = MoveReport(plan, users=_how_many(store, conn, sel, org_id, plan, chosen))
         blocked_ids = [o.source.id for o in plan.offers if o.blocker]
         if blocked_ids:
             reasons = {o.source.id: (o.blocker, o.blocker_code) for o in plan.offers if o.blocker}
@@ -100,6 +99,20 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
         if sel.emails is not None:
             _explain_emails(conn, sel, org_id, plan, chosen, report)
     return report
+
+
+def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) -> int:
+    """Distinct users the selection takes. Every holder taken: bounded by the units
+    (``holder_bounds``) and by the organisation's users (a licence is held only within its
+    organisation, R4); when the bounds meet, as when everyone holds one of the licences,
+    that is the number, without counting a million users' licences one by one."""
+    if sel.location_id is None and sel.emails is None:
+        least, most = holder_bounds(plan.offers)
+        if least < most:
+            most = min(most, store.count_people(org_id))
+        if least == most:
+            return least
+    return conn.execute(select(func.count()).select_from(chosen)).scalar_one()
 
 
 def _explain_emails(conn, sel: Selection, org_id: str, plan: MovePlan, chosen,
