@@ -8,6 +8,10 @@ median and the slowest of --runs requests.
 
     .venv/bin/python benchmarks/ui_pages.py                        # 1,000,000 users
     .venv/bin/python benchmarks/ui_pages.py --users 100000 --db /tmp/ui100k.db
+    .venv/bin/python benchmarks/ui_pages.py --url postgresql+psycopg://postgres@127.0.0.1:5432/ui1m
+
+With --url the database is that one (any callshift URL, e.g. a PostgreSQL database),
+seeded with `callshift seed` if it is empty; it is migrated first either way.
 """
 from __future__ import annotations
 
@@ -26,12 +30,10 @@ from sqlalchemy import select
 AIM_MS = 200.0
 
 
-def _seed(path: Path, users: int) -> None:
-    if path.exists():
-        return
-    print(f"seeding {users:,} users into {path} (once)...", flush=True)
+def _seed(url: str, users: int) -> None:
+    print(f"seeding {users:,} users into {url} (once)...", flush=True)
     cli = Path(sys.executable).with_name("callshift")
-    env = {**os.environ, "CALLSHIFT_DATABASE_URL": f"sqlite:///{path}", "CALLSHIFT_LOG_JSON": "false"}
+    env = {**os.environ, "CALLSHIFT_DATABASE_URL": url, "CALLSHIFT_LOG_JSON": "false"}
     subprocess.run([str(cli), "seed", "--users", str(users)], check=True, env=env,
                    stdout=subprocess.DEVNULL)
 
@@ -84,9 +86,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "callshift-ui-1m.db")
+    ap.add_argument("--url", help="a database URL instead of --db (seeded if empty)")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    _seed(args.db, args.users)
+    url = args.url or f"sqlite:///{args.db}"
 
     from fastapi.testclient import TestClient
 
@@ -94,12 +97,13 @@ def main() -> None:
     from callshift.cli.common import org_ids
     from callshift.config import Settings
     from callshift.db.engine import connect
-    from callshift.db.migrate import upgrade
+    from callshift.db.migrate import is_empty, upgrade
     from callshift.domain.access import Role
     from callshift.services.accounts import AccountExists, create_account
 
-    url = f"sqlite:///{args.db}"
     db = connect(url)
+    if (args.url is None and not args.db.exists()) or (args.url and is_empty(db)):
+        _seed(url, args.users)
     upgrade(db)
     org = org_ids(db)[0]
     try:
@@ -114,7 +118,8 @@ def main() -> None:
                                     "csrf": csrf, "next": "/ui/users"})
     with db.uow(write=False) as uow:
         people = uow.store.count_people(org)
-    print(f"{people:,} users in the main organisation; SQLite {args.db}; "
+    where = f"SQLite {args.db}" if args.url is None else db.url.split("@")[-1]
+    print(f"{people:,} users in the main organisation; {where}; "
           f"median and slowest of {args.runs} runs after one warm-up\n")
     print(f"{'page':34} {'median ms':>10} {'max ms':>8}  status")
     worst = 0.0
