@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from ..db import batch_reads as reads
 from ..db.store import SqlStore
@@ -22,7 +23,7 @@ from ..domain.model import CallingProfile, Licence, UserLicensing
 from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
                                 Header, Mode, clean_number, licence_column, row_requests,
                                 unneutralise)
-from .csv_payload import PayloadCodec
+from .csv_payload import ROW, PayloadCodec
 from .licensing import check_profile_free
 
 EMPTY: frozenset[str] = frozenset()
@@ -43,7 +44,7 @@ class RowPlanner:
     header: Header
     mode: Mode
     allow_data_loss: bool
-    licences: dict[str, Licence]  # running unit counts
+    licences: dict[str, Licence]  # running unit counts (see ``free``)
     locations: dict[str, str]  # lower-case name -> id
     use: dict[str, LicenceUse] = field(default_factory=lambda: defaultdict(LicenceUse))
     counts: Counter = field(default_factory=Counter)
@@ -54,15 +55,94 @@ class RowPlanner:
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
+        # Running free units, kept as plain ints; ``licences`` catches up (``_sync``) only
+        # before the rules read it, which rows of a kind already planned never need.
+        self.free = {lid: l.free_units for lid, l in self.licences.items()}
+        self.stale: set[str] = set()
+        cols = [i for i, _ in self.header.licences]
+        self.licence_cells = itemgetter(*cols) if cols else (lambda cells: ())
+        self.shapes = ShapeCache(self)
+        self.kinds: dict[tuple, Kind] = {}
 
     def plan_chunk(self, store: SqlStore, rows: Sequence[tuple[int, list[str]]]) -> list[Item]:
-        emails = [self._email(cells) for _, cells in rows]
+        at = self.header.email
+        emails = [unneutralise(cells[at]).lower()[:320] if at < len(cells) else ""
+                  for _, cells in rows]
         users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}))
-        ids = [u.id for u in users.values()]
-        held = reads.holdings(store.conn, ids, self.holdings)
-        profiles = reads.lite_profiles(store.conn, ids)
-        return [self._row(store, line, cells, email, users.get(email), held, profiles)
-                for (line, cells), email in zip(rows, emails)]
+        held = reads.holdings(store.conn, [u.id for u in users.values()], self.holdings)
+        width, kinds, wanted = self.header.width, [], []
+        for (_, cells), email in zip(rows, emails):
+            user = users.get(email)
+            kind = None
+            if (user is not None and email and len(cells) == width
+                    and max(map(len, cells)) <= MAX_CELL):
+                shape = self.shapes.get(cells)
+                if shape is not None:
+                    kind = self._kind(held.get(user.id, EMPTY), shape)
+                    if kind.properties:
+                        wanted.append(user.id)
+            kinds.append(kind)
+        # Only a first calling licence reads the profile (``_with_properties``): a plan
+        # without properties never looks at it.
+        profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
+        out = []
+        for (line, cells), email, kind in zip(rows, emails, kinds):
+            if kind is None or kind.properties:
+                out.append(self._row(store, line, cells, email, users.get(email), held, profiles))
+            else:
+                out.append(self._known_row(store, line, email, users[email], kind))
+        return out
+
+    def _kind(self, held: frozenset[str], shape: Shape) -> Kind:
+        key = (held, shape)
+        kind = self.kinds.get(key)
+        if kind is None:
+            kind = Kind(self, held, shape)
+            if len(self.kinds) < KINDS:
+                self.kinds[key] = kind
+        return kind
+
+    def _known_row(self, store, line: int, email: str, user, kind: Kind) -> Item:
+        """A valid row whose requests carry no properties: planned once per kind and room."""
+        self.counts["rows"] += 1
+        free = self.free
+        room = tuple([free[l] > 0 for l in kind.room])
+        out = kind.outcomes.get(room)
+        if out is None:
+            out = kind.outcomes[room] = Outcome(self, kind, user)
+        if out.status == "pending":
+            for lid in out.added:
+                free[lid] -= 1
+                self.use[lid].adds += 1
+            for lid in out.removed:
+                free[lid] += 1
+                self.use[lid].removes += 1
+            self.stale.update(out.touched)
+            self.counts["pending"] += 1
+            self.counts[out.calling] += 1
+            return (line - 1, user.id, email, "pending", None, None, out.payload(line))
+        if out.status == "failed":
+            return self._failed(line, user.id, email, out.errors, out.failures)
+        if out.status == "skipped":
+            self.counts["skipped"] += 1
+            return (line - 1, user.id, email, "skipped", None, "no change", None)
+        return self._planned(store, line, user, email, kind.requests, out.change, [])
+
+    def _sync(self) -> None:
+        """Bring ``licences`` up to the running counts before the rules read them."""
+        for lid in self.stale:
+            l = self.licences[lid]
+            self.licences[lid] = Licence(l.id, l.org_id, l.subscription_id, l.offer_code,
+                                         l.total_units, l.total_units - self.free[lid],
+                                         l.subscription_status)
+        self.stale.clear()
+
+    def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
+        for lid in added:
+            self.free[lid] -= 1
+        for lid in removed:
+            self.free[lid] += 1
+        self.stale.update(added, removed)
 
     def _email(self, cells: list[str]) -> str:
         i = self.header.email
@@ -79,6 +159,7 @@ class RowPlanner:
             return self._failed(line, user.id if user else "", email, errors)
         state = UserLicensing(user, held.get(user.id, EMPTY), profiles.get(user.id))
         requests = self._with_properties(requests, cells, state, errors)
+        self._sync()
         try:
             change = self.plans.plan(
                 state, tuple((r.licence_id, r.operation) for r in requests),
@@ -90,6 +171,11 @@ class RowPlanner:
         errors += [self._describe(f) for f in failures]
         if errors:
             return self._failed(line, user.id, email, errors, failures)
+        return self._planned(store, line, user, email, requests, change, errors)
+
+    def _planned(self, store, line, user, email, requests, change: LicenceChange,
+                 errors: list[str]) -> Item:
+        """A row whose plan has no failure: skipped, refused (purge, grant conflict) or pending."""
         if not change.changed:
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
@@ -107,7 +193,7 @@ class RowPlanner:
             if problem:
                 return self._failed(line, user.id, email, [problem.message], code=problem.code)
         payload = self.payloads.encode(requests, change, line, lost)
-        take_units(self.licences, change.added, change.removed)
+        self._take(change.added, change.removed)
         for lid in change.added:
             self.use[lid].adds += 1
         for lid in change.removed:
@@ -174,6 +260,108 @@ class RowPlanner:
         self.counts["failed"] += 1
         code = code or next((f.code for f in failures), ROW_INVALID)
         return (line - 1, user_id, email, "failed", code, "; ".join(errors)[:1000], payload)
+
+
+SHAPES = 10_000  # distinct licence cells remembered
+SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
+KINDS = 10_000  # distinct (licences held, licence cells) remembered
+
+
+class Shape:
+    """The licence cells of a valid row as requests (no properties), made once per distinct cells."""
+
+    __slots__ = ("requests", "adds", "calling_add")
+
+    def __init__(self, requests: list[LicenceRequest], calling_ids: frozenset[str]):
+        self.requests = requests
+        self.adds = tuple(r.licence_id for r in requests if r.operation is Operation.ADD)
+        self.calling_add = any(l in calling_ids for l in self.adds)
+
+
+class ShapeCache:
+    def __init__(self, planner: RowPlanner):
+        self.planner = planner
+        self.shapes: dict = {}
+        self.chars = 0
+
+    def get(self, cells: list[str]) -> Shape | None:
+        """The row's shape; None when a licence cell is not TRUE/FALSE (the row fails)."""
+        p = self.planner
+        key = p.licence_cells(cells)
+        shape = self.shapes.get(key)
+        if shape is None:
+            requests, bad = row_requests(cells, p.header, p.mode)
+            if bad:
+                return None
+            shape = Shape(requests, p.calling_ids)
+            size = len(key) if isinstance(key, str) else sum(map(len, key))
+            if len(self.shapes) < SHAPES and self.chars + size <= SHAPE_CHARS:
+                self.shapes[key] = shape
+                self.chars += size
+        return shape
+
+
+class Kind:
+    """Rows holding the same licences with the same licence cells.
+
+    ``properties``: the row adds a first calling licence, which takes the row's
+    Extension, Phone Number and Location (planned row by row, ``RowPlanner._row``).
+    Otherwise the plan depends only on whether each licence to add has a free unit
+    (``room``), so ``outcomes`` keeps one ``Outcome`` per room.
+    """
+
+    __slots__ = ("held", "requests", "properties", "room", "outcomes")
+
+    def __init__(self, planner: RowPlanner, held: frozenset[str], shape: Shape):
+        self.held = held
+        self.requests = shape.requests
+        self.properties = shape.calling_add and not (held & planner.calling_ids)
+        self.room = tuple(l for l in shape.adds if l not in held and l in planner.licences)
+        self.outcomes: dict[tuple, Outcome] = {}
+
+
+class Outcome:
+    """``plan_licence_change`` for a kind of row at one room: what every such row becomes.
+
+    ``status`` is pending, skipped, failed, or planned (a purge or a grant: finished row by
+    row by ``RowPlanner._planned``, which reads the user's profile).
+    """
+
+    __slots__ = ("planner", "kind", "change", "failures", "errors", "status", "added", "removed",
+                 "touched", "calling", "prefix")
+
+    def __init__(self, planner: RowPlanner, kind: Kind, user):
+        planner._sync()
+        self.planner, self.kind, self.prefix = planner, kind, None
+        try:  # the profile is read only with properties, which these requests have none of
+            change = plan_licence_change(UserLicensing(user, kind.held, None), kind.requests,
+                                         planner.licences, planner.locations.values())
+            failures = list(change.failed)
+        except LicenceChangeRefused as refused:
+            change, failures = None, refused.errors
+        self.change, self.failures = change, failures
+        self.errors = [planner._describe(f) for f in failures]
+        if failures:
+            self.status = "failed"
+        elif not change.changed:
+            self.status = "skipped"
+        elif change.calling in (CallingChange.PURGE, CallingChange.GRANT):
+            self.status = "planned"
+        else:
+            self.status = "pending"
+            self.added, self.removed = change.added, change.removed
+            self.touched = frozenset(change.added) | frozenset(change.removed)
+            self.calling = change.calling.value
+
+    def payload(self, line: int) -> str:
+        """``PayloadCodec.encode``'s text: the same prefix for every row of the outcome."""
+        if self.prefix is not None:
+            return f"{self.prefix}{line}}}"
+        text = self.planner.payloads.encode(self.kind.requests, self.change, line)
+        head, sep, tail = text.rpartition(ROW)
+        if sep and tail == f"{line}}}":
+            self.prefix = head + sep
+        return text
 
 
 class PlanCache:
