@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Table, UniqueConstraint, func, text)
+                        Integer, MetaData, PrimaryKeyConstraint, String, Table, UniqueConstraint,
+                        func, text)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -191,8 +192,8 @@ job_batches = Table(
 
 job_items = Table(
     "job_items", metadata,
-    Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", Integer, primary_key=True),
+    Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
     Column("batch_no", Integer, nullable=False),
     Column("user_id", ID, nullable=False),
     Column("email", String(320), nullable=False),
@@ -200,10 +201,13 @@ job_items = Table(
     Column("error_code", Integer),
     Column("message", String(1000)),
     Column("payload", JSON),  # what this item asks for (CSV row, template change), if any
-    Index("ix_job_items_batch", "job_id", "batch_no"),
+    # stored by batch: a batch's items are neighbours whatever order they were written in
+    PrimaryKeyConstraint("job_id", "batch_no", "seq"),
+    Index("ux_job_items_seq", "job_id", "seq", unique=True),
     # listing a job's failed items is the only read by status
     Index("ix_job_items_failed", "job_id", "seq", sqlite_where=text("status = 'failed'"),
           postgresql_where=text("status = 'failed'")),
+    sqlite_with_rowid=False,
 )
 
 job_log = Table(
