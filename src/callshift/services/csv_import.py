@@ -14,7 +14,7 @@ import mmap
 import pickle
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, BinaryIO
@@ -116,14 +116,23 @@ class SeenEmails:
         self.map = mmap.mmap(-1, self.BITS // 8)
 
     def add(self, key: str) -> bool:
-        h = hash(key)
-        hit = True
-        for bit in (h & (self.BITS - 1), (h >> 28) & (self.BITS - 1)):
-            byte, mask = bit >> 3, 1 << (bit & 7)
-            if not self.map[byte] & mask:
-                hit = False
-                self.map[byte] |= mask
-        return hit
+        return bool(self.repeats([key]))
+
+    def repeats(self, keys: Iterable[str]) -> list[str]:
+        """Add every key; those that were (perhaps) seen before, in order."""
+        m, last, hits = self.map, self.BITS - 1, []
+        for key in keys:
+            h = hash(key)
+            hit = True
+            for bit in (h & last, (h >> 28) & last):
+                byte, mask = bit >> 3, 1 << (bit & 7)
+                b = m[byte]
+                if not b & mask:
+                    hit = False
+                    m[byte] = b | mask
+            if hit:
+                hits.append(key)
+        return hits
 
 
 def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
@@ -144,13 +153,13 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())
     seen, candidates = SeenEmails(), set()
     try:
-        while chunk := [r for r in islice(records, CHUNK) if any(c.strip() for c in r[1])]:
+        while chunk := [r for r in islice(records, CHUNK) if any(map(str.strip, r[1]))]:
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
+            candidates.update(seen.repeats([it[2] for it in items if it[2]]))
             for it in items:
-                if it[2] and seen.add(it[2]):
-                    candidates.add(it[2])
-                _sample(preview, it, licences)
+                if _sampled(preview, it):
+                    _sample(preview, it, licences)
             pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
         if not planner.counts["rows"]:
             raise CsvRefused("the file has a header but no user rows")
@@ -161,6 +170,15 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
         raise
     preview.licences = _licence_table(org, licences, planner.use)
     return preview
+
+
+def _sampled(preview: ImportPreview, it: Item) -> bool:
+    """Whether ``_sample`` would keep anything of the item (cheaper than asking it)."""
+    status, payload = it[3], it[6]
+    return ((status == "failed" and len(preview.errors) < ERROR_SAMPLE)
+            or (status == "pending" and len(preview.changes) < SAMPLE)
+            or (payload and len(preview.purges) < SAMPLE
+                and '"calling":"purge"' in payload))
 
 
 def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> None:

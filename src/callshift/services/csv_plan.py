@@ -58,69 +58,75 @@ class RowPlanner:
         # Running free units, kept as plain ints; ``licences`` catches up (``_sync``) only
         # before the rules read it, which rows of a kind already planned never need.
         self.free = {lid: l.free_units for lid, l in self.licences.items()}
-        self.stale: set[str] = set()
         cols = [i for i, _ in self.header.licences]
         self.licence_cells = itemgetter(*cols) if cols else (lambda cells: ())
         self.shapes = ShapeCache(self)
         self.kinds: dict[tuple, Kind] = {}
 
     def plan_chunk(self, store: SqlStore, rows: Sequence[tuple[int, list[str]]]) -> list[Item]:
-        at = self.header.email
+        self.counts["rows"] += len(rows)
+        at, width = self.header.email, self.header.width
         emails = [unneutralise(cells[at]).lower()[:320] if at < len(cells) else ""
                   for _, cells in rows]
         users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}))
         held = reads.holdings(store.conn, [u.id for u in users.values()], self.holdings)
-        width, kinds, wanted = self.header.width, [], []
+        # First the kind of every row that can have one (a user, valid cells): rows of a
+        # kind already met are planned without the rules. Only a first calling licence
+        # reads the profile (``_with_properties``), so only those rows' profiles are read.
+        user_of, held_of, shape_of, kind_of = users.get, held.get, self.shapes.get, self.kinds.get
+        found, wanted = [], []
         for (_, cells), email in zip(rows, emails):
-            user = users.get(email)
+            user = user_of(email)
             kind = None
             if (user is not None and email and len(cells) == width
                     and max(map(len, cells)) <= MAX_CELL):
-                shape = self.shapes.get(cells)
+                shape = shape_of(cells)
                 if shape is not None:
-                    kind = self._kind(held.get(user.id, EMPTY), shape)
+                    h = held_of(user.id, EMPTY)
+                    kind = kind_of((h, shape)) or self._kind(h, shape)
                     if kind.properties:
                         wanted.append(user.id)
-            kinds.append(kind)
-        # Only a first calling licence reads the profile (``_with_properties``): a plan
-        # without properties never looks at it.
+            found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
-        out = []
-        for (line, cells), email, kind in zip(rows, emails, kinds):
+        # Then every row in file order, with the running unit counts.
+        free, tally, out = self.free, Counter(), []
+        for (line, cells), email, (user, kind) in zip(rows, emails, found):
             if kind is None or kind.properties:
-                out.append(self._row(store, line, cells, email, users.get(email), held, profiles))
-            else:
-                out.append(self._known_row(store, line, email, users[email], kind))
+                out.append(self._row(store, line, cells, email, user, held, profiles))
+                continue
+            room = kind.room
+            key = (free[room[0]] > 0,) if len(room) == 1 else tuple([free[l] > 0 for l in room])
+            o = kind.outcomes.get(key)
+            if o is None:
+                o = kind.outcomes[key] = Outcome(self, kind, user)
+            if o.status != "pending":
+                out.append(self._known_row(store, line, email, user, kind, o))
+                continue
+            for lid in o.added:
+                free[lid] -= 1
+            for lid in o.removed:
+                free[lid] += 1
+            tally[o] += 1
+            prefix = o.prefix
+            out.append((line - 1, user.id, email, "pending", None, None,
+                        f"{prefix}{line}}}" if prefix is not None else o.payload(line)))
+        for o, n in tally.items():  # what the pending rows of known kinds add up to
+            for lid in o.added:
+                self.use[lid].adds += n
+            for lid in o.removed:
+                self.use[lid].removes += n
+            self.counts["pending"] += n
+            self.counts[o.calling] += n
         return out
 
     def _kind(self, held: frozenset[str], shape: Shape) -> Kind:
-        key = (held, shape)
-        kind = self.kinds.get(key)
-        if kind is None:
-            kind = Kind(self, held, shape)
-            if len(self.kinds) < KINDS:
-                self.kinds[key] = kind
+        kind = Kind(self, held, shape)
+        if len(self.kinds) < KINDS:
+            self.kinds[(held, shape)] = kind
         return kind
 
-    def _known_row(self, store, line: int, email: str, user, kind: Kind) -> Item:
-        """A valid row whose requests carry no properties: planned once per kind and room."""
-        self.counts["rows"] += 1
-        free = self.free
-        room = tuple([free[l] > 0 for l in kind.room])
-        out = kind.outcomes.get(room)
-        if out is None:
-            out = kind.outcomes[room] = Outcome(self, kind, user)
-        if out.status == "pending":
-            for lid in out.added:
-                free[lid] -= 1
-                self.use[lid].adds += 1
-            for lid in out.removed:
-                free[lid] += 1
-                self.use[lid].removes += 1
-            self.stale.update(out.touched)
-            self.counts["pending"] += 1
-            self.counts[out.calling] += 1
-            return (line - 1, user.id, email, "pending", None, None, out.payload(line))
+    def _known_row(self, store, line: int, email: str, user, kind: Kind, out: Outcome) -> Item:
+        """A row of a known kind that does not simply change: failed, skipped, purge, grant."""
         if out.status == "failed":
             return self._failed(line, user.id, email, out.errors, out.failures)
         if out.status == "skipped":
@@ -129,27 +135,24 @@ class RowPlanner:
         return self._planned(store, line, user, email, kind.requests, out.change, [])
 
     def _sync(self) -> None:
-        """Bring ``licences`` up to the running counts before the rules read them."""
-        for lid in self.stale:
-            l = self.licences[lid]
-            self.licences[lid] = Licence(l.id, l.org_id, l.subscription_id, l.offer_code,
-                                         l.total_units, l.total_units - self.free[lid],
-                                         l.subscription_status)
-        self.stale.clear()
+        """Bring ``licences`` up to the running counts (``free``) before the rules read them."""
+        for lid, l in list(self.licences.items()):
+            consumed = l.total_units - self.free[lid]
+            if consumed != l.consumed_units:
+                self.licences[lid] = Licence(l.id, l.org_id, l.subscription_id, l.offer_code,
+                                             l.total_units, consumed, l.subscription_status)
 
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
         for lid in added:
             self.free[lid] -= 1
         for lid in removed:
             self.free[lid] += 1
-        self.stale.update(added, removed)
 
     def _email(self, cells: list[str]) -> str:
         i = self.header.email
         return unneutralise(cells[i]).lower()[:320] if i < len(cells) else ""
 
     def _row(self, store, line, cells, email, user, held, profiles) -> Item:
-        self.counts["rows"] += 1
         errors = self._cell_errors(cells, email)
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
@@ -328,7 +331,7 @@ class Outcome:
     """
 
     __slots__ = ("planner", "kind", "change", "failures", "errors", "status", "added", "removed",
-                 "touched", "calling", "prefix")
+                 "calling", "prefix")
 
     def __init__(self, planner: RowPlanner, kind: Kind, user):
         planner._sync()
@@ -350,7 +353,6 @@ class Outcome:
         else:
             self.status = "pending"
             self.added, self.removed = change.added, change.removed
-            self.touched = frozenset(change.added) | frozenset(change.removed)
             self.calling = change.calling.value
 
     def payload(self, line: int) -> str:
