@@ -8,6 +8,7 @@ whole file, in file order, exactly as the apply job will meet it.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,7 @@ class RowPlanner:
         cols = [i for i, _ in self.header.licences]
         self.licence_cells = itemgetter(*cols) if cols else (lambda cells: ())
         self.shapes = ShapeCache(self)
+        self.settings: dict[str, tuple[bool, int]] = {}  # settings text -> voicemail, count
         self.kinds: dict[tuple, Kind] = {}
 
     def plan_chunk(self, store: SqlStore, rows: Sequence[tuple[int, list[str]]]) -> list[Item]:
@@ -89,10 +91,10 @@ class RowPlanner:
             found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
         # Then every row in file order, with the running unit counts.
-        free, tally, out = self.free, Counter(), []
+        free, tally, out, purges = self.free, Counter(), [], []
         for (line, cells), email, (user, kind) in zip(rows, emails, found):
             if kind is None or kind.properties:
-                out.append(self._row(store, line, cells, email, user, held, profiles))
+                out.append(self._row(store, line, cells, email, user, held, profiles, purges))
                 continue
             room = kind.room
             key = (free[room[0]] > 0,) if len(room) == 1 else tuple([free[l] > 0 for l in room])
@@ -100,7 +102,7 @@ class RowPlanner:
             if o is None:
                 o = kind.outcomes[key] = Outcome(self, kind, user)
             if o.status != "pending":
-                out.append(self._known_row(store, line, email, user, kind, o))
+                out.append(self._known_row(line, email, user, kind, o, purges))
                 continue
             for lid in o.added:
                 free[lid] -= 1
@@ -117,6 +119,8 @@ class RowPlanner:
                 self.use[lid].removes += n
             self.counts["pending"] += n
             self.counts[o.calling] += n
+        if purges:
+            self._purge_items(store, out, purges)
         return out
 
     def _kind(self, held: frozenset[str], shape: Shape) -> Kind:
@@ -125,14 +129,15 @@ class RowPlanner:
             self.kinds[(held, shape)] = kind
         return kind
 
-    def _known_row(self, store, line: int, email: str, user, kind: Kind, out: Outcome) -> Item:
+    def _known_row(self, line: int, email: str, user, kind: Kind, out: Outcome,
+                   purges: list) -> Item | None:
         """A row of a known kind that does not simply change: failed, skipped, purge, grant."""
         if out.status == "failed":
             return self._failed(line, user.id, email, out.errors, out.failures)
         if out.status == "skipped":
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
-        return self._planned(store, line, user, email, kind.requests, out.change, [])
+        return self._planned(line, user, email, kind.requests, out.change, purges)
 
     def _sync(self) -> None:
         """Bring ``licences`` up to the running counts (``free``) before the rules read them."""
@@ -152,7 +157,7 @@ class RowPlanner:
         i = self.header.email
         return unneutralise(cells[i]).lower()[:320] if i < len(cells) else ""
 
-    def _row(self, store, line, cells, email, user, held, profiles) -> Item:
+    def _row(self, store, line, cells, email, user, held, profiles, purges) -> Item | None:
         errors = self._cell_errors(cells, email)
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
@@ -174,28 +179,29 @@ class RowPlanner:
         errors += [self._describe(f) for f in failures]
         if errors:
             return self._failed(line, user.id, email, errors, failures)
-        return self._planned(store, line, user, email, requests, change, errors)
+        return self._planned(line, user, email, requests, change, purges, store)
 
-    def _planned(self, store, line, user, email, requests, change: LicenceChange,
-                 errors: list[str]) -> Item:
-        """A row whose plan has no failure: skipped, refused (purge, grant conflict) or pending."""
+    def _planned(self, line, user, email, requests, change: LicenceChange, purges: list,
+                 store: SqlStore | None = None) -> Item | None:
+        """A row whose plan has no failure: skipped, refused (purge, grant conflict) or pending.
+
+        A purge is counted (and frees its units) here, in file order, but its item, which
+        says what the user would lose, is made by ``_purge_items`` once the chunk's purged
+        profiles are read together; None holds its place.
+        """
         if not change.changed:
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
-        lost = None
         if change.calling is CallingChange.PURGE:
-            lost = _lost(store.profiles_of([user.id]).get(user.id))
+            purges.append((line, user, email, requests, change))
             if not self.allow_data_loss:
                 self.counts["purgesRefused"] += 1
-                return self._failed(line, user.id, email, [_purge_message(
-                    licence_column(self.licences[change.calling_removed]), lost)],
-                    code=PURGE_NOT_CONFIRMED,
-                    payload=self.payloads.encode(requests, change, line, lost))
-        if change.calling is CallingChange.GRANT:
+                self.counts["failed"] += 1
+                return None
+        elif change.calling is CallingChange.GRANT:
             problem = self._grant_conflict(store, user, change.profile_after)
             if problem:
                 return self._failed(line, user.id, email, [problem.message], code=problem.code)
-        payload = self.payloads.encode(requests, change, line, lost)
         self._take(change.added, change.removed)
         for lid in change.added:
             self.use[lid].adds += 1
@@ -203,7 +209,42 @@ class RowPlanner:
             self.use[lid].removes += 1
         self.counts["pending"] += 1
         self.counts[change.calling.value] += 1
-        return (line - 1, user.id, email, "pending", None, None, payload)
+        if change.calling is CallingChange.PURGE:
+            return None
+        return (line - 1, user.id, email, "pending", None, None,
+                self.payloads.encode(requests, change, line))
+
+    def _purge_items(self, store: SqlStore, out: list[Item | None], purges: list) -> None:
+        """The chunk's purges in place of their None: what each user loses, read at once."""
+        losses = self._losses(store.conn, sorted({user.id for _, user, _, _, _ in purges}))
+        places = [i for i, it in enumerate(out) if it is None]
+        for i, (line, user, email, requests, change) in zip(places, purges, strict=True):
+            lost = losses.get(user.id, {})
+            payload = self.payloads.encode(requests, change, line, lost)
+            if self.allow_data_loss:
+                out[i] = (line - 1, user.id, email, "pending", None, None, payload)
+            else:
+                message = _purge_message(licence_column(self.licences[change.calling_removed]), lost)
+                out[i] = (line - 1, user.id, email, "failed", PURGE_NOT_CONFIRMED,
+                          message[:1000], payload)
+
+    def _losses(self, conn, ids: list[str]) -> dict[str, dict]:
+        """``_lost`` of each user's profile, read raw: the settings are counted once per
+        distinct settings text, which purged users mostly share."""
+        out = {}
+        for i in range(0, len(ids), 5000):
+            cond, params = reads.in_list(conn, ids[i:i + 5000])
+            for uid, extension, number, features, pin in reads.raw_rows(
+                    conn, LOSSES.format(cond), params):
+                kept = self.settings.get(features)
+                if kept is None:
+                    p = CallingProfile(None, None, None, features=json.loads(features))
+                    kept = bool(p.features.get("voicemail", {}).get("enabled")), p.setting_count()
+                    if len(self.settings) < KINDS:
+                        self.settings[features] = kept
+                out[uid] = {"phoneNumber": number, "extension": extension, "voicemail": kept[0],
+                            "voicemailPin": bool(pin), "settings": kept[1]}
+        return out
 
     def _cell_errors(self, cells: list[str], email: str) -> list[str]:
         errors = []
@@ -268,6 +309,9 @@ class RowPlanner:
 SHAPES = 10_000  # distinct licence cells remembered
 SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
 KINDS = 10_000  # distinct (licences held, licence cells) remembered
+# what a purge loses (``_lost``): the profile without parsing its settings row by row
+LOSSES = ("SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
+          "voicemail_pin_hash IS NOT NULL FROM calling_profiles WHERE user_id {}")
 
 
 class Shape:
