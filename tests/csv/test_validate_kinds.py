@@ -105,3 +105,45 @@ def test_purges_among_swaps_say_what_each_user_loses(ctx, small_chunks, allow):
     assert counts["purges" if allow else "purgesRefused"] == len(purged)
     assert counts["errors"] == (0 if allow else len(purged))
     assert counts["swaps"] == len(body) - 1 - len(purged)
+
+
+def test_first_calling_licences_checked_against_profiles_and_each_other(ctx, small_chunks):
+    from callshift.domain.licensing import LicenceRequest, Operation
+    from callshift.services.context import PersonRef
+    from callshift.services.licensing import change_licences
+
+    rows = export_rows(ctx)
+    h = rows[0]
+    col = h.index
+    pro = [r for r in rows[1:] if r[col(P1)] == "TRUE"]
+    bare = pro[:5]  # these lose their calling licence (and profile) first
+    with_profile = pro[10:12]
+    for r in bare:
+        change_licences(ctx, PersonRef(email=r[col(EMAIL)]),
+                        [LicenceRequest(licence(ctx, "Sub100001", "BCSTD").id, Operation.REMOVE)])
+
+    def grant(r, extension, number, location):
+        return [r[col(EMAIL)], extension, number, location, "TRUE"]
+
+    taken_ext, taken_number = with_profile[0], with_profile[1]
+    others = [[r[col(EMAIL)], "", "", "", ""] for r in pro[20:40]]  # rows changing nothing
+    body = [[EMAIL, "Extension", "Phone Number", "Location", P2],
+            grant(bare[0], taken_ext[col("Extension")], "", taken_ext[col("Location")]),
+            grant(bare[1], "", taken_number[col("Phone Number")].lstrip("+"), taken_ext[col("Location")]),
+            grant(bare[2], "7001", "", taken_ext[col("Location")]),
+            *others,
+            grant(bare[3], "7001", "", taken_ext[col("Location")]),
+            grant(bare[4], "7002", "+97255000111", taken_ext[col("Location")])]
+    preview = validate(ctx, to_bytes(body))
+    items = {it[2]: it for it in preview.items()}
+    preview.close()
+    emails = [r[col(EMAIL)] for r in bare]
+    assert items[emails[0]][3:5] == ("failed", E.EXTENSION_TAKEN)
+    assert items[emails[0]][5] == (f"extension {taken_ext[col('Extension')]} is already used in "
+                                   "the location")
+    assert items[emails[1]][3:5] == ("failed", E.NUMBER_TAKEN)
+    assert items[emails[1]][5] == f"phone number {taken_number[col('Phone Number')]} is already used"
+    assert items[emails[2]][3] == "pending" and json.loads(items[emails[2]][6])["calling"] == "grant"
+    assert items[emails[3]][3:6] == ("failed", E.EXTENSION_TAKEN,
+                                     "another row of the file gives the same extension or number")
+    assert items[emails[4]][3] == "pending"

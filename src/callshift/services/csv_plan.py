@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -19,7 +19,7 @@ from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
-                                Operation, plan_licence_change)
+                                Operation, normalise_number, plan_licence_change)
 from ..domain.model import CallingProfile, Licence, UserLicensing
 from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
                                 Header, Mode, clean_number, licence_column, row_requests,
@@ -76,7 +76,7 @@ class RowPlanner:
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
         user_of, held_of, shape_of, kind_of = users.get, held.get, self.shapes.get, self.kinds.get
-        found, wanted = [], []
+        found, wanted, granting = [], [], []
         for (_, cells), email in zip(rows, emails):
             user = user_of(email)
             kind = None
@@ -88,8 +88,12 @@ class RowPlanner:
                     kind = kind_of((h, shape)) or self._kind(h, shape)
                     if kind.properties:
                         wanted.append(user.id)
+                        granting.append(cells)
             found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
+        if granting:  # is the extension or number a first calling licence takes in use?
+            store = TakenProfiles(store, self.org_id, self.locations.values(),
+                                  *self._given(granting))
         # Then every row in file order, with the running unit counts.
         free, tally, out, purges = self.free, Counter(), [], []
         for (line, cells), email, (user, kind) in zip(rows, emails, found):
@@ -102,7 +106,7 @@ class RowPlanner:
             if o is None:
                 o = kind.outcomes[key] = Outcome(self, kind, user)
             if o.status != "pending":
-                out.append(self._known_row(line, email, user, kind, o, purges))
+                out.append(self._known_row(store, line, email, user, kind, o, purges))
                 continue
             for lid in o.added:
                 free[lid] -= 1
@@ -129,7 +133,7 @@ class RowPlanner:
             self.kinds[(held, shape)] = kind
         return kind
 
-    def _known_row(self, line: int, email: str, user, kind: Kind, out: Outcome,
+    def _known_row(self, store, line: int, email: str, user, kind: Kind, out: Outcome,
                    purges: list) -> Item | None:
         """A row of a known kind that does not simply change: failed, skipped, purge, grant."""
         if out.status == "failed":
@@ -137,7 +141,7 @@ class RowPlanner:
         if out.status == "skipped":
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
-        return self._planned(line, user, email, kind.requests, out.change, purges)
+        return self._planned(line, user, email, kind.requests, out.change, purges, store)
 
     def _sync(self) -> None:
         """Bring ``licences`` up to the running counts (``free``) before the rules read them."""
@@ -280,6 +284,17 @@ class RowPlanner:
             out.append(r)
         return out
 
+    def _given(self, rows: list[list[str]]) -> tuple[set[str], set[str]]:
+        """The extensions and numbers rows give a first calling licence (``_with_properties``)."""
+        cols = self.header.columns
+        extensions, numbers = set(), set()
+        for cells in rows:
+            if EXTENSION in cols:
+                extensions.add(unneutralise(cells[cols[EXTENSION]]))
+            if PHONE in cols:
+                numbers.add(normalise_number(clean_number(cells[cols[PHONE]])))
+        return extensions - {""}, numbers - {None}
+
     def _grant_conflict(self, store: SqlStore, user, profile: CallingProfile) -> ProfileConflict | None:
         keys = [k for k in (("x", profile.location_id, profile.extension) if profile.extension else None,
                             ("n", profile.phone_number) if profile.phone_number else None) if k]
@@ -408,6 +423,47 @@ class Outcome:
         if sep and tail == f"{line}}}":
             self.prefix = head + sep
         return text
+
+
+class TakenProfiles:
+    """A chunk's store for ``check_profile_free``: whether an extension or number is
+    another user's, answered from one read of the extensions and numbers the chunk's rows
+    give; any other question goes to the store."""
+
+    def __init__(self, store: SqlStore, org_id: str, location_ids: Iterable[str],
+                 extensions: set[str], numbers: set[str]):
+        self.store, self.org_id = store, org_id
+        self.locations, self.extensions, self.numbers = set(location_ids), extensions, numbers
+        self.by_extension: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.by_number: dict[str, set[str]] = defaultdict(set)
+        conn, locs = store.conn, sorted(self.locations)
+        exts, nums = sorted(extensions), sorted(numbers)
+        for i in range(0, len(exts) if locs else 0, 5000):
+            at, p1 = reads.in_list(conn, locs)
+            ext, p2 = reads.in_list(conn, exts[i:i + 5000])
+            for loc, x, uid in reads.raw_rows(conn, "SELECT location_id, extension, user_id FROM "
+                                              f"calling_profiles WHERE location_id {at} AND "
+                                              f"extension {ext}", (*p1, *p2)):
+                self.by_extension[(loc, x)].add(uid)
+        for i in range(0, len(nums), 5000):
+            num, params = reads.in_list(conn, nums[i:i + 5000])
+            for n, uid in reads.raw_rows(conn, "SELECT phone_number, user_id FROM calling_profiles "
+                                         f"WHERE org_id = {reads.mark(conn)} AND phone_number {num}",
+                                         (org_id, *params)):
+                self.by_number[n].add(uid)
+
+    def extension_taken(self, location_id: str, extension: str, user_id: str | None = None) -> bool:
+        if location_id in self.locations and extension in self.extensions:
+            return any(u != user_id for u in self.by_extension.get((location_id, extension), ()))
+        return self.store.extension_taken(location_id, extension, user_id)
+
+    def number_taken(self, org_id: str, number: str, user_id: str | None = None) -> bool:
+        if org_id == self.org_id and number in self.numbers:
+            return any(u != user_id for u in self.by_number.get(number, ()))
+        return self.store.number_taken(org_id, number, user_id)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
 
 
 class PlanCache:
