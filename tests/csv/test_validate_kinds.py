@@ -147,3 +147,12 @@ def test_first_calling_licences_checked_against_profiles_and_each_other(ctx, sma
     assert items[emails[3]][3:6] == ("failed", E.EXTENSION_TAKEN,
                                      "another row of the file gives the same extension or number")
     assert items[emails[4]][3] == "pending"
+
+
+def test_seen_emails_misses_no_repeat():
+    seen = csv_import.SeenEmails()
+    keys = [f"user{i}@example.com" for i in range(5000)]
+    assert len(seen.repeats(keys)) <= 2  # a false positive is rare, and confirmed later
+    again = keys[::7]
+    assert seen.repeats(again + ["new@example.com"])[:len(again)] == again
+    assert seen.add(keys[1]) and not seen.add("another@example.com")

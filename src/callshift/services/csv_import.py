@@ -29,6 +29,7 @@ from .csv_reader import CsvRefused, read_records
 CHUNK = 2000
 SAMPLE = 100
 ERROR_SAMPLE = 1000
+PURGE_MARK = '"calling":"purge"'
 
 
 @dataclass(frozen=True)
@@ -123,13 +124,18 @@ class SeenEmails:
         m, last, hits = self.map, self.BITS - 1, []
         for key in keys:
             h = hash(key)
-            hit = True
-            for bit in (h & last, (h >> 28) & last):
-                byte, mask = bit >> 3, 1 << (bit & 7)
-                b = m[byte]
-                if not b & mask:
-                    hit = False
-                    m[byte] = b | mask
+            bit = h & last
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            b = m[byte]
+            hit = b & mask
+            if not hit:
+                m[byte] = b | mask
+            bit = (h >> 28) & last
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            b = m[byte]
+            if not b & mask:
+                hit = 0
+                m[byte] = b | mask
             if hit:
                 hits.append(key)
         return hits
@@ -153,12 +159,18 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())
     seen, candidates = SeenEmails(), set()
     try:
-        while chunk := [r for r in islice(records, CHUNK) if any(map(str.strip, r[1]))]:
+        # blank rows are skipped (most rows show it by their first cell)
+        while chunk := [r for r in islice(records, CHUNK)
+                        if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))]:
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
             candidates.update(seen.repeats([it[2] for it in items if it[2]]))
-            for it in items:
-                if _sampled(preview, it):
+            errors, changes, purges = preview.errors, preview.changes, preview.purges
+            for it in items:  # what ``_sample`` keeps, asked without calling it
+                status, payload = it[3], it[6]
+                if ((status == "failed" and len(errors) < ERROR_SAMPLE)
+                        or (status == "pending" and len(changes) < SAMPLE)
+                        or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)):
                     _sample(preview, it, licences)
             pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
         if not planner.counts["rows"]:
@@ -172,15 +184,6 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
     return preview
 
 
-def _sampled(preview: ImportPreview, it: Item) -> bool:
-    """Whether ``_sample`` would keep anything of the item (cheaper than asking it)."""
-    status, payload = it[3], it[6]
-    return ((status == "failed" and len(preview.errors) < ERROR_SAMPLE)
-            or (status == "pending" and len(preview.changes) < SAMPLE)
-            or (payload and len(preview.purges) < SAMPLE
-                and '"calling":"purge"' in payload))
-
-
 def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> None:
     seq, _uid, email, status, code, message, payload = it
     if status == "failed" and len(preview.errors) < ERROR_SAMPLE:
@@ -188,7 +191,7 @@ def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> N
                                "errorCode": code})
     if status == "pending" and len(preview.changes) < SAMPLE:
         preview.changes.append(change_view(seq, email, payload, licences))
-    if payload and '"calling":"purge"' in payload and len(preview.purges) < SAMPLE:
+    if payload and PURGE_MARK in payload and len(preview.purges) < SAMPLE:
         payload = json.loads(payload)
         preview.purges.append({"row": seq + 1, "email": email, "lost": payload.get("lost"),
                                "refused": status == "failed"})
