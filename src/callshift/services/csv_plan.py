@@ -75,14 +75,15 @@ class RowPlanner:
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
-        user_of, held_of, shape_of, kind_of = users.get, held.get, self.shapes.get, self.kinds.get
+        user_of, held_of, kind_of = users.get, held.get, self.kinds.get
+        licence_cells, shape_of = self.licence_cells, self.shapes.shapes.get
         found, wanted, granting = [], [], []
         for (_, cells), email in zip(rows, emails):
             user = user_of(email)
             kind = None
             if (user is not None and email and len(cells) == width
                     and max(map(len, cells)) <= MAX_CELL):
-                shape = shape_of(cells)
+                shape = shape_of(licence_cells(cells)) or self.shapes.get(cells)
                 if shape is not None:
                     h = held_of(user.id, EMPTY)
                     kind = kind_of((h, shape)) or self._kind(h, shape)
@@ -100,8 +101,8 @@ class RowPlanner:
             if kind is None or kind.properties:
                 out.append(self._row(store, line, cells, email, user, held, profiles, purges))
                 continue
-            room = kind.room
-            key = (free[room[0]] > 0,) if len(room) == 1 else tuple([free[l] > 0 for l in room])
+            one = kind.one
+            key = (free[one] > 0,) if one is not None else tuple([free[l] > 0 for l in kind.room])
             o = kind.outcomes.get(key)
             if o is None:
                 o = kind.outcomes[key] = Outcome(self, kind, user)
@@ -372,13 +373,14 @@ class Kind:
     (``room``), so ``outcomes`` keeps one ``Outcome`` per room.
     """
 
-    __slots__ = ("held", "requests", "properties", "room", "outcomes")
+    __slots__ = ("held", "requests", "properties", "room", "one", "outcomes")
 
     def __init__(self, planner: RowPlanner, held: frozenset[str], shape: Shape):
         self.held = held
         self.requests = shape.requests
         self.properties = shape.calling_add and not (held & planner.calling_ids)
         self.room = tuple(l for l in shape.adds if l not in held and l in planner.licences)
+        self.one = self.room[0] if len(self.room) == 1 else None
         self.outcomes: dict[tuple, Outcome] = {}
 
 
