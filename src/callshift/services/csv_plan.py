@@ -5,6 +5,14 @@ requests to re-plan at apply time and what the preview shows), ``skipped`` (no c
 or ``failed`` (every reason, in one message). Licences are planned with running unit
 counts, so row N sees the units rows 2..N-1 took or freed: capacity is judged for the
 whole file, in file order, exactly as the apply job will meet it.
+
+Most rows of a file are alike: the same licences held, the same licence cells. The rules
+run once per such kind of row and per room (whether each licence to add has a free unit,
+with the running counts); the other rows of the kind take that plan and its payload text.
+A row giving a first calling licence takes the row's own properties and is planned on
+its own. What a chunk needs from the database beyond its users and their licences is
+read once per chunk: the profiles of those first calling licences, the extensions and
+numbers they would take, and what each purged user would lose.
 """
 from __future__ import annotations
 
@@ -105,7 +113,9 @@ class RowPlanner:
             key = (free[one] > 0,) if one is not None else tuple([free[l] > 0 for l in kind.room])
             o = kind.outcomes.get(key)
             if o is None:
-                o = kind.outcomes[key] = Outcome(self, kind, user)
+                o = Outcome(self, kind, user)
+                if len(kind.outcomes) < OUTCOMES:
+                    kind.outcomes[key] = o
             if o.status != "pending":
                 out.append(self._known_row(store, line, email, user, kind, o, purges))
                 continue
@@ -157,10 +167,6 @@ class RowPlanner:
             self.free[lid] -= 1
         for lid in removed:
             self.free[lid] += 1
-
-    def _email(self, cells: list[str]) -> str:
-        i = self.header.email
-        return unneutralise(cells[i]).lower()[:320] if i < len(cells) else ""
 
     def _row(self, store, line, cells, email, user, held, profiles, purges) -> Item | None:
         errors = self._cell_errors(cells, email)
@@ -325,6 +331,7 @@ class RowPlanner:
 SHAPES = 10_000  # distinct licence cells remembered
 SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
 KINDS = 10_000  # distinct (licences held, licence cells) remembered
+OUTCOMES = 64  # plans remembered per kind (one per room: which licences to add have units)
 # what a purge loses (``_lost``): the profile without parsing its settings row by row
 LOSSES = ("SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
           "voicemail_pin_hash IS NOT NULL FROM calling_profiles WHERE user_id {}")
