@@ -139,8 +139,9 @@ def seed(db: Database, users: int = 5000, rng_seed: int = 42,
         def write(rows) -> None:
             done = 0
             for chunk in _chunks(rows, BATCH):
-                chunk.sort(key=lambda row: row[0][0])  # by id: users and user_licences are
-                # stored in id order on SQLite, and sorted inserts fill pages one after another
+                # users and user_licences are stored by id on SQLite: inserts in id order
+                # fill pages one after another
+                chunk.sort(key=lambda row: row[0][0])
                 insert_rows(c, t.users, USER_COLS, (u for u, _, _ in chunk))
                 insert_rows(c, t.user_licences, ("user_id", "licence_id"),
                             (h for _, held, _ in chunk for h in held))

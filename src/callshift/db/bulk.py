@@ -27,6 +27,11 @@ def _sqlite_value(kind: str, value: Any) -> Any:
     return value
 
 
+def driver_ts(conn: Connection, now: datetime):
+    """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
+    return now if conn.dialect.name == "postgresql" else _sqlite_value("ts", now)
+
+
 def _kinds(table: Table, columns: Sequence[str]) -> list[str]:
     out = []
     for name in columns:

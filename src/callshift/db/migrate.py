@@ -28,12 +28,11 @@ def upgrade(db: Database, revision: str = "head") -> None:
             cfg = alembic_config(db.url)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-            conn.commit()
-            if sqlite:
-                broken = conn.connection.driver_connection.execute(
-                    "PRAGMA foreign_key_check").fetchall()
+            if sqlite:  # checked inside the transaction: a broken migration is rolled back
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
                 if broken:
                     raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+            conn.commit()
         finally:
             if sqlite:
                 _foreign_keys(conn, True)

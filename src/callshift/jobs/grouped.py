@@ -5,6 +5,7 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 """
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows, run_many
+from ..db.bulk import driver_ts, insert_rows, run_many
 from ..db.store import CapacityRace
 from ..domain.access import Principal, Role
 from ..domain.model import User, UserLicensing
@@ -88,7 +89,7 @@ def batch_of_user(user_id: str, batches: int) -> int:
     try:
         position = int(user_id[:8], 16) / 16 ** 8
     except ValueError:
-        position = (hash(user_id) % 1_000_003) / 1_000_003
+        position = zlib.crc32(user_id.encode()) / 2 ** 32
     return min(batches - 1, int(position * batches))
 
 
@@ -146,8 +147,3 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
     reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
     insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
     return len(touched)
-
-
-def driver_ts(conn: Connection, now: datetime):
-    """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
-    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -8,18 +8,18 @@ profiles deleted, the units given back, and one audit event per user (R10) shape
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db.bulk import driver_ts, insert_rows
 from ..db.rows import profile_values
 from ..db.store import SqlStore
 from ..domain.licensing import CallingChange, LicenceRequest, Operation, plan_licence_change
 from ..domain.model import Licence, UserLicensing
-from ..jobs.grouped import AUDIT_COLS, driver_ts
+from ..jobs.grouped import AUDIT_COLS
 from .context import Ctx, new_id
 
 CHUNK = 2000
@@ -61,7 +61,8 @@ def remove_from_all(ctx: Ctx, store: SqlStore, licence_ids: Sequence[str],
 def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter) -> None:
     conn, now = store.conn, ctx.clock()
     expires = now + timedelta(days=ctx.retention_days)
-    entries, audit, purged, pairs = [], [], [], []
+    entries, audit, purged = [], [], []
+    holders: dict[str, list[str]] = defaultdict(list)  # licence -> users losing it
     for state, change in changes:
         user, entry_id = state.user, None
         if change.calling is CallingChange.PURGE and state.profile is not None:
@@ -71,7 +72,8 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
                             expires, action))
         if change.calling is CallingChange.PURGE:
             purged.append(user.id)
-        pairs += [(user.id, lid) for lid in change.removed]
+        for lid in change.removed:
+            holders[lid].append(user.id)
         given_back.update(change.removed)
         after = {"licences": sorted(change.after), "calling": change.calling.value,
                  **({"recycleEntryId": entry_id} if entry_id else {})}
@@ -80,9 +82,9 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
         audit.append((user.org_id, now, ctx.principal.name, action, "person", user.id,
                       {"licences": sorted(change.before)}, after, ctx.tracking_id))
     insert_rows(conn, t.recycle_bin, RECYCLE_COLS, entries)
-    for lid in {lid for _, lid in pairs}:
+    for lid, uids in holders.items():
         reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
-                     [uid for uid, l in pairs if l == lid], lid)
+                     uids, lid)
     reads.run_in(conn, "DELETE FROM calling_profiles WHERE user_id {in}", purged)
     reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}",
                  [state.user.id for state, _ in changes], driver_ts(conn, now))
