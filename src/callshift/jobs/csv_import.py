@@ -27,6 +27,7 @@ from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.model import Licence
+from ..domain.plan_cache import PlanCache, take_units
 from ..services.csv_payload import PayloadCodec
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from .grouped import Groups, batch_state, job_ctx, states_of, write_groups
@@ -53,12 +54,6 @@ def _mark(rows: list[dict], seq: int, status: str, code: int | None, message: st
     rows.append({"_seq": seq, "_status": status, "_code": code, "_message": message[:1000]})
 
 
-def _plans():
-    from ..services.csv_plan import PlanCache  # services import jobs, not the reverse, at load
-
-    return PlanCache()
-
-
 class CsvImport:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
         store = SqlStore(conn)
@@ -66,7 +61,7 @@ class CsvImport:
         items, states = batch_state(conn, job, batch_no)
         codec = PayloadCodec()
         locations = store.location_ids(job.org_id)
-        plans = _plans()
+        plans = PlanCache()
         allow = job.params.get("allowDataLoss", False)
         marks: list[dict] = []
         groups: Groups = defaultdict(list)
@@ -95,7 +90,7 @@ class CsvImport:
                 _mark(marks, seq, "failed", PURGE_NOT_CONFIRMED, "the row would now remove "
                       "calling without a replacement, which the preview did not confirm")
             else:
-                _take(licences, change.added, change.removed)
+                take_units(licences, change.added, change.removed)
                 if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
                     one_by_one.append((seq, state, change, row))
                 else:
@@ -141,7 +136,7 @@ class CsvImport:
         licences = _licences(conn, store, job.org_id)
         states = states_of(conn, [i.user_id for i in items])
         locations = store.location_ids(job.org_id)
-        plans = _plans()
+        plans = PlanCache()
         groups: Groups = defaultdict(list)
         notes: list[dict] = []
         for seq, uid in items:
@@ -163,7 +158,7 @@ class CsvImport:
             if change.failed or change.calling in (CallingChange.GRANT, CallingChange.PURGE):
                 notes.append({"_seq": seq, "_message": "not rolled back: the licences changed since"})
                 continue
-            _take(licences, change.added, change.removed)
+            take_units(licences, change.added, change.removed)
             groups[(change.removed, change.added, change.calling.value)].append((seq, state))
         if notes:
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
@@ -173,12 +168,6 @@ class CsvImport:
         reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
                      "AND seq {in}", seqs, job.id)
         return BatchResult(rolled_back=len(seqs))
-
-
-def _take(licences: dict[str, Licence], added, removed) -> None:
-    from ..services.csv_plan import take_units
-
-    take_units(licences, added, removed)
 
 
 register("csv_import", CsvImport)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -29,6 +29,7 @@ from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, normalise_number, plan_licence_change)
 from ..domain.model import CallingProfile, Licence, UserLicensing
+from ..domain.plan_cache import PlanCache
 from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
                                 Header, Mode, clean_number, licence_column, row_requests,
                                 unneutralise)
@@ -58,7 +59,7 @@ class RowPlanner:
     use: dict[str, LicenceUse] = field(default_factory=lambda: defaultdict(LicenceUse))
     counts: Counter = field(default_factory=Counter)
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
-    plans: PlanCache = field(default_factory=lambda: PlanCache())
+    plans: PlanCache = field(default_factory=PlanCache)
     payloads: PayloadCodec = field(default_factory=PayloadCodec)
     holdings: reads.Holdings = field(default_factory=reads.Holdings)
 
@@ -473,52 +474,6 @@ class TakenProfiles:
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)
-
-
-class PlanCache:
-    """``plan_licence_change`` once per kind of row, not once per row.
-
-    Rows that differ only in who they are (same organisation, same licences held, the same
-    requests without properties, each licence to add with or without a free unit, as
-    before) get the same answer, so the rules run once per kind. A cached plan carries no
-    profile (``profile_after`` is None): only a grant needs one, and a grant always sends
-    properties, so it is never cached.
-    """
-
-    def __init__(self, size: int = 10_000):
-        self.size = size
-        self.plans: dict[tuple, LicenceChange | list[LicenceError]] = {}
-
-    def plan(self, state: UserLicensing, pairs: tuple[tuple[str, str], ...],
-             build: Callable[[], Sequence[LicenceRequest]], licences: Mapping[str, Licence],
-             location_ids, cacheable: bool = True) -> LicenceChange:
-        """``pairs`` are the requests as (licence id, "add"|"remove"); ``build`` makes them."""
-        if not cacheable:
-            return plan_licence_change(state, build(), licences, location_ids)
-        held = state.licence_ids
-        room = tuple(licences[l].free_units > 0 if l in licences else None
-                     for l, op in pairs if op == "add" and l not in held)
-        key = (state.user.org_id, held, pairs, room)
-        hit = self.plans.get(key)
-        if hit is None:
-            try:
-                hit = replace(plan_licence_change(state, build(), licences, location_ids),
-                              profile_after=None)
-            except LicenceChangeRefused as refused:
-                hit = refused.errors
-            if len(self.plans) < self.size:
-                self.plans[key] = hit
-        if isinstance(hit, list):
-            raise LicenceChangeRefused(hit)
-        return hit
-
-
-def take_units(licences: dict[str, Licence], added: Sequence[str], removed: Sequence[str]) -> None:
-    """Running unit counts: the next row sees what this one took or freed."""
-    for lid, n in [(a, 1) for a in added] + [(r, -1) for r in removed]:
-        l = licences[lid]
-        licences[lid] = Licence(l.id, l.org_id, l.subscription_id, l.offer_code, l.total_units,
-                                l.consumed_units + n, l.subscription_status)
 
 
 def _lost(profile: CallingProfile | None) -> dict:
