@@ -140,3 +140,39 @@ def test_method_three_on_ten_thousand_users(db):
     assert licence(ctx, NEW, "EE").consumed_units == units_before["EE"] + 10_000
     for code in ("BCSTD", "BCBASIC", "MS", "EE"):
         assert licence(ctx, OLD, code).consumed_units == 0
+
+
+def test_existing_users_without_calling_data_get_the_rest_and_the_reason(admin, db, demo):
+    bare = create_person(admin, None, PersonData(email="no.calling@acme.example.com"))
+    assert not bare.licence_ids and bare.profile is None
+    tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
+    preview = preview_apply(admin, tpl.id, preserve=True)
+    assert preview.notes == 1 and preview.in_scope == 61
+    job = run(admin, preview)
+    assert job.status == "succeeded" and job.failed == 0
+    after = state_of(admin, bare.user)
+    assert set(after.licence_ids) == {licence(admin, NEW, c).id for c in ("MS", "EE")}
+    assert after.profile is None
+    with db.uow(write=False) as uow:
+        note = uow.conn.execute(select(t.job_items.c.message).where(
+            t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == bare.user.id)).scalar()
+    assert "no calling data" in note
+
+
+def test_a_job_previewed_by_an_earlier_version_still_runs_from_its_stored_requests(admin, db, demo):
+    """Earlier versions stored each item's requests (an index into the job's distinct plans)
+    instead of the template: such a job, confirmed before an upgrade, must still apply."""
+    tpl = new_template(admin, codes=("BCSTD", "EE"))
+    preview = preview_apply(admin, tpl.id, preserve=True)  # one kind: Meetings added
+    meetings = licence(admin, NEW, "EE").id
+    with db.uow() as uow:
+        job = uow.conn.execute(select(t.jobs.c.params).where(t.jobs.c.id == preview.job_id)).scalar()
+        params = {k: v for k, v in job.items() if k != "template"}
+        params["plans"] = [[{"id": meetings, "op": "add", "props": None}]]
+        uow.conn.execute(t.jobs.update().where(t.jobs.c.id == preview.job_id).values(params=params))
+        uow.conn.execute(t.job_items.update().where(t.job_items.c.job_id == preview.job_id)
+                         .values(payload={"plan": 0}))
+        uow.commit()
+    job = run(admin, preview)
+    assert (job.status, job.moved, job.failed) == ("succeeded", preview.changing, 0)
+    assert licence(admin, NEW, "EE").consumed_units == preview.changing

@@ -75,6 +75,30 @@ def template_for(group_ids: Iterable[str], templates: Sequence[Template]) -> Tem
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Whom a template applies to, as group rules a query can filter on: the members of
+    ``within`` (every user of the organisation when it is None) who belong to none of
+    ``outranked_by``, the groups of the templates that win over it."""
+    within: tuple[str, ...] | None
+    outranked_by: tuple[str, ...]
+
+
+def scope_of(template: Template, templates: Sequence[Template]) -> Scope:
+    """The users ``template_for`` resolves to ``template``, as a rule on group membership."""
+    by_age = sorted(templates, key=lambda t: (t.created or datetime.min, t.id))
+
+    def groups(tpls: Iterable[Template]) -> tuple[str, ...]:
+        return tuple(sorted({g for t in tpls for g in t.group_ids}))
+
+    if template.type == "GROUP":
+        older = by_age[:next(i for i, t in enumerate(by_age) if t.id == template.id)]
+        return Scope(template.group_ids, groups(t for t in older if t.type == "GROUP"))
+    first_org = next(t for t in by_age if t.type == "ORG")
+    return Scope(None if first_org.id == template.id else (),
+                 groups(t for t in by_age if t.type == "GROUP"))
+
+
+@dataclass(frozen=True)
 class TemplatePlan:
     requests: tuple[LicenceRequest, ...]
     skipped: tuple[str, ...] = ()  # why parts of the template were not applied

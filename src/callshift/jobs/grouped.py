@@ -31,7 +31,9 @@ Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[tuple[int, User
 def job_ctx(job: Job, now: datetime):
     """The job's author as a use-case context, for write_change's audit event (no database
     handle: the job's connection is passed explicitly)."""
-    from ..services.context import Ctx  # services import jobs at load time, not the reverse
+    from ..services.context import (
+        Ctx,  # services import jobs at load time, not the reverse
+    )
 
     return Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,
                                             frozenset({job.org_id})),
@@ -111,13 +113,14 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
             cache[ids] = ids_json(ids)
         return cache[ids]
 
+    sqlite = conn.dialect.name == "sqlite"
+    swaps = []  # SQLite: (new, user, old), all groups' swaps written in one pass below
     for (removed, added, calling), members in groups.items():
         uids = [state.user.id for _, state in members]
         touched += uids
         for old, new in zip(removed, added):  # a swap rewrites the row in place
-            if conn.dialect.name == "sqlite":  # by primary key: no IN list to build and sort
-                run_many(conn, "UPDATE user_licences SET licence_id = ? WHERE user_id = ? "
-                         "AND licence_id = ?", [(new, u, old) for u in uids])
+            if sqlite:
+                swaps += [(new, u, old) for u in uids]
             else:
                 reads.run_in(conn, "UPDATE user_licences SET licence_id = {p} WHERE licence_id = "
                              "{p} AND user_id {in}", uids, new, old)
@@ -144,6 +147,11 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
                           f'{{"licences":{as_json(state.licence_ids)}}}',
                           f'{{"licences":{as_json(after)}{tail}'
                           + (f',"row":{seq + 1}}}' if with_row else "}"), f"job:{job.id}"))
+    # by primary key in user order: each user's rows are neighbours, where licence by
+    # licence the rewrite jumps across the table (measured 1.5x slower at 100,000 users)
+    swaps.sort(key=lambda s: (s[1], s[2]))
+    run_many(conn, "UPDATE user_licences SET licence_id = ? WHERE user_id = ? AND licence_id = ?",
+             swaps)
     reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
     insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
     return len(touched)

@@ -1,6 +1,6 @@
-"""Jobs whose items are stored per-user licence requests (template apply; reusable by imports).
-
-Each batch re-plans every user's requests against the current state with the domain's
+"""The template-apply job: each batch plans its users from the template as previewed
+(kept in the job's parameters; jobs previewed by earlier versions stored per-user requests
+in their items instead), against the current state, with the domain's
 ``plan_licence_change`` (state may have moved since the preview), then writes: users whose
 change touches no calling profile (swaps, non-calling adds and removes) in a few set-based
 statements per distinct change, the rare grant or purge one by one through
@@ -22,9 +22,16 @@ from ..db import tables as t
 from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
-from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
-                                Operation, plan_licence_change)
+from ..domain.licensing import (
+    CallingChange,
+    CallingProperties,
+    LicenceChange,
+    LicenceRequest,
+    Operation,
+    plan_licence_change,
+)
 from ..domain.model import UserLicensing
+from ..domain.templates import Template, plan_template
 from ..services.licensing import write_change
 from .bulk_move import _mark, _units
 from .grouped import batch_state, carries_properties, job_ctx, states_of, write_groups
@@ -53,6 +60,9 @@ def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
 
 class RequestsApply:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
+        if "template" in job.params:
+            return self._from_template(conn, job, batch_no, now)
+        # jobs previewed before templates were stored in the job: requests per item
         plans = job.params.get("plans", [])
         with_props = {f'{{"plan":{i}}}' for i, reqs in enumerate(plans)
                       if any(r.get("props") for r in reqs)}
@@ -68,6 +78,37 @@ class RequestsApply:
                 decoded[text] = tuple(decode_requests(payload["requests"]))
         return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items], states,
                            now, job.params.get("action", "licences.applied"),
+                           job.params.get("allowDataLoss", False), "moved", restoring=False)
+
+    def _from_template(self, conn: Connection, job: Job, batch_no: int,
+                       now: datetime) -> BatchResult:
+        """Items name users only: each is planned from the template as previewed, with the
+        same rule as the preview (plan_template), against the user's state of this moment."""
+        items, states = batch_state(conn, job, batch_no, lambda _: False)
+        licences = SqlStore(conn).licences(job.org_id)
+        p = reads.mark(conn)
+        with_data = {uid for uid, in reads.raw_rows(
+            conn, "SELECT ji.user_id FROM job_items ji JOIN calling_profiles cp ON cp.user_id = "
+            f"ji.user_id WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'",
+            (job.id, batch_no))}
+        snap = job.params["template"]
+        template = Template(job.params["templateId"], job.org_id, snap["name"], "ORG",
+                            tuple(snap["licenceIds"]), location_id=snap["locationId"])
+        preserve = job.params["preserve"]
+        plans: dict[tuple, tuple[LicenceRequest, ...]] = {}
+        todo = []
+        for seq, uid, _ in items:
+            state = states.get(uid)
+            if state is None:  # _apply marks it
+                todo.append((seq, uid, ()))
+                continue
+            key = (state.licence_ids, uid in with_data)
+            if key not in plans:  # the plan reads whether there is calling data, not what it is
+                profile = reads.lite_profiles(conn, [uid]).get(uid) if key[1] else None
+                plans[key] = plan_template(replace(state, profile=profile), template, licences,
+                                           preserve).requests
+            todo.append((seq, uid, plans[key]))
+        return self._apply(conn, job, todo, states, now, job.params["action"],
                            job.params.get("allowDataLoss", False), "moved", restoring=False)
 
     def rollback_batch(self, conn: Connection, job: Job, batch_no: int,

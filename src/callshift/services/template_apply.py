@@ -1,28 +1,27 @@
 """Applying a template to existing users: a preview first, then a resumable job.
 
-The preview plans every user in the template's scope with the domain rules and stores the
-changing users' requests as job items, in status "preview"; confirming it lets the job
-runner apply them (jobs/requests_apply.py), batch by batch, re-planning each user against
-the state of that moment.
+The preview plans every kind of user in the template's scope (same licences held, with or
+without calling data: a handful at 100,000 users) with the domain rules, and stores the
+changing and failing users as job items, in status "preview", set-based in SQL; the
+template as previewed goes in the job's parameters. Confirming it lets the job runner
+apply it (jobs/requests_apply.py), batch by batch, re-planning each user against the
+state of that moment.
 """
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows
 from ..domain.errors import DomainError, NotFound
-from ..domain.licensing import CallingChange, plan_licence_change
+from ..domain.licensing import CallingChange, LicenceChange, plan_licence_change
 from ..domain.model import User, UserLicensing
-from ..domain.templates import Template, plan_template, template_for
+from ..domain.templates import Template, TemplatePlan, plan_template, scope_of
 from ..jobs import requests_apply  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
-from ..jobs.requests_apply import encode_requests
 from .context import Ctx, new_id
 from .jobs import JobStateError
 from .templates import _find, load_templates
@@ -54,42 +53,122 @@ class TemplatePreview:
         return self.changing > 0 and not self.shortfall and (self.allow_data_loss or not self.purges)
 
 
-def _scope(conn, template: Template, templates: list[Template]):
-    """(user id, email, licences held, has a calling profile) of every user the template
-    applies to, in id order (see start_move), read raw in one statement: at 100,000 users
-    building result rows is the cost."""
-    groups_of: dict[str, list[str]] = defaultdict(list)
-    for r in conn.execute(select(t.group_members).join(
-            t.groups, t.groups.c.id == t.group_members.c.group_id)
-            .where(t.groups.c.org_id == template.org_id)):
-        groups_of[r.user_id].append(r.group_id)
-    applies: dict[frozenset, bool] = {}  # users in the same groups share the answer
-    held = reads.Holdings()
-    sql = (f"SELECT u.id, u.email, (SELECT {reads.agg(conn, 'ul.licence_id')} FROM user_licences ul "
-           "WHERE ul.user_id = u.id), (SELECT 1 FROM calling_profiles cp WHERE cp.user_id = u.id) "
-           f"FROM users u WHERE u.org_id = {reads.mark(conn)} ORDER BY u.id")
-    out = []
-    for uid, email, lids, calling in reads.raw_rows(conn, sql, (template.org_id,)):
-        groups = frozenset(groups_of.get(uid, ()))
-        if groups not in applies:
-            tpl = template_for(groups, templates)
-            applies[groups] = tpl is not None and tpl.id == template.id
-        if applies[groups]:
-            out.append((uid, email, held[lids or ""], bool(calling)))
-    return out
+SCOPE = "tpl_scope"  # a temporary table: private to the connection, gone at commit
 
 
-def _plan(state, template, licences, locations, preserve):
+def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None:
+    """(id, email, licences held, has calling data) of every user the template applies to,
+    into a temporary table: the preview counts, stores and samples from this one snapshot,
+    and each user's licences are gathered once (the costly part at 100,000 users)."""
+    p, scope = reads.mark(conn), scope_of(template, templates)
+    where, params = [f"u.org_id = {p}"], [template.org_id]
+    for negate, groups in (("", scope.within), ("NOT ", scope.outranked_by or None)):
+        if groups is None:
+            continue
+        if not groups:
+            where.append("1 = 0")
+            continue
+        where.append(f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
+                     f"gm.group_id IN ({', '.join([p] * len(groups))}))")
+        params += groups
+    pg = conn.dialect.name == "postgresql"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{SCOPE}")
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {SCOPE} {'ON COMMIT DROP ' if pg else ''}AS "
+        f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
+        "user_licences ul WHERE ul.user_id = u.id), '') AS held, CASE WHEN EXISTS (SELECT 1 "
+        "FROM calling_profiles cp WHERE cp.user_id = u.id) THEN 1 ELSE 0 END AS calling "
+        f"FROM users u WHERE {' AND '.join(where)}", tuple(params))
+
+
+def _drop_scope(conn) -> None:
+    if conn.dialect.name == "sqlite":  # PostgreSQL drops it at commit
+        conn.exec_driver_sql(f"DROP TABLE temp.{SCOPE}")
+
+
+@dataclass
+class _Kind:
+    """Users alike (same licences held, with or without calling data) and their one plan."""
+    count: int
+    plan: TemplatePlan
+    change: LicenceChange | None
+    error: DomainError | None
+
+    @property
+    def status(self) -> str | None:  # None: the users already match the template
+        return None if not self.plan.requests else "failed" if self.error else "pending"
+
+
+def _plan(state, template, licences, locations, preserve) -> tuple:
     plan = plan_template(state, template, licences, preserve)
     if not plan.requests:
-        return plan, None, None, None
+        return plan, None, None
     try:
         change = plan_licence_change(state, list(plan.requests), licences, locations)
         if change.failed:
             raise DomainError(change.failed[0].description, change.failed[0].code)
     except DomainError as e:
-        return plan, None, e, None
-    return plan, change, None, encode_requests(list(plan.requests))
+        return plan, None, e
+    return plan, change, None
+
+
+def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int], _Kind]:
+    """Every kind of user in scope, counted and planned: at 100,000 users there are a
+    handful of kinds, and the plan depends on nothing else (see plan_template)."""
+    held = reads.Holdings()
+    out = {}
+    for lids, calling, count, first in reads.raw_rows(
+            conn, f"SELECT held, calling, count(*), min(id) FROM {SCOPE} GROUP BY held, calling", ()):
+        # a profile's presence is what the plan reads: the first user's stands for the rest
+        profile = reads.lite_profiles(conn, [first]).get(first) if calling else None
+        state = UserLicensing(User(first, template.org_id, ""), held[lids], profile)
+        out[(lids, calling)] = _Kind(count, *_plan(state, template, licences, locations, preserve))
+    return out
+
+
+def _kinds_cte(conn, kinds: dict, statuses: tuple[str, ...]) -> tuple[str, list]:
+    """The kinds of users with one of ``statuses`` as a WITH clause ``k``, and its parameters."""
+    p = reads.mark(conn)
+    rows = [(lids, calling, k.status, k.error.code if k.error else None,
+             k.error.message if k.error else "; ".join(k.plan.skipped) or None)
+            for (lids, calling), k in kinds.items() if k.status in statuses]
+    values = ", ".join(f"(CAST({p} AS TEXT), CAST({p} AS INTEGER), CAST({p} AS TEXT), "
+                       f"CAST({p} AS INTEGER), CAST({p} AS TEXT))" for _ in rows)
+    return (f"WITH k (held, calling, status, code, message) AS (VALUES {values}) ",
+            [v for r in rows for v in r])
+
+
+def _store_items(conn, job_id: str, kinds: dict, batch_size: int) -> None:
+    """The changing and failing users as job items in id order, in one INSERT ... SELECT; the
+    users who already match get none."""
+    if not any(k.status for k in kinds.values()):
+        return
+    p = reads.mark(conn)
+    cte, params = _kinds_cte(conn, kinds, ("pending", "failed"))
+    conn.exec_driver_sql(
+        "INSERT INTO job_items (job_id, seq, batch_no, user_id, email, status, error_code, "
+        f"message) {cte}SELECT {p}, n - 1, (n - 1) / {p}, id, email, status, code, message "
+        "FROM (SELECT s.id, s.email, k.status, k.code, k.message, row_number() OVER "
+        f"(ORDER BY s.id) AS n FROM {SCOPE} s JOIN k ON k.held = s.held "
+        "AND k.calling = s.calling) numbered", (*params, job_id, batch_size))
+
+
+def _sample(conn, kinds: dict) -> list[dict]:
+    """The first changing users by id, with what changes for each."""
+    if not any(k.status == "pending" for k in kinds.values()):
+        return []
+    cte, params = _kinds_cte(conn, kinds, ("pending",))
+    out = []
+    for email, lids, calling in reads.raw_rows(
+            conn, f"{cte}SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN k ON "
+            f"k.held = s.held AND k.calling = s.calling ORDER BY s.id LIMIT {SAMPLE}",
+            tuple(params)):
+        kind = kinds[(lids, calling)]
+        change = kind.change
+        out.append({"email": email, "add": list(change.added), "remove": list(change.removed),
+                    "calling": change.calling.value, "note": "; ".join(kind.plan.skipped) or None,
+                    "losesCallingData": change.calling is CallingChange.PURGE})
+    return out
 
 
 def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
@@ -102,45 +181,25 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
         template = _find(ctx, conn, template_id)
         licences = store.licences(template.org_id)
         locations = store.location_ids(template.org_id)
-        scope = _scope(conn, template, load_templates(conn, template.org_id))
-        preview = TemplatePreview(job_id, template, preserve, allow_data_loss, in_scope=len(scope))
+        _snapshot_scope(conn, template, load_templates(conn, template.org_id))
+        kinds = _kinds(conn, template, licences, locations, preserve)
+        preview = TemplatePreview(job_id, template, preserve, allow_data_loss,
+                                  in_scope=sum(k.count for k in kinds.values()))
         adds, removes = Counter(), Counter()
-        items = []
-        plans: dict[tuple, tuple] = {}
-        # users alike share one plan: their items point into the job's list of distinct
-        # requests instead of each carrying a copy (tens of megabytes at 100,000 users)
-        distinct: dict[str, int] = {}
-        refs: dict[tuple, int] = {}
-        for uid, email, held, calling in scope:
-            key = (held, calling)  # users alike share one plan
-            if key not in plans:  # the profile is read for the first of them only
-                profile = reads.lite_profiles(conn, [uid]).get(uid) if calling else None
-                state = UserLicensing(User(uid, template.org_id, email), held, profile)
-                plans[key] = _plan(state, template, licences, locations, preserve)
-            plan, change, error, payload = plans[key]
-            note = "; ".join(plan.skipped) or None
-            preview.notes += bool(note)
-            if not plan.requests:
-                preview.unchanged += 1
-                continue
-            if error is not None:
-                preview.failing += 1
-                items.append((email, uid, "failed", error.code, error.message, None))
-                continue
-            purge = change.calling is CallingChange.PURGE
-            preview.purges += purge
-            preview.changing += 1
-            adds.update(change.added)
-            removes.update(change.removed)
-            if key not in refs:
-                refs[key] = distinct.setdefault(json.dumps(payload, separators=(",", ":")),
-                                                len(distinct))
-            items.append((email, uid, "pending", None, note, f'{{"plan":{refs[key]}}}'))
-            if len(preview.sample) < SAMPLE:
-                preview.sample.append({"email": email, "add": list(change.added),
-                                       "remove": list(change.removed),
-                                       "calling": change.calling.value, "note": note,
-                                       "losesCallingData": purge})
+        for kind in kinds.values():
+            preview.notes += kind.count if kind.plan.skipped else 0
+            if kind.status is None:
+                preview.unchanged += kind.count
+            elif kind.status == "failed":
+                preview.failing += kind.count
+            else:
+                change = kind.change
+                preview.changing += kind.count
+                preview.purges += kind.count if change.calling is CallingChange.PURGE else 0
+                for lid in change.added:
+                    adds[lid] += kind.count
+                for lid in change.removed:
+                    removes[lid] += kind.count
         for lid in sorted(set(adds) | set(removes)):
             free = licences[lid].free_units + removes[lid]
             preview.per_licence[lid] = {"add": adds[lid], "remove": removes[lid],
@@ -160,12 +219,14 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
             "templateId": template.id, "preserve": preserve, "allowDataLoss": allow_data_loss,
             "blocked": blocked,
             "action": "template.applied", "retentionDays": ctx.retention_days,
-            "plans": [json.loads(text) for text in distinct],
+            # what the job plans each user with: the template as previewed, not as it may be
+            # edited before the job runs
+            "template": {"licenceIds": list(template.licence_ids),
+                         "locationId": template.location_id, "name": template.name},
             "selection": {"template": template.name, "preserve": preserve}}, ctx.principal.name, now)
-        insert_rows(conn, t.job_items, ("job_id", "seq", "batch_no", "user_id", "email", "status",
-                                        "error_code", "message", "payload"),
-                    ((job_id, i, i // batch_size, uid, email, status, code, msg, payload)
-                     for i, (email, uid, status, code, msg, payload) in enumerate(items)))
+        _store_items(conn, job_id, kinds, batch_size)
+        preview.sample = _sample(conn, kinds)
+        _drop_scope(conn)
         jobs.set_total(conn, job_id)
         conn.execute(update(t.jobs).where(t.jobs.c.id == job_id)
                      .values(status="preview", failed=preview.failing))
