@@ -68,29 +68,24 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
     typed = [(i, k) for i, k in enumerate(kinds) if k]  # most columns go to the driver as is
 
     def convert(row: Sequence[Any]) -> Sequence[Any]:
-        if not typed:
+        for i, k in typed:  # JSON already text, and NULLs, need no copy of the row
+            v = row[i]
+            if v is not None and (k != "json" or not isinstance(v, str)):
+                break
+        else:
             return row
         row = list(row)
         for i, k in typed:
             row[i] = value(k, row[i])
         return row
 
-    converted = map(convert, rows)
     cur = conn.connection.driver_connection.cursor()
-    marks = ", ".join("?" * len(columns))
-    batch: list = []
-    n = 0
-    for row in converted:
-        batch.append(row)
-        if len(batch) >= 10_000:
-            cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', batch)
-            n += len(batch)
-            batch = []
-    if batch:
-        cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', batch)
-        n += len(batch)
-    cur.close()
-    return n
+    try:  # the driver pulls the rows as it goes: no list of them is built
+        cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES '
+                        f'({", ".join("?" * len(columns))})', map(convert, rows))
+        return cur.rowcount
+    finally:
+        cur.close()
 
 
 def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

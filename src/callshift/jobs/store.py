@@ -34,12 +34,16 @@ def create(conn: Connection, job_id: str, org_id: str, kind: str, params: dict, 
         created_at=now, updated_at=now, total=0, moved=0, skipped=0, failed=0, rolled_back=0))
 
 
-def add_batches(conn: Connection, job_id: str, phase: str, only_with_status: str | None = None) -> int:
-    """One batch row per batch number of the job's items (those with a status, if given)."""
-    q = select(t.job_items.c.batch_no).where(t.job_items.c.job_id == job_id)
-    if only_with_status:
-        q = q.where(t.job_items.c.status == only_with_status)
-    numbers = sorted(set(conn.execute(q.distinct()).scalars()))
+def add_batches(conn: Connection, job_id: str, phase: str, only_with_status: str | None = None,
+                numbers: set[int] | None = None) -> int:
+    """One batch row per batch number of the job's items (those with a status, if given).
+    A caller that has just written the items passes their ``numbers``: no scan of them."""
+    if numbers is None:
+        q = select(t.job_items.c.batch_no).where(t.job_items.c.job_id == job_id)
+        if only_with_status:
+            q = q.where(t.job_items.c.status == only_with_status)
+        numbers = set(conn.execute(q.distinct()).scalars())
+    numbers = sorted(numbers)
     if numbers:
         conn.execute(insert(t.job_batches), [
             {"job_id": job_id, "batch_no": n, "phase": phase, "done": False} for n in numbers])

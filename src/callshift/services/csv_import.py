@@ -68,18 +68,27 @@ class ImportPreview:
 
     def items(self) -> Iterator[Item]:
         """Every item, in file order, duplicates marked failed."""
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self) -> Iterator[list[Item]]:
+        """The items a chunk (a list) at a time, in file order, duplicates marked failed."""
         self.spool.seek(0)
         while True:
             try:
                 chunk = pickle.load(self.spool)
             except EOFError:
                 return
-            for it in chunk:
-                dup = self.duplicates.get(it[0])
-                if dup:
-                    msg = dup if it[3] != "failed" else f"{dup}; {it[5]}"
-                    it = (*it[:3], "failed", DUPLICATE_ROW, msg[:1000], it[6])
-                yield it
+            if self.duplicates:
+                chunk = [self._marked(it) for it in chunk]
+            yield chunk
+
+    def _marked(self, it: Item) -> Item:
+        dup = self.duplicates.get(it[0])
+        if not dup:
+            return it
+        msg = dup if it[3] != "failed" else f"{dup}; {it[5]}"
+        return (*it[:3], "failed", DUPLICATE_ROW, msg[:1000], it[6])
 
     def as_dict(self) -> dict:
         c = self.counts
@@ -164,15 +173,7 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
                         if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))]:
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
-            candidates.update(seen.repeats([it[2] for it in items if it[2]]))
-            errors, changes, purges = preview.errors, preview.changes, preview.purges
-            for it in items:  # what ``_sample`` keeps, asked without calling it
-                status, payload = it[3], it[6]
-                if ((status == "failed" and len(errors) < ERROR_SAMPLE)
-                        or (status == "pending" and len(changes) < SAMPLE)
-                        or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)):
-                    _sample(preview, it, licences)
-            pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
+            _keep(preview, seen, candidates, items, licences)
         if not planner.counts["rows"]:
             raise CsvRefused("the file has a header but no user rows")
         if candidates:
@@ -182,6 +183,20 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
         raise
     preview.licences = _licence_table(org, licences, planner.use)
     return preview
+
+
+def _keep(preview: ImportPreview, seen: SeenEmails, candidates: set[str], items: list[Item],
+          licences: dict[str, Licence]) -> None:
+    """A planned chunk: its emails remembered, its samples taken, its items spooled."""
+    candidates.update(seen.repeats([it[2] for it in items if it[2]]))
+    errors, changes, purges = preview.errors, preview.changes, preview.purges
+    for it in items:  # what ``_sample`` keeps, asked without calling it
+        status, payload = it[3], it[6]
+        if ((status == "failed" and len(errors) < ERROR_SAMPLE)
+                or (status == "pending" and len(changes) < SAMPLE)
+                or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)):
+            _sample(preview, it, licences)
+    pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
 
 
 def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> None:

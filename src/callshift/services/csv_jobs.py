@@ -44,11 +44,17 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
         params["blocked"] = preview.refusal
 
     batches = -(-c["pending"] // batch_size)
+    numbers: set[int] = set()  # the batches the pending items fall in
 
     def rows():
-        for seq, uid, email, status, code, message, payload in preview.items():
-            batch = batch_of_user(uid, batches) if status == "pending" else -1
-            yield job_id, seq, batch, uid, email, status, code, message, payload
+        for chunk in preview.chunks():
+            for seq, uid, email, status, code, message, payload in chunk:
+                if status == "pending":
+                    batch = batch_of_user(uid, batches)
+                    numbers.add(batch)
+                else:
+                    batch = -1
+                yield job_id, seq, batch, uid, email, status, code, message, payload
 
     with ctx.db.uow() as uow:
         conn = uow.conn
@@ -56,7 +62,7 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
         insert_rows(conn, t.job_items, ITEM_COLS, rows())
         conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
             status="preview", total=c["rows"], skipped=c["skipped"], failed=c["failed"]))
-        jobs.add_batches(conn, job_id, "forward", only_with_status="pending")
+        jobs.add_batches(conn, job_id, "forward", numbers=numbers)
         jobs.log(conn, job_id, f"previewed {preview.options.file_name or 'a file'}: "
                  f"{c['rows']:,} rows, {c['pending']:,} changing, {c['failed']:,} with errors", now)
         uow.commit()

@@ -28,7 +28,7 @@ from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
                                 Operation, normalise_number, plan_licence_change)
-from ..domain.model import CallingProfile, Licence, UserLicensing
+from ..domain.model import CallingProfile, Licence, User, UserLicensing
 from ..domain.plan_cache import PlanCache
 from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
                                 Header, Mode, clean_number, licence_column, row_requests,
@@ -36,7 +36,6 @@ from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED,
 from .csv_payload import ROW, PayloadCodec
 from .licensing import check_profile_free
 
-EMPTY: frozenset[str] = frozenset()
 MAX_CELL = 1000  # characters; names and emails are far shorter
 Item = tuple  # (seq, user_id, email, status, error_code, message, payload)
 
@@ -79,46 +78,48 @@ class RowPlanner:
         at, width = self.header.email, self.header.width
         emails = [unneutralise(cells[at]).lower()[:320] if at < len(cells) else ""
                   for _, cells in rows]
-        users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}))
-        held = reads.holdings(store.conn, [u.id for u in users.values()], self.holdings)
+        users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}),
+                                     self.holdings)
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
-        user_of, held_of, kind_of = users.get, held.get, self.kinds.get
+        user_of, kind_of = users.get, self.kinds.get
         licence_cells, shape_of = self.licence_cells, self.shapes.shapes.get
         found, wanted, granting = [], [], []
         for (_, cells), email in zip(rows, emails):
-            user = user_of(email)
+            user = user_of(email)  # (id, licences held)
             kind = None
+            # (a row shorter than MAX_CELL, most rows, has no cell to measure)
             if (user is not None and email and len(cells) == width
-                    and max(map(len, cells)) <= MAX_CELL):
+                    and (len("".join(cells)) <= MAX_CELL or max(map(len, cells)) <= MAX_CELL)):
                 shape = shape_of(licence_cells(cells)) or self.shapes.get(cells)
                 if shape is not None:
-                    h = held_of(user.id, EMPTY)
-                    kind = kind_of((h, shape)) or self._kind(h, shape)
+                    kind = kind_of((user[1], shape)) or self._kind(user[1], shape)
                     if kind.properties:
-                        wanted.append(user.id)
+                        wanted.append(user[0])
                         granting.append(cells)
             found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
         if granting:  # is the extension or number a first calling licence takes in use?
             store = TakenProfiles(store, self.org_id, self.locations.values(),
                                   *self._given(granting))
-        # Then every row in file order, with the running unit counts.
+        # Then every row in file order, with the running unit counts. A ``User`` is made
+        # only for the rows the rules see.
         free, tally, out, purges = self.free, Counter(), [], []
         for (line, cells), email, (user, kind) in zip(rows, emails, found):
             if kind is None or kind.properties:
-                out.append(self._row(store, line, cells, email, user, held, profiles, purges))
+                out.append(self._row(store, line, cells, email, user, profiles, purges))
                 continue
             one = kind.one
             key = (free[one] > 0,) if one is not None else tuple([free[l] > 0 for l in kind.room])
             o = kind.outcomes.get(key)
             if o is None:
-                o = Outcome(self, kind, user)
+                o = Outcome(self, kind, self._user(user, email))
                 if len(kind.outcomes) < OUTCOMES:
                     kind.outcomes[key] = o
             if o.status != "pending":
-                out.append(self._known_row(store, line, email, user, kind, o, purges))
+                out.append(self._known_row(store, line, email, self._user(user, email), kind, o,
+                                           purges))
                 continue
             for lid in o.added:
                 free[lid] -= 1
@@ -126,7 +127,7 @@ class RowPlanner:
                 free[lid] += 1
             tally[o] += 1
             prefix = o.prefix
-            out.append((line - 1, user.id, email, "pending", None, None,
+            out.append((line - 1, user[0], email, "pending", None, None,
                         f"{prefix}{line}}}" if prefix is not None else o.payload(line)))
         for o, n in tally.items():  # what the pending rows of known kinds add up to
             for lid in o.added:
@@ -169,15 +170,19 @@ class RowPlanner:
         for lid in removed:
             self.free[lid] += 1
 
-    def _row(self, store, line, cells, email, user, held, profiles, purges) -> Item | None:
+    def _user(self, found: tuple[str, frozenset[str]], email: str) -> User:
+        return User(id=found[0], org_id=self.org_id, email=email)
+
+    def _row(self, store, line, cells, email, found, profiles, purges) -> Item | None:
         errors = self._cell_errors(cells, email)
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
-        if not errors and user is None:
+        if not errors and found is None:
             errors.append("no user with this email in the organisation")
         if errors:
-            return self._failed(line, user.id if user else "", email, errors)
-        state = UserLicensing(user, held.get(user.id, EMPTY), profiles.get(user.id))
+            return self._failed(line, found[0] if found else "", email, errors)
+        user = self._user(found, email)
+        state = UserLicensing(user, found[1], profiles.get(user.id))
         requests = self._with_properties(requests, cells, state, errors)
         self._sync()
         try:
