@@ -59,24 +59,28 @@ class CsvImport:
         store = SqlStore(conn)
         licences = _licences(conn, store, job.org_id)
         items, states = batch_state(conn, job, batch_no)
-        codec = PayloadCodec()
+        codec, kinds = PayloadCodec(), job.params.get("kinds", ())
         locations = store.location_ids(job.org_id)
         plans = PlanCache()
         allow = job.params.get("allowDataLoss", False)
         marks: list[dict] = []
         groups: Groups = defaultdict(list)
         one_by_one = []
+        shapes: dict[int, tuple] = {}
         for seq, uid, text in items:
-            payload, row = codec.decode(text)
+            payload, row = codec.decode(text, kinds)
             state = states.get(uid)
             if state is None:
                 _mark(marks, seq, "failed", ROW_INVALID, "the user no longer exists")
                 continue
-            try:
+            shape = shapes.get(id(payload))
+            if shape is None or shape[0] is not payload:  # rows of a kind share one payload
                 raw = payload["requests"]
-                change = plans.plan(state, tuple((l, op) for l, op, _ in raw),
-                                    lambda: _requests(payload), licences, locations,
-                                    cacheable=not any(p for _, _, p in raw))
+                shape = shapes[id(payload)] = (payload, tuple((l, op) for l, op, _ in raw),
+                                               not any(p for _, _, p in raw))
+            try:
+                change = plans.plan(state, shape[1], lambda: _requests(payload), licences,
+                                    locations, cacheable=shape[2])
             except LicenceChangeRefused as refused:
                 _mark(marks, seq, "failed", refused.errors[0].code, refused.message)
                 continue

@@ -21,6 +21,7 @@ from ..jobs.grouped import batch_of_user
 from ..jobs.model import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
+from .csv_payload import KindTable, expand
 
 ITEM_COLS = ("job_id", "seq", "batch_no", "user_id", "email", "status", "error_code", "message",
              "payload")
@@ -46,6 +47,8 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     batches = -(-c["pending"] // batch_size)
     numbers: set[int] = set()  # the batches the pending items fall in
 
+    kinds = KindTable()
+
     def rows():
         for chunk in preview.chunks():
             for seq, uid, email, status, code, message, payload in chunk:
@@ -54,14 +57,16 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
                     numbers.add(batch)
                 else:
                     batch = -1
-                yield job_id, seq, batch, uid, email, status, code, message, payload
+                yield (job_id, seq, batch, uid, email, status, code, message,
+                       kinds.compact(payload))
 
     with ctx.db.uow() as uow:
         conn = uow.conn
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
         insert_rows(conn, t.job_items, ITEM_COLS, rows())
         conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
-            status="preview", total=c["rows"], skipped=c["skipped"], failed=c["failed"]))
+            status="preview", total=c["rows"], skipped=c["skipped"], failed=c["failed"],
+            params={**params, "kinds": kinds.bodies}))
         jobs.add_batches(conn, job_id, "forward", numbers=numbers)
         jobs.log(conn, job_id, f"previewed {preview.options.file_name or 'a file'}: "
                  f"{c['rows']:,} rows, {c['pending']:,} changing, {c['failed']:,} with errors", now)
@@ -127,7 +132,9 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         page = uow.conn.execute(select(ji.seq, ji.email, ji.status, ji.message, ji.payload).where(
             ji.job_id == job_id, ji.seq >= after_row, ji.payload.is_not(None))
             .order_by(ji.seq).limit(limit)).all()
-    changes = [{**change_view(r.seq, r.email, r.payload, licences), "status": r.status,
+    kinds = job.params.get("kinds", ())
+    changes = [{**change_view(r.seq, r.email, expand(r.payload, kinds), licences),
+                "status": r.status,
                 **({"message": r.message} if r.status == "failed" else {})} for r in page]
     p = job.params
     return {"jobId": job.id, "status": job.status,
