@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 
-from callshift.domain.licensing import (CallingChange, LicenceChange, LicenceRequest,
-                                        Operation)
+from callshift.domain.licensing import (
+    CallingChange,
+    LicenceChange,
+    LicenceRequest,
+    Operation,
+)
 from callshift.services.csv_payload import KindTable, PayloadCodec, expand
 
 SWAP = LicenceChange(frozenset({"old"}), ("new",), ("old",), (), CallingChange.SWAP, "old",

@@ -25,11 +25,16 @@ from ..db import tables as t
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
-from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
+from ..domain.licensing import (
+    CallingChange,
+    CallingProperties,
+    LicenceRequest,
+    Operation,
+)
 from ..domain.model import Licence
 from ..domain.plan_cache import PlanCache, take_units
-from ..services.csv_payload import PayloadCodec
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
+from ..services.csv_payload import PayloadCodec
 from .grouped import Groups, batch_state, job_ctx, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
