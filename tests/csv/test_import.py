@@ -7,12 +7,25 @@ from sqlalchemy import func, select
 from callshift.db import tables as t
 from callshift.domain.users_csv import Mode
 from callshift.jobs.runner import JobRunner
-from callshift.services.csv_import import ImportOptions
-from callshift.services.csv_jobs import ImportStateError, confirm_import, import_view, save_preview
+from callshift.services.csv_jobs import (
+    ImportStateError,
+    confirm_import,
+    import_view,
+    save_preview,
+)
 from callshift.services.jobs import get_job, job_items, rollback_job
 
 from ..helpers import execute, licence, snapshot_db
-from .conftest import B1, B2, EMAIL, P1, P2, export_rows, move_calling, run_import, to_bytes, validate
+from .conftest import (
+    EMAIL,
+    P1,
+    P2,
+    export_rows,
+    move_calling,
+    run_import,
+    to_bytes,
+    validate,
+)
 
 
 def profiles(db) -> dict:
@@ -176,3 +189,32 @@ def test_first_calling_licence_takes_the_rows_properties(ctx, db):
         user = uow.store.user_by_email("chloe.levi.2@acme.example.com")
         profile = uow.store.profile(user.id)
     assert (profile.extension, profile.phone_number) == ("4321", "+97255123456")  # '+' restored
+
+
+def test_a_rows_calling_properties_are_checked_again_at_apply(ctx, db):
+    """R6 at apply time: the row planned a first calling licence with its properties; the
+    user got calling back (another extension) before the job ran, so the row is now a swap
+    whose properties disagree with the profile, and it fails instead of dropping them."""
+    from callshift.domain.licensing import CallingProperties, LicenceRequest, Operation
+    from callshift.services.context import PersonRef
+    from callshift.services.licensing import change_licences
+
+    who, pro = "chloe.levi.2@acme.example.com", licence(ctx, "Sub100001", "BCSTD")
+    with db.uow(write=False) as uow:
+        location = uow.store.profile(uow.store.user_by_email(who).id).location_id
+    change_licences(ctx, PersonRef(email=who), [LicenceRequest(pro.id, Operation.REMOVE)])
+    body = [[EMAIL, "Extension", "Phone Number", "Location", P1, P2],
+            [who, "4321", "97255123456", "Haifa", "FALSE", "TRUE"]]
+    preview = validate(ctx, to_bytes(body))
+    job_id = save_preview(ctx, preview)
+    preview.close()
+    change_licences(ctx, PersonRef(email=who), [LicenceRequest(
+        pro.id, Operation.ADD, CallingProperties(location_id=location, extension="5555"))])
+    confirm_import(ctx, job_id)
+    JobRunner(db).run_until_idle()
+    job = get_job(ctx, job_id)
+    assert (job.moved, job.failed) == (0, 1)
+    assert job_items(ctx, job_id, "failed", -1, 5)[0].error_code == 400503
+    with db.uow(write=False) as uow:
+        profile = uow.store.profile(uow.store.user_by_email(who).id)
+    assert (profile.extension, profile.location_id) == ("5555", location)

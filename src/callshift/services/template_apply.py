@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from ..db import batch_reads as reads
 from ..db import tables as t
+from ..db.bulk import run_many
 from ..domain.errors import DomainError, NotFound
 from ..domain.licensing import CallingChange, LicenceChange, plan_licence_change
 from ..domain.model import User, UserLicensing
@@ -53,7 +54,7 @@ class TemplatePreview:
         return self.changing > 0 and not self.shortfall and (self.allow_data_loss or not self.purges)
 
 
-SCOPE = "tpl_scope"  # a temporary table: private to the connection, gone at commit
+SCOPE, KINDS = "tpl_scope", "tpl_kinds"  # temporary tables: the connection's own, gone at commit
 
 
 def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None:
@@ -81,9 +82,10 @@ def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None
         f"FROM users u WHERE {' AND '.join(where)}", tuple(params))
 
 
-def _drop_scope(conn) -> None:
-    if conn.dialect.name == "sqlite":  # PostgreSQL drops it at commit
+def _drop_temporary(conn) -> None:
+    if conn.dialect.name == "sqlite":  # PostgreSQL drops them at commit
         conn.exec_driver_sql(f"DROP TABLE temp.{SCOPE}")
+        conn.exec_driver_sql(f"DROP TABLE temp.{KINDS}")
 
 
 @dataclass
@@ -126,43 +128,41 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     return out
 
 
-def _kinds_cte(conn, kinds: dict, statuses: tuple[str, ...]) -> tuple[str, list]:
-    """The kinds of users with one of ``statuses`` as a WITH clause ``k``, and its parameters."""
-    p = reads.mark(conn)
-    rows = [(lids, calling, k.status, k.error.code if k.error else None,
-             k.error.message if k.error else "; ".join(k.plan.skipped) or None)
-            for (lids, calling), k in kinds.items() if k.status in statuses]
-    values = ", ".join(f"(CAST({p} AS TEXT), CAST({p} AS INTEGER), CAST({p} AS TEXT), "
-                       f"CAST({p} AS INTEGER), CAST({p} AS TEXT))" for _ in rows)
-    return (f"WITH k (held, calling, status, code, message) AS (VALUES {values}) ",
-            [v for r in rows for v in r])
+def _store_kinds(conn, kinds: dict) -> None:
+    """The kinds that change or fail, as a temporary table ``tpl_kinds`` the items join on (a
+    table, not a VALUES list: an organisation may hold more kinds than a statement has
+    parameters)."""
+    pg = conn.dialect.name == "postgresql"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{KINDS}")
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {KINDS} (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
+        "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))"
+        + (" ON COMMIT DROP" if pg else ""))
+    run_many(conn, f"INSERT INTO {KINDS} VALUES (?, ?, ?, ?, ?)", [
+        (lids, calling, k.status, k.error.code if k.error else None,
+         k.error.message if k.error else "; ".join(k.plan.skipped) or None)
+        for (lids, calling), k in kinds.items() if k.status])
 
 
-def _store_items(conn, job_id: str, kinds: dict, batch_size: int) -> None:
+def _store_items(conn, job_id: str, batch_size: int) -> None:
     """The changing and failing users as job items in id order, in one INSERT ... SELECT; the
     users who already match get none."""
-    if not any(k.status for k in kinds.values()):
-        return
     p = reads.mark(conn)
-    cte, params = _kinds_cte(conn, kinds, ("pending", "failed"))
     conn.exec_driver_sql(
         "INSERT INTO job_items (job_id, seq, batch_no, user_id, email, status, error_code, "
-        f"message) {cte}SELECT {p}, n - 1, (n - 1) / {p}, id, email, status, code, message "
+        f"message) SELECT {p}, n - 1, (n - 1) / {p}, id, email, status, code, message "
         "FROM (SELECT s.id, s.email, k.status, k.code, k.message, row_number() OVER "
-        f"(ORDER BY s.id) AS n FROM {SCOPE} s JOIN k ON k.held = s.held "
-        "AND k.calling = s.calling) numbered", (*params, job_id, batch_size))
+        f"(ORDER BY s.id) AS n FROM {SCOPE} s JOIN {KINDS} k ON k.held = s.held "
+        "AND k.calling = s.calling) numbered", (job_id, batch_size))
 
 
 def _sample(conn, kinds: dict) -> list[dict]:
     """The first changing users by id, with what changes for each."""
-    if not any(k.status == "pending" for k in kinds.values()):
-        return []
-    cte, params = _kinds_cte(conn, kinds, ("pending",))
     out = []
     for email, lids, calling in reads.raw_rows(
-            conn, f"{cte}SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN k ON "
-            f"k.held = s.held AND k.calling = s.calling ORDER BY s.id LIMIT {SAMPLE}",
-            tuple(params)):
+            conn, f"SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN {KINDS} k ON "
+            "k.held = s.held AND k.calling = s.calling WHERE k.status = 'pending' "
+            f"ORDER BY s.id LIMIT {SAMPLE}", ()):
         kind = kinds[(lids, calling)]
         change = kind.change
         out.append({"email": email, "add": list(change.added), "remove": list(change.removed),
@@ -224,9 +224,10 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
             "template": {"licenceIds": list(template.licence_ids),
                          "locationId": template.location_id, "name": template.name},
             "selection": {"template": template.name, "preserve": preserve}}, ctx.principal.name, now)
-        _store_items(conn, job_id, kinds, batch_size)
+        _store_kinds(conn, kinds)
+        _store_items(conn, job_id, batch_size)
         preview.sample = _sample(conn, kinds)
-        _drop_scope(conn)
+        _drop_temporary(conn)
         jobs.set_total(conn, job_id)
         conn.execute(update(t.jobs).where(t.jobs.c.id == job_id)
                      .values(status="preview", failed=preview.failing))
