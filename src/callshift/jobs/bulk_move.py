@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
 from ..db.bulk import insert_rows
 from ..domain import errors as E
-from .grouped import AUDIT_COLS, ids_json
+from .grouped import AUDIT_COLS, ids_json, swap_batch
 from .model import BatchResult, Job
 from .runner import register
 
@@ -42,25 +42,6 @@ def _batch_holdings(conn: Connection, job: Job, batch_no: int, wanted: list[str]
     shared = reads.Holdings()
     return sorted((seq, uid, shared[lids or ""]) for seq, uid, lids in
                   reads.raw_rows(conn, sql, (*wanted, job.id, batch_no)))
-
-
-def _swap(conn: Connection, job: Job, batch_no: int, mapping: dict[str, str]) -> None:
-    """Rewrite the batch's pending users' source licence rows to the target's, in place."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(update(ul).where(ul.c.licence_id.in_(list(mapping)),
-                                      ul.c.user_id.in_(_pending_users(job, batch_no)))
-                     .values(licence_id=case(mapping, value=ul.c.licence_id)))
-        return
-    # the unary + keeps the licence index out of the plan: rows are then rewritten user by
-    # user along the primary key (neighbouring pages) instead of licence by licence through
-    # the index, which measured 1.5x slower at 100,000 users
-    p = reads.mark(conn)
-    cases = " ".join(f"WHEN {p} THEN {p}" for _ in mapping)
-    conn.exec_driver_sql(
-        f"UPDATE user_licences SET licence_id = CASE licence_id {cases} END WHERE user_id IN "
-        f"(SELECT user_id FROM job_items WHERE job_id = {p} AND batch_no = {p} AND status = "
-        f"'pending') AND +licence_id IN ({', '.join([p] * len(mapping))})",
-        (*(x for pair in mapping.items() for x in pair), job.id, batch_no, *mapping))
 
 
 def _units(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
@@ -148,7 +129,7 @@ class BulkMove:
         _mark(conn, job, marks)
         if moves:
             users = _pending_users(job, batch_no)
-            _swap(conn, job, batch_no, mapping)
+            swap_batch(conn, job, batch_no, mapping)
             _move_units(conn, moves)
             conn.execute(update(t.users).where(t.users.c.id.in_(users)).values(last_modified=now))
             _audit(conn, job, moves, "bulk-move.moved", now)

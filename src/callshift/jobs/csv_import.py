@@ -35,7 +35,7 @@ from ..domain.model import Licence
 from ..domain.plan_cache import PlanCache, take_units
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.csv_payload import PayloadCodec
-from .grouped import Groups, batch_state, job_ctx, states_of, write_groups
+from .grouped import Groups, batch_state, job_ctx, slot_order, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -72,6 +72,7 @@ class CsvImport:
         groups: Groups = defaultdict(list)
         one_by_one = []
         shapes: dict[int, tuple] = {}
+        order: dict[tuple, tuple] = {}  # a change's licences in slot order
         for seq, uid, text in items:
             payload, row = codec.decode(text, kinds)
             state = states.get(uid)
@@ -103,13 +104,19 @@ class CsvImport:
                 if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
                     one_by_one.append((seq, state, change, row))
                 else:
-                    groups[(change.removed, change.added, change.calling.value)].append((seq, state))
+                    key = (change.removed, change.added)
+                    if key not in order:
+                        order[key] = slot_order(change.removed, change.added, licences)
+                    groups[(*order[key], change.calling.value)].append((seq, state))
         self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
-        write_groups(conn, job, groups, now, "csv-import.changed", with_row=True)
-        if marks:
+        if marks:  # before the grouped writes, which the batch's pending items drive
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                          .values(status=bindparam("_status"), error_code=bindparam("_code"),
                                  message=bindparam("_message")), marks)
+        others = frozenset().union(*(state.licence_ids | set(change.added)
+                                     for _, state, change, _ in one_by_one))
+        write_groups(conn, job, groups, now, "csv-import.changed", with_row=True,
+                     batch_no=batch_no, others=others)
         conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
                                       ji.c.status == "pending").values(status="moved"))
         failed = sum(m["_status"] == "failed" for m in marks)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
@@ -34,7 +34,14 @@ from ..domain.model import UserLicensing
 from ..domain.templates import Template, plan_template
 from ..services.licensing import write_change
 from .bulk_move import _mark, _units
-from .grouped import batch_state, carries_properties, job_ctx, states_of, write_groups
+from .grouped import (
+    batch_state,
+    carries_properties,
+    job_ctx,
+    slot_order,
+    states_of,
+    write_groups,
+)
 from .model import BatchResult, Job
 from .runner import register
 
@@ -78,7 +85,8 @@ class RequestsApply:
                 decoded[text] = tuple(decode_requests(payload["requests"]))
         return self._apply(conn, job, [(s, u, decoded[p]) for s, u, p in items], states,
                            now, job.params.get("action", "licences.applied"),
-                           job.params.get("allowDataLoss", False), "moved", restoring=False)
+                           job.params.get("allowDataLoss", False), "moved", restoring=False,
+                           batch_no=batch_no)
 
     def _from_template(self, conn: Connection, job: Job, batch_no: int,
                        now: datetime) -> BatchResult:
@@ -109,7 +117,8 @@ class RequestsApply:
                                            preserve).requests
             todo.append((seq, uid, plans[key]))
         return self._apply(conn, job, todo, states, now, job.params["action"],
-                           job.params.get("allowDataLoss", False), "moved", restoring=False)
+                           job.params.get("allowDataLoss", False), "moved", restoring=False,
+                           batch_no=batch_no)
 
     def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
                        now: datetime) -> BatchResult:
@@ -135,13 +144,16 @@ class RequestsApply:
 
     def _apply(self, conn: Connection, job: Job, items, states: dict[str, UserLicensing],
                now: datetime, action: str, allow_loss: bool, done_status: str,
-               restoring: bool) -> BatchResult:
+               restoring: bool, batch_no: int | None = None) -> BatchResult:
+        """``batch_no``: applying a batch's pending items (forward), whose writes can then
+        be driven by the batch's items rather than lists of users."""
         store = SqlStore(conn)
         licences = store.licences(job.org_id)
         locations = store.location_ids(job.org_id)
         units = _units(conn, list(licences))
         marks, plain, special = [], defaultdict(list), []
         plans: dict[tuple, LicenceChange | DomainError] = {}
+        order: dict[tuple, tuple] = {}  # a change's licences in slot order
         for seq, uid, reqs in items:
             state = states.get(uid)
             if state is None:
@@ -186,9 +198,17 @@ class RequestsApply:
             elif change.calling is CallingChange.PURGE:  # the snapshot needs the whole profile
                 special.append((seq, replace(state, profile=store.profile(uid)), change))
             else:
-                plain[(change.removed, change.added, change.calling.value)].append((seq, state))
+                if (change.removed, change.added) not in order:
+                    order[(change.removed, change.added)] = slot_order(change.removed,
+                                                                       change.added, licences)
+                plain[(*order[(change.removed, change.added)], change.calling.value)].append(
+                    (seq, state))
         _mark(conn, job, marks)
-        write_groups(conn, job, plain, now, action)
+        # the users still pending beside the groups': what they hold or get keeps those
+        # licences out of the batch-wide swap
+        others = frozenset().union(*(state.licence_ids | set(change.added)
+                                     for _, state, change in special))
+        write_groups(conn, job, plain, now, action, batch_no=batch_no, others=others)
         applied = [seq for members in plain.values() for seq, _ in members]
         ctx, late = job_ctx(job, now), 0
         for seq, state, change in special:
@@ -199,8 +219,12 @@ class RequestsApply:
             except DomainError as e:  # e.g. the extension was taken since the preview
                 _mark(conn, job, [_row(seq, "failed", e.code, e.message)])
                 late += 1
-        reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
-                     applied, done_status, job.id)
+        if batch_no is not None:  # every item not applied is marked by now
+            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                          ji.c.status == "pending").values(status=done_status))
+        else:
+            reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
+                         applied, done_status, job.id)
         counts = Counter(m["_status"] for m in marks)
         return BatchResult(moved=len(applied), skipped=counts["skipped"],
                            failed=counts["failed"] + late)
