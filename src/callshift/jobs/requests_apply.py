@@ -154,6 +154,8 @@ class RequestsApply:
         marks, plain, special = [], defaultdict(list), []
         plans: dict[tuple, LicenceChange | DomainError] = {}
         order: dict[tuple, tuple] = {}  # a change's licences in slot order
+        shapes: dict[int, tuple] = {}  # id(requests) -> (requests, number, with properties)
+        numbers: dict[tuple, int] = {}
         for seq, uid, reqs in items:
             state = states.get(uid)
             if state is None:
@@ -161,9 +163,14 @@ class RequestsApply:
                 continue
             # the plan depends only on held licences, the requests and, for requests carrying
             # calling properties, the profile: users alike share one (a profile is written
-            # only by the grant/purge path below)
-            p = state.profile if any(r.properties for r in reqs) else None
-            key = (state.licence_ids, reqs, p and (p.location_id, p.extension, p.phone_number))
+            # only by the grant/purge path below). Users alike mostly share one tuple of
+            # requests too: it is numbered once, by identity, rather than hashed per user.
+            known = shapes.get(id(reqs))
+            if known is None or known[0] is not reqs:
+                known = shapes[id(reqs)] = (reqs, numbers.setdefault(reqs, len(numbers)),
+                                            any(r.properties for r in reqs))
+            p = state.profile if known[2] else None
+            key = (state.licence_ids, known[1], p and (p.location_id, p.extension, p.phone_number))
             if key not in plans:
                 try:
                     plans[key] = plan_licence_change(state, reqs, licences, locations,
