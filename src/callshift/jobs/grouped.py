@@ -47,8 +47,9 @@ def job_ctx(job: Job, now: datetime):
 BATCH_STATE = (
     "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
     "(SELECT 1 FROM users u WHERE u.id = ji.user_id), "
-    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id) FROM job_items ji "
-    "WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
+    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id), {calling} "
+    "FROM job_items ji WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
+CALLING = "(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = ji.user_id)"
 
 
 def carries_properties(text: str) -> bool:
@@ -56,18 +57,24 @@ def carries_properties(text: str) -> bool:
 
 
 def batch_state(conn: Connection, job: Job, batch_no: int,
-                with_properties: Callable[[str], bool] = carries_properties):
+                with_properties: Callable[[str], bool] = carries_properties,
+                with_calling: set[str] | None = None):
     """The batch's pending items (seq, user id, payload text) in seq order, and each user's
     current state, in one statement driven by job_items (no list of ids to send). Profiles
     are read for the items whose requests carry calling properties (a first calling
-    licence) only: the plan of any other request does not look at them."""
+    licence) only: the plan of any other request does not look at them. ``with_calling``:
+    a set to fill with the users who have a calling profile, asked in the same statement."""
     items, states, shared = [], {}, reads.Holdings()
-    sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"))
-    for seq, uid, email, text, exists, lids in sorted(reads.raw_rows(conn, sql, (job.id, batch_no))):
+    sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"),
+                             calling=CALLING if with_calling is not None else "NULL")
+    for seq, uid, email, text, exists, lids, calling in sorted(
+            reads.raw_rows(conn, sql, (job.id, batch_no))):
         items.append((seq, uid, text))
         if exists:
             states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
                                         shared[lids or ""], None)
+            if calling:
+                with_calling.add(uid)
     with_props = [uid for _, uid, text in items if uid in states and with_properties(text)]
     for uid, profile in reads.lite_profiles(conn, with_props).items():
         states[uid] = replace(states[uid], profile=profile)

@@ -92,13 +92,9 @@ class RequestsApply:
                        now: datetime) -> BatchResult:
         """Items name users only: each is planned from the template as previewed, with the
         same rule as the preview (plan_template), against the user's state of this moment."""
-        items, states = batch_state(conn, job, batch_no, lambda _: False)
+        with_data: set[str] = set()
+        items, states = batch_state(conn, job, batch_no, lambda _: False, with_calling=with_data)
         licences = SqlStore(conn).licences(job.org_id)
-        p = reads.mark(conn)
-        with_data = {uid for uid, in reads.raw_rows(
-            conn, "SELECT ji.user_id FROM job_items ji JOIN calling_profiles cp ON cp.user_id = "
-            f"ji.user_id WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'",
-            (job.id, batch_no))}
         snap = job.params["template"]
         template = Template(job.params["templateId"], job.org_id, snap["name"], "ORG",
                             tuple(snap["licenceIds"]), location_id=snap["locationId"])
