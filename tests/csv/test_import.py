@@ -218,3 +218,35 @@ def test_a_rows_calling_properties_are_checked_again_at_apply(ctx, db):
     with db.uow(write=False) as uow:
         profile = uow.store.profile(uow.store.user_by_email(who).id)
     assert (profile.extension, profile.location_id) == ("5555", location)
+
+
+def test_export_shows_each_users_licences_profile_and_caller_id(ctx, db, demo):
+    """One statement a page reads a user's licences, profile and caller ID: each cell is
+    that user's, a user without calling has empty calling cells."""
+    from callshift.domain.licensing import LicenceRequest, Operation
+    from callshift.services.context import PersonRef
+    from callshift.services.licensing import change_licences
+
+    who, bare = "chloe.levi.2@acme.example.com", "ada.levi.0@acme.example.com"
+    with db.uow() as uow:
+        user = uow.store.user_by_email(who)
+        profile = uow.store.profile(user.id)
+        features = {**profile.features, "callerId": {**profile.features["callerId"],
+                    "customNumber": "+97231112222", "firstName": "Chloé", "lastName": "Lévi"}}
+        uow.conn.execute(t.calling_profiles.update().where(t.calling_profiles.c.user_id == user.id)
+                         .values(features=features))
+        uow.commit()
+    pro = licence(ctx, "Sub100001", "BCSTD")
+    change_licences(ctx, PersonRef(email=bare), [LicenceRequest(pro.id, Operation.REMOVE)])
+    rows = export_rows(ctx)
+    head = rows[0]
+    row = {r[head.index(EMAIL)]: dict(zip(head, r)) for r in rows[1:]}
+    chloe, ada = row[who], row[bare]
+    assert (chloe["Extension"], chloe["Phone Number"]) == (profile.extension,
+                                                          profile.phone_number or "")
+    assert chloe["Location"]  # the location's name
+    assert (chloe["Caller ID Number"], chloe["Caller ID First Name"],
+            chloe["Caller ID Last Name"]) == ("+97231112222", "Chloé", "Lévi")
+    assert chloe[P1] == "TRUE" and chloe[P2] == "FALSE"
+    assert ada[P1] == "FALSE" and ada["Extension"] == ada["Caller ID Number"] == ada["Location"] == ""
+    assert len(rows) - 1 == len(row)  # every user once

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from ..db import tables as t
 from ..domain.errors import NotFound
@@ -64,29 +64,37 @@ def _query(org: str, f: ExportFilter, sub_licences: list[str]):
     return q.order_by(u.email)
 
 
+def _with_licences_and_profile(query, dialect: str):
+    """The page's users with, in the same statement, their licences (one comma-separated
+    string) and their profile's columns: one read a page. Reading them in two more
+    statements by lists of 2,000 ids made the export 3.5x the floor on PostgreSQL."""
+    ul, cp = t.user_licences.c, t.calling_profiles.c
+    agg = (func.string_agg(ul.licence_id, ",") if dialect == "postgresql"
+           else func.group_concat(ul.licence_id))
+    held = select(agg).where(ul.user_id == t.users.c.id).scalar_subquery()
+    # the caller ID object whole: one parse of the settings document a user, not three
+    return query.add_columns(held.label("held"), cp.extension, cp.phone_number,
+                             cp.features["callerId"].label("caller"), cp.location_id).outerjoin(
+        t.calling_profiles, cp.user_id == t.users.c.id)
+
+
 def _stream(ctx: Ctx, query, columns, locations: dict[str, str], page_size: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     out.write(BOM)
     writer.writerow([*FIXED, *(licence_column(l) for l in columns)])
-    cp = t.calling_profiles.c
-    caller = [cp.features[("callerId", k)].as_string() for k in ("customNumber", "firstName",
-                                                                  "lastName")]
     after = None
     while True:
         with ctx.db.uow(write=False) as uow:
-            q = query if after is None else query.where(t.users.c.email > after)
+            page = _with_licences_and_profile(query, uow.conn.dialect.name)
+            q = page if after is None else page.where(t.users.c.email > after)
             users = uow.conn.execute(q.limit(page_size)).all()
-            ids = [u.id for u in users]
-            held = uow.store.licence_ids_of(ids)
-            profiles = {r[0]: r[1:] for r in uow.conn.execute(select(
-                cp.user_id, cp.extension, cp.phone_number, *caller, cp.location_id).where(
-                cp.user_id.in_(ids)))} if ids else {}
         for u in users:
-            mine = set(held.get(u.id, ()))
-            ext, number, cid_number, cid_first, cid_last, loc = profiles.get(u.id) or (None,) * 6
-            text = [u.first_name, u.last_name, u.display_name, u.email, u.status, ext, number,
-                    cid_number, cid_first, cid_last, locations.get(loc)]
+            mine = set(u.held.split(",")) if u.held else set()
+            caller = u.caller or {}
+            text = [u.first_name, u.last_name, u.display_name, u.email, u.status, u.extension,
+                    u.phone_number, caller.get("customNumber"), caller.get("firstName"),
+                    caller.get("lastName"), locations.get(u.location_id)]
             writer.writerow([neutralise(c or "") for c in text]
                             + ["TRUE" if l.id in mine else "FALSE" for l in columns])
         yield out.getvalue()
