@@ -13,6 +13,7 @@ own bookkeeping (items, batches, log) and the per-user capacity and R8 checks.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import multiprocessing as mp
 import os
@@ -125,9 +126,9 @@ def _copies(n: int, pg: str | None, tmp: str) -> tuple[str, str]:
     admin = create_engine(pg, isolation_level="AUTOCOMMIT")
     base = pg.rsplit("/", 1)[0]
     names = [f"cs_bench_floor_{n}", f"cs_bench_job_{n}"]
+    _drop(pg, names)
+    atexit.register(_drop, pg, names)  # a run leaves no database behind on a shared server
     with admin.connect() as c:
-        for name in names:
-            c.execute(text(f'drop database if exists "{name}" with (force)'))
         c.execute(text(f'create database "{names[0]}"'))
     db = connect(f"{base}/{names[0]}")
     upgrade(db)
@@ -137,6 +138,14 @@ def _copies(n: int, pg: str | None, tmp: str) -> tuple[str, str]:
         c.execute(text(f'create database "{names[1]}" template "{names[0]}"'))
     admin.dispose()
     return f"{base}/{names[0]}", f"{base}/{names[1]}"
+
+
+def _drop(pg: str, names: list[str]) -> None:
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        for name in names:
+            c.execute(text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
 
 
 def main() -> None:
