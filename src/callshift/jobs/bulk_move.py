@@ -16,16 +16,11 @@ from ..db import batch_reads as reads
 from ..db import tables as t
 from ..db.bulk import insert_rows
 from ..domain import errors as E
-from .grouped import AUDIT_COLS, ids_json, swap_batch
+from .grouped import AUDIT_COLS, batch_users, ids_json, mark_items, settle_batch, swap_batch
 from .model import BatchResult, Job
 from .runner import register
 
 ji, ul, lic = t.job_items, t.user_licences, t.licences
-
-
-def _pending_users(job: Job, batch_no: int, status: str = "pending"):
-    return select(ji.c.user_id).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
-                                      ji.c.status == status)
 
 
 def _batch_holdings(conn: Connection, job: Job, batch_no: int, wanted: list[str]):
@@ -52,13 +47,6 @@ def _units(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
     if conn.dialect.name == "postgresql":
         q = q.with_for_update(of=lic)
     return {r.id: (r.total_units - r.consumed_units, r.status) for r in conn.execute(q)}
-
-
-def _mark(conn: Connection, job: Job, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
-                     .values(status=bindparam("_status"), error_code=bindparam("_code"),
-                             message=bindparam("_message")), rows)
 
 
 def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> None:
@@ -126,15 +114,14 @@ class BulkMove:
                     units[n] = (units[n][0] - 1, units[n][1])
                 moves[uid] = pairs
         # users who do not move leave the "pending" set before the set-based update below
-        _mark(conn, job, marks)
+        mark_items(conn, job, marks)
         if moves:
-            users = _pending_users(job, batch_no)
+            users = batch_users(job, batch_no)
             swap_batch(conn, job, batch_no, mapping)
             _move_units(conn, moves)
             conn.execute(update(t.users).where(t.users.c.id.in_(users)).values(last_modified=now))
             _audit(conn, job, moves, "bulk-move.moved", now)
-            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
-                                          ji.c.status == "pending").values(status="moved"))
+            settle_batch(conn, job, batch_no, "moved")
         counts = Counter(m["_status"] for m in marks)
         return BatchResult(moved=len(moves), skipped=counts["skipped"], failed=counts["failed"])
 
@@ -143,7 +130,7 @@ class BulkMove:
         back = {new: old for old, new in job.params["mapping"].items()}
         moved_to = {r.target_id: (r.after or {}).get("licences", []) for r in conn.execute(
             select(t.audit_events.c.target_id, t.audit_events.c.after).where(
-                t.audit_events.c.target_id.in_(_pending_users(job, batch_no, "moved")),
+                t.audit_events.c.target_id.in_(batch_users(job, batch_no, "moved")),
                 t.audit_events.c.action == "bulk-move.moved",
                 t.audit_events.c.tracking_id == f"job:{job.id}"))}
         items = [(seq, uid, moved_to.get(uid, [])) for seq, uid in conn.execute(
@@ -151,7 +138,7 @@ class BulkMove:
                                                  ji.c.status == "moved"))]
         held: dict[str, set[str]] = defaultdict(set)
         for r in conn.execute(select(ul.c.user_id, ul.c.licence_id).where(
-                ul.c.user_id.in_(_pending_users(job, batch_no, "moved")),
+                ul.c.user_id.in_(batch_users(job, batch_no, "moved")),
                 ul.c.licence_id.in_(list(back)))):
             held[r.user_id].add(r.licence_id)
         units = _units(conn, sorted(set(back.values())))

@@ -25,17 +25,13 @@ from ..db import tables as t
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, ProfileConflict
-from ..domain.licensing import (
-    CallingChange,
-    CallingProperties,
-    LicenceRequest,
-    Operation,
-)
+from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.model import Licence
 from ..domain.plan_cache import PlanCache, take_units
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.csv_payload import PayloadCodec
-from .grouped import Groups, batch_state, job_ctx, slot_order, states_of, write_groups
+from .grouped import (Groups, batch_state, job_ctx, mark_items, settle_batch, states_of,
+                      write_groups)
 from .model import BatchResult, Job
 from .runner import register
 
@@ -72,7 +68,6 @@ class CsvImport:
         groups: Groups = defaultdict(list)
         one_by_one = []
         shapes: dict[int, tuple] = {}
-        order: dict[tuple, tuple] = {}  # a change's licences in slot order
         for seq, uid, text in items:
             payload, row = codec.decode(text, kinds)
             state = states.get(uid)
@@ -104,21 +99,14 @@ class CsvImport:
                 if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
                     one_by_one.append((seq, state, change, row))
                 else:
-                    key = (change.removed, change.added)
-                    if key not in order:
-                        order[key] = slot_order(change.removed, change.added, licences)
-                    groups[(*order[key], change.calling.value)].append((seq, state))
+                    groups[(change.removed, change.added, change.calling.value)].append((seq, state))
         self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
-        if marks:  # before the grouped writes, which the batch's pending items drive
-            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
-                         .values(status=bindparam("_status"), error_code=bindparam("_code"),
-                                 message=bindparam("_message")), marks)
+        mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
         others = frozenset().union(*(state.licence_ids | set(change.added)
                                      for _, state, change, _ in one_by_one))
-        write_groups(conn, job, groups, now, "csv-import.changed", with_row=True,
+        write_groups(conn, job, groups, licences, now, "csv-import.changed", with_row=True,
                      batch_no=batch_no, others=others)
-        conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
-                                      ji.c.status == "pending").values(status="moved"))
+        settle_batch(conn, job, batch_no, "moved")
         failed = sum(m["_status"] == "failed" for m in marks)
         return BatchResult(moved=len(items) - len(marks), skipped=len(marks) - failed,
                            failed=failed)
@@ -179,7 +167,7 @@ class CsvImport:
         if notes:
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                          .values(message=bindparam("_message")), notes)
-        write_groups(conn, job, groups, now, "csv-import.rolled-back", with_row=True)
+        write_groups(conn, job, groups, licences, now, "csv-import.rolled-back", with_row=True)
         seqs = [seq for members in groups.values() for seq, _ in members]
         reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
                      "AND seq {in}", seqs, job.id)

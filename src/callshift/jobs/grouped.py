@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
@@ -32,14 +32,32 @@ Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[tuple[int, User
 def job_ctx(job: Job, now: datetime):
     """The job's author as a use-case context, for write_change's audit event (no database
     handle: the job's connection is passed explicitly)."""
-    from ..services.context import (
-        Ctx,  # services import jobs at load time, not the reverse
-    )
+    from ..services.context import Ctx  # services import jobs at load time, not the reverse
 
     return Ctx(db=None, principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id,
                                             frozenset({job.org_id})),
                tracking_id=f"job:{job.id}", clock=lambda: now,
                retention_days=job.params.get("retentionDays", 30))
+
+
+def batch_users(job: Job, batch_no: int, status: str = "pending"):
+    """The users of the batch's items with ``status``, as a subquery."""
+    return select(ji.c.user_id).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                      ji.c.status == status)
+
+
+def mark_items(conn: Connection, job: Job, rows: list[dict]) -> None:
+    """Each row's outcome on its item: ``{"_seq", "_status", "_code", "_message"}``."""
+    if rows:
+        conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                     .values(status=bindparam("_status"), error_code=bindparam("_code"),
+                             message=bindparam("_message")), rows)
+
+
+def settle_batch(conn: Connection, job: Job, batch_no: int, status: str) -> None:
+    """The batch's items still pending, every other one marked by now, get ``status``."""
+    conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
+                                  ji.c.status == "pending").values(status=status))
 
 
 # no ORDER BY: on SQLite it makes the plan walk the job's primary key (every item of the
@@ -128,11 +146,9 @@ def swap_batch(conn: Connection, job: Job, batch_no: int, mapping: dict[str, str
     """Rewrite the batch's pending users' ``old`` licence rows to ``mapping[old]``, in place,
     in one statement driven by the batch's items."""
     if conn.dialect.name != "sqlite":
-        conn.execute(update(ul).where(
-            ul.c.licence_id.in_(list(mapping)),
-            ul.c.user_id.in_(select(ji.c.user_id).where(
-                ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")))
-            .values(licence_id=case(mapping, value=ul.c.licence_id)))
+        conn.execute(update(ul).where(ul.c.licence_id.in_(list(mapping)),
+                                      ul.c.user_id.in_(batch_users(job, batch_no)))
+                     .values(licence_id=case(mapping, value=ul.c.licence_id)))
         return
     # the unary + keeps the licence index out of the plan: rows are then rewritten user by
     # user along the primary key (neighbouring pages) instead of licence by licence through
@@ -163,13 +179,18 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
             if len(new) == 1 and holding[old] == swapping[old] and old not in others}
 
 
-def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, action: str,
-                 with_row: bool = False, batch_no: int | None = None,
-                 others: frozenset[str] | None = None) -> int:
+def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[str, Licence],
+                 now: datetime, action: str, with_row: bool = False,
+                 batch_no: int | None = None, others: frozenset[str] | None = None) -> int:
     """Each group in a few statements, units moved under a capacity guard; ``with_row`` puts
-    the item's file line (CSV) in its audit event. With ``batch_no`` (every item of the
-    batch not in a group already marked, save those whose users hold ``others``), swaps
-    all holders of a licence make alike are one statement for the batch (swap_batch)."""
+    the item's file line (CSV) in its audit event. A group's licences out and in are paired
+    by slot (slot_order). With ``batch_no`` (every item of the batch not in a group already
+    marked, save those whose users hold ``others``), swaps all holders of a licence make
+    alike are one statement for the batch (swap_batch)."""
+    laid: Groups = defaultdict(list)
+    for (removed, added, calling), members in groups.items():
+        laid[(*slot_order(removed, added, licences), calling)] += members
+    groups = laid
     touched: list[str] = []
     audit = []
     at = driver_ts(conn, now)
@@ -225,9 +246,8 @@ def write_groups(conn: Connection, job: Job, groups: Groups, now: datetime, acti
     run_many(conn, "UPDATE user_licences SET licence_id = ? WHERE user_id = ? AND licence_id = ?",
              swaps)
     if batch_no is not None and not others:  # the batch's pending users are the groups'
-        conn.execute(update(t.users).where(t.users.c.id.in_(select(ji.c.user_id).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")))
-            .values(last_modified=now))
+        conn.execute(update(t.users).where(t.users.c.id.in_(batch_users(job, batch_no)))
+                     .values(last_modified=now))
     else:
         reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
     insert_rows(conn, t.audit_events, AUDIT_COLS, audit)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
@@ -22,26 +22,14 @@ from ..db import tables as t
 from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
-from ..domain.licensing import (
-    CallingChange,
-    CallingProperties,
-    LicenceChange,
-    LicenceRequest,
-    Operation,
-    plan_licence_change,
-)
+from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
+                                Operation, plan_licence_change)
 from ..domain.model import UserLicensing
 from ..domain.templates import Template, plan_template
 from ..services.licensing import write_change
-from .bulk_move import _mark, _units
-from .grouped import (
-    batch_state,
-    carries_properties,
-    job_ctx,
-    slot_order,
-    states_of,
-    write_groups,
-)
+from .bulk_move import _units
+from .grouped import (batch_state, carries_properties, job_ctx, mark_items, settle_batch,
+                      states_of, write_groups)
 from .model import BatchResult, Job
 from .runner import register
 
@@ -149,9 +137,6 @@ class RequestsApply:
         units = _units(conn, list(licences))
         marks, plain, special = [], defaultdict(list), []
         plans: dict[tuple, LicenceChange | DomainError] = {}
-        order: dict[tuple, tuple] = {}  # a change's licences in slot order
-        shapes: dict[int, tuple] = {}  # id(requests) -> (requests, number, with properties)
-        numbers: dict[tuple, int] = {}
         for seq, uid, reqs in items:
             state = states.get(uid)
             if state is None:
@@ -159,14 +144,9 @@ class RequestsApply:
                 continue
             # the plan depends only on held licences, the requests and, for requests carrying
             # calling properties, the profile: users alike share one (a profile is written
-            # only by the grant/purge path below). Users alike mostly share one tuple of
-            # requests too: it is numbered once, by identity, rather than hashed per user.
-            known = shapes.get(id(reqs))
-            if known is None or known[0] is not reqs:
-                known = shapes[id(reqs)] = (reqs, numbers.setdefault(reqs, len(numbers)),
-                                            any(r.properties for r in reqs))
-            p = state.profile if known[2] else None
-            key = (state.licence_ids, known[1], p and (p.location_id, p.extension, p.phone_number))
+            # only by the grant/purge path below)
+            p = state.profile if any(r.properties for r in reqs) else None
+            key = (state.licence_ids, reqs, p and (p.location_id, p.extension, p.phone_number))
             if key not in plans:
                 try:
                     plans[key] = plan_licence_change(state, reqs, licences, locations,
@@ -201,17 +181,14 @@ class RequestsApply:
             elif change.calling is CallingChange.PURGE:  # the snapshot needs the whole profile
                 special.append((seq, replace(state, profile=store.profile(uid)), change))
             else:
-                if (change.removed, change.added) not in order:
-                    order[(change.removed, change.added)] = slot_order(change.removed,
-                                                                       change.added, licences)
-                plain[(*order[(change.removed, change.added)], change.calling.value)].append(
-                    (seq, state))
-        _mark(conn, job, marks)
+                plain[(change.removed, change.added, change.calling.value)].append((seq, state))
+        mark_items(conn, job, marks)
         # the users still pending beside the groups': what they hold or get keeps those
         # licences out of the batch-wide swap
         others = frozenset().union(*(state.licence_ids | set(change.added)
                                      for _, state, change in special))
-        write_groups(conn, job, plain, now, action, batch_no=batch_no, others=others)
+        write_groups(conn, job, plain, licences, now, action, batch_no=batch_no,
+                     others=others)
         applied = [seq for members in plain.values() for seq, _ in members]
         ctx, late = job_ctx(job, now), 0
         for seq, state, change in special:
@@ -220,11 +197,10 @@ class RequestsApply:
                     write_change(ctx, store, state, change, licences, action)
                 applied.append(seq)
             except DomainError as e:  # e.g. the extension was taken since the preview
-                _mark(conn, job, [_row(seq, "failed", e.code, e.message)])
+                mark_items(conn, job, [_row(seq, "failed", e.code, e.message)])
                 late += 1
         if batch_no is not None:  # every item not applied is marked by now
-            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.batch_no == batch_no,
-                                          ji.c.status == "pending").values(status=done_status))
+            settle_batch(conn, job, batch_no, done_status)
         else:
             reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
                          applied, done_status, job.id)

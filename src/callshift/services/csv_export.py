@@ -83,10 +83,10 @@ def _stream(ctx: Ctx, query, columns, locations: dict[str, str], page_size: int)
     writer = csv.writer(out)
     out.write(BOM)
     writer.writerow([*FIXED, *(licence_column(l) for l in columns)])
+    page = _with_licences_and_profile(query, ctx.db.reader.dialect.name)
     after = None
     while True:
         with ctx.db.uow(write=False) as uow:
-            page = _with_licences_and_profile(query, uow.conn.dialect.name)
             q = page if after is None else page.where(t.users.c.email > after)
             users = uow.conn.execute(q.limit(page_size)).all()
         for u in users:

@@ -72,14 +72,19 @@ def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None
         where.append(f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
                      f"gm.group_id IN ({', '.join([p] * len(groups))}))")
         params += groups
-    pg = conn.dialect.name == "postgresql"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{SCOPE}")
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {SCOPE} {'ON COMMIT DROP ' if pg else ''}AS "
+    _temporary(conn, SCOPE, select=(
         f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
         "user_licences ul WHERE ul.user_id = u.id), '') AS held, CASE WHEN EXISTS (SELECT 1 "
         "FROM calling_profiles cp WHERE cp.user_id = u.id) THEN 1 ELSE 0 END AS calling "
-        f"FROM users u WHERE {' AND '.join(where)}", tuple(params))
+        f"FROM users u WHERE {' AND '.join(where)}"), params=tuple(params))
+
+
+def _temporary(conn, name: str, columns: str = "", select: str = "", params: tuple = ()) -> None:
+    """A temporary table made afresh, from ``columns`` (a definition) or ``select``."""
+    pg = conn.dialect.name == "postgresql"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name}{columns}{' ON COMMIT DROP' if pg else ''}"
+                         f"{' AS ' + select if select else ''}", params)
 
 
 def _drop_temporary(conn) -> None:
@@ -132,12 +137,8 @@ def _store_kinds(conn, kinds: dict) -> None:
     """The kinds that change or fail, as a temporary table ``tpl_kinds`` the items join on (a
     table, not a VALUES list: an organisation may hold more kinds than a statement has
     parameters)."""
-    pg = conn.dialect.name == "postgresql"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{KINDS}")
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {KINDS} (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
-        "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))"
-        + (" ON COMMIT DROP" if pg else ""))
+    _temporary(conn, KINDS, columns=" (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
+               "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))")
     run_many(conn, f"INSERT INTO {KINDS} VALUES (?, ?, ?, ?, ?)", [
         (lids, calling, k.status, k.error.code if k.error else None,
          k.error.message if k.error else "; ".join(k.plan.skipped) or None)
