@@ -2,7 +2,7 @@
 whole batch can make in one statement."""
 from __future__ import annotations
 
-from callshift.domain.model import Licence, User, UserLicensing
+from callshift.domain.model import Licence
 from callshift.jobs.grouped import _batch_mapping, slot_order
 
 LICENCES = {lid: Licence(lid, "org", sub, code, 100, 0) for lid, sub, code in [
@@ -12,7 +12,7 @@ LICENCES = {lid: Licence(lid, "org", sub, code, 100, 0) for lid, sub, code in [
 
 
 def member(seq: int, *held: str):
-    return seq, UserLicensing(User(f"u{seq}", "org", f"u{seq}@x"), frozenset(held), None)
+    return seq, f"u{seq}", frozenset(held)
 
 
 def test_swaps_pair_by_slot_whatever_order_the_plan_gave():

@@ -1,12 +1,11 @@
 """The CSV import job: each batch re-plans its rows against the current state, then writes.
 
 The state may have moved since the preview, so every row goes through
-``plan_licence_change`` again, with the batch's licences, holdings and profiles loaded in
-a few queries. Rows that touch no calling profile (swaps, non-calling adds and removes)
-are grouped by identical change and written set-based, a few statements per group; rows
-that grant or purge a profile go through ``services.licensing.write_change`` one by one,
-each in a savepoint. Per user all or nothing; one audit event per user (R10), in the
-batch's transaction. A purge runs only if the preview listed it and data loss was allowed.
+``plan_licence_change`` again: rows of one kind (the same stored body, users holding the
+same licences) once, written by ``by_kind.apply_kinds`` (set-based for rows that touch no
+calling profile, one by one for a grant or a purge). Per user all or nothing; one audit
+event per user (R10), in the batch's transaction. A purge runs only if the preview listed
+it and data loss was allowed.
 
 Rollback undoes the grouped rows (a swap back is again a swap); rows that granted or
 purged a profile are left, with a message (the recycle bin restores a purge).
@@ -22,16 +21,15 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.store import CapacityRace, SqlStore
-from ..domain import errors as E
-from ..domain.errors import LicenceChangeRefused, ProfileConflict
+from ..db.store import SqlStore
+from ..domain.errors import LicenceChangeRefused
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.model import Licence
+from ..domain.model import Licence, User, UserLicensing
 from ..domain.plan_cache import PlanCache, take_units
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
-from ..services.csv_payload import PayloadCodec
-from .grouped import (Groups, batch_state, job_ctx, mark_items, settle_batch, states_of,
-                      write_groups)
+from ..services.csv_payload import ROW, PayloadCodec
+from .by_kind import Kind, Wording, apply_kinds, kinds_of
+from .grouped import Groups, batch_rows, carries_properties, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -51,82 +49,41 @@ def _requests(payload: dict) -> list[LicenceRequest]:
         if p else None) for lid, op, p in payload["requests"]]
 
 
-def _mark(rows: list[dict], seq: int, status: str, code: int | None, message: str) -> None:
-    rows.append({"_seq": seq, "_status": status, "_code": code, "_message": message[:1000]})
+CSV_WORDING = Wording(
+    gone=("failed", ROW_INVALID, "the user no longer exists"),
+    nothing="nothing to change any more",
+    purge=(PURGE_NOT_CONFIRMED, "the row would now remove calling without a replacement, "
+           "which the preview did not confirm"))
 
 
 class CsvImport:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
-        store = SqlStore(conn)
-        licences = _licences(conn, store, job.org_id)
-        items, states = batch_state(conn, job, batch_no)
-        codec, kinds = PayloadCodec(), job.params.get("kinds", ())
-        locations = store.location_ids(job.org_id)
-        plans = PlanCache()
+        codec, saved = PayloadCodec(), job.params.get("kinds", ())
         allow = job.params.get("allowDataLoss", False)
-        marks: list[dict] = []
-        groups: Groups = defaultdict(list)
-        one_by_one = []
-        shapes: dict[int, tuple] = {}
-        for seq, uid, text in items:
-            payload, row = codec.decode(text, kinds)
-            state = states.get(uid)
-            if state is None:
-                _mark(marks, seq, "failed", ROW_INVALID, "the user no longer exists")
+        kinds: dict[tuple, Kind] = {}
+        gone, granting, states = [], [], {}
+        for seq, uid, email, text, held, _ in batch_rows(conn, job, batch_no):
+            if held is None:
+                gone.append(seq)
                 continue
-            shape = shapes.get(id(payload))
-            if shape is None or shape[0] is not payload:  # rows of a kind share one payload
-                raw = payload["requests"]
-                shape = shapes[id(payload)] = (payload, tuple((l, op) for l, op, _ in raw),
-                                               not any(p for _, _, p in raw))
-            try:
-                change = plans.plan(state, shape[1], lambda: _requests(payload), licences,
-                                    locations, cacheable=shape[2])
-            except LicenceChangeRefused as refused:
-                _mark(marks, seq, "failed", refused.errors[0].code, refused.message)
-                continue
-            if change.failed:
-                _mark(marks, seq, "failed", change.failed[0].code,
-                      "; ".join(f.description for f in change.failed))
-            elif not change.changed:
-                _mark(marks, seq, "skipped", None, "nothing to change any more")
-            elif change.calling is CallingChange.PURGE and not (
-                    allow and payload.get("calling") == "purge"):
-                _mark(marks, seq, "failed", PURGE_NOT_CONFIRMED, "the row would now remove "
-                      "calling without a replacement, which the preview did not confirm")
-            else:
-                take_units(licences, change.added, change.removed)
-                if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
-                    one_by_one.append((seq, state, change, row))
-                else:
-                    groups[(change.removed, change.added, change.calling.value)].append((seq, state))
-        self._one_by_one(conn, store, job, one_by_one, licences, marks, now)
-        mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
-        others = frozenset().union(*(state.licence_ids | set(change.added)
-                                     for _, state, change, _ in one_by_one))
-        write_groups(conn, job, groups, licences, now, "csv-import.changed", with_row=True,
-                     batch_no=batch_no, others=others)
-        settle_batch(conn, job, batch_no, "moved")
-        failed = sum(m["_status"] == "failed" for m in marks)
-        return BatchResult(moved=len(items) - len(marks), skipped=len(marks) - failed,
-                           failed=failed)
-
-    def _one_by_one(self, conn, store, job, rows, licences, marks, now) -> None:
-        from ..services.licensing import write_change
-
-        ctx = job_ctx(job, now)
-        for seq, state, change, row in rows:
-            if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
-                state = replace(state, profile=store.profile(state.user.id))
-            savepoint = conn.begin_nested()
-            try:
-                write_change(ctx, store, state, change, licences, "csv-import.changed",
-                             extra_after={"jobId": job.id, "row": row})
-                savepoint.commit()
-            except (ProfileConflict, CapacityRace) as e:
-                savepoint.rollback()
-                code = getattr(e, "code", None) or E.NO_FREE_UNITS
-                _mark(marks, seq, "failed", code, getattr(e, "message", "the licence has no free units"))
+            body = text.rpartition(ROW)[0]  # rows of a kind differ in their line only
+            kind = kinds.get((held, body))
+            if kind is None:
+                payload, _ = codec.decode(text, saved)
+                state = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)
+                if carries_properties(body):  # the plan compares these with the profile
+                    granting.append((seq, uid, tuple(_requests(payload))))
+                    states[uid] = state
+                    continue
+                # a purge runs only if the preview listed it and data loss was allowed
+                kind = kinds[(held, body)] = Kind(state, tuple(_requests(payload)), purge_ok=(
+                    allow and payload.get("calling") == "purge"))
+            kind.members.append((seq, uid, held))
+        for uid, profile in reads.lite_profiles(conn, list(states)).items():
+            states[uid] = replace(states[uid], profile=profile)
+        more, _ = kinds_of(granting, states)
+        return apply_kinds(conn, job, [*kinds.values(), *more], gone, now, "csv-import.changed",
+                           "moved", batch_no=batch_no, with_row=True, wording=CSV_WORDING)
 
     def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
                        now: datetime) -> BatchResult:
@@ -163,12 +120,12 @@ class CsvImport:
                 notes.append({"_seq": seq, "_message": "not rolled back: the licences changed since"})
                 continue
             take_units(licences, change.added, change.removed)
-            groups[(change.removed, change.added, change.calling.value)].append((seq, state))
+            groups[(change.removed, change.added, change.calling.value)].append((seq, state.user.id, state.licence_ids))
         if notes:
             conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
                          .values(message=bindparam("_message")), notes)
         write_groups(conn, job, groups, licences, now, "csv-import.rolled-back", with_row=True)
-        seqs = [seq for members in groups.values() for seq, _ in members]
+        seqs = [seq for members in groups.values() for seq, _, _ in members]
         reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
                      "AND seq {in}", seqs, job.id)
         return BatchResult(rolled_back=len(seqs))

@@ -25,8 +25,10 @@ from .model import Job
 ul, lic, ji = t.user_licences, t.licences, t.job_items
 AUDIT_COLS = ("org_id", "at", "actor", "action", "target_type", "target_id", "before", "after",
               "tracking_id")
-# (licences removed, licences added, calling change) -> [(seq, state before)]
-Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[tuple[int, UserLicensing]]]
+# an item's user: (seq, user id, licences held before the change)
+Member = tuple[int, str, frozenset[str]]
+# (licences removed, licences added, calling change) -> the members making that change
+Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[Member]]
 
 
 def job_ctx(job: Job, now: datetime):
@@ -74,25 +76,29 @@ def carries_properties(text: str) -> bool:
     return '"locationId"' in text
 
 
-def batch_state(conn: Connection, job: Job, batch_no: int,
-                with_properties: Callable[[str], bool] = carries_properties,
-                with_calling: set[str] | None = None):
-    """The batch's pending items (seq, user id, payload text) in seq order, and each user's
-    current state, in one statement driven by job_items (no list of ids to send). Profiles
-    are read for the items whose requests carry calling properties (a first calling
-    licence) only: the plan of any other request does not look at them. ``with_calling``:
-    a set to fill with the users who have a calling profile, asked in the same statement."""
-    items, states, shared = [], {}, reads.Holdings()
+def batch_rows(conn: Connection, job: Job, batch_no: int, with_calling: bool = False):
+    """The batch's pending items in seq order, in one statement driven by job_items (no list
+    of ids to send): (seq, user id, email, payload text, licences held or None for a user
+    gone, whether the user has a calling profile, if ``with_calling``). Users alike share
+    one frozenset of licences."""
+    shared = reads.Holdings()
     sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"),
-                             calling=CALLING if with_calling is not None else "NULL")
-    for seq, uid, email, text, exists, lids, calling in sorted(
-            reads.raw_rows(conn, sql, (job.id, batch_no))):
+                             calling=CALLING if with_calling else "NULL")
+    return [(seq, uid, email, text, shared[lids or ""] if exists else None, bool(calling))
+            for seq, uid, email, text, exists, lids, calling
+            in sorted(reads.raw_rows(conn, sql, (job.id, batch_no)))]
+
+
+def batch_state(conn: Connection, job: Job, batch_no: int,
+                with_properties: Callable[[str], bool] = carries_properties):
+    """The batch's pending items (seq, user id, payload text) in seq order, and each user's
+    current state. Profiles are read for the items whose requests carry calling properties
+    (a first calling licence) only: the plan of any other request does not look at them."""
+    items, states = [], {}
+    for seq, uid, email, text, held, _ in batch_rows(conn, job, batch_no):
         items.append((seq, uid, text))
-        if exists:
-            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email),
-                                        shared[lids or ""], None)
-            if calling:
-                with_calling.add(uid)
+        if held is not None:
+            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)
     with_props = [uid for _, uid, text in items if uid in states and with_properties(text)]
     for uid, profile in reads.lite_profiles(conn, with_props).items():
         states[uid] = replace(states[uid], profile=profile)
@@ -172,7 +178,7 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
             targets[old].add(new)
             swapping[old] += len(members)
         gone, come = set(removed[len(added):]), set(added[len(removed):])
-        for held, n in Counter(state.licence_ids for _, state in members).items():
+        for held, n in Counter(held for _, _, held in members).items():
             for lid in (held - gone) | come:
                 holding[lid] += n
     return {old: next(iter(new)) for old, new in targets.items()
@@ -205,7 +211,7 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
     whole = _batch_mapping(groups, others or frozenset()) if batch_no is not None else {}
     swaps = []  # SQLite: (new, user, old), the other swaps, written in one pass below
     for (removed, added, calling), members in groups.items():
-        uids = [state.user.id for _, state in members]
+        uids = [uid for _, uid, _ in members]
         touched += uids
         for old, new in zip(removed, added):  # a swap rewrites the row in place
             if old in whole:
@@ -232,12 +238,14 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
             if took.rowcount != 1:
                 raise CapacityRace(lid)  # the batch rolls back whole and is tried again
         tail = f',"calling":"{calling}","jobId":"{job.id}"'
-        for seq, state in members:
-            after = (state.licence_ids - set(removed)) | set(added)
-            audit.append((job.org_id, at, job.created_by, action, "person", state.user.id,
-                          f'{{"licences":{as_json(state.licence_ids)}}}',
-                          f'{{"licences":{as_json(after)}{tail}'
-                          + (f',"row":{seq + 1}}}' if with_row else "}"), f"job:{job.id}"))
+        afters: dict[frozenset, str] = {}  # members alike share the after's JSON too
+        for seq, uid, held in members:
+            if held not in afters:
+                afters[held] = f'{{"licences":{as_json((held - set(removed)) | set(added))}{tail}'
+            audit.append((job.org_id, at, job.created_by, action, "person", uid,
+                          f'{{"licences":{as_json(held)}}}',
+                          afters[held] + (f',"row":{seq + 1}}}' if with_row else "}"),
+                          f"job:{job.id}"))
     if whole:
         swap_batch(conn, job, batch_no, whole)
     # by primary key in user order: each user's rows are neighbours, where licence by

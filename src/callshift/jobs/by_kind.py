@@ -1,0 +1,172 @@
+"""Applying a batch's items kind by kind: the rules run once per kind of item, not per user.
+
+Items whose users hold the same licences and get the same requests (with calling
+properties, whose profiles match too) get the same answer from ``plan_licence_change``, so a
+batch of thousands is a handful of plans. Each kind's members are then written together:
+those whose change touches no calling profile (swaps, non-calling adds and removes) by
+``write_groups``, set-based; the rare grant or purge user by user through ``write_change``,
+each in a savepoint. Per user it is all or nothing; one audit event per user (R10).
+
+Used by the jobs that re-plan stored requests against the state of the moment: the
+template apply and the CSV import, forward and rolling back.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+
+from ..db import batch_reads as reads
+from ..db.store import CapacityRace, SqlStore
+from ..domain import errors as E
+from ..domain.errors import DomainError
+from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
+from ..domain.model import UserLicensing
+from .bulk_move import _units
+from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
+from .model import BatchResult, Job
+
+
+@dataclass
+class Kind:
+    """Items planned as one."""
+    state: UserLicensing  # one member's: the plan reads nothing that differs between them
+    requests: tuple[LicenceRequest, ...]
+    members: list[Member] = field(default_factory=list)
+    purge_ok: bool = False  # removing calling (and the profile with it) was confirmed
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a job reports the items it does not change: (status, code, message)."""
+    gone: tuple[str, int | None, str] = ("skipped", None, "the user no longer exists")
+    nothing: str = "nothing to change"
+    purge: tuple[int, str] = (E.PROFILE_MISMATCH, "would remove calling and lose the calling "
+                              "profile: needs the data-loss confirmation")
+
+
+def kinds_of(items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
+             states: dict[str, UserLicensing], purge_ok: bool = False
+             ) -> tuple[list[Kind], list[int]]:
+    """Items (seq, user id, requests) as kinds, and the seqs of items whose user is gone."""
+    kinds: dict[tuple, Kind] = {}
+    gone = []
+    for seq, uid, reqs in items:
+        state = states.get(uid)
+        if state is None:
+            gone.append(seq)
+            continue
+        p = state.profile if any(r.properties for r in reqs) else None
+        key = (state.licence_ids, reqs, p and (p.location_id, p.extension, p.phone_number))
+        if key not in kinds:
+            kinds[key] = Kind(state, reqs, purge_ok=purge_ok)
+        kinds[key].members.append((seq, uid, state.licence_ids))
+    return list(kinds.values()), gone
+
+
+def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], now: datetime,
+                action: str, done_status: str, restoring: bool = False,
+                batch_no: int | None = None, with_row: bool = False,
+                wording: Wording = Wording()) -> BatchResult:
+    """Plan each kind once and write its members. Kinds are taken in the order of their
+    first item; when a licence runs out of units, the members of the kind where it ran out
+    that come after the last unit fail. ``batch_no``: applying a batch's pending items
+    (forward), whose writes are then driven by the batch's items rather than lists of
+    users. ``with_row``: audit events name the item's file line (``seq + 1``)."""
+    store = SqlStore(conn)
+    licences = store.licences(job.org_id)
+    locations = store.location_ids(job.org_id)
+    units = {lid: free for lid, (free, _) in _units(conn, list(licences)).items()}
+    marks = [_row(seq, *wording.gone) for seq in gone]
+    plain: Groups = defaultdict(list)
+    special: list[tuple[Kind, list[Member]]] = []
+    for kind in sorted(kinds, key=lambda k: k.members[0][0]):
+        try:
+            change = plan_licence_change(kind.state, kind.requests, licences, locations,
+                                         restoring=restoring)
+        except DomainError as e:
+            marks += [_row(seq, "failed", e.code, e.message) for seq, _, _ in kind.members]
+            continue
+        refused = _refusal(change, kind.purge_ok, wording)
+        if refused:
+            marks += [_row(seq, *refused) for seq, _, _ in kind.members]
+            continue
+        room = min([units[a] for a in change.added], default=len(kind.members))
+        members = kind.members[:max(room, 0)]
+        marks += [_row(seq, "failed", E.NO_FREE_UNITS, "a licence has no free units left")
+                  for seq, _, _ in kind.members[len(members):]]
+        for a in change.added:
+            units[a] -= len(members)
+        for r in change.removed:
+            units[r] += len(members)
+        if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
+            special.append((kind, members))
+        elif members:
+            plain[(change.removed, change.added, change.calling.value)] += members
+    mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
+    # the users still pending beside the groups': what they hold or get keeps those
+    # licences out of the batch-wide swap
+    others = frozenset().union(*(kind.state.licence_ids | {r.licence_id for r in kind.requests}
+                                 for kind, _ in special))
+    write_groups(conn, job, plain, licences, now, action, with_row=with_row, batch_no=batch_no,
+                 others=others)
+    applied = [seq for members in plain.values() for seq, _, _ in members]
+    late = _one_by_one(conn, store, job, special, licences, locations, now, action, restoring,
+                       with_row, applied)
+    if batch_no is not None:  # every item not applied is marked by now
+        settle_batch(conn, job, batch_no, done_status)
+    else:
+        reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
+                     applied, done_status, job.id)
+    counts = Counter(m["_status"] for m in marks)
+    return BatchResult(moved=len(applied), skipped=counts["skipped"],
+                       failed=counts["failed"] + late)
+
+
+def _one_by_one(conn: Connection, store: SqlStore, job: Job,
+                special: list[tuple[Kind, list[Member]]], licences, locations, now: datetime,
+                action: str, restoring: bool, with_row: bool, applied: list[int]) -> int:
+    """Grants and purges, each user in a savepoint: a late conflict (an extension taken
+    since the preview, the last unit taken by another transaction) undoes that user only.
+    Returns how many failed."""
+    from ..services.licensing import write_change  # services import jobs, not the reverse
+
+    full = states_of(conn, [uid for _, members in special for _, uid, _ in members])
+    ctx, late = job_ctx(job, now), 0
+    for kind, members in special:
+        for seq, uid, _ in members:
+            state = full[uid]  # a grant's plan carries the profile it makes for this user
+            change = plan_licence_change(state, kind.requests, licences, locations,
+                                         restoring=restoring)
+            if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
+                state = replace(state, profile=store.profile(uid))
+            extra = {"jobId": job.id, **({"row": seq + 1} if with_row else {})}
+            try:
+                with conn.begin_nested():
+                    write_change(ctx, store, state, change, licences, action, extra_after=extra)
+                applied.append(seq)
+            except (DomainError, CapacityRace) as e:
+                mark_items(conn, job, [_row(seq, "failed", getattr(e, "code", E.NO_FREE_UNITS),
+                                            getattr(e, "message", "the licence has no free units"))])
+                late += 1
+    return late
+
+
+def _refusal(change: LicenceChange, purge_ok: bool,
+             wording: Wording) -> tuple[str, int | None, str] | None:
+    """Why a kind's members are not changed (status, code, message), if they are not."""
+    if change.failed:
+        return "failed", change.failed[0].code, "; ".join(f.description for f in change.failed)
+    if not change.changed:
+        return "skipped", None, wording.nothing
+    if change.calling is CallingChange.PURGE and not purge_ok:
+        return ("failed", *wording.purge)
+    return None
+
+
+def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
+    return {"_seq": seq, "_status": status, "_code": code,
+            "_message": message and message[:1000]}
