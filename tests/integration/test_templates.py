@@ -28,6 +28,15 @@ def location(ctx) -> str:
         return sorted(uow.store.location_ids(ctx.principal.org_id))[0]
 
 
+def holdings(db) -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {}
+    with db.uow(write=False) as uow:
+        for uid, lid in uow.conn.execute(select(t.user_licences.c.user_id,
+                                                t.user_licences.c.licence_id)):
+            held.setdefault(uid, set()).add(lid)
+    return held
+
+
 def new_template(ctx, codes=("BCSTD", "MS", "EE"), sub=NEW, **kw):
     return save_template(ctx, None, "Everyone", kw.pop("type_", "ORG"),
                          [licence(ctx, sub, c).id for c in codes], location_id=location(ctx), **kw)
@@ -157,6 +166,28 @@ def test_existing_users_without_calling_data_get_the_rest_and_the_reason(admin, 
         note = uow.conn.execute(select(t.job_items.c.message).where(
             t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == bare.user.id)).scalar()
     assert "no calling data" in note
+
+
+def test_units_taken_since_the_preview_fail_the_users_left_without_one(admin, db, demo):
+    """The job plans each kind of user once, but units run out user by user: those served
+    before the last unit move, the rest keep every licence they had (R8)."""
+    tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
+    preview = preview_apply(admin, tpl.id, preserve=False)
+    pro = licence(admin, NEW, "BCSTD")
+    execute(db, "update licences set total_units = :n where id = :i",
+            n=pro.consumed_units + 25, i=pro.id)  # another admin took the rest meanwhile
+    before = holdings(db)
+    job = run(admin, preview)
+    assert (job.status, job.moved, job.failed) == ("failed", 25, 35)  # failed: some items did
+    assert licence(admin, NEW, "BCSTD").consumed_units == pro.consumed_units + 25
+    with db.uow(write=False) as uow:
+        items = uow.conn.execute(select(t.job_items.c.user_id, t.job_items.c.status,
+                                        t.job_items.c.error_code).where(
+            t.job_items.c.job_id == preview.job_id)).all()
+    held = holdings(db)
+    failed = [uid for uid, status, code in items if status == "failed"]
+    assert len(failed) == 35 and {code for _, s, code in items if s == "failed"} == {400501}
+    assert all(held[uid] == before[uid] for uid in failed)
 
 
 def test_a_job_previewed_by_an_earlier_version_still_runs_from_its_stored_requests(admin, db, demo):
