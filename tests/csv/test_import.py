@@ -55,7 +55,7 @@ def consumed_matches_holders(db) -> bool:
 
 
 def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
-    before_profiles, before_units = profiles(db), units(ctx)
+    before_profiles, before_units, before_held = profiles(db), units(ctx), holdings(db)
     rows = move_calling(export_rows(ctx))
     job_id = run_import(ctx, to_bytes(rows), batch_size=7)
     job = get_job(ctx, job_id)
@@ -70,9 +70,18 @@ def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
         k: v for k, v in before_units.items() if k[1] in ("EE", "MS")}
     assert consumed_matches_holders(db)
     with db.uow(write=False) as uow:
-        events = uow.conn.execute(select(t.audit_events.c.after).where(
-            t.audit_events.c.action == "csv-import.changed")).scalars().all()
-    assert len(events) == 60 and {e["calling"] for e in events} == {"swap"}
+        events = uow.conn.execute(select(
+            t.audit_events.c.target_id, t.users.c.email, t.audit_events.c.before,
+            t.audit_events.c.after).join(t.users, t.users.c.id == t.audit_events.c.target_id)
+            .where(t.audit_events.c.action == "csv-import.changed")).all()
+    assert len(events) == 60 and {e.after["calling"] for e in events} == {"swap"}
+    # each user's own event: the licences before and after, the job, the file line
+    line_of = {r[rows[0].index(EMAIL)]: n for n, r in enumerate(rows[1:], start=2)}
+    held = holdings(db)
+    for uid, email, before, after in events:
+        assert before["licences"] == sorted(before_held[uid])
+        assert after["licences"] == sorted(held[uid])
+        assert (after["jobId"], after["row"]) == (job_id, line_of[email])
     again = export_rows(ctx)  # a second export shows the move, and re-importing it is a no-op
     assert all(r[again[0].index(P1)] == "FALSE" for r in again[1:])
     preview = validate(ctx, to_bytes(again))

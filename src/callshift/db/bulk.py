@@ -88,6 +88,27 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
         cur.close()
 
 
+def insert_alike(conn: Connection, table: Table, fixed: dict[str, Any], column: str,
+                 values: Sequence[str]) -> None:
+    """Rows the same but for one text ``column``, one per value (an audit event per user of
+    one change, a licence given to many users). SQLite reads the values from one JSON array
+    (json_each): three times faster than a row of parameters each, which a statement bound
+    and stepped row by row. PostgreSQL copies them in (insert_rows)."""
+    if not values:
+        return
+    names = [*fixed, column]
+    if conn.dialect.name == "postgresql":
+        head = tuple(fixed.values())
+        insert_rows(conn, table, names, ((*head, v) for v in values))
+        return
+    kinds = _kinds(table, list(fixed))
+    cols = ", ".join(f'"{c}"' for c in names)
+    conn.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({cols}) SELECT {", ".join("?" * len(fixed))}, value '
+        "FROM json_each(?)", (*(_sqlite_value(k, v) for k, v in zip(kinds, fixed.values())),
+                              json.dumps(list(values))))
+
+
 def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """One statement per row of parameters, through the driver (``?`` placeholders)."""
     if rows:

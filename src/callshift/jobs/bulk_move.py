@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db.bulk import driver_ts
 from ..domain import errors as E
-from .grouped import AUDIT_COLS, batch_users, ids_json, mark_items, settle_batch, swap_batch
+from .grouped import audit_alike, batch_users, ids_json, mark_items, settle_batch, swap_batch
 from .model import BatchResult, Job
 from .runner import register
 
@@ -64,20 +64,15 @@ def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> No
 
 def _audit(conn: Connection, job: Job, moves: dict[str, list[tuple[str, str]]], action: str,
            now: datetime) -> None:
-    """One event per user; the rollback reads the moves back from these rows."""
-    tracking = f"job:{job.id}"
-    bodies: dict[tuple, tuple[str, str]] = {}  # users alike share their JSON
-
-    def body(pairs: list[tuple[str, str]]) -> tuple[str, str]:
-        key = tuple(pairs)
-        if key not in bodies:
-            bodies[key] = (f'{{"licences":{ids_json([o for o, _ in pairs])}}}',
-                           f'{{"licences":{ids_json([n for _, n in pairs])},"jobId":"{job.id}"}}')
-        return bodies[key]
-
-    insert_rows(conn, t.audit_events, AUDIT_COLS, (
-        (job.org_id, now, job.created_by, action, "person", uid, *body(pairs), tracking)
-        for uid, pairs in moves.items()))
+    """One event per user; the rollback reads the moves back from these rows. Users making
+    the same moves share one event body, written for all of them in one statement."""
+    alike: dict[tuple, list[str]] = defaultdict(list)
+    for uid, pairs in moves.items():
+        alike[tuple(pairs)].append(uid)
+    at = driver_ts(conn, now)
+    for pairs, uids in alike.items():
+        audit_alike(conn, job, at, action, f'{{"licences":{ids_json([o for o, _ in pairs])}}}',
+                    f'{{"licences":{ids_json([n for _, n in pairs])},"jobId":"{job.id}"}}', uids)
 
 
 class BulkMove:

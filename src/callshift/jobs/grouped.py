@@ -5,6 +5,7 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 """
 from __future__ import annotations
 
+import json
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
 from ..db import tables as t
-from ..db.bulk import driver_ts, insert_rows, run_many
+from ..db.bulk import driver_ts, insert_alike, insert_rows, run_many
 from ..db.store import CapacityRace
 from ..domain.access import Principal, Role
 from ..domain.model import Licence, User, UserLicensing
@@ -66,7 +67,6 @@ def settle_batch(conn: Connection, job: Job, batch_no: int, status: str) -> None
 # job, for each batch) instead of the batch index; the caller sorts the few thousand rows
 BATCH_STATE = (
     "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
-    "(SELECT 1 FROM users u WHERE u.id = ji.user_id), "
     "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id), {calling} "
     "FROM job_items ji WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
 CALLING = "(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = ji.user_id)"
@@ -84,9 +84,14 @@ def batch_rows(conn: Connection, job: Job, batch_no: int, with_calling: bool = F
     shared = reads.Holdings()
     sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"),
                              calling=CALLING if with_calling else "NULL")
-    return [(seq, uid, email, text, shared[lids or ""] if exists else None, bool(calling))
-            for seq, uid, email, text, exists, lids, calling
-            in sorted(reads.raw_rows(conn, sql, (job.id, batch_no)))]
+    rows = sorted(reads.raw_rows(conn, sql, (job.id, batch_no)))
+    # a user holding licences exists; only those holding none are looked up (a probe of the
+    # users table for every item cost a tenth of the read)
+    bare = [uid for _, uid, _, _, lids, _ in rows if not lids]
+    exists = set(reads.users_by_id(conn, bare)) if bare else set()
+    return [(seq, uid, email, text, shared[lids] if lids else
+             frozenset() if uid in exists else None, bool(calling))
+            for seq, uid, email, text, lids, calling in rows]
 
 
 def batch_state(conn: Connection, job: Job, batch_no: int,
@@ -185,6 +190,35 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
             if len(new) == 1 and holding[old] == swapping[old] and old not in others}
 
 
+def audit_alike(conn: Connection, job: Job, at, action: str, before: str, after: str,
+                user_ids: list[str]) -> None:
+    """One audit event per user, the same ``before`` and ``after`` for all (R10)."""
+    insert_alike(conn, t.audit_events, {
+        "org_id": job.org_id, "at": at, "actor": job.created_by, "action": action,
+        "target_type": "person", "before": before, "after": after,
+        "tracking_id": f"job:{job.id}"}, "target_id", user_ids)
+
+
+def _audit(conn: Connection, job: Job, at, action: str, before: str, after: str,
+           who: list[tuple[int, str]], with_row: bool, batch_no: int | None) -> None:
+    """The events of users alike; ``after`` lacks its closing brace, for the file line that
+    ``with_row`` adds (the item's seq + 1)."""
+    if not with_row:
+        audit_alike(conn, job, at, action, before, after + "}", [uid for _, uid in who])
+    elif batch_no is not None and conn.dialect.name == "sqlite":  # the line from the item
+        conn.exec_driver_sql(
+            f"INSERT INTO audit_events ({', '.join(AUDIT_COLS)}) SELECT ?, ?, ?, ?, 'person', "
+            "ji.user_id, ?, ? || ',\"row\":' || (ji.seq + 1) || '}', ? FROM job_items ji "
+            "WHERE ji.job_id = ? AND ji.batch_no = ? AND ji.status = 'pending' AND ji.user_id "
+            "IN (SELECT value FROM json_each(?))",
+            (job.org_id, at, job.created_by, action, before, after, f"job:{job.id}", job.id,
+             batch_no, json.dumps([uid for _, uid in who])))
+    else:
+        insert_rows(conn, t.audit_events, AUDIT_COLS, (
+            (job.org_id, at, job.created_by, action, "person", uid, before,
+             f'{after},"row":{seq + 1}}}', f"job:{job.id}") for seq, uid in who))
+
+
 def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[str, Licence],
                  now: datetime, action: str, with_row: bool = False,
                  batch_no: int | None = None, others: frozenset[str] | None = None) -> int:
@@ -198,7 +232,7 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
         laid[(*slot_order(removed, added, licences), calling)] += members
     groups = laid
     touched: list[str] = []
-    audit = []
+    events: list[tuple[str, str, list[tuple[int, str]]]] = []  # (before, after, members)
     at = driver_ts(conn, now)
     cache: dict[frozenset, str] = {}
 
@@ -224,9 +258,8 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
         for old in removed[len(added):]:
             reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
                          uids, old)
-        if added[len(removed):]:
-            insert_rows(conn, ul, ("user_id", "licence_id"),
-                        ((u, l) for u in uids for l in added[len(removed):]))
+        for lid in added[len(removed):]:
+            insert_alike(conn, ul, {"licence_id": lid}, "user_id", uids)
         n = len(uids)
         for lid in removed:
             conn.execute(update(lic).where(lic.c.id == lid)
@@ -238,14 +271,13 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
             if took.rowcount != 1:
                 raise CapacityRace(lid)  # the batch rolls back whole and is tried again
         tail = f',"calling":"{calling}","jobId":"{job.id}"'
-        afters: dict[frozenset, str] = {}  # members alike share the after's JSON too
+        by_held: dict[frozenset, list[tuple[int, str]]] = defaultdict(list)
         for seq, uid, held in members:
-            if held not in afters:
-                afters[held] = f'{{"licences":{as_json((held - set(removed)) | set(added))}{tail}'
-            audit.append((job.org_id, at, job.created_by, action, "person", uid,
-                          f'{{"licences":{as_json(held)}}}',
-                          afters[held] + (f',"row":{seq + 1}}}' if with_row else "}"),
-                          f"job:{job.id}"))
+            by_held[held].append((seq, uid))
+        for held, who in by_held.items():  # users alike share one event body
+            after = (held - set(removed)) | set(added)
+            events.append((f'{{"licences":{as_json(held)}}}',
+                           f'{{"licences":{as_json(after)}{tail}', who))
     if whole:
         swap_batch(conn, job, batch_no, whole)
     # by primary key in user order: each user's rows are neighbours, where licence by
@@ -258,5 +290,6 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
                      .values(last_modified=now))
     else:
         reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
-    insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
+    for before, after, who in events:
+        _audit(conn, job, at, action, before, after, who, with_row, batch_no)
     return len(touched)

@@ -72,11 +72,15 @@ def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None
         where.append(f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
                      f"gm.group_id IN ({', '.join([p] * len(groups))}))")
         params += groups
+    # n: the user's place in id order, which numbers the items. SQLite numbers the rows of a
+    # table made in that order itself (its rowid): no window to sort 100,000 rows again
+    sqlite = conn.dialect.name == "sqlite"
     _temporary(conn, SCOPE, select=(
         f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
         "user_licences ul WHERE ul.user_id = u.id), '') AS held, CASE WHEN EXISTS (SELECT 1 "
-        "FROM calling_profiles cp WHERE cp.user_id = u.id) THEN 1 ELSE 0 END AS calling "
-        f"FROM users u WHERE {' AND '.join(where)}"), params=tuple(params))
+        "FROM calling_profiles cp WHERE cp.user_id = u.id) THEN 1 ELSE 0 END AS calling"
+        f"{'' if sqlite else ', row_number() OVER (ORDER BY u.id) AS n'} "
+        f"FROM users u WHERE {' AND '.join(where)} ORDER BY u.id"), params=tuple(params))
 
 
 def _temporary(conn, name: str, columns: str = "", select: str = "", params: tuple = ()) -> None:
@@ -147,14 +151,13 @@ def _store_kinds(conn, kinds: dict) -> None:
 
 def _store_items(conn, job_id: str, batch_size: int) -> None:
     """The changing and failing users as job items in id order, in one INSERT ... SELECT; the
-    users who already match get none."""
-    p = reads.mark(conn)
+    users who already match get none (so their places are gaps in the items' seq)."""
+    p, n = reads.mark(conn), "s.rowid" if conn.dialect.name == "sqlite" else "s.n"
     conn.exec_driver_sql(
         "INSERT INTO job_items (job_id, seq, batch_no, user_id, email, status, error_code, "
-        f"message) SELECT {p}, n - 1, (n - 1) / {p}, id, email, status, code, message "
-        "FROM (SELECT s.id, s.email, k.status, k.code, k.message, row_number() OVER "
-        f"(ORDER BY s.id) AS n FROM {SCOPE} s JOIN {KINDS} k ON k.held = s.held "
-        "AND k.calling = s.calling) numbered", (job_id, batch_size))
+        f"message) SELECT {p}, {n} - 1, ({n} - 1) / {p}, s.id, s.email, k.status, k.code, "
+        f"k.message FROM {SCOPE} s JOIN {KINDS} k ON k.held = s.held AND k.calling = s.calling",
+        (job_id, batch_size))
 
 
 def _sample(conn, kinds: dict) -> list[dict]:
