@@ -200,19 +200,17 @@ def audit_alike(conn: Connection, job: Job, at, action: str, before: str, after:
 
 
 def _audit(conn: Connection, job: Job, at, action: str, before: str, after: str,
-           who: list[tuple[int, str]], with_row: bool, batch_no: int | None) -> None:
+           who: list[tuple[int, str]], with_row: bool) -> None:
     """The events of users alike; ``after`` lacks its closing brace, for the file line that
     ``with_row`` adds (the item's seq + 1)."""
     if not with_row:
         audit_alike(conn, job, at, action, before, after + "}", [uid for _, uid in who])
-    elif batch_no is not None and conn.dialect.name == "sqlite":  # the line from the item
+    elif conn.dialect.name == "sqlite":  # {user id: seq}: json_each gives both
         conn.exec_driver_sql(
             f"INSERT INTO audit_events ({', '.join(AUDIT_COLS)}) SELECT ?, ?, ?, ?, 'person', "
-            "ji.user_id, ?, ? || ',\"row\":' || (ji.seq + 1) || '}', ? FROM job_items ji "
-            "WHERE ji.job_id = ? AND ji.batch_no = ? AND ji.status = 'pending' AND ji.user_id "
-            "IN (SELECT value FROM json_each(?))",
-            (job.org_id, at, job.created_by, action, before, after, f"job:{job.id}", job.id,
-             batch_no, json.dumps([uid for _, uid in who])))
+            "key, ?, ? || ',\"row\":' || (value + 1) || '}', ? FROM json_each(?)",
+            (job.org_id, at, job.created_by, action, before, after, f"job:{job.id}",
+             json.dumps({uid: seq for seq, uid in who})))
     else:
         insert_rows(conn, t.audit_events, AUDIT_COLS, (
             (job.org_id, at, job.created_by, action, "person", uid, before,
@@ -291,5 +289,5 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
     else:
         reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
     for before, after, who in events:
-        _audit(conn, job, at, action, before, after, who, with_row, batch_no)
+        _audit(conn, job, at, action, before, after, who, with_row)
     return len(touched)
