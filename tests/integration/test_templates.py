@@ -207,3 +207,27 @@ def test_a_job_previewed_by_an_earlier_version_still_runs_from_its_stored_reques
     job = run(admin, preview)
     assert (job.status, job.moved, job.failed) == ("succeeded", preview.changing, 0)
     assert licence(admin, NEW, "EE").consumed_units == preview.changing
+
+
+def test_a_user_with_a_calling_profile_but_no_calling_licence_is_not_told_no_calling_data(
+        admin, db, demo):
+    """Calling data is looked up only for users holding no calling licence: such a user
+    who still has a profile counts as having calling data, in the preview and in the job."""
+    tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
+    pro = licence(admin, OLD, "BCSTD")
+    with db.uow(write=False) as uow:
+        uid = uow.conn.execute(select(t.user_licences.c.user_id).where(
+            t.user_licences.c.licence_id == pro.id).limit(1)).scalar()
+    execute(db, "delete from user_licences where user_id = :u and licence_id = :l", u=uid, l=pro.id)
+    execute(db, "update licences set consumed_units = consumed_units - 1 where id = :l", l=pro.id)
+    before = profiles(db)
+    preview = preview_apply(admin, tpl.id, preserve=True)
+    # the template's calling licence would be a first one, and it carries no number
+    assert (preview.failing, preview.notes) == (1, 0)
+    job = run(admin, preview)
+    with db.uow(write=False) as uow:
+        item = uow.conn.execute(select(t.job_items.c.status, t.job_items.c.message).where(
+            t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == uid)).one()
+    assert job.failed == 1 and item.status == "failed"
+    assert "extension or a phone number" in item.message
+    assert profiles(db)[uid] == before[uid]

@@ -117,7 +117,9 @@ def plan_template(state: UserLicensing, template: Template, licences: Mapping[st
     replaces is swapped (removed and added in one request, so calling keeps its profile) and a
     licence the template lacks is removed. A first calling licence needs an extension or a
     number: for a new user it comes from ``new_user_properties``; an existing user without
-    calling data does not get the template's calling licence, and the reason is given.
+    calling data (no calling licence and no calling profile) does not get the template's
+    calling licence, and the reason is given. A user holding a calling licence is a calling
+    user: moving to the template's calling licence is a swap, whatever profile there is.
     """
     held = {lid: licences[lid] for lid in state.licence_ids if lid in licences}
     held_slots = {_slot(l): l for l in held.values()}
@@ -129,7 +131,7 @@ def plan_template(state: UserLicensing, template: Template, licences: Mapping[st
         have = held_slots.get(_slot(lic))
         if have is not None and (have.id == lic.id or preserve):
             continue
-        if lic.offer.is_calling and state.profile is None:
+        if lic.offer.is_calling and have is None and state.profile is None:
             props = new_user_properties
             if props is None or not (props.extension or props.phone_number):
                 skipped.append(f"{lic.name}: no calling data (extension or number) to give")

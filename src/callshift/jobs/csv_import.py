@@ -62,7 +62,7 @@ class CsvImport:
         allow = job.params.get("allowDataLoss", False)
         kinds: dict[tuple, Kind] = {}
         gone, granting, states = [], [], {}
-        for seq, uid, email, text, held, _ in batch_rows(conn, job, batch_no):
+        for seq, uid, email, text, held in batch_rows(conn, job, batch_no):
             if held is None:
                 gone.append(seq)
                 continue

@@ -66,32 +66,31 @@ def settle_batch(conn: Connection, job: Job, batch_no: int, status: str) -> None
 # no ORDER BY: on SQLite it makes the plan walk the job's primary key (every item of the
 # job, for each batch) instead of the batch index; the caller sorts the few thousand rows
 BATCH_STATE = (
-    "SELECT ji.seq, ji.user_id, ji.email, CAST(ji.payload AS TEXT), "
-    "(SELECT {agg} FROM user_licences ul WHERE ul.user_id = ji.user_id), {calling} "
-    "FROM job_items ji WHERE ji.job_id = {p} AND ji.batch_no = {p} AND ji.status = 'pending'")
-CALLING = "(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = ji.user_id)"
+    "SELECT ji.seq, ji.user_id, {item}, (SELECT {agg} FROM user_licences ul WHERE "
+    "ul.user_id = ji.user_id) FROM job_items ji WHERE ji.job_id = {p} AND ji.batch_no = {p} "
+    "AND ji.status = 'pending'")
 
 
 def carries_properties(text: str) -> bool:
     return '"locationId"' in text
 
 
-def batch_rows(conn: Connection, job: Job, batch_no: int, with_calling: bool = False):
+def batch_rows(conn: Connection, job: Job, batch_no: int, lean: bool = False):
     """The batch's pending items in seq order, in one statement driven by job_items (no list
     of ids to send): (seq, user id, email, payload text, licences held or None for a user
-    gone, whether the user has a calling profile, if ``with_calling``). Users alike share
-    one frozenset of licences."""
+    gone); ``lean``: without the email and payload (None). Users alike share one frozenset
+    of licences."""
     shared = reads.Holdings()
     sql = BATCH_STATE.format(p=reads.mark(conn), agg=reads.agg(conn, "ul.licence_id"),
-                             calling=CALLING if with_calling else "NULL")
+                             item="NULL, NULL" if lean else "ji.email, CAST(ji.payload AS TEXT)")
     rows = sorted(reads.raw_rows(conn, sql, (job.id, batch_no)))
     # a user holding licences exists; only those holding none are looked up (a probe of the
     # users table for every item cost a tenth of the read)
-    bare = [uid for _, uid, _, _, lids, _ in rows if not lids]
+    bare = [uid for _, uid, _, _, lids in rows if not lids]
     exists = set(reads.users_by_id(conn, bare)) if bare else set()
     return [(seq, uid, email, text, shared[lids] if lids else
-             frozenset() if uid in exists else None, bool(calling))
-            for seq, uid, email, text, lids, calling in rows]
+             frozenset() if uid in exists else None)
+            for seq, uid, email, text, lids in rows]
 
 
 def batch_state(conn: Connection, job: Job, batch_no: int,
@@ -100,7 +99,7 @@ def batch_state(conn: Connection, job: Job, batch_no: int,
     current state. Profiles are read for the items whose requests carry calling properties
     (a first calling licence) only: the plan of any other request does not look at them."""
     items, states = [], {}
-    for seq, uid, email, text, held, _ in batch_rows(conn, job, batch_no):
+    for seq, uid, email, text, held in batch_rows(conn, job, batch_no):
         items.append((seq, uid, text))
         if held is not None:
             states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)

@@ -72,25 +72,34 @@ class RequestsApply:
                         purge_ok=job.params.get("allowDataLoss", False))
 
     def _template_kinds(self, conn: Connection, job: Job, batch_no: int):
-        """Items name users only: users holding the same licences, with or without calling
-        data, are planned as one kind from the template as previewed, with the same rule as
-        the preview (plan_template), against the state of this moment."""
+        """Items name users only: users holding the same licences are planned as one kind
+        from the template as previewed, with the same rule as the preview (plan_template),
+        against the state of this moment. Whether a user has calling data matters to the plan
+        only for a user holding no calling licence, so only those users' profiles are read."""
         licences = SqlStore(conn).licences(job.org_id)
         snap = job.params["template"]
         template = Template(job.params["templateId"], job.org_id, snap["name"], "ORG",
                             tuple(snap["licenceIds"]), location_id=snap["locationId"])
+        rows = batch_rows(conn, job, batch_no, lean=True)
+        calling = {lid for lid, l in licences.items() if l.offer.is_calling}
+        bare: dict[frozenset, bool] = {}  # held -> holds no calling licence
+        for _, _, _, _, held in rows:
+            if held is not None and held not in bare:
+                bare[held] = not held & calling
+        profiles = reads.lite_profiles(conn, [uid for _, uid, _, _, held in rows
+                                              if held is not None and bare[held]])
         kinds: dict[tuple, Kind] = {}
         gone = []
-        for seq, uid, email, _, held, calling in batch_rows(conn, job, batch_no,
-                                                             with_calling=True):
+        for seq, uid, _, _, held in rows:
             if held is None:
                 gone.append(seq)
                 continue
-            kind = kinds.get((held, calling))
+            key = (held, uid in profiles)
+            kind = kinds.get(key)
             if kind is None:  # the plan reads whether there is calling data, not what it is
-                profile = reads.lite_profiles(conn, [uid]).get(uid) if calling else None
-                state = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, profile)
-                kind = kinds[(held, calling)] = Kind(state, plan_template(
+                state = UserLicensing(User(id=uid, org_id=job.org_id, email=""), held,
+                                      profiles.get(uid))
+                kind = kinds[key] = Kind(state, plan_template(
                     state, template, licences, job.params["preserve"]).requests,
                     purge_ok=job.params.get("allowDataLoss", False))
             kind.members.append((seq, uid, held))
