@@ -17,6 +17,7 @@ from callshift.services.jobs import get_job, job_items, rollback_job
 
 from ..helpers import execute, licence, snapshot_db
 from .conftest import (
+    B1,
     EMAIL,
     P1,
     P2,
@@ -259,3 +260,42 @@ def test_export_shows_each_users_licences_profile_and_caller_id(ctx, db, demo):
     assert chloe[P1] == "TRUE" and chloe[P2] == "FALSE"
     assert ada[P1] == "FALSE" and ada["Extension"] == ada["Caller ID Number"] == ada["Location"] == ""
     assert len(rows) - 1 == len(row)  # every user once
+
+
+def test_units_a_row_frees_serve_a_later_row_of_the_same_batch(ctx, db):
+    """The preview counts units row by row; so does the job, though it plans kind by kind:
+    a licence left full takes the unit an earlier row of the batch gives back."""
+    rows = export_rows(ctx)
+    h = rows[0]
+    meetings = "Webex Meetings [Sub100001]"
+    holders = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(meetings)] == "TRUE"]
+    others = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(meetings)] == "FALSE"]
+    ee = licence(ctx, "Sub100001", "EE")
+    execute(db, "update licences set total_units = consumed_units where id = :i", i=ee.id)
+    # two give Meetings back, then two take it: alternating, so each taker needs the unit
+    # the row just before freed
+    body = [[EMAIL, meetings], [holders[0], "FALSE"], [others[0], "TRUE"],
+            [holders[1], "FALSE"], [others[1], "TRUE"]]
+    job_id = run_import(ctx, to_bytes(body), batch_size=5000)
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed) == ("succeeded", 4, 0)
+    assert licence(ctx, "Sub100001", "EE").consumed_units == ee.consumed_units
+    assert consumed_matches_holders(db)
+
+
+def test_a_purge_frees_its_calling_unit_for_a_swap_in_the_same_batch(ctx, db):
+    """Writes free before they take: the purge runs before the swaps that need its unit
+    (the other order took the unit twice, and the batch retried for ever)."""
+    rows = export_rows(ctx)
+    h = rows[0]
+    pros = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(P1)] == "TRUE"]
+    basics = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(B1)] == "TRUE"]
+    pro = licence(ctx, "Sub100001", "BCSTD")
+    execute(db, "update licences set total_units = consumed_units + 1 where id = :i", i=pro.id)
+    body = [[EMAIL, P1, B1], [pros[0], "FALSE", "FALSE"], [basics[0], "TRUE", "FALSE"],
+            [basics[1], "TRUE", "FALSE"]]
+    job_id = run_import(ctx, to_bytes(body), allow_data_loss=True)
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed) == ("succeeded", 3, 0)
+    assert licence(ctx, "Sub100001", "BCSTD").consumed_units == pro.consumed_units + 1
+    assert consumed_matches_holders(db)

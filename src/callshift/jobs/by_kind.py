@@ -8,7 +8,7 @@ those whose change touches no calling profile (swaps, non-calling adds and remov
 each in a savepoint. Per user it is all or nothing; one audit event per user (R10).
 
 Used by the jobs that re-plan stored requests against the state of the moment: the
-template apply and the CSV import, forward and rolling back.
+template apply (forward and rolling back) and the CSV import (forward).
 """
 from __future__ import annotations
 
@@ -16,18 +16,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
+from ..db import tables as t
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
-from ..domain.model import UserLicensing
-from .bulk_move import _units
+from ..domain.model import Licence, UserLicensing
 from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
 from .model import BatchResult, Job
+
+
+lic = t.licences
 
 
 @dataclass
@@ -67,25 +72,40 @@ def kinds_of(items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
     return list(kinds.values()), gone
 
 
+def locked_licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:
+    """The organisation's licences with fresh unit counts, locked first on PostgreSQL (a
+    count read before the lock could be another job's stale one)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(lic.c.id).where(lic.c.org_id == org_id).with_for_update())
+    return store.licences(org_id)
+
+
 def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], now: datetime,
                 action: str, done_status: str, restoring: bool = False,
                 batch_no: int | None = None, with_row: bool = False,
                 wording: Wording = Wording()) -> BatchResult:
-    """Plan each kind once and write its members. Kinds are taken in the order of their
-    first item; when a licence runs out of units, the members of the kind where it ran out
-    that come after the last unit fail. ``batch_no``: applying a batch's pending items
-    (forward), whose writes are then driven by the batch's items rather than lists of
-    users. ``with_row``: audit events name the item's file line (``seq + 1``)."""
+    """Plan each kind once and write its members. ``batch_no``: applying a batch's pending
+    items (forward), whose writes are then driven by the batch's items rather than lists of
+    users. ``with_row``: audit events name the item's file line (``seq + 1``).
+
+    Units are counted here, not by the plan (against the batch's first counts it would
+    refuse users whom units freed earlier in the batch make room for): kinds are served in
+    the order of their first item, each as many members as units allow; members left over
+    wait until every kind has been served, then take what the others freed, and the rest
+    fail. The writes free before they take: purges, then the grouped changes (units out
+    before units in), then grants."""
     store = SqlStore(conn)
-    licences = store.licences(job.org_id)
+    licences = locked_licences(conn, store, job.org_id)
+    units = {lid: l.free_units for lid, l in licences.items()}
+    # capacity hidden from the plan: free units >= 1 everywhere
+    roomy = {lid: replace(l, consumed_units=min(l.consumed_units, l.total_units - 1))
+             for lid, l in licences.items()}
     locations = store.location_ids(job.org_id)
-    units = {lid: free for lid, (free, _) in _units(conn, list(licences)).items()}
     marks = [_row(seq, *wording.gone) for seq in gone]
-    plain: Groups = defaultdict(list)
-    special: list[tuple[Kind, list[Member]]] = []
+    planned: list[tuple[Kind, LicenceChange, list[Member]]] = []
     for kind in sorted(kinds, key=lambda k: k.members[0][0]):
         try:
-            change = plan_licence_change(kind.state, kind.requests, licences, locations,
+            change = plan_licence_change(kind.state, kind.requests, roomy, locations,
                                          restoring=restoring)
         except DomainError as e:
             marks += [_row(seq, "failed", e.code, e.message) for seq, _, _ in kind.members]
@@ -93,29 +113,46 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
         refused = _refusal(change, kind.purge_ok, wording)
         if refused:
             marks += [_row(seq, *refused) for seq, _, _ in kind.members]
+        else:
+            planned.append((kind, change, kind.members))
+    served: list[tuple[Kind, LicenceChange, list[Member]]] = []
+    waiting = []
+    for kind, change, members in planned:
+        took = _take(units, change, members)
+        served.append((kind, change, took))
+        if len(took) < len(members):
+            waiting.append((kind, change, members[len(took):]))
+    for kind, change, members in waiting:
+        took = _take(units, change, members)
+        served.append((kind, change, took))
+        full = next(licences[a] for a in change.added if units[a] <= 0)
+        marks += [_row(seq, "failed", E.NO_FREE_UNITS,
+                       f"{full.name} [{full.subscription_id}] has no free units")
+                  for seq, _, _ in members[len(took):]]
+    plain: Groups = defaultdict(list)
+    purges, grants = [], []
+    for kind, change, members in served:
+        if not members:
             continue
-        room = min([units[a] for a in change.added], default=len(kind.members))
-        members = kind.members[:max(room, 0)]
-        marks += [_row(seq, "failed", E.NO_FREE_UNITS, "a licence has no free units left")
-                  for seq, _, _ in kind.members[len(members):]]
-        for a in change.added:
-            units[a] -= len(members)
-        for r in change.removed:
-            units[r] += len(members)
-        if change.calling in (CallingChange.GRANT, CallingChange.PURGE):
-            special.append((kind, members))
-        elif members:
+        if change.calling is CallingChange.PURGE:
+            purges.append((kind, change, members))
+        elif change.calling is CallingChange.GRANT:
+            grants.append((kind, change, members))
+        else:
             plain[(change.removed, change.added, change.calling.value)] += members
     mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
+    applied: list[int] = []
+    one_by_one = partial(_one_by_one, conn, store, job, roomy, locations, now, action,
+                         restoring, with_row, applied)
+    late = one_by_one(purges)
     # the users still pending beside the groups': what they hold or get keeps those
     # licences out of the batch-wide swap
     others = frozenset().union(*(kind.state.licence_ids | {r.licence_id for r in kind.requests}
-                                 for kind, _ in special))
+                                 for kind, _, _ in purges + grants))
     write_groups(conn, job, plain, licences, now, action, with_row=with_row, batch_no=batch_no,
                  others=others)
-    applied = [seq for members in plain.values() for seq, _, _ in members]
-    late = _one_by_one(conn, store, job, special, licences, locations, now, action, restoring,
-                       with_row, applied)
+    applied += [seq for members in plain.values() for seq, _, _ in members]
+    late += one_by_one(grants)
     if batch_no is not None:  # every item not applied is marked by now
         settle_batch(conn, job, batch_no, done_status)
     else:
@@ -126,31 +163,52 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
                        failed=counts["failed"] + late)
 
 
-def _one_by_one(conn: Connection, store: SqlStore, job: Job,
-                special: list[tuple[Kind, list[Member]]], licences, locations, now: datetime,
-                action: str, restoring: bool, with_row: bool, applied: list[int]) -> int:
-    """Grants and purges, each user in a savepoint: a late conflict (an extension taken
+def _take(units: dict[str, int], change: LicenceChange, members: list[Member]) -> list[Member]:
+    """The members the free units can serve, in order; their units taken and freed."""
+    n = max(0, min([units[a] for a in change.added], default=len(members)))
+    took = members[:n]
+    for a in change.added:
+        units[a] -= len(took)
+    for r in change.removed:
+        units[r] += len(took)
+    return took
+
+
+def _one_by_one(conn: Connection, store: SqlStore, job: Job, licences, locations,
+                now: datetime, action: str, restoring: bool, with_row: bool,
+                applied: list[int], writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
+    """Grants or purges, each user in a savepoint: a late conflict (an extension taken
     since the preview, the last unit taken by another transaction) undoes that user only.
     Returns how many failed."""
     from ..services.licensing import write_change  # services import jobs, not the reverse
 
-    full = states_of(conn, [uid for _, members in special for _, uid, _ in members])
+    full = states_of(conn, [uid for _, _, members in writes for _, uid, _ in members])
     ctx, late = job_ctx(job, now), 0
-    for kind, members in special:
+    for kind, planned, members in writes:
         for seq, uid, _ in members:
-            state = full[uid]  # a grant's plan carries the profile it makes for this user
-            change = plan_licence_change(state, kind.requests, licences, locations,
-                                         restoring=restoring)
-            if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
-                state = replace(state, profile=store.profile(uid))
-            extra = {"jobId": job.id, **({"row": seq + 1} if with_row else {})}
+            state, why = full.get(uid), None
             try:
+                if state is None:
+                    raise DomainError("the user no longer exists")
+                # a grant's plan carries the profile it makes for this user
+                change = plan_licence_change(state, kind.requests, licences, locations,
+                                             restoring=restoring)
+                if (change.failed or (change.added, change.removed, change.calling)
+                        != (planned.added, planned.removed, planned.calling)):
+                    raise DomainError("the user's licences changed during the batch")
+                if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
+                    state = replace(state, profile=store.profile(uid))
+                extra = {"jobId": job.id, **({"row": seq + 1} if with_row else {})}
                 with conn.begin_nested():
                     write_change(ctx, store, state, change, licences, action, extra_after=extra)
                 applied.append(seq)
-            except (DomainError, CapacityRace) as e:
-                mark_items(conn, job, [_row(seq, "failed", getattr(e, "code", E.NO_FREE_UNITS),
-                                            getattr(e, "message", "the licence has no free units"))])
+            except DomainError as e:
+                why = (e.code, e.message)
+            except CapacityRace as e:
+                why = (E.NO_FREE_UNITS, f"{licences[e.args[0]].name} has no free units"
+                       if e.args and e.args[0] in licences else "a licence has no free units")
+            if why:
+                mark_items(conn, job, [_row(seq, "failed", *why)])
                 late += 1
     return late
 

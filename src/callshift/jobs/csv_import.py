@@ -24,23 +24,16 @@ from ..db import tables as t
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.model import Licence, User, UserLicensing
+from ..domain.model import User, UserLicensing
 from ..domain.plan_cache import PlanCache, take_units
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.csv_payload import ROW, PayloadCodec
-from .by_kind import Kind, Wording, apply_kinds, kinds_of
+from .by_kind import Kind, Wording, apply_kinds, kinds_of, locked_licences
 from .grouped import Groups, batch_rows, carries_properties, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
 ji, ul, lic = t.job_items, t.user_licences, t.licences
-
-
-def _licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:
-    """The organisation's licences with fresh unit counts, locked on PostgreSQL."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(lic.c.id).where(lic.c.org_id == org_id).with_for_update())
-    return store.licences(org_id)
 
 
 def _requests(payload: dict) -> list[LicenceRequest]:
@@ -94,7 +87,7 @@ class CsvImport:
             ae.target_id.in_([i.user_id for i in items]), ae.action == "csv-import.changed",
             ae.tracking_id == f"job:{job.id}"))}
         store = SqlStore(conn)
-        licences = _licences(conn, store, job.org_id)
+        licences = locked_licences(conn, store, job.org_id)
         states = states_of(conn, [i.user_id for i in items])
         locations = store.location_ids(job.org_id)
         plans = PlanCache()

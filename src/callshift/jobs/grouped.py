@@ -229,6 +229,7 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
         laid[(*slot_order(removed, added, licences), calling)] += members
     groups = laid
     touched: list[str] = []
+    delta: Counter[str] = Counter()  # units, licence by licence, over all groups
     events: list[tuple[str, str, list[tuple[int, str]]]] = []  # (before, after, members)
     at = driver_ts(conn, now)
     cache: dict[frozenset, str] = {}
@@ -257,16 +258,10 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
                          uids, old)
         for lid in added[len(removed):]:
             insert_alike(conn, ul, {"licence_id": lid}, "user_id", uids)
-        n = len(uids)
         for lid in removed:
-            conn.execute(update(lic).where(lic.c.id == lid)
-                         .values(consumed_units=lic.c.consumed_units - n))
+            delta[lid] -= len(uids)
         for lid in added:
-            took = conn.execute(update(lic).where(
-                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
-                .values(consumed_units=lic.c.consumed_units + n))
-            if took.rowcount != 1:
-                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+            delta[lid] += len(uids)
         tail = f',"calling":"{calling}","jobId":"{job.id}"'
         by_held: dict[frozenset, list[tuple[int, str]]] = defaultdict(list)
         for seq, uid, held in members:
@@ -275,6 +270,17 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
             after = (held - set(removed)) | set(added)
             events.append((f'{{"licences":{as_json(held)}}}',
                            f'{{"licences":{as_json(after)}{tail}', who))
+    # units out before units in: a group may take what a later one frees
+    for lid, n in sorted(delta.items(), key=lambda d: d[1]):
+        if n < 0:
+            conn.execute(update(lic).where(lic.c.id == lid)
+                         .values(consumed_units=lic.c.consumed_units + n))
+        elif n > 0:
+            took = conn.execute(update(lic).where(
+                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
+                .values(consumed_units=lic.c.consumed_units + n))
+            if took.rowcount != 1:
+                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
     if whole:
         swap_batch(conn, job, batch_no, whole)
     # by primary key in user order: each user's rows are neighbours, where licence by

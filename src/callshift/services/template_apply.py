@@ -134,13 +134,12 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     rows = reads.raw_rows(conn, count.format(""), ())
     bare = [lids for lids, _, _, _ in rows if not held[lids] & calling]
     if bare:
-        p = reads.mark(conn)
-        for lids in bare:
-            conn.exec_driver_sql(
-                f"UPDATE {SCOPE} SET calling = 1 WHERE held = {p} AND EXISTS (SELECT 1 FROM "
-                f"calling_profiles cp WHERE cp.user_id = {SCOPE}.id)", (lids,))
+        among = f"held IN ({', '.join([reads.mark(conn)] * len(bare))})"
+        conn.exec_driver_sql(f"UPDATE {SCOPE} SET calling = 1 WHERE {among} AND EXISTS (SELECT "
+                             f"1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)",
+                             tuple(bare))
         rows = [r for r in rows if r[0] not in bare] + reads.raw_rows(
-            conn, count.format(f"WHERE held IN ({', '.join([p] * len(bare))}) "), tuple(bare))
+            conn, count.format(f"WHERE {among} "), tuple(bare))
     out = {}
     for lids, has_data, n, first in rows:
         # a profile's presence is what the plan reads: the first user's stands for the rest
