@@ -299,3 +299,25 @@ def test_a_purge_frees_its_calling_unit_for_a_swap_in_the_same_batch(ctx, db):
     assert (job.status, job.moved, job.failed) == ("succeeded", 3, 0)
     assert licence(ctx, "Sub100001", "BCSTD").consumed_units == pro.consumed_units + 1
     assert consumed_matches_holders(db)
+
+
+def test_a_row_short_of_a_unit_waits_for_what_later_rows_free(ctx, db):
+    """Units taken between the preview and the apply: the row that finds its licence full
+    waits for the rest of the batch, and later rows' removals give it a unit (one to spare)."""
+    rows = export_rows(ctx)
+    h = rows[0]
+    meetings = "Webex Meetings [Sub100001]"
+    holders = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(meetings)] == "TRUE"]
+    taker = next(r[h.index(EMAIL)] for r in rows[1:] if r[h.index(meetings)] == "FALSE")
+    ee = licence(ctx, "Sub100001", "EE")
+    execute(db, "update licences set total_units = consumed_units + 1 where id = :i", i=ee.id)
+    preview = validate(ctx, to_bytes([[EMAIL, meetings], [taker, "TRUE"], [holders[0], "FALSE"],
+                                      [holders[1], "FALSE"]]))
+    job_id = save_preview(ctx, preview)
+    preview.close()
+    execute(db, "update licences set total_units = consumed_units where id = :i", i=ee.id)
+    confirm_import(ctx, job_id)
+    JobRunner(db).run_until_idle()
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed) == ("succeeded", 3, 0)
+    assert consumed_matches_holders(db)

@@ -125,10 +125,11 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
     for kind, change, members in waiting:
         took = _take(units, change, members)
         served.append((kind, change, took))
-        full = next(licences[a] for a in change.added if units[a] <= 0)
-        marks += [_row(seq, "failed", E.NO_FREE_UNITS,
-                       f"{full.name} [{full.subscription_id}] has no free units")
-                  for seq, _, _ in members[len(took):]]
+        if len(took) < len(members):
+            full = next(licences[a] for a in change.added if units[a] <= 0)
+            marks += [_row(seq, "failed", E.NO_FREE_UNITS,
+                           f"{full.name} [{full.subscription_id}] has no free units")
+                      for seq, _, _ in members[len(took):]]
     plain: Groups = defaultdict(list)
     purges, grants = [], []
     for kind, change, members in served:
