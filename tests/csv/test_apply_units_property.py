@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import select
 
 from callshift.db import tables as t
 from callshift.domain.errors import NO_FREE_UNITS
@@ -35,7 +35,8 @@ from callshift.jobs.runner import JobRunner
 from callshift.services.csv_jobs import ImportStateError, confirm_import, save_preview
 from callshift.services.jobs import get_job, job_items
 
-from ..helpers import execute, licence
+from ..helpers import (consumed_matches_holders, dump_tables, execute, holdings, licence,
+                       load_tables)
 from .conftest import EMAIL, export_rows, to_bytes, validate
 
 MEETINGS = "Webex Meetings [Sub100001]"
@@ -43,35 +44,12 @@ MAX_ROWS = 12
 MAX_BATCHES = 50  # the runner must go idle long before this
 
 
-def holdings(db) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    with db.uow(write=False) as uow:
-        for r in uow.conn.execute(select(t.user_licences)):
-            out.setdefault(r.user_id, set()).add(r.licence_id)
-    return {k: frozenset(v) for k, v in out.items()}
 
 
-def consumed_matches_holders(db) -> bool:
-    with db.uow(write=False) as uow:
-        held = dict(uow.conn.execute(select(t.user_licences.c.licence_id, func.count())
-                                     .group_by(t.user_licences.c.licence_id)).all())
-        return all(r.consumed_units == held.get(r.id, 0) for r in uow.conn.execute(select(t.licences)))
 
 
-def _dump(db) -> dict[str, list[dict]]:
-    with db.uow(write=False) as uow:
-        return {tbl.name: [dict(r._mapping) for r in uow.conn.execute(select(tbl))]
-                for tbl in t.metadata.sorted_tables}
 
 
-def _load(db, rows: dict[str, list[dict]]) -> None:
-    with db.uow() as uow:
-        for tbl in reversed(t.metadata.sorted_tables):
-            uow.conn.execute(delete(tbl))
-        for tbl in t.metadata.sorted_tables:
-            if rows[tbl.name]:
-                uow.conn.execute(insert(tbl), rows[tbl.name])
-        uow.commit()
 
 
 @dataclass(frozen=True)
@@ -109,7 +87,7 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
     ee = licence(ctx, "Sub100001", "EE").id
     with db.uow(write=False) as uow:
         uid_of = dict(uow.conn.execute(select(t.users.c.email, t.users.c.id)).all())
-    seeded = _dump(db)
+    seeded = dump_tables(db)
     seeded_consumed = next(r["consumed_units"] for r in seeded["licences"] if r["id"] == ee)
     seen = {"failed preview": 0, "shrunk": 0, "waited": 0, "ran out": 0}
 
@@ -122,7 +100,7 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
     @given(scenarios(len(holders), len(others)))
     def check(s: Scenario) -> None:
         note(repr(s))
-        _load(db, seeded)
+        load_tables(db, seeded)
         execute(db, "update licences set total_units = consumed_units + :f where id = :i",
                 f=s.free, i=ee)
         body = [[EMAIL, MEETINGS]] + [[others[i], "TRUE"] if adds else [holders[i], "FALSE"]

@@ -15,7 +15,8 @@ from callshift.services.csv_jobs import (
 )
 from callshift.services.jobs import get_job, job_items, rollback_job
 
-from ..helpers import execute, licence, snapshot_db
+from ..helpers import (consumed_matches_holders, execute, holdings, licence, profiles,
+                       snapshot_db)
 from .conftest import (
     B1,
     EMAIL,
@@ -29,17 +30,8 @@ from .conftest import (
 )
 
 
-def profiles(db) -> dict:
-    with db.uow(write=False) as uow:
-        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
 
 
-def holdings(db) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    with db.uow(write=False) as uow:
-        for r in uow.conn.execute(select(t.user_licences)):
-            out.setdefault(r.user_id, set()).add(r.licence_id)
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 def units(ctx) -> dict[tuple[str, str], int]:
@@ -48,11 +40,6 @@ def units(ctx) -> dict[tuple[str, str], int]:
                 for l in uow.store.licences(ctx.principal.org_id).values()}
 
 
-def consumed_matches_holders(db) -> bool:
-    with db.uow(write=False) as uow:
-        held = dict(uow.conn.execute(select(t.user_licences.c.licence_id, func.count())
-                                     .group_by(t.user_licences.c.licence_id)).all())
-        return all(r.consumed_units == held.get(r.id, 0) for r in uow.conn.execute(select(t.licences)))
 
 
 def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):

@@ -11,30 +11,16 @@ from callshift.seed import seed
 from callshift.services.bulk_move import start_move, validate_move
 from callshift.services.jobs import abandon_job, get_job, rollback_job
 
-from ..helpers import admin_of, execute, licence, snapshot_db
+from ..helpers import (admin_of, consumed_matches_holders, execute, holdings, licence, profiles,
+                       snapshot_db)
 
 OLD, NEW = "Sub100001", "Sub200001"
 
 
-def profiles(db) -> dict:
-    with db.uow(write=False) as uow:
-        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
 
 
-def holdings(db) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    with db.uow(write=False) as uow:
-        for r in uow.conn.execute(select(t.user_licences)):
-            out.setdefault(r.user_id, set()).add(r.licence_id)
-    return {k: frozenset(v) for k, v in out.items()}
 
 
-def consumed_matches_holders(db) -> bool:
-    with db.uow(write=False) as uow:
-        held = dict(uow.conn.execute(select(t.user_licences.c.licence_id, func.count())
-                                     .group_by(t.user_licences.c.licence_id)).all())
-        return all(r.consumed_units == held.get(r.id, 0)
-                   for r in uow.conn.execute(select(t.licences)))
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from callshift.db import tables as t
 from callshift.db.engine import Database
@@ -49,7 +49,7 @@ from callshift.services.licensing import change_licences
 from callshift.services.people import PersonData, replace_person
 from callshift.services.subscriptions import cancel_subscription, restore, set_subscription_status
 
-from ..helpers import admin_of, snapshot_db
+from ..helpers import admin_of, dump_tables, load_tables, snapshot_db
 
 ACTIVE, SUSPENDED, CANCELLED = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED,
                                 SubscriptionStatus.CANCELLED)
@@ -137,20 +137,8 @@ def _extend_demo(db: Database, demo: SeedSummary) -> None:
         uow.commit()
 
 
-def _dump(db: Database) -> dict[str, list[dict]]:
-    with db.uow(write=False) as uow:
-        return {tbl.name: [dict(r._mapping) for r in uow.conn.execute(select(tbl))]
-                for tbl in t.metadata.sorted_tables}
 
 
-def _load(db: Database, rows: dict[str, list[dict]]) -> None:
-    with db.uow() as uow:
-        for tbl in reversed(t.metadata.sorted_tables):
-            uow.conn.execute(delete(tbl))
-        for tbl in t.metadata.sorted_tables:
-            if rows[tbl.name]:
-                uow.conn.execute(insert(tbl), rows[tbl.name])
-        uow.commit()
 
 
 # --- reading the whole state -----------------------------------------------------------
@@ -236,7 +224,7 @@ class LicensingMachine(RuleBasedStateMachine):
                  outcomes: Counter):
         super().__init__()
         self.outcomes = outcomes  # what the steps did, over every example (for coverage)
-        _load(db, baseline)
+        load_tables(db, baseline)
         self.db = db
         self.org = demo.main_org_id
         self.other_org = demo.other_org_id
@@ -1029,7 +1017,7 @@ def test_random_operations_keep_every_rule(db):
     """R1-R10 under random sequences of adds, removes, swaps, PUTs, cancels and restores."""
     demo = seed(db, users=12)
     _extend_demo(db, demo)
-    baseline = _dump(db)
+    baseline = dump_tables(db)
     outcomes: Counter = Counter()
     run_state_machine_as_test(lambda: LicensingMachine(db, demo, baseline, outcomes),
                               settings=SETTINGS)

@@ -13,14 +13,11 @@ from callshift.services.people import PersonData, create_person
 from callshift.services.template_apply import confirm_preview, preview_apply
 from callshift.services.templates import save_template
 
-from ..helpers import admin_of, execute, licence, snapshot_db, state_of
+from ..helpers import admin_of, execute, holdings, licence, profiles, snapshot_db, state_of
 
 OLD, NEW = "Sub100001", "Sub200001"
 
 
-def profiles(db) -> dict:
-    with db.uow(write=False) as uow:
-        return {r.user_id: tuple(r) for r in uow.conn.execute(select(t.calling_profiles))}
 
 
 def location(ctx) -> str:
@@ -28,13 +25,6 @@ def location(ctx) -> str:
         return sorted(uow.store.location_ids(ctx.principal.org_id))[0]
 
 
-def holdings(db) -> dict[str, set[str]]:
-    held: dict[str, set[str]] = {}
-    with db.uow(write=False) as uow:
-        for uid, lid in uow.conn.execute(select(t.user_licences.c.user_id,
-                                                t.user_licences.c.licence_id)):
-            held.setdefault(uid, set()).add(lid)
-    return held
 
 
 def new_template(ctx, codes=("BCSTD", "MS", "EE"), sub=NEW, **kw):
