@@ -2,7 +2,7 @@
 
 Rows or items that differ only in who they are get the same plan; unit counts run as the
 plans are taken, so the next user sees what this one took or freed. Used by the CSV
-import's validate and its apply job alike.
+import's validate and its job's rollback.
 """
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from ..db import batch_reads as reads
 from ..db import tables as t
 from ..db.bulk import driver_ts
 from ..domain import errors as E
-from .grouped import audit_alike, batch_users, ids_json, mark_items, settle_batch, swap_batch
+from .grouped import (audit_alike, batch_users, ids_json, mark_items, move_units, settle_batch,
+                      swap_batch)
 from .model import BatchResult, Job
 from .runner import register
 
@@ -50,16 +51,13 @@ def _units(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> None:
-    """One unit per (from, to) pair leaves ``from`` and lands on ``to``, a statement per licence."""
+    """One unit per (from, to) pair leaves ``from`` and lands on ``to``."""
     delta: Counter[str] = Counter()
     for pairs in moves.values():
         for old, new in pairs:
             delta[old] -= 1
             delta[new] += 1
-    for lid, n in delta.items():
-        if n:
-            conn.execute(update(lic).where(lic.c.id == lid)
-                         .values(consumed_units=lic.c.consumed_units + n))
+    move_units(conn, delta)
 
 
 def _audit(conn: Connection, job: Job, moves: dict[str, list[tuple[str, str]]], action: str,

@@ -13,7 +13,7 @@ template apply (forward and rolling back) and the CSV import (forward).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -27,7 +27,7 @@ from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
-from ..domain.model import Licence, UserLicensing
+from ..domain.model import Licence, User, UserLicensing
 from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
 from .model import BatchResult, Job
 
@@ -70,6 +70,36 @@ def kinds_of(items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
             kinds[key] = Kind(state, reqs, purge_ok=purge_ok)
         kinds[key].members.append((seq, uid, state.licence_ids))
     return list(kinds.values()), gone
+
+
+def kinds_of_rows(conn: Connection, job: Job, rows,
+                  read: Callable[[str], tuple[tuple[LicenceRequest, ...], bool]],
+                  body: Callable[[str], str] = lambda text: text
+                  ) -> tuple[list[Kind], list[int]]:
+    """A batch's items that carry their requests (``batch_rows``) as kinds, and the seqs of
+    items whose user is gone. ``read(text)``: an item's requests and whether it may purge,
+    asked once a kind; ``body(text)``: what the items of a kind share. Items whose requests
+    carry calling properties (a first calling licence) are planned against their user's
+    profile, read for them only."""
+    kinds: dict[tuple, Kind] = {}
+    gone, granting, states = [], [], {}
+    for seq, uid, email, text, held in rows:
+        if held is None:
+            gone.append(seq)
+            continue
+        kind = kinds.get((held, body(text)))
+        if kind is None:
+            requests, purge_ok = read(text)
+            state = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)
+            if any(r.properties for r in requests):
+                granting.append((seq, uid, requests))
+                states[uid] = state
+                continue
+            kind = kinds[(held, body(text))] = Kind(state, requests, purge_ok=purge_ok)
+        kind.members.append((seq, uid, held))
+    for uid, profile in reads.lite_profiles(conn, list(states)).items():
+        states[uid] = replace(states[uid], profile=profile)
+    return [*kinds.values(), *kinds_of(granting, states)[0]], gone
 
 
 def locked_licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:

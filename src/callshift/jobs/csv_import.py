@@ -13,7 +13,6 @@ purged a profile are left, with a message (the recycle bin restores a purge).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
@@ -24,12 +23,11 @@ from ..db import tables as t
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.model import User, UserLicensing
 from ..domain.plan_cache import PlanCache, take_units
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.csv_payload import ROW, PayloadCodec
-from .by_kind import Kind, Wording, apply_kinds, kinds_of, locked_licences
-from .grouped import Groups, batch_rows, carries_properties, states_of, write_groups
+from .by_kind import Wording, apply_kinds, kinds_of_rows, locked_licences
+from .grouped import Groups, batch_rows, states_of, write_groups
 from .model import BatchResult, Job
 from .runner import register
 
@@ -53,30 +51,16 @@ class CsvImport:
     def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult:
         codec, saved = PayloadCodec(), job.params.get("kinds", ())
         allow = job.params.get("allowDataLoss", False)
-        kinds: dict[tuple, Kind] = {}
-        gone, granting, states = [], [], {}
-        for seq, uid, email, text, held in batch_rows(conn, job, batch_no):
-            if held is None:
-                gone.append(seq)
-                continue
-            body = text.rpartition(ROW)[0]  # rows of a kind differ in their line only
-            kind = kinds.get((held, body))
-            if kind is None:
-                payload, _ = codec.decode(text, saved)
-                state = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)
-                if carries_properties(body):  # the plan compares these with the profile
-                    granting.append((seq, uid, tuple(_requests(payload))))
-                    states[uid] = state
-                    continue
-                # a purge runs only if the preview listed it and data loss was allowed
-                kind = kinds[(held, body)] = Kind(state, tuple(_requests(payload)), purge_ok=(
-                    allow and payload.get("calling") == "purge"))
-            kind.members.append((seq, uid, held))
-        for uid, profile in reads.lite_profiles(conn, list(states)).items():
-            states[uid] = replace(states[uid], profile=profile)
-        more, _ = kinds_of(granting, states)
-        return apply_kinds(conn, job, [*kinds.values(), *more], gone, now, "csv-import.changed",
-                           "moved", batch_no=batch_no, with_row=True, wording=CSV_WORDING)
+
+        def read(text: str):
+            payload, _ = codec.decode(text, saved)
+            # a purge runs only if the preview listed it and data loss was allowed
+            return tuple(_requests(payload)), allow and payload.get("calling") == "purge"
+
+        kinds, gone = kinds_of_rows(conn, job, batch_rows(conn, job, batch_no), read,
+                                    body=lambda text: text.rpartition(ROW)[0])  # all but the line
+        return apply_kinds(conn, job, kinds, gone, now, "csv-import.changed", "moved",
+                           batch_no=batch_no, with_row=True, wording=CSV_WORDING)
 
     def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
                        now: datetime) -> BatchResult:

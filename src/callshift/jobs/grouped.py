@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, select, update
@@ -20,7 +19,7 @@ from ..db import tables as t
 from ..db.bulk import driver_ts, insert_alike, insert_rows, run_many
 from ..db.store import CapacityRace
 from ..domain.access import Principal, Role
-from ..domain.model import Licence, User, UserLicensing
+from ..domain.model import Licence, UserLicensing
 from .model import Job
 
 ul, lic, ji = t.user_licences, t.licences, t.job_items
@@ -91,22 +90,6 @@ def batch_rows(conn: Connection, job: Job, batch_no: int, lean: bool = False):
     return [(seq, uid, email, text, shared[lids] if lids else
              frozenset() if uid in exists else None)
             for seq, uid, email, text, lids in rows]
-
-
-def batch_state(conn: Connection, job: Job, batch_no: int,
-                with_properties: Callable[[str], bool] = carries_properties):
-    """The batch's pending items (seq, user id, payload text) in seq order, and each user's
-    current state. Profiles are read for the items whose requests carry calling properties
-    (a first calling licence) only: the plan of any other request does not look at them."""
-    items, states = [], {}
-    for seq, uid, email, text, held in batch_rows(conn, job, batch_no):
-        items.append((seq, uid, text))
-        if held is not None:
-            states[uid] = UserLicensing(User(id=uid, org_id=job.org_id, email=email), held, None)
-    with_props = [uid for _, uid, text in items if uid in states and with_properties(text)]
-    for uid, profile in reads.lite_profiles(conn, with_props).items():
-        states[uid] = replace(states[uid], profile=profile)
-    return items, states
 
 
 def states_of(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
@@ -189,6 +172,22 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
             if len(new) == 1 and holding[old] == swapping[old] and old not in others}
 
 
+def move_units(conn: Connection, delta: Mapping[str, int]) -> None:
+    """Each licence's consumed units moved by ``delta[licence]``, a statement per licence:
+    units out before units in (a change may take what another frees), and units in under
+    a capacity guard."""
+    for lid, n in sorted(delta.items(), key=lambda d: d[1]):
+        if n < 0:
+            conn.execute(update(lic).where(lic.c.id == lid)
+                         .values(consumed_units=lic.c.consumed_units + n))
+        elif n > 0:
+            took = conn.execute(update(lic).where(
+                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
+                .values(consumed_units=lic.c.consumed_units + n))
+            if took.rowcount != 1:
+                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+
+
 def audit_alike(conn: Connection, job: Job, at, action: str, before: str, after: str,
                 user_ids: list[str]) -> None:
     """One audit event per user, the same ``before`` and ``after`` for all (R10)."""
@@ -232,13 +231,6 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
     delta: Counter[str] = Counter()  # units, licence by licence, over all groups
     events: list[tuple[str, str, list[tuple[int, str]]]] = []  # (before, after, members)
     at = driver_ts(conn, now)
-    cache: dict[frozenset, str] = {}
-
-    def as_json(ids: frozenset) -> str:  # users alike share their lists' JSON
-        if ids not in cache:
-            cache[ids] = ids_json(ids)
-        return cache[ids]
-
     sqlite = conn.dialect.name == "sqlite"
     whole = _batch_mapping(groups, others or frozenset()) if batch_no is not None else {}
     swaps = []  # SQLite: (new, user, old), the other swaps, written in one pass below
@@ -268,19 +260,9 @@ def write_groups(conn: Connection, job: Job, groups: Groups, licences: Mapping[s
             by_held[held].append((seq, uid))
         for held, who in by_held.items():  # users alike share one event body
             after = (held - set(removed)) | set(added)
-            events.append((f'{{"licences":{as_json(held)}}}',
-                           f'{{"licences":{as_json(after)}{tail}', who))
-    # units out before units in: a group may take what a later one frees
-    for lid, n in sorted(delta.items(), key=lambda d: d[1]):
-        if n < 0:
-            conn.execute(update(lic).where(lic.c.id == lid)
-                         .values(consumed_units=lic.c.consumed_units + n))
-        elif n > 0:
-            took = conn.execute(update(lic).where(
-                lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
-                .values(consumed_units=lic.c.consumed_units + n))
-            if took.rowcount != 1:
-                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+            events.append((f'{{"licences":{ids_json(held)}}}',
+                           f'{{"licences":{ids_json(after)}{tail}', who))
+    move_units(conn, delta)
     if whole:
         swap_batch(conn, job, batch_no, whole)
     # by primary key in user order: each user's rows are neighbours, where licence by

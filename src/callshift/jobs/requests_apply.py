@@ -19,8 +19,8 @@ from ..db.store import SqlStore
 from ..domain.licensing import CallingProperties, LicenceRequest, Operation
 from ..domain.model import User, UserLicensing
 from ..domain.templates import Template, plan_template
-from .by_kind import Kind, apply_kinds, kinds_of
-from .grouped import batch_rows, batch_state, carries_properties, states_of
+from .by_kind import Kind, apply_kinds, kinds_of, kinds_of_rows
+from .grouped import batch_rows, states_of
 from .model import BatchResult, Job
 from .runner import register
 
@@ -56,20 +56,15 @@ class RequestsApply:
 
     def _stored_kinds(self, conn: Connection, job: Job, batch_no: int):
         plans = job.params.get("plans", [])
-        with_props = {f'{{"plan":{i}}}' for i, reqs in enumerate(plans)
-                      if any(r.get("props") for r in reqs)}
-        items, states = batch_state(conn, job, batch_no,
-                                    lambda text: text in with_props or carries_properties(text))
-        # payloads as text: thousands of users share a handful of distinct requests
-        decoded: dict[str, tuple[LicenceRequest, ...]] = {}
-        for _, _, text in items:
-            if text not in decoded:
-                payload = json.loads(text)
-                if "plan" in payload:  # an index into the job's distinct requests
-                    payload = {"requests": plans[payload["plan"]]}
-                decoded[text] = tuple(decode_requests(payload["requests"]))
-        return kinds_of([(s, u, decoded[p]) for s, u, p in items], states,
-                        purge_ok=job.params.get("allowDataLoss", False))
+
+        def read(text: str):
+            payload = json.loads(text)
+            if "plan" in payload:  # an index into the job's distinct requests
+                payload = {"requests": plans[payload["plan"]]}
+            return (tuple(decode_requests(payload["requests"])),
+                    job.params.get("allowDataLoss", False))
+
+        return kinds_of_rows(conn, job, batch_rows(conn, job, batch_no), read)
 
     def _template_kinds(self, conn: Connection, job: Job, batch_no: int):
         """Items name users only: users holding the same licences are planned as one kind
@@ -82,12 +77,8 @@ class RequestsApply:
                             tuple(snap["licenceIds"]), location_id=snap["locationId"])
         rows = batch_rows(conn, job, batch_no, lean=True)
         calling = {lid for lid, l in licences.items() if l.offer.is_calling}
-        bare: dict[frozenset, bool] = {}  # held -> holds no calling licence
-        for _, _, _, _, held in rows:
-            if held is not None and held not in bare:
-                bare[held] = not held & calling
         profiles = reads.lite_profiles(conn, [uid for _, uid, _, _, held in rows
-                                              if held is not None and bare[held]])
+                                              if held is not None and not held & calling])
         kinds: dict[tuple, Kind] = {}
         gone = []
         for seq, uid, _, _, held in rows:
