@@ -130,16 +130,13 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     them (a probe of every user's profile cost a fifth of the snapshot)."""
     held = reads.Holdings()
     calling = {lid for lid, l in licences.items() if l.offer.is_calling}
-    count = f"SELECT held, calling, count(*), min(id) FROM {SCOPE} {{}}GROUP BY held, calling"
-    rows = reads.raw_rows(conn, count.format(""), ())
+    count = f"SELECT held, calling, count(*), min(id) FROM {SCOPE} GROUP BY held, calling"
+    rows = reads.raw_rows(conn, count, ())
     bare = [lids for lids, _, _, _ in rows if not held[lids] & calling]
     if bare:
-        among = f"held IN ({', '.join([reads.mark(conn)] * len(bare))})"
-        conn.exec_driver_sql(f"UPDATE {SCOPE} SET calling = 1 WHERE {among} AND EXISTS (SELECT "
-                             f"1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)",
-                             tuple(bare))
-        rows = [r for r in rows if r[0] not in bare] + reads.raw_rows(
-            conn, count.format(f"WHERE {among} "), tuple(bare))
+        reads.run_in(conn, f"UPDATE {SCOPE} SET calling = 1 WHERE held {{in}} AND EXISTS "
+                     f"(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)", bare)
+        rows = reads.raw_rows(conn, count, ())
     out = {}
     for lids, has_data, n, first in rows:
         # a profile's presence is what the plan reads: the first user's stands for the rest
