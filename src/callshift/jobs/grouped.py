@@ -70,10 +70,6 @@ BATCH_STATE = (
     "AND ji.status = 'pending'")
 
 
-def carries_properties(text: str) -> bool:
-    return '"locationId"' in text
-
-
 def batch_rows(conn: Connection, job: Job, batch_no: int, lean: bool = False):
     """The batch's pending items in seq order, in one statement driven by job_items (no list
     of ids to send): (seq, user id, email, payload text, licences held or None for a user

@@ -16,7 +16,6 @@ import json
 from collections.abc import Sequence
 
 from ..domain.licensing import LicenceChange, LicenceRequest
-from ..jobs.grouped import carries_properties
 
 ROW = ',"row":'
 KIND = '{"kind":'
@@ -75,9 +74,9 @@ class KindTable:
         if text is None:
             return None
         prefix, sep, tail = text.rpartition(ROW)
-        # whole: what a removal loses, and a first calling licence's properties (the apply
-        # reads the profile for these, told by the text: jobs/grouped.carries_properties)
-        if not sep or '"lost":' in prefix or carries_properties(prefix):
+        # whole: what a removal loses and a first calling licence's properties, which differ
+        # row by row (no kind to share)
+        if not sep or '"lost":' in prefix or '"locationId"' in prefix:
             return text
         n = self.index.get(prefix)
         if n is None:
