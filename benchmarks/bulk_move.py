@@ -10,6 +10,7 @@ own bookkeeping (items, batches, log) and the per-user capacity and R8 checks.
     .venv/bin/python benchmarks/bulk_move.py --users 100000     # one N
     .venv/bin/python benchmarks/bulk_move.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, text
 
@@ -46,39 +47,65 @@ def floor(url: str, out: mp.Queue) -> None:
     """The same updates and audit rows, set-based raw SQL, one transaction."""
     db = connect(url)
     with db.writer.connect() as conn:
-        old = dict(conn.execute(text("select offer_code, id from licences where subscription_id = :s"),
-                                {"s": OLD}).all())
-        new = dict(conn.execute(text("select offer_code, id from licences where subscription_id = :s"),
-                                {"s": NEW}).all())
-        org = conn.execute(text("select org_id from subscriptions where id = :s"), {"s": OLD}).scalar()
+        old = dict(
+            conn.execute(
+                text("select offer_code, id from licences where subscription_id = :s"), {"s": OLD}
+            ).all()
+        )
+        new = dict(
+            conn.execute(
+                text("select offer_code, id from licences where subscription_id = :s"), {"s": NEW}
+            ).all()
+        )
+        org = conn.execute(
+            text("select org_id from subscriptions where id = :s"), {"s": OLD}
+        ).scalar()
         conn.rollback()
         started = time.perf_counter()
         with conn.begin():
             cases = " ".join(f"when '{old[c]}' then '{new[c]}'" for c in old)
             sources = ", ".join(f"'{i}'" for i in old.values())
             pg = conn.dialect.name == "postgresql"
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             if not pg:  # the text form SQLAlchemy's SQLite DateTime stores
                 now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
             body = json.dumps({"licences": [new[c] for c in sorted(new)][:3], "jobId": "x" * 36})
             as_json = "cast(:body as json)" if pg else ":body"
-            conn.execute(text(
-                "insert into audit_events (org_id, at, actor, action, target_type, target_id, "
-                "before, after, tracking_id) select u.org_id, :now, 'floor', "
-                f"'bulk-move.moved', 'person', u.id, {as_json}, {as_json}, 'floor' from users u "
-                f"where u.id in (select user_id from user_licences where licence_id in ({sources}))"),
-                {"now": now, "body": body})
-            conn.execute(text("update users set last_modified = :now where id in (select user_id "
-                              f"from user_licences where licence_id in ({sources}))"), {"now": now})
+            conn.execute(
+                text(
+                    "insert into audit_events (org_id, at, actor, action, target_type, target_id, "
+                    "before, after, tracking_id) select u.org_id, :now, 'floor', "
+                    f"'bulk-move.moved', 'person', u.id, {as_json}, {as_json}, 'floor' from users u "
+                    f"where u.id in (select user_id from user_licences where licence_id in ({sources}))"
+                ),
+                {"now": now, "body": body},
+            )
+            conn.execute(
+                text(
+                    "update users set last_modified = :now where id in (select user_id "
+                    f"from user_licences where licence_id in ({sources}))"
+                ),
+                {"now": now},
+            )
             for code in old:
-                n = conn.execute(text("select count(*) from user_licences where licence_id = :l"),
-                                 {"l": old[code]}).scalar()
-                conn.execute(text("update licences set consumed_units = consumed_units - :n "
-                                  "where id = :l"), {"n": n, "l": old[code]})
-                conn.execute(text("update licences set consumed_units = consumed_units + :n "
-                                  "where id = :l"), {"n": n, "l": new[code]})
-            conn.execute(text(f"update user_licences set licence_id = case licence_id {cases} end "
-                              f"where licence_id in ({sources})"))
+                n = conn.execute(
+                    text("select count(*) from user_licences where licence_id = :l"),
+                    {"l": old[code]},
+                ).scalar()
+                conn.execute(
+                    text("update licences set consumed_units = consumed_units - :n where id = :l"),
+                    {"n": n, "l": old[code]},
+                )
+                conn.execute(
+                    text("update licences set consumed_units = consumed_units + :n where id = :l"),
+                    {"n": n, "l": new[code]},
+                )
+            conn.execute(
+                text(
+                    f"update user_licences set licence_id = case licence_id {cases} end "
+                    f"where licence_id in ({sources})"
+                )
+            )
         took = time.perf_counter() - started
     db.dispose()
     out.put({"seconds": took, "rss_mib": _rss_mib(), "org": org})
@@ -98,8 +125,16 @@ def job(url: str, org: str, batch: int, out: mp.Queue) -> None:
     took = time.perf_counter() - started
     j = get_job(ctx, job_id)
     db.dispose()
-    out.put({"seconds": took, "create_s": created, "rss_mib": _rss_mib(), "status": j.status,
-             "moved": j.moved, "failed": j.failed})
+    out.put(
+        {
+            "seconds": took,
+            "create_s": created,
+            "rss_mib": _rss_mib(),
+            "status": j.status,
+            "moved": j.moved,
+            "failed": j.failed,
+        }
+    )
 
 
 def _child(target, *args) -> dict:
@@ -155,10 +190,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000, help="users per batch")
     args = ap.parse_args()
     sizes = args.users or [100_000, 1_000_000]
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}")
-    print(f"{'N':>10} {'floor s':>8} {'job s':>8} {'ratio':>6} {'users/s':>10} "
-          f"{'floor RSS':>10} {'job RSS':>9}  verdict")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}"
+    )
+    print(
+        f"{'N':>10} {'floor s':>8} {'job s':>8} {'ratio':>6} {'users/s':>10} "
+        f"{'floor RSS':>10} {'job RSS':>9}  verdict"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             t0 = time.perf_counter()
@@ -170,10 +209,12 @@ def main() -> None:
             ratio = j["seconds"] / f["seconds"]
             aim = 2 if n <= 100_000 else 3
             ok = ratio <= aim and (n <= 100_000 or j["rss_mib"] < 1024)
-            print(f"{n:>10,} {f['seconds']:>8.2f} {j['seconds']:>8.2f} {ratio:>5.2f}x "
-                  f"{n / j['seconds']:>10,.0f} {f['rss_mib']:>8.0f}Mi {j['rss_mib']:>7.0f}Mi  "
-                  f"{'within' if ok else 'OVER'} aim ({aim}x{', <1 GiB' if n > 100_000 else ''}); "
-                  f"seeding took {seeded:.0f} s, job setup {j['create_s']:.2f} s")
+            print(
+                f"{n:>10,} {f['seconds']:>8.2f} {j['seconds']:>8.2f} {ratio:>5.2f}x "
+                f"{n / j['seconds']:>10,.0f} {f['rss_mib']:>8.0f}Mi {j['rss_mib']:>7.0f}Mi  "
+                f"{'within' if ok else 'OVER'} aim ({aim}x{', <1 GiB' if n > 100_000 else ''}); "
+                f"seeding took {seeded:.0f} s, job setup {j['create_s']:.2f} s"
+            )
             sys.stdout.flush()
 
 

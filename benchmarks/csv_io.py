@@ -15,11 +15,11 @@ same data. Each measurement runs in a fresh process (spawned, so peak RSS is its
     .venv/bin/python benchmarks/csv_io.py --users 100000
     .venv/bin/python benchmarks/csv_io.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
 """
+
 from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import multiprocessing as mp
 import os
@@ -28,12 +28,12 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bulk_move import _copies  # noqa: E402  (seeded database and its copy)
+from bulk_move import _copies
 
 OLD, NEW = "Sub100001", "Sub200001"
 CALLING = (("Webex Calling - Professional", "BCSTD"), ("Webex Calling - Basic", "BCBASIC"))
@@ -60,33 +60,75 @@ def export_floor(url: str, path: str, out: mp.Queue) -> None:
     started = time.perf_counter()
     with db.reader.connect() as conn:
         org = _org(conn)
-        lics = conn.execute(text("select l.id, l.subscription_id, l.offer_code from licences l "
-                                 "where l.org_id = :o order by l.subscription_id, l.offer_code"),
-                            {"o": org}).all()
-        locs = dict(conn.execute(text("select id, name from locations where org_id = :o"), {"o": org}).all())
+        lics = conn.execute(
+            text(
+                "select l.id, l.subscription_id, l.offer_code from licences l "
+                "where l.org_id = :o order by l.subscription_id, l.offer_code"
+            ),
+            {"o": org},
+        ).all()
+        locs = dict(
+            conn.execute(text("select id, name from locations where org_id = :o"), {"o": org}).all()
+        )
         streamed = conn.execution_options(stream_results=True, yield_per=5000)
-        users = streamed.execute(text(
-            "select u.id, u.email, u.first_name, u.last_name, u.display_name, u.status, p.extension, "
-            "p.phone_number, p.location_id from users u left join calling_profiles p on p.user_id = u.id "
-            "where u.org_id = :o order by u.email"), {"o": org})
-        held = iter(conn.execution_options(stream_results=True, yield_per=5000).execute(text(
-            "select ul.user_id, ul.licence_id from users u join user_licences ul on ul.user_id = u.id "
-            "where u.org_id = :o order by u.email"), {"o": org}))
+        users = streamed.execute(
+            text(
+                "select u.id, u.email, u.first_name, u.last_name, u.display_name, u.status, p.extension, "
+                "p.phone_number, p.location_id from users u left join calling_profiles p on p.user_id = u.id "
+                "where u.org_id = :o order by u.email"
+            ),
+            {"o": org},
+        )
+        held = iter(
+            conn.execution_options(stream_results=True, yield_per=5000).execute(
+                text(
+                    "select ul.user_id, ul.licence_id from users u join user_licences ul on ul.user_id = u.id "
+                    "where u.org_id = :o order by u.email"
+                ),
+                {"o": org},
+            )
+        )
         pending = next(held, None)
         n = 0
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["First Name", "Last Name", "Display Name", "User ID/Email (Required)",
-                        "User Status", "Extension", "Phone Number", "Caller ID Number",
-                        "Caller ID First Name", "Caller ID Last Name", "Location",
-                        *(f"{c} [{s}]" for _, s, c in lics)])
+            w.writerow(
+                [
+                    "First Name",
+                    "Last Name",
+                    "Display Name",
+                    "User ID/Email (Required)",
+                    "User Status",
+                    "Extension",
+                    "Phone Number",
+                    "Caller ID Number",
+                    "Caller ID First Name",
+                    "Caller ID Last Name",
+                    "Location",
+                    *(f"{c} [{s}]" for _, s, c in lics),
+                ]
+            )
             for u in users:
                 mine = set()
                 while pending is not None and pending[0] == u[0]:
                     mine.add(pending[1])
                     pending = next(held, None)
-                w.writerow([u[2], u[3], u[4], u[1], u[5], u[6] or "", u[7] or "", "", "", "",
-                            locs.get(u[8], ""), *("TRUE" if l[0] in mine else "FALSE" for l in lics)])
+                w.writerow(
+                    [
+                        u[2],
+                        u[3],
+                        u[4],
+                        u[1],
+                        u[5],
+                        u[6] or "",
+                        u[7] or "",
+                        "",
+                        "",
+                        "",
+                        locs.get(u[8], ""),
+                        *("TRUE" if l[0] in mine else "FALSE" for l in lics),
+                    ]
+                )
                 n += 1
     took = time.perf_counter() - started
     db.dispose()
@@ -117,11 +159,16 @@ def export_callshift(url: str, path: str, out: mp.Queue) -> None:
 def make_recipe(src: str, dst: str) -> int:
     """The seed's recipe, applied to an export with the stdlib (not timed)."""
     n = 0
-    with open(src, encoding="utf-8-sig", newline="") as f, open(dst, "w", encoding="utf-8", newline="") as g:
+    with (
+        open(src, encoding="utf-8-sig", newline="") as f,
+        open(dst, "w", encoding="utf-8", newline="") as g,
+    ):
         r, w = csv.reader(f), csv.writer(g)
         head = next(r)
         w.writerow(head)
-        pairs = [(head.index(f"{name} [{OLD}]"), head.index(f"{name} [{NEW}]")) for name, _ in CALLING]
+        pairs = [
+            (head.index(f"{name} [{OLD}]"), head.index(f"{name} [{NEW}]")) for name, _ in CALLING
+        ]
         for row in r:
             for i, j in pairs:
                 if row[i] == "TRUE":
@@ -140,38 +187,70 @@ def import_floor(url: str, path: str, out: mp.Queue) -> None:
         rows = sum(1 for _ in csv.reader(f)) - 1
     parsed = time.perf_counter() - started
     with db.writer.connect() as conn:
-        lic = {(s, c): i for i, s, c in conn.execute(text(
-            "select id, subscription_id, offer_code from licences where subscription_id in (:a, :b)"),
-            {"a": OLD, "b": NEW}).all()}
+        lic = {
+            (s, c): i
+            for i, s, c in conn.execute(
+                text(
+                    "select id, subscription_id, offer_code from licences where subscription_id in (:a, :b)"
+                ),
+                {"a": OLD, "b": NEW},
+            ).all()
+        }
         conn.rollback()
         t0 = time.perf_counter()
         with conn.begin():
             olds = [lic[(OLD, c)] for _, c in CALLING]
             sources = ", ".join(f"'{i}'" for i in olds)
             cases = " ".join(f"when '{lic[(OLD, c)]}' then '{lic[(NEW, c)]}'" for _, c in CALLING)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             ts = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
             body = json.dumps({"licences": olds, "calling": "swap", "jobId": "x" * 36, "row": 1})
-            conn.execute(text(
-                "insert into audit_events (org_id, at, actor, action, target_type, target_id, before, "
-                "after, tracking_id) select u.org_id, :now, 'floor', 'csv-import.changed', 'person', "
-                f"u.id, :body, :body, 'floor' from users u join user_licences ul on ul.user_id = u.id "
-                f"where ul.licence_id in ({sources})"), {"now": ts, "body": body})
-            conn.execute(text("update users set last_modified = :now where id in (select user_id "
-                              f"from user_licences where licence_id in ({sources}))"), {"now": ts})
+            conn.execute(
+                text(
+                    "insert into audit_events (org_id, at, actor, action, target_type, target_id, before, "
+                    "after, tracking_id) select u.org_id, :now, 'floor', 'csv-import.changed', 'person', "
+                    f"u.id, :body, :body, 'floor' from users u join user_licences ul on ul.user_id = u.id "
+                    f"where ul.licence_id in ({sources})"
+                ),
+                {"now": ts, "body": body},
+            )
+            conn.execute(
+                text(
+                    "update users set last_modified = :now where id in (select user_id "
+                    f"from user_licences where licence_id in ({sources}))"
+                ),
+                {"now": ts},
+            )
             for _, c in CALLING:
-                n = conn.execute(text("select count(*) from user_licences where licence_id = :l"),
-                                 {"l": lic[(OLD, c)]}).scalar()
-                conn.execute(text("update licences set consumed_units = consumed_units - :n where id = :l"),
-                             {"n": n, "l": lic[(OLD, c)]})
-                conn.execute(text("update licences set consumed_units = consumed_units + :n where id = :l"),
-                             {"n": n, "l": lic[(NEW, c)]})
-            conn.execute(text(f"update user_licences set licence_id = case licence_id {cases} end "
-                              f"where licence_id in ({sources})"))
+                n = conn.execute(
+                    text("select count(*) from user_licences where licence_id = :l"),
+                    {"l": lic[(OLD, c)]},
+                ).scalar()
+                conn.execute(
+                    text("update licences set consumed_units = consumed_units - :n where id = :l"),
+                    {"n": n, "l": lic[(OLD, c)]},
+                )
+                conn.execute(
+                    text("update licences set consumed_units = consumed_units + :n where id = :l"),
+                    {"n": n, "l": lic[(NEW, c)]},
+                )
+            conn.execute(
+                text(
+                    f"update user_licences set licence_id = case licence_id {cases} end "
+                    f"where licence_id in ({sources})"
+                )
+            )
     took = time.perf_counter() - started
     db.dispose()
-    out.put({"seconds": took, "parse_s": parsed, "sql_s": time.perf_counter() - t0,
-             "rss_mib": _rss_mib(), "rows": rows})
+    out.put(
+        {
+            "seconds": took,
+            "parse_s": parsed,
+            "sql_s": time.perf_counter() - t0,
+            "rss_mib": _rss_mib(),
+            "rows": rows,
+        }
+    )
 
 
 def import_callshift(url: str, path: str, batch: int, out: mp.Queue) -> None:
@@ -200,9 +279,18 @@ def import_callshift(url: str, path: str, batch: int, out: mp.Queue) -> None:
     took = time.perf_counter() - started
     job = get_job(ctx, job_id)
     db.dispose()
-    out.put({"seconds": took, "validate_s": validated - started, "save_s": saved - validated,
-             "apply_s": took - (saved - started), "rss_mib": _rss_mib(), "status": job.status,
-             "moved": job.moved, "rows": job.total})
+    out.put(
+        {
+            "seconds": took,
+            "validate_s": validated - started,
+            "save_s": saved - validated,
+            "apply_s": took - (saved - started),
+            "rss_mib": _rss_mib(),
+            "status": job.status,
+            "moved": job.moved,
+            "rows": job.total,
+        }
+    )
 
 
 def _child(target, *args) -> dict:
@@ -218,9 +306,11 @@ def _child(target, *args) -> dict:
 def _line(what: str, n: int, floor: dict, mine: dict, aim: float, extra: str = "") -> str:
     ratio = mine["seconds"] / floor["seconds"]
     verdict = "within" if ratio <= aim else "OVER"
-    return (f"{what:<7} {n:>10,} {floor['seconds']:>8.2f} {mine['seconds']:>8.2f} {ratio:>5.2f}x "
-            f"{n / mine['seconds']:>9,.0f} {floor['rss_mib']:>7.0f}Mi {mine['rss_mib']:>7.0f}Mi  "
-            f"{verdict} {aim:g}x  load {os.getloadavg()[0]:.1f}  {extra}")
+    return (
+        f"{what:<7} {n:>10,} {floor['seconds']:>8.2f} {mine['seconds']:>8.2f} {ratio:>5.2f}x "
+        f"{n / mine['seconds']:>9,.0f} {floor['rss_mib']:>7.0f}Mi {mine['rss_mib']:>7.0f}Mi  "
+        f"{verdict} {aim:g}x  load {os.getloadavg()[0]:.1f}  {extra}"
+    )
 
 
 def main() -> None:
@@ -230,17 +320,23 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000, help="users per job batch")
     args = ap.parse_args()
     sizes = args.users or [100_000, 1_000_000]
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}, "
-          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'what':<7} {'N':>10} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'rows/s':>9} "
-          f"{'floor RSS':>9} {'our RSS':>9}  verdict")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"{'what':<7} {'N':>10} {'floor s':>8} {'ours s':>8} {'ratio':>6} {'rows/s':>9} "
+        f"{'floor RSS':>9} {'our RSS':>9}  verdict"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             t0 = time.perf_counter()
             floor_url, job_url = _copies(n, args.postgres, tmp)
             seeded = time.perf_counter() - t0
-            exported, floor_file, edited = (os.path.join(tmp, f"{x}-{n}.csv") for x in ("ours", "floor", "edited"))
+            exported, floor_file, edited = (
+                os.path.join(tmp, f"{x}-{n}.csv") for x in ("ours", "floor", "edited")
+            )
             aim = 2 if n <= 100_000 else 3
             fe = _child(export_floor, floor_url, floor_file)
             me = _child(export_callshift, floor_url, exported)
@@ -250,10 +346,18 @@ def main() -> None:
             fi = _child(import_floor, floor_url, edited)
             mi = _child(import_callshift, job_url, edited, args.batch)
             assert mi["status"] == "succeeded" and mi["moved"] == n, mi
-            print(_line("import", n, fi, mi, aim,
-                        f"(floor: parse {fi['parse_s']:.2f} + SQL {fi['sql_s']:.2f} s; ours: validate "
-                        f"{mi['validate_s']:.2f} + save {mi['save_s']:.2f} + apply {mi['apply_s']:.2f} s)"),
-                  flush=True)
+            print(
+                _line(
+                    "import",
+                    n,
+                    fi,
+                    mi,
+                    aim,
+                    f"(floor: parse {fi['parse_s']:.2f} + SQL {fi['sql_s']:.2f} s; ours: validate "
+                    f"{mi['validate_s']:.2f} + save {mi['save_s']:.2f} + apply {mi['apply_s']:.2f} s)",
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

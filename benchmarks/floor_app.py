@@ -7,6 +7,7 @@ request costs above this is callshift's own: middleware, auth, validation, SQL, 
 
 Run by benchmarks/api.py as:  python benchmarks/floor_app.py --port 8123
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,12 @@ import uvicorn
 from fastapi import FastAPI
 
 # About the size of a swap's answer, so the bytes on the wire are alike.
-ANSWER = {"orgId": "floor", "personId": "floor", "email": "floor@example.com",
-          "licenses": ["floor-licence-1", "floor-licence-2", "floor-licence-3"]}
+ANSWER = {
+    "orgId": "floor",
+    "personId": "floor",
+    "email": "floor@example.com",
+    "licenses": ["floor-licence-1", "floor-licence-2", "floor-licence-3"],
+}
 
 
 def create_app() -> FastAPI:
@@ -39,8 +44,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     # Mirror callshift.cli.main.serve: uvicorn.run(factory=True, workers=1, log_level="warning").
-    uvicorn.run("floor_app:create_app", factory=True, host=args.host, port=args.port, workers=1,
-                log_level="warning")
+    uvicorn.run(
+        "floor_app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Every loop here stops on a count AND on a clock: a run never outlives its budget by more
 than one request's timeout, and every address is 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import math
@@ -97,9 +98,16 @@ class Stats:
 Step = Callable[[httpx.Client], None]  # one request; raises Bad on a wrong answer
 
 
-def run_load(name: str, base_url: str, headers: dict[str, str], step: Step, clients: int,
-             seconds: float, max_requests: int,
-             server_pids: Callable[[], Sequence[int]] = tuple) -> Stats:
+def run_load(
+    name: str,
+    base_url: str,
+    headers: dict[str, str],
+    step: Step,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    server_pids: Callable[[], Sequence[int]] = tuple,
+) -> Stats:
     """``clients`` threads, each with its own keep-alive connection, calling ``step``.
 
     ``server_pids`` names the processes whose CPU counts as the server's: the server, and
@@ -124,7 +132,11 @@ def run_load(name: str, base_url: str, headers: dict[str, str], step: Step, clie
                 with lock:
                     stats.latencies.append(took)
 
-    cpu_before, own_before, all_before = cpu_seconds(server_pids()), _own_cpu(), machine_cpu_seconds()
+    cpu_before, own_before, all_before = (
+        cpu_seconds(server_pids()),
+        _own_cpu(),
+        machine_cpu_seconds(),
+    )
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, name=f"{name}-{i}") for i in range(clients)]
     for t in threads:
@@ -144,8 +156,10 @@ def run_load(name: str, base_url: str, headers: dict[str, str], step: Step, clie
 
 def expect(response: httpx.Response, status: int = 200) -> dict:
     if response.status_code != status:
-        raise Bad(f"{response.request.method} {response.request.url.path} -> "
-                  f"{response.status_code}: {response.text[:200]}")
+        raise Bad(
+            f"{response.request.method} {response.request.url.path} -> "
+            f"{response.status_code}: {response.text[:200]}"
+        )
     return response.json()
 
 
@@ -187,9 +201,16 @@ def free_port() -> int:
 class Server:
     """A server process on 127.0.0.1, started, waited for, and stopped by its own pid."""
 
-    def __init__(self, name: str, argv: Sequence[str], port: int, log: Path,
-                 env: dict[str, str] | None = None, cwd: Path | None = None,
-                 ready_path: str = "/docs"):
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        port: int,
+        log: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        ready_path: str = "/docs",
+    ):
         self.name, self.argv, self.port, self.log = name, list(argv), port, log
         self.env, self.cwd, self.ready_path = env, cwd, ready_path
         self.proc: subprocess.Popen | None = None
@@ -200,8 +221,9 @@ class Server:
 
     def __enter__(self) -> Server:
         self._log = self.log.open("wb")
-        self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env=self.env, cwd=self.cwd)
+        self.proc = subprocess.Popen(
+            self.argv, stdout=self._log, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd
+        )
         self._wait_ready(seconds=60, polls=1200)
         return self
 

@@ -26,6 +26,7 @@ and none of the source's, and consumed units match the holders. Exit 1 if a chec
 Usage:  .venv/bin/python benchmarks/migrate.py [--users 20000] [--rate 200] [--concurrency 8]
                   [--naive-users 3000] [--naive-seconds 30] [--wan-ms 50] [--wan-concurrency 16]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,12 @@ class Server:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("CALLSHIFT_")}
-        self.env.update(CALLSHIFT_DATABASE_URL=f"sqlite:///{db_path}", CALLSHIFT_LOG_LEVEL="WARNING",
-                        CALLSHIFT_RUN_JOBS="false", **env)
+        self.env.update(
+            CALLSHIFT_DATABASE_URL=f"sqlite:///{db_path}",
+            CALLSHIFT_LOG_LEVEL="WARNING",
+            CALLSHIFT_RUN_JOBS="false",
+            **env,
+        )
         self.log = log
         self.proc: subprocess.Popen | None = None
 
@@ -94,8 +99,12 @@ class Server:
 
     def __enter__(self) -> Server:
         cli = Path(sys.executable).with_name("callshift")
-        self.proc = subprocess.Popen([str(cli), "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(cli), "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -140,8 +149,9 @@ async def plan_on(server: Server, token: str, concurrency: int):
         return await make_plan(client, OLD, NEW, workers=concurrency * 2)
 
 
-async def engine_run(name: str, server: Server, token: str, plan, journal: Path,
-                     concurrency: int) -> Result:
+async def engine_run(
+    name: str, server: Server, token: str, plan, journal: Path, concurrency: int
+) -> Result:
     j = Journal(journal)
     users = [replace(u, state="planned" if not u.blocker else "blocked") for u in plan.users]
     run_id = j.create_run(server.api, None, OLD, NEW, plan.summary(), users, "planned")
@@ -160,8 +170,9 @@ async def engine_run(name: str, server: Server, token: str, plan, journal: Path,
     return Result(name, moved, took, tally.requests, tally.throttled, server.cpu() - cpu, mine)
 
 
-def naive_run(name: str, server: Server, token: str, plan, max_users: int,
-              seconds: float) -> Result:
+def naive_run(
+    name: str, server: Server, token: str, plan, max_users: int, seconds: float
+) -> Result:
     from wxc_sdk import WebexSimpleApi
     from wxc_sdk.licenses import LicenseProperties, LicenseRequest, LicenseRequestOperation
     from wxc_sdk.rest import RestSession
@@ -170,8 +181,9 @@ def naive_run(name: str, server: Server, token: str, plan, max_users: int,
     class Session(RestSession):
         BASE = server.api
 
-    api = WebexSimpleApi(tokens=token, session=Session(tokens=Tokens(access_token=token),
-                                                       concurrent_requests=1))
+    api = WebexSimpleApi(
+        tokens=token, session=Session(tokens=Tokens(access_token=token), concurrent_requests=1)
+    )
     todo = [u for u in plan.users if not u.blocker][:max_users]
     cpu, mine, done = server.cpu(), time.process_time(), 0
     started = time.perf_counter()
@@ -181,20 +193,37 @@ def naive_run(name: str, server: Server, token: str, plan, max_users: int,
                 break
             requests = []
             for p in u.pairs:
-                requests.append(LicenseRequest(id=p.source, operation=LicenseRequestOperation.remove))
-                props = (LicenseProperties(location_id=u.properties.get("locationId"),
-                                           phone_number=u.properties.get("phoneNumber"),
-                                           extension=u.properties.get("extension"))
-                         if p.calling else None)
-                requests.append(LicenseRequest(id=p.target, operation=LicenseRequestOperation.add,
-                                               properties=props))
+                requests.append(
+                    LicenseRequest(id=p.source, operation=LicenseRequestOperation.remove)
+                )
+                props = (
+                    LicenseProperties(
+                        location_id=u.properties.get("locationId"),
+                        phone_number=u.properties.get("phoneNumber"),
+                        extension=u.properties.get("extension"),
+                    )
+                    if p.calling
+                    else None
+                )
+                requests.append(
+                    LicenseRequest(
+                        id=p.target, operation=LicenseRequestOperation.add, properties=props
+                    )
+                )
             got = api.licenses.assign_licenses_to_users(person_id=u.person_id, licenses=requests)
             assert all(p.target in got.licenses for p in u.pairs), u.email
             done += 1
     finally:
         api.session.close()
-    return Result(name, done, time.perf_counter() - started, done, 0,
-                  server.cpu() - cpu, time.process_time() - mine)
+    return Result(
+        name,
+        done,
+        time.perf_counter() - started,
+        done,
+        0,
+        server.cpu() - cpu,
+        time.process_time() - mine,
+    )
 
 
 def check(db_path: Path, expect_moved: int | None) -> list[str]:
@@ -207,9 +236,13 @@ def check(db_path: Path, expect_moved: int | None) -> list[str]:
         held = Counter(c.execute(select(t.user_licences.c.licence_id)).scalars())
         for lic in c.execute(select(t.licences)):
             if lic.consumed_units != held.get(lic.id, 0):
-                problems.append(f"{db_path.name}: {lic.subscription_id} {lic.offer_code} units drift")
+                problems.append(
+                    f"{db_path.name}: {lic.subscription_id} {lic.offer_code} units drift"
+                )
         per_user: dict[str, set[str]] = {}
-        for user_id, lid in c.execute(select(t.user_licences.c.user_id, t.user_licences.c.licence_id)):
+        for user_id, lid in c.execute(
+            select(t.user_licences.c.user_id, t.user_licences.c.licence_id)
+        ):
             per_user.setdefault(user_id, set()).add(subs[lid])
     db.dispose()
     both = sum(1 for s in per_user.values() if {OLD, NEW} <= s)
@@ -225,19 +258,33 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=20_000, help="users to move (default 20000)")
     p.add_argument("--rate", type=float, default=200.0, help="server rate limit, requests/s (200)")
-    p.add_argument("--concurrency", type=int, default=8, help="engine requests in flight at most (8)")
-    p.add_argument("--naive-users", type=int, default=3000, help="naive client: users at most (3000)")
-    p.add_argument("--naive-seconds", type=float, default=30.0, help="naive client: seconds at most (30)")
-    p.add_argument("--wan-ms", type=float, default=50.0,
-                   help="also both unlimited runs with this mean delay added to every request, "
-                   "as over a WAN to Webex (0: skip; default 50)")
+    p.add_argument(
+        "--concurrency", type=int, default=8, help="engine requests in flight at most (8)"
+    )
+    p.add_argument(
+        "--naive-users", type=int, default=3000, help="naive client: users at most (3000)"
+    )
+    p.add_argument(
+        "--naive-seconds", type=float, default=30.0, help="naive client: seconds at most (30)"
+    )
+    p.add_argument(
+        "--wan-ms",
+        type=float,
+        default=50.0,
+        help="also both unlimited runs with this mean delay added to every request, "
+        "as over a WAN to Webex (0: skip; default 50)",
+    )
     p.add_argument("--wan-concurrency", type=int, default=16, help="engine concurrency there (16)")
-    p.add_argument("--keep", action="store_true", help="keep the temp dir (databases, logs, journals)")
+    p.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (databases, logs, journals)"
+    )
     args = p.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="callshift-migrate-bench-"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f} at start; temp dir {tmp}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at start; temp dir {tmp}"
+    )
     names = ["unlimited", "limited", "naive"] + (["wan", "wan-naive"] if args.wan_ms else [])
     try:
         started = time.perf_counter()
@@ -247,33 +294,77 @@ def main() -> int:
             started = time.perf_counter()
             plan = asyncio.run(plan_on(server, token, max(8, args.concurrency)))
             took = time.perf_counter() - started
-            print(f"plan (read + snapshot, {len(plan.users)} users): {took:.1f} s, "
-                  f"{len(plan.users) / took:.0f} users/s; blockers: {plan.blockers or 'none'}")
+            print(
+                f"plan (read + snapshot, {len(plan.users)} users): {took:.1f} s, "
+                f"{len(plan.users) / took:.0f} users/s; blockers: {plan.blockers or 'none'}"
+            )
             if plan.blockers:
                 return 1
-            fast = asyncio.run(engine_run("engine, no limit", server, token, plan,
-                                          tmp / "unlimited.journal", args.concurrency))
-        with Server(db["limited"], tmp / "limited.log",
-                    CALLSHIFT_RATE_LIMIT_PER_SECOND=f"{args.rate:g}") as server:
-            capped = asyncio.run(engine_run(f"engine, limit {args.rate:g}/s", server, token, plan,
-                                            tmp / "limited.journal", args.concurrency))
+            fast = asyncio.run(
+                engine_run(
+                    "engine, no limit",
+                    server,
+                    token,
+                    plan,
+                    tmp / "unlimited.journal",
+                    args.concurrency,
+                )
+            )
+        with Server(
+            db["limited"], tmp / "limited.log", CALLSHIFT_RATE_LIMIT_PER_SECOND=f"{args.rate:g}"
+        ) as server:
+            capped = asyncio.run(
+                engine_run(
+                    f"engine, limit {args.rate:g}/s",
+                    server,
+                    token,
+                    plan,
+                    tmp / "limited.journal",
+                    args.concurrency,
+                )
+            )
         with Server(db["naive"], tmp / "naive.log") as server:
-            slow = naive_run("naive wxc-sdk, sequential", server, token, plan, args.naive_users,
-                             args.naive_seconds)
+            slow = naive_run(
+                "naive wxc-sdk, sequential",
+                server,
+                token,
+                plan,
+                args.naive_users,
+                args.naive_seconds,
+            )
         movable = sum(1 for u in plan.users if not u.blocker)
         results = [fast, capped, slow]
-        problems = (check(db["unlimited"], movable) + check(db["limited"], movable)
-                    + check(db["naive"], slow.users))
+        problems = (
+            check(db["unlimited"], movable)
+            + check(db["limited"], movable)
+            + check(db["naive"], slow.users)
+        )
         wan = None
         if args.wan_ms:
-            delay = {"CALLSHIFT_TEST_MODE": "true",  # the slow fault's delay averages 0.6 x its max
-                     "CALLSHIFT_FAULTS": f"slow=1,slow_seconds={args.wan_ms / 600:.4f}"}
+            delay = {
+                "CALLSHIFT_TEST_MODE": "true",  # the slow fault's delay averages 0.6 x its max
+                "CALLSHIFT_FAULTS": f"slow=1,slow_seconds={args.wan_ms / 600:.4f}",
+            }
             with Server(db["wan"], tmp / "wan.log", **delay) as server:
-                far = asyncio.run(engine_run(f"engine, +{args.wan_ms:g} ms", server, token, plan,
-                                             tmp / "wan.journal", args.wan_concurrency))
+                far = asyncio.run(
+                    engine_run(
+                        f"engine, +{args.wan_ms:g} ms",
+                        server,
+                        token,
+                        plan,
+                        tmp / "wan.journal",
+                        args.wan_concurrency,
+                    )
+                )
             with Server(db["wan-naive"], tmp / "wan-naive.log", **delay) as server:
-                far_naive = naive_run(f"naive, +{args.wan_ms:g} ms", server, token, plan,
-                                      args.naive_users, args.naive_seconds)
+                far_naive = naive_run(
+                    f"naive, +{args.wan_ms:g} ms",
+                    server,
+                    token,
+                    plan,
+                    args.naive_users,
+                    args.naive_seconds,
+                )
             results += [far, far_naive]
             wan = (far, far_naive)
             problems += check(db["wan"], movable) + check(db["wan-naive"], far_naive.users)
@@ -288,25 +379,43 @@ def main() -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(args, results: list[Result], capped: Result, fast: Result, slow: Result,
-           wan: tuple[Result, Result] | None) -> None:
-    print(f"\n{'scenario':<28}{'users':>8}{'seconds':>9}{'users/s':>9}{'requests':>10}"
-          f"{'429s':>7}{'CPU ms/user: server':>21}{'client':>8}")
+def report(
+    args,
+    results: list[Result],
+    capped: Result,
+    fast: Result,
+    slow: Result,
+    wan: tuple[Result, Result] | None,
+) -> None:
+    print(
+        f"\n{'scenario':<28}{'users':>8}{'seconds':>9}{'users/s':>9}{'requests':>10}"
+        f"{'429s':>7}{'CPU ms/user: server':>21}{'client':>8}"
+    )
     for r in results:
-        per = (lambda cpu: cpu / r.users * 1000 if r.users else float("nan"))
-        print(f"{r.name:<28}{r.users:>8}{r.seconds:>9.1f}{r.rate:>9.1f}{r.requests:>10}"
-              f"{r.throttled:>7}{per(r.server_cpu):>21.2f}{per(r.client_cpu):>8.2f}")
+        per = lambda cpu: cpu / r.users * 1000 if r.users else float("nan")
+        print(
+            f"{r.name:<28}{r.users:>8}{r.seconds:>9.1f}{r.rate:>9.1f}{r.requests:>10}"
+            f"{r.throttled:>7}{per(r.server_cpu):>21.2f}{per(r.client_cpu):>8.2f}"
+        )
     fraction = capped.rate / args.rate
     ratio = fast.rate / slow.rate if slow.rate else float("nan")
-    print(f"\nwith the limit: {capped.rate:.1f} users/s = {fraction:.0%} of {args.rate:g} requests/s "
-          f"(aim >= 90%: {'met' if fraction >= 0.9 else 'NOT met'})")
-    print(f"without a limit: {fast.rate:.1f} users/s = {ratio:.1f}x the naive client's {slow.rate:.1f} "
-          f"(aim >= 8x: {'met' if ratio >= 8 else 'NOT met'})")
+    print(
+        f"\nwith the limit: {capped.rate:.1f} users/s = {fraction:.0%} of {args.rate:g} requests/s "
+        f"(aim >= 90%: {'met' if fraction >= 0.9 else 'NOT met'})"
+    )
+    print(
+        f"without a limit: {fast.rate:.1f} users/s = {ratio:.1f}x the naive client's {slow.rate:.1f} "
+        f"(aim >= 8x: {'met' if ratio >= 8 else 'NOT met'})"
+    )
     if wan:
-        print(f"with +{args.wan_ms:g} ms a request (a WAN): {wan[0].rate:.1f} users/s = "
-              f"{wan[0].rate / wan[1].rate:.1f}x the naive client's {wan[1].rate:.1f} "
-              f"(engine concurrency {args.wan_concurrency})")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine skews all figures)")
+        print(
+            f"with +{args.wan_ms:g} ms a request (a WAN): {wan[0].rate:.1f} users/s = "
+            f"{wan[0].rate / wan[1].rate:.1f}x the naive client's {wan[1].rate:.1f} "
+            f"(engine concurrency {args.wan_concurrency})"
+        )
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine skews all figures)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the time every request queues for, so it caps throughput. Native work done witho
 GIL (SQLite executing a statement, socket system calls) is not in it: compare the
 server's CPU ms a request.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -33,8 +34,20 @@ class Recording:
     """``py-spy record`` attached to ``pid`` for the life of the ``with`` block."""
 
     def __init__(self, pid: int, output: Path, rate: int = RATE):
-        self.argv = [py_spy(), "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw",
-                     "--nolineno", "--gil", "--output", str(output)]
+        self.argv = [
+            py_spy(),
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            str(rate),
+            "--format",
+            "raw",
+            "--nolineno",
+            "--gil",
+            "--output",
+            str(output),
+        ]
         self.output = output
 
     def __enter__(self) -> Recording:
@@ -87,11 +100,16 @@ def summary(collapsed: Path, rate: int, requests: int, top: int = 12) -> list[st
             if _package(f) == "callshift" and not f.startswith("<module>"):
                 callshift[f] += n
     ms = lambda n: n / rate / requests * 1000  # noqa: E731
-    out = [f"GIL held {ms(total):.2f} ms a request ({total} samples at {rate} Hz, {requests} requests)",
-           "  by package of the innermost frame:"]
+    out = [
+        f"GIL held {ms(total):.2f} ms a request ({total} samples at {rate} Hz, {requests} requests)",
+        "  by package of the innermost frame:",
+    ]
     out += [f"    {ms(n):6.2f} ms {n / total:6.1%}  {p}" for p, n in by_package.most_common(top)]
     if callshift:
         out.append("  callshift functions, including what they call:")
-        out += [f"    {ms(n):6.2f} ms {n / total:6.1%}  {f}"
-                for f, n in callshift.most_common(top) if "cli/main.py" not in f]
+        out += [
+            f"    {ms(n):6.2f} ms {n / total:6.1%}  {f}"
+            for f, n in callshift.most_common(top)
+            if "cli/main.py" not in f
+        ]
     return out

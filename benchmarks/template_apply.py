@@ -8,6 +8,7 @@ preview (planning every user, storing the plan) and the job, separately and toge
     .venv/bin/python benchmarks/template_apply.py                 # N = 100,000 on SQLite
     .venv/bin/python benchmarks/template_apply.py --users 20000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,11 @@ def apply(url: str, org: str, batch: int, out: mp.Queue) -> None:
     db = connect(url)
     ctx = Ctx(db=db, principal=Principal("bench", Role.FULL_ADMIN, org, frozenset({org})))
     with db.uow(write=False) as uow:
-        lic = [l.id for l in uow.store.licences(org).values()
-               if l.subscription_id == NEW and l.offer_code in ("BCSTD", "EE", "MS")]
+        lic = [
+            l.id
+            for l in uow.store.licences(org).values()
+            if l.subscription_id == NEW and l.offer_code in ("BCSTD", "EE", "MS")
+        ]
         loc = sorted(uow.store.location_ids(org))[0]
     tpl = save_template(ctx, None, "bench", "ORG", lic, location_id=loc)
     started = time.perf_counter()
@@ -45,8 +49,15 @@ def apply(url: str, org: str, batch: int, out: mp.Queue) -> None:
     took = time.perf_counter() - started
     job = get_job(ctx, preview.job_id)
     db.dispose()
-    out.put({"seconds": took, "preview_s": planned, "rss_mib": _rss_mib(), "status": job.status,
-             "moved": job.moved})
+    out.put(
+        {
+            "seconds": took,
+            "preview_s": planned,
+            "rss_mib": _rss_mib(),
+            "status": job.status,
+            "moved": job.moved,
+        }
+    )
 
 
 def main() -> None:
@@ -56,20 +67,26 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000)
     args = ap.parse_args()
     n = args.users
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, batch {args.batch}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         floor_url, job_url = _copies(n, args.postgres, tmp)
         f = _child(floor, floor_url)
         j = _child(apply, job_url, f["org"], args.batch)
     assert j["status"] == "succeeded" and j["moved"] == n, j
     ratio = j["seconds"] / f["seconds"]
-    print(f"{'N':>9} {'floor s':>8} {'preview s':>9} {'total s':>8} {'ratio':>6} {'users/s':>9} "
-          f"{'RSS':>7}  verdict")
-    print(f"{n:>9,} {f['seconds']:>8.2f} {j['preview_s']:>9.2f} {j['seconds']:>8.2f} "
-          f"{ratio:>5.2f}x {n / j['seconds']:>9,.0f} {j['rss_mib']:>5.0f}Mi  "
-          f"{'within' if ratio <= 2 else 'OVER'} the aim (2x the floor)")
+    print(
+        f"{'N':>9} {'floor s':>8} {'preview s':>9} {'total s':>8} {'ratio':>6} {'users/s':>9} "
+        f"{'RSS':>7}  verdict"
+    )
+    print(
+        f"{n:>9,} {f['seconds']:>8.2f} {j['preview_s']:>9.2f} {j['seconds']:>8.2f} "
+        f"{ratio:>5.2f}x {n / j['seconds']:>9,.0f} {j['rss_mib']:>5.0f}Mi  "
+        f"{'within' if ratio <= 2 else 'OVER'} the aim (2x the floor)"
+    )
 
 
 if __name__ == "__main__":

@@ -13,9 +13,11 @@ median and the slowest of --runs requests.
 With --url the database is that one (any callshift URL, e.g. a PostgreSQL database),
 seeded with `callshift seed` if it is empty; it is migrated first either way.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -34,22 +36,29 @@ def _seed(url: str, users: int) -> None:
     print(f"seeding {users:,} users into {url} (once)...", flush=True)
     cli = Path(sys.executable).with_name("callshift")
     env = {**os.environ, "CALLSHIFT_DATABASE_URL": url, "CALLSHIFT_LOG_JSON": "false"}
-    subprocess.run([str(cli), "seed", "--users", str(users)], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(cli), "seed", "--users", str(users)], check=True, env=env, stdout=subprocess.DEVNULL
+    )
 
 
 def _pages(db, org: str) -> list[tuple[str, str]]:
     from callshift.db import tables as t
+
     with db.uow(write=False) as uow:
         lic = {(l.subscription_id, l.offer_code): l.id for l in uow.store.licences(org).values()}
         loc = uow.store.locations(org)[1].id
-        mid = uow.conn.execute(select(t.users.c.email, t.users.c.id).where(t.users.c.org_id == org)
-                               .order_by(t.users.c.email).offset(500_000 if uow.store.count_people(org) > 500_000 else 10)
-                               .limit(1)).first()
+        mid = uow.conn.execute(
+            select(t.users.c.email, t.users.c.id)
+            .where(t.users.c.org_id == org)
+            .order_by(t.users.c.email)
+            .offset(500_000 if uow.store.count_people(org) > 500_000 else 10)
+            .limit(1)
+        ).first()
         by_id = uow.store.licences(org)
         held = sorted(uow.store.licence_ids(mid.id))
         calling = next(by_id[l] for l in held if by_id[l].offer.is_calling)
     from callshift.services.paging import encode_cursor
+
     keep = "&".join(f"keep={l}" for l in held if l != calling.id)
     swap_to = lic[("Sub200001", calling.offer_code)]
     return [
@@ -66,8 +75,7 @@ def _pages(db, org: str) -> list[tuple[str, str]]:
         ("user page", f"/ui/users/{mid.id}"),
         ("edit licences, step 1", f"/ui/users/{mid.id}/licences"),
         ("edit licences, step 2", f"/ui/users/{mid.id}/licences/add?{keep}"),
-        ("edit licences, review", f"/ui/users/{mid.id}/licences/review?{keep}"
-                                  f"&add={swap_to}"),
+        ("edit licences, review", f"/ui/users/{mid.id}/licences/review?{keep}&add={swap_to}"),
         ("subscriptions", "/ui/subscriptions"),
         ("cancel: readiness", "/ui/subscriptions/Sub100001/cancel"),
         ("move wizard", "/ui/moves/new?source=Sub100001"),
@@ -106,21 +114,28 @@ def main() -> None:
         _seed(url, args.users)
     upgrade(db)
     org = org_ids(db)[0]
-    try:
+    with contextlib.suppress(AccountExists):
         create_account(db, "bench@ui.example", "benchmark password", Role.FULL_ADMIN, org_id=org)
-    except AccountExists:
-        pass
     app = create_app(Settings(database_url=url, run_jobs=False, log_level="WARNING"), db)
     client = TestClient(app)
     form = client.get("/ui/signin").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-    client.post("/ui/signin", data={"email": "bench@ui.example", "password": "benchmark password",
-                                    "csrf": csrf, "next": "/ui/users"})
+    client.post(
+        "/ui/signin",
+        data={
+            "email": "bench@ui.example",
+            "password": "benchmark password",
+            "csrf": csrf,
+            "next": "/ui/users",
+        },
+    )
     with db.uow(write=False) as uow:
         people = uow.store.count_people(org)
     where = f"SQLite {args.db}" if args.url is None else db.url.split("@")[-1]
-    print(f"{people:,} users in the main organisation; {where}; "
-          f"median and slowest of {args.runs} runs after one warm-up\n")
+    print(
+        f"{people:,} users in the main organisation; {where}; "
+        f"median and slowest of {args.runs} runs after one warm-up\n"
+    )
     print(f"{'page':34} {'median ms':>10} {'max ms':>8}  status")
     worst = 0.0
     for name, path in _pages(db, org):

@@ -4,6 +4,7 @@ PostgreSQL comes from CALLSHIFT_TEST_POSTGRES_URL (default: the local server's `
 database). Without a server the PostgreSQL tests skip with a message, unless
 CALLSHIFT_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ from callshift.seed import seed
 
 from .helpers import admin_of
 
-PG_URL = os.environ.get("CALLSHIFT_TEST_POSTGRES_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "CALLSHIFT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_PG = os.environ.get("CALLSHIFT_REQUIRE_POSTGRES") == "1"
 
 
@@ -33,7 +35,7 @@ def _pg_available() -> str | None:
             conn.execute(text("select 1"))
         eng.dispose()
         return None
-    except Exception as e:  # noqa: BLE001 - any failure means "no server"
+    except Exception as e:
         return f"{type(e).__name__}: {e}".splitlines()[0]
 
 

@@ -1,4 +1,5 @@
 """Small helpers shared by tests (fixtures live in conftest.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select, text
@@ -10,21 +11,29 @@ from callshift.services.context import Ctx
 
 
 def admin_of(db: Database, org_id: str, role: Role = Role.FULL_ADMIN) -> Ctx:
-    return Ctx(db=db, principal=Principal(name="test", role=role, org_id=org_id,
-                                          org_ids=frozenset({org_id})))
+    return Ctx(
+        db=db,
+        principal=Principal(name="test", role=role, org_id=org_id, org_ids=frozenset({org_id})),
+    )
 
 
 def licence(ctx: Ctx, sub: str, code: str) -> Licence:
     with ctx.db.uow(write=False) as uow:
-        return next(l for l in uow.store.licences(ctx.principal.org_id).values()
-                    if l.subscription_id == sub and l.offer_code == code)
+        return next(
+            l
+            for l in uow.store.licences(ctx.principal.org_id).values()
+            if l.subscription_id == sub and l.offer_code == code
+        )
 
 
 def holder(ctx: Ctx, code: str = "BCSTD", index: int = 0) -> User:
     """A user holding a licence of the offer (the index-th by id, for repeatability)."""
     with ctx.db.uow(write=False) as uow:
-        lic = next(l for l in uow.store.licences(ctx.principal.org_id).values()
-                   if l.offer_code == code and l.consumed_units)
+        lic = next(
+            l
+            for l in uow.store.licences(ctx.principal.org_id).values()
+            if l.offer_code == code and l.consumed_units
+        )
         uid = sorted(uow.store.holders(lic.id))[index]
         return uow.store.user(uid)
 
@@ -42,7 +51,7 @@ def snapshot_db(db: Database) -> dict[str, list[tuple]]:
     with db.uow(write=False) as uow:
         for table in t.metadata.sorted_tables:
             rows = uow.conn.execute(table.select()).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out
 
 
@@ -76,10 +85,16 @@ def consumed_matches_holders(db: Database) -> bool:
     from callshift.db import tables as t
 
     with db.uow(write=False) as uow:
-        held = dict(uow.conn.execute(select(t.user_licences.c.licence_id, func.count())
-                                     .group_by(t.user_licences.c.licence_id)).all())
-        return all(r.consumed_units == held.get(r.id, 0)
-                   for r in uow.conn.execute(select(t.licences)))
+        held = dict(
+            uow.conn.execute(
+                select(t.user_licences.c.licence_id, func.count()).group_by(
+                    t.user_licences.c.licence_id
+                )
+            ).all()
+        )
+        return all(
+            r.consumed_units == held.get(r.id, 0) for r in uow.conn.execute(select(t.licences))
+        )
 
 
 def dump_tables(db: Database) -> dict[str, list[dict]]:
@@ -87,8 +102,10 @@ def dump_tables(db: Database) -> dict[str, list[dict]]:
     from callshift.db import tables as t
 
     with db.uow(write=False) as uow:
-        return {tbl.name: [dict(r._mapping) for r in uow.conn.execute(select(tbl))]
-                for tbl in t.metadata.sorted_tables}
+        return {
+            tbl.name: [dict(r._mapping) for r in uow.conn.execute(select(tbl))]
+            for tbl in t.metadata.sorted_tables
+        }
 
 
 def load_tables(db: Database, rows: dict[str, list[dict]]) -> None:

@@ -3,6 +3,7 @@
 Licence ids carry their organisation and offer code:
 ``ciscospark://us/LICENSE/<org-uuid>:<OFFERCODE>_<uuid>``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,7 +30,7 @@ def decode(kind: str, value: str) -> str:
     head = f"{PREFIX}{kind}/"
     if not text.startswith(head) or len(text) == len(head):
         raise BadId(f"'{value}' is not a {kind.lower()} id")
-    return text[len(head):]
+    return text[len(head) :]
 
 
 def person(raw: str) -> str:

@@ -5,6 +5,7 @@ old partner's subscription; the new partner's subscription has the same offers a
 for everyone. A small second organisation shows tenancy. Rows go in by batches of
 executemany, so a million users take about a minute, not an hour.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,21 +13,63 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from .db.bulk import insert_rows
 from .db import tables as t
+from .db.bulk import insert_rows
 from .db.engine import Database
 from .domain.model import default_features
 from .domain.offers import BASIC, MEETINGS, MESSAGING, PROFESSIONAL
 from .services.pins import hash_pin
 
-FIRST = ["Ada", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gal", "Hana", "Ido", "Jon", "Kim", "Lea",
-         "Moshe", "Noa", "Omer", "Pia", "Ravi", "Sara", "Tom", "Uri", "Vera", "Yael", "Zoe", "Amit"]
-LAST = ["Levi", "Cohen", "Mizrahi", "Peretz", "Biton", "Smith", "Garcia", "Müller", "Rossi",
-        "Dubois", "Nakamura", "Singh", "Okafor", "Silva", "Novak", "Jensen", "Kaplan", "Weiss"]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Eva",
+    "Finn",
+    "Gal",
+    "Hana",
+    "Ido",
+    "Jon",
+    "Kim",
+    "Lea",
+    "Moshe",
+    "Noa",
+    "Omer",
+    "Pia",
+    "Ravi",
+    "Sara",
+    "Tom",
+    "Uri",
+    "Vera",
+    "Yael",
+    "Zoe",
+    "Amit",
+]
+LAST = [
+    "Levi",
+    "Cohen",
+    "Mizrahi",
+    "Peretz",
+    "Biton",
+    "Smith",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Nakamura",
+    "Singh",
+    "Okafor",
+    "Silva",
+    "Novak",
+    "Jensen",
+    "Kaplan",
+    "Weiss",
+]
 OFFERS = (PROFESSIONAL, BASIC, MEETINGS, MESSAGING)
 BATCH = 20_000
 
@@ -53,7 +96,10 @@ def _features(i: int) -> str:
         f = default_features()
         if key[0]:
             f["callForwarding"]["callForwarding"]["busy"] = {
-                "enabled": True, "destination": "+14155550100", "destinationVoicemailEnabled": False}
+                "enabled": True,
+                "destination": "+14155550100",
+                "destinationVoicemailEnabled": False,
+            }
         if key[1]:
             f["doNotDisturb"] = {"enabled": True, "ringSplashEnabled": True}
         if key[2] == 0:
@@ -68,72 +114,172 @@ def _features(i: int) -> str:
 
 
 _FEATURES: dict[tuple, str] = {}
-USER_COLS = ("id", "org_id", "email", "first_name", "last_name", "display_name", "status",
-             "created", "last_modified")
-PROFILE_COLS = ("user_id", "org_id", "location_id", "extension", "phone_number", "features",
-                "voicemail_pin_hash", "distinctive_ring")
+USER_COLS = (
+    "id",
+    "org_id",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "status",
+    "created",
+    "last_modified",
+)
+PROFILE_COLS = (
+    "user_id",
+    "org_id",
+    "location_id",
+    "extension",
+    "phone_number",
+    "features",
+    "voicemail_pin_hash",
+    "distinctive_ring",
+)
 
 
-def seed(db: Database, users: int = 5000, rng_seed: int = 42,
-         progress: Callable[[int], None] | None = None) -> SeedSummary:
+def seed(
+    db: Database,
+    users: int = 5000,
+    rng_seed: int = 42,
+    progress: Callable[[int], None] | None = None,
+) -> SeedSummary:
     rng = random.Random(rng_seed)
-    now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     old_partner, new_partner = _uuid(rng), _uuid(rng)
     main_org, other_org = _uuid(rng), _uuid(rng)
     old_sub, new_sub, other_sub = "Sub100001", "Sub200001", "Sub300001"
-    locs = [(_uuid(rng), name, prefix) for name, prefix in
-            (("Tel Aviv HQ", "1"), ("Haifa", "2"), ("New York", "3"))]
+    locs = [
+        (_uuid(rng), name, prefix)
+        for name, prefix in (("Tel Aviv HQ", "1"), ("Haifa", "2"), ("New York", "3"))
+    ]
     other_loc = _uuid(rng)
     pro_users = users - users // 5
     old_lic = {o.code: _uuid(rng) for o in OFFERS}
     new_lic = {o.code: _uuid(rng) for o in OFFERS}
     other_lic = {o.code: _uuid(rng) for o in OFFERS}
-    totals_old = {PROFESSIONAL.code: pro_users + 10, BASIC.code: users - pro_users + 10,
-                  MEETINGS.code: users + 10, MESSAGING.code: users + 10}
+    totals_old = {
+        PROFESSIONAL.code: pro_users + 10,
+        BASIC.code: users - pro_users + 10,
+        MEETINGS.code: users + 10,
+        MESSAGING.code: users + 10,
+    }
     with db.uow() as uow:
         c = uow.conn
-        c.execute(insert(t.partners), [{"id": old_partner, "name": "Old Partner Ltd"},
-                                       {"id": new_partner, "name": "New Partner Inc"}])
-        c.execute(insert(t.organisations), [
-            {"id": main_org, "name": "Acme Telecom Customers", "created": now},
-            {"id": other_org, "name": "Globex Small Office", "created": now}])
-        c.execute(insert(t.locations), [
-            {"id": lid, "org_id": main_org, "name": name, "routing_prefix": p} for lid, name, p in locs
-        ] + [{"id": other_loc, "org_id": other_org, "name": "Globex Main", "routing_prefix": "9"}])
-        c.execute(insert(t.subscriptions), [
-            {"id": old_sub, "org_id": main_org, "partner_id": old_partner, "status": "active",
-             "created": now - timedelta(days=700)},
-            {"id": new_sub, "org_id": main_org, "partner_id": new_partner, "status": "active",
-             "created": now},
-            {"id": other_sub, "org_id": other_org, "partner_id": old_partner, "status": "active",
-             "created": now - timedelta(days=300)}])
+        c.execute(
+            insert(t.partners),
+            [
+                {"id": old_partner, "name": "Old Partner Ltd"},
+                {"id": new_partner, "name": "New Partner Inc"},
+            ],
+        )
+        c.execute(
+            insert(t.organisations),
+            [
+                {"id": main_org, "name": "Acme Telecom Customers", "created": now},
+                {"id": other_org, "name": "Globex Small Office", "created": now},
+            ],
+        )
+        c.execute(
+            insert(t.locations),
+            [
+                {"id": lid, "org_id": main_org, "name": name, "routing_prefix": p}
+                for lid, name, p in locs
+            ]
+            + [
+                {"id": other_loc, "org_id": other_org, "name": "Globex Main", "routing_prefix": "9"}
+            ],
+        )
+        c.execute(
+            insert(t.subscriptions),
+            [
+                {
+                    "id": old_sub,
+                    "org_id": main_org,
+                    "partner_id": old_partner,
+                    "status": "active",
+                    "created": now - timedelta(days=700),
+                },
+                {
+                    "id": new_sub,
+                    "org_id": main_org,
+                    "partner_id": new_partner,
+                    "status": "active",
+                    "created": now,
+                },
+                {
+                    "id": other_sub,
+                    "org_id": other_org,
+                    "partner_id": old_partner,
+                    "status": "active",
+                    "created": now - timedelta(days=300),
+                },
+            ],
+        )
         lic_rows = []
         for code in old_lic:
-            lic_rows.append({"id": old_lic[code], "org_id": main_org, "subscription_id": old_sub,
-                             "offer_code": code, "total_units": totals_old[code], "consumed_units": 0})
-            lic_rows.append({"id": new_lic[code], "org_id": main_org, "subscription_id": new_sub,
-                             "offer_code": code, "total_units": users + 50, "consumed_units": 0})
-            lic_rows.append({"id": other_lic[code], "org_id": other_org,
-                             "subscription_id": other_sub, "offer_code": code,
-                             "total_units": 50, "consumed_units": 0})
+            lic_rows.append(
+                {
+                    "id": old_lic[code],
+                    "org_id": main_org,
+                    "subscription_id": old_sub,
+                    "offer_code": code,
+                    "total_units": totals_old[code],
+                    "consumed_units": 0,
+                }
+            )
+            lic_rows.append(
+                {
+                    "id": new_lic[code],
+                    "org_id": main_org,
+                    "subscription_id": new_sub,
+                    "offer_code": code,
+                    "total_units": users + 50,
+                    "consumed_units": 0,
+                }
+            )
+            lic_rows.append(
+                {
+                    "id": other_lic[code],
+                    "org_id": other_org,
+                    "subscription_id": other_sub,
+                    "offer_code": code,
+                    "total_units": 50,
+                    "consumed_units": 0,
+                }
+            )
         c.execute(insert(t.licences), lic_rows)
-        consumed = {lid: 0 for lid in (*old_lic.values(), *new_lic.values(), *other_lic.values())}
+        consumed = dict.fromkeys((*old_lic.values(), *new_lic.values(), *other_lic.values()), 0)
         pins = [hash_pin(p) for p in ("246810", "135791", "864209", "975312")]
 
         def people(org: str, n: int, lic: dict, locations: list[str], domain: str):
             for i in range(n):
                 first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
                 uid = _uuid(rng)
-                user = (uid, org, f"{first}.{last}.{i}@{domain}".lower(), first, last,
-                        f"{first} {last} {i}", "active", now - timedelta(minutes=i), now)
+                user = (
+                    uid,
+                    org,
+                    f"{first}.{last}.{i}@{domain}".lower(),
+                    first,
+                    last,
+                    f"{first} {last} {i}",
+                    "active",
+                    now - timedelta(minutes=i),
+                    now,
+                )
                 calling = lic[PROFESSIONAL.code] if i < n - n // 5 else lic[BASIC.code]
                 held = [calling, lic[MESSAGING.code]] + ([lic[MEETINGS.code]] if i % 4 else [])
                 for h in held:
                     consumed[h] += 1
-                profile = (uid, org, locations[i % len(locations)],
-                           f"{1000 + i // len(locations)}",
-                           f"+9723{i:07d}" if i % 3 != 2 else None, _features(i),
-                           pins[i % len(pins)] if i % 6 else None, bool(i % 2))
+                profile = (
+                    uid,
+                    org,
+                    locations[i % len(locations)],
+                    f"{1000 + i // len(locations)}",
+                    f"+9723{i:07d}" if i % 3 != 2 else None,
+                    _features(i),
+                    pins[i % len(pins)] if i % 6 else None,
+                    bool(i % 2),
+                )
                 yield user, [(uid, h) for h in held], profile
 
         def write(rows) -> None:
@@ -143,8 +289,12 @@ def seed(db: Database, users: int = 5000, rng_seed: int = 42,
                 # fill pages one after another
                 chunk.sort(key=lambda row: row[0][0])
                 insert_rows(c, t.users, USER_COLS, (u for u, _, _ in chunk))
-                insert_rows(c, t.user_licences, ("user_id", "licence_id"),
-                            (h for _, held, _ in chunk for h in held))
+                insert_rows(
+                    c,
+                    t.user_licences,
+                    ("user_id", "licence_id"),
+                    (h for _, held, _ in chunk for h in held),
+                )
                 insert_rows(c, t.calling_profiles, PROFILE_COLS, (p for _, _, p in chunk))
                 done += len(chunk)
                 if progress:

@@ -1,4 +1,5 @@
 """Fixtures for the users CSV tests: the demo's admin, export and import helpers."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ def demo(db, monkeypatch):
     return seed_module.seed(db, users=60)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached_hash(pin: str) -> str:
     from callshift.services.pins import hash_pin
 
@@ -59,8 +60,9 @@ def validate(ctx, data: bytes, mode: Mode = Mode.ADD_REMOVE, **options) -> Impor
     return validate_import(ctx, io.BytesIO(data), ImportOptions(mode, **options))
 
 
-def run_import(ctx, data: bytes, mode: Mode = Mode.ADD_REMOVE, batch_size: int = 5000,
-               **options) -> str:
+def run_import(
+    ctx, data: bytes, mode: Mode = Mode.ADD_REMOVE, batch_size: int = 5000, **options
+) -> str:
     """Validate, save, confirm and run to the end; returns the job id."""
     preview = validate(ctx, data, mode, **options)
     try:

@@ -1,4 +1,5 @@
 """The CSV through HTTP (TestClient, the server's own job runner) and through the CLI."""
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,16 @@ def wait_for(client, headers, job_id, statuses, timeout=60):
 
 @pytest.fixture
 def client(db, demo):
-    app = create_app(Settings(_env_file=None, database_url=db.url, log_level="WARNING",
-                              job_batch_size=9, csv_upload_max_bytes=64 * 1024), db)
+    app = create_app(
+        Settings(
+            _env_file=None,
+            database_url=db.url,
+            log_level="WARNING",
+            job_batch_size=9,
+            csv_upload_max_bytes=64 * 1024,
+        ),
+        db,
+    )
     with TestClient(app) as c:
         yield c
 
@@ -52,26 +61,47 @@ def test_export_upload_preview_apply_through_http(client, db, demo):
     bad[5][rows[0].index(P2)] = "nope"
 
     unchanged = snapshot_db(db)
-    refused = client.post("/v1/callshift/csv/import?mode=add-remove", headers=h,
-                          files={"file": ("users.csv", to_bytes(bad), "text/csv")})
+    refused = client.post(
+        "/v1/callshift/csv/import?mode=add-remove",
+        headers=h,
+        files={"file": ("users.csv", to_bytes(bad), "text/csv")},
+    )
     assert refused.status_code == 200, refused.text
     preview = refused.json()
     assert preview["canApply"] is False and preview["counts"]["errors"] == 1
-    assert preview["errors"][0]["row"] == 6 and "'nope' is not TRUE or FALSE" in preview["errors"][0]["message"]
-    assert client.post(f"/v1/callshift/csv/import/{preview['jobId']}/apply", headers=h).status_code == 409
-    assert client.post(f"/v1/callshift/jobs/{preview['jobId']}/confirm", headers=h).status_code == 409
+    assert (
+        preview["errors"][0]["row"] == 6
+        and "'nope' is not TRUE or FALSE" in preview["errors"][0]["message"]
+    )
+    assert (
+        client.post(f"/v1/callshift/csv/import/{preview['jobId']}/apply", headers=h).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/v1/callshift/jobs/{preview['jobId']}/confirm", headers=h).status_code == 409
+    )
     errors = client.get(f"/v1/callshift/csv/import/{preview['jobId']}/errors", headers=h)
-    assert list(csv.reader(io.StringIO(errors.text)))[0] == ["Row Number", "User ID/Email", "Error Message"]
+    assert list(csv.reader(io.StringIO(errors.text)))[0] == [
+        "Row Number",
+        "User ID/Email",
+        "Error Message",
+    ]
     assert list(csv.reader(io.StringIO(errors.text)))[1][0] == "6"
     licensing = ("users", "user_licences", "licences", "calling_profiles", "audit_events")
     assert {k: snapshot_db(db)[k] for k in licensing} == {k: unchanged[k] for k in licensing}
 
-    ok = client.post("/v1/callshift/csv/import?mode=add-remove", headers={
-        **h, "Content-Type": "text/csv"}, content=body)
+    ok = client.post(
+        "/v1/callshift/csv/import?mode=add-remove",
+        headers={**h, "Content-Type": "text/csv"},
+        content=body,
+    )
     assert ok.status_code == 200 and ok.json()["canApply"] and ok.json()["counts"]["swaps"] == 60
     job_id = ok.json()["jobId"]
     page = client.get(f"/v1/callshift/csv/import/{job_id}?max=10", headers=h).json()
-    assert len(page["changes"]) == 10 and page["changes"][0]["removed"] in ([P1], ["Webex Calling - Basic [Sub100001]"])
+    assert len(page["changes"]) == 10 and page["changes"][0]["removed"] in (
+        [P1],
+        ["Webex Calling - Basic [Sub100001]"],
+    )
     assert client.get(f"/v1/callshift/jobs/{job_id}", headers=h).json()["status"] == "preview"
     started = client.post(f"/v1/callshift/csv/import/{job_id}/apply", headers=h)
     assert started.status_code == 202
@@ -85,18 +115,30 @@ def test_http_refusals(client, db, demo):
     ro = _h(db, demo.main_org_id, Role.READ_ONLY_ADMIN)
     other = _h(db, demo.other_org_id)
     unchanged = snapshot_db(db)
-    utf16 = client.post("/v1/callshift/csv/import", headers={**h, "Content-Type": "text/csv"},
-                        content="a,b\r\n".encode("utf-16"))
+    utf16 = client.post(
+        "/v1/callshift/csv/import",
+        headers={**h, "Content-Type": "text/csv"},
+        content="a,b\r\n".encode("utf-16"),
+    )
     assert utf16.status_code == 400 and "UTF-16" in utf16.json()["message"]
     assert utf16.json()["errors"][0]["errorCode"] == 400520
-    big = client.post("/v1/callshift/csv/import", headers={**h, "Content-Type": "text/csv"},
-                      content=b"x" * (65 * 1024))
+    big = client.post(
+        "/v1/callshift/csv/import",
+        headers={**h, "Content-Type": "text/csv"},
+        content=b"x" * (65 * 1024),
+    )
     assert big.status_code == 413
     assert client.post("/v1/callshift/csv/import", headers=ro, content=b"a").status_code == 403
     assert client.get("/v1/callshift/csv/export", headers=ro).status_code == 200
-    assert client.get("/v1/callshift/csv/export?subscriptionId=Sub100001", headers=other).status_code == 404
+    assert (
+        client.get("/v1/callshift/csv/export?subscriptionId=Sub100001", headers=other).status_code
+        == 404
+    )
     assert client.get("/v1/callshift/csv/import/nope", headers=h).status_code == 404
-    assert client.post("/v1/callshift/csv/import?mode=sideways", headers=h, content=b"a").status_code == 400
+    assert (
+        client.post("/v1/callshift/csv/import?mode=sideways", headers=h, content=b"a").status_code
+        == 400
+    )
     assert snapshot_db(db) == unchanged
 
 
@@ -104,12 +146,20 @@ def test_export_neutralises_formulas_and_keeps_phone_numbers(client, db, demo):
     from callshift.db import tables as t
 
     with db.uow() as uow:
-        uow.conn.execute(t.users.update().where(t.users.c.email == "ada.levi.0@acme.example.com")
-                         .values(first_name="=cmd|' /C calc'!A0", last_name="+Bad", display_name="@SUM(1)"))
+        uow.conn.execute(
+            t.users.update()
+            .where(t.users.c.email == "ada.levi.0@acme.example.com")
+            .values(first_name="=cmd|' /C calc'!A0", last_name="+Bad", display_name="@SUM(1)")
+        )
         uow.commit()
     h = _h(db, demo.main_org_id)
-    rows = list(csv.reader(io.StringIO(client.get("/v1/callshift/csv/export", headers=h)
-                                       .content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/v1/callshift/csv/export", headers=h).content.decode("utf-8-sig")
+            )
+        )
+    )
     ada = next(r for r in rows if r[3] == "ada.levi.0@acme.example.com")
     assert ada[:3] == ["'=cmd|' /C calc'!A0", "'+Bad", "'@SUM(1)"]
     assert ada[6] == "+97230000000"  # a phone number keeps its '+'
@@ -145,11 +195,16 @@ def test_cli_export_then_import(cli, db, tmp_path):
 def test_cli_refuses_with_reasons(cli, db, tmp_path):
     unchanged = snapshot_db(db)
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(f"{EMAIL},{P1}\r\nada.levi.0@acme.example.com,FALSE\r\nghost@x.example,TRUE\r\n".encode())
+    bad.write_bytes(
+        f"{EMAIL},{P1}\r\nada.levi.0@acme.example.com,FALSE\r\nghost@x.example,TRUE\r\n".encode()
+    )
     errors = tmp_path / "errors.csv"
     out = cli("csv", "import", str(bad), "--mode", "add-remove", "--yes", "--errors", str(errors))
     assert out.exit_code == 1
-    assert "refused unless data loss is allowed" in out.stdout and "no user with this email" in out.stdout
+    assert (
+        "refused unless data loss is allowed" in out.stdout
+        and "no user with this email" in out.stdout
+    )
     assert "2 row(s) have errors" in out.output
     assert [r[0] for r in csv.reader(errors.open())] == ["Row Number", "2", "3"]
     semi = tmp_path / "semi.csv"

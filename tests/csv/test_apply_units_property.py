@@ -21,6 +21,7 @@ Previews whose adders already ran out of units are applied with "apply valid row
 (their failed rows never reach the job, so 4 counts the adders the preview passed).
 Every example restores the seeded database first, so examples are independent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,21 +36,12 @@ from callshift.jobs.runner import JobRunner
 from callshift.services.csv_jobs import ImportStateError, confirm_import, save_preview
 from callshift.services.jobs import get_job, job_items
 
-from ..helpers import (consumed_matches_holders, dump_tables, execute, holdings, licence,
-                       load_tables)
+from ..helpers import consumed_matches_holders, dump_tables, execute, holdings, licence, load_tables
 from .conftest import EMAIL, export_rows, to_bytes, validate
 
 MEETINGS = "Webex Meetings [Sub100001]"
 MAX_ROWS = 12
 MAX_BATCHES = 50  # the runner must go idle long before this
-
-
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -65,8 +57,11 @@ class Scenario:
 
 @st.composite
 def scenarios(draw, holders: int, others: int) -> Scenario:
-    adds = draw(st.lists(st.booleans(), min_size=1, max_size=MAX_ROWS)
-                .filter(lambda a: sum(a) <= others and len(a) - sum(a) <= holders))
+    adds = draw(
+        st.lists(st.booleans(), min_size=1, max_size=MAX_ROWS).filter(
+            lambda a: sum(a) <= others and len(a) - sum(a) <= holders
+        )
+    )
     take_from = iter(draw(st.permutations(range(others))))
     give_from = iter(draw(st.permutations(range(holders))))
     rows = tuple((next(take_from) if a else next(give_from), a) for a in adds)
@@ -81,8 +76,11 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
     other_meetings = [i for i, c in enumerate(h) if c.startswith("Webex Meetings [") and i != col]
     holders = [r[h.index(EMAIL)] for r in export[1:] if r[col] == "TRUE"]
     # no Meetings licence of any subscription: TRUE is then a plain grant, never R1's 400413
-    others = [r[h.index(EMAIL)] for r in export[1:]
-              if r[col] == "FALSE" and all(r[i] == "FALSE" for i in other_meetings)]
+    others = [
+        r[h.index(EMAIL)]
+        for r in export[1:]
+        if r[col] == "FALSE" and all(r[i] == "FALSE" for i in other_meetings)
+    ]
     assert len(holders) >= MAX_ROWS and len(others) >= MAX_ROWS
     ee = licence(ctx, "Sub100001", "EE").id
     with db.uow(write=False) as uow:
@@ -91,8 +89,12 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
     seeded_consumed = next(r["consumed_units"] for r in seeded["licences"] if r["id"] == ee)
     seen = {"failed preview": 0, "shrunk": 0, "waited": 0, "ran out": 0}
 
-    @settings(max_examples=25, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
     # one of each interesting case, whatever the random draws reach
     @example(Scenario(((0, True), (0, False)), free=0, shrink=0))  # the preview fails the adder
     @example(Scenario(((0, True), (0, False)), free=1, shrink=1))  # the adder waits for the free
@@ -101,10 +103,15 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
     def check(s: Scenario) -> None:
         note(repr(s))
         load_tables(db, seeded)
-        execute(db, "update licences set total_units = consumed_units + :f where id = :i",
-                f=s.free, i=ee)
-        body = [[EMAIL, MEETINGS]] + [[others[i], "TRUE"] if adds else [holders[i], "FALSE"]
-                                      for i, adds in s.rows]
+        execute(
+            db,
+            "update licences set total_units = consumed_units + :f where id = :i",
+            f=s.free,
+            i=ee,
+        )
+        body = [[EMAIL, MEETINGS]] + [
+            [others[i], "TRUE"] if adds else [holders[i], "FALSE"] for i, adds in s.rows
+        ]
         adding = {others[i] for i, adds in s.rows if adds}
         removing = {holders[i] for i, adds in s.rows if not adds}
         before = holdings(db)
@@ -114,15 +121,18 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
             job_id = save_preview(ctx, preview, batch_size=5000)
         finally:
             preview.close()
-        execute(db, "update licences set total_units = total_units - :s where id = :i",
-                s=s.shrink, i=ee)
+        execute(
+            db, "update licences set total_units = total_units - :s where id = :i", s=s.shrink, i=ee
+        )
         at_preview = {r.email: r for r in job_items(ctx, job_id)}
         assert set(at_preview) == adding | removing
         # the preview counts row by row: a removal is always valid, an adder fails only
         # for want of a unit
         assert all(at_preview[e].status == "pending" for e in removing)
-        assert all(at_preview[e].status == "pending" or at_preview[e].error_code == NO_FREE_UNITS
-                   for e in adding)
+        assert all(
+            at_preview[e].status == "pending" or at_preview[e].error_code == NO_FREE_UNITS
+            for e in adding
+        )
         pending_adders = sum(at_preview[e].status == "pending" for e in adding)
         if pending_adders < len(adding):
             seen["failed preview"] += 1
@@ -171,8 +181,11 @@ def test_kind_by_kind_counting_serves_exactly_what_the_batch_frees(ctx, db, demo
         # 4. the batch's frees serve its adders, whatever the order of the rows
         free_now = s.free - s.shrink
         assert moved == min(pending_adders, free_now + len(removing)), (
-            s, pending_adders, moved, [(r.email in adding, r.status) for r in
-                                       sorted(items.values(), key=lambda r: r.seq)])
+            s,
+            pending_adders,
+            moved,
+            [(r.email in adding, r.status) for r in sorted(items.values(), key=lambda r: r.seq)],
+        )
         assert lic.consumed_units == (seeded_consumed + moved - len(removing))
         if s.shrink:
             seen["shrunk"] += 1

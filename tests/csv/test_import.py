@@ -1,5 +1,6 @@
 """Import end to end on both databases: the seed's recipe, both modes, partial files,
 the state moving between preview and apply, removals and first calling licences."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -15,8 +16,7 @@ from callshift.services.csv_jobs import (
 )
 from callshift.services.jobs import get_job, job_items, rollback_job
 
-from ..helpers import (consumed_matches_holders, execute, holdings, licence, profiles,
-                       snapshot_db)
+from ..helpers import consumed_matches_holders, execute, holdings, licence, profiles, snapshot_db
 from .conftest import (
     B1,
     EMAIL,
@@ -30,16 +30,12 @@ from .conftest import (
 )
 
 
-
-
-
-
 def units(ctx) -> dict[tuple[str, str], int]:
     with ctx.db.uow(write=False) as uow:
-        return {(l.subscription_id, l.offer_code): l.consumed_units
-                for l in uow.store.licences(ctx.principal.org_id).values()}
-
-
+        return {
+            (l.subscription_id, l.offer_code): l.consumed_units
+            for l in uow.store.licences(ctx.principal.org_id).values()
+        }
 
 
 def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
@@ -55,13 +51,20 @@ def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
     assert after[("Sub200001", "BCSTD")] == before_units[("Sub200001", "BCSTD")] + pro
     assert after[("Sub200001", "BCBASIC")] == before_units[("Sub200001", "BCBASIC")] + basic
     assert {k: v for k, v in after.items() if k[1] in ("EE", "MS")} == {
-        k: v for k, v in before_units.items() if k[1] in ("EE", "MS")}
+        k: v for k, v in before_units.items() if k[1] in ("EE", "MS")
+    }
     assert consumed_matches_holders(db)
     with db.uow(write=False) as uow:
-        events = uow.conn.execute(select(
-            t.audit_events.c.target_id, t.users.c.email, t.audit_events.c.before,
-            t.audit_events.c.after).join(t.users, t.users.c.id == t.audit_events.c.target_id)
-            .where(t.audit_events.c.action == "csv-import.changed")).all()
+        events = uow.conn.execute(
+            select(
+                t.audit_events.c.target_id,
+                t.users.c.email,
+                t.audit_events.c.before,
+                t.audit_events.c.after,
+            )
+            .join(t.users, t.users.c.id == t.audit_events.c.target_id)
+            .where(t.audit_events.c.action == "csv-import.changed")
+        ).all()
     assert len(events) == 60 and {e.after["calling"] for e in events} == {"swap"}
     # each user's own event: the licences before and after, the job, the file line
     line_of = {r[rows[0].index(EMAIL)]: n for n, r in enumerate(rows[1:], start=2)}
@@ -85,7 +88,10 @@ def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
 def test_add_only_ignores_false_and_add_remove_applies_it(ctx, db):
     rows = export_rows(ctx)
     h = rows[0]
-    meet_old, meet_new = h.index("Webex Meetings [Sub100001]"), h.index("Webex Meetings [Sub200001]")
+    meet_old, meet_new = (
+        h.index("Webex Meetings [Sub100001]"),
+        h.index("Webex Meetings [Sub200001]"),
+    )
     msg_old = h.index("Advanced Messaging [Sub100001]")
     body = [h] + [r for r in rows[1:] if r[meet_old] == "FALSE"][:3]  # no Meetings yet
     for r in body[1:]:
@@ -104,8 +110,10 @@ def test_add_only_ignores_false_and_add_remove_applies_it(ctx, db):
     for r in body[1:]:  # add-only: TRUE on the old subscription's Meetings too is two of one offer
         r[meet_old] = "TRUE"
     refused = validate(ctx, to_bytes(body), Mode.ADD)
-    assert refused.counts["failed"] == 3 and "two Webex Meetings licences (400413)" in \
-        refused.errors[0]["message"]
+    assert (
+        refused.counts["failed"] == 3
+        and "two Webex Meetings licences (400413)" in refused.errors[0]["message"]
+    )
     refused.close()
 
 
@@ -127,9 +135,10 @@ def test_partial_file_applies_nothing_by_default_and_good_rows_when_asked(ctx, d
     except ImportStateError as e:
         assert "nothing is applied" in e.message
     JobRunner(db).run_until_idle()
-    assert holdings(db) == {k: v for k, v in holdings(db).items()}
+    assert holdings(db) == dict(holdings(db).items())
     assert {k: v for k, v in snapshot_db(db).items() if not k.startswith("job")} == {
-        k: v for k, v in before.items() if not k.startswith("job")}
+        k: v for k, v in before.items() if not k.startswith("job")
+    }
 
     job_id = run_import(ctx, to_bytes(rows), apply_valid_rows_only=True)
     job = get_job(ctx, job_id)
@@ -176,10 +185,15 @@ def test_first_calling_licence_takes_the_rows_properties(ctx, db):
     from callshift.services.licensing import change_licences
 
     pro = licence(ctx, "Sub100001", "BCSTD")
-    change_licences(ctx, PersonRef(email="chloe.levi.2@acme.example.com"),
-                    [LicenceRequest(pro.id, Operation.REMOVE)])
-    body = [[EMAIL, "Extension", "Phone Number", "Location", P2],
-            ["chloe.levi.2@acme.example.com", "4321", "97255123456", "Haifa", "TRUE"]]
+    change_licences(
+        ctx,
+        PersonRef(email="chloe.levi.2@acme.example.com"),
+        [LicenceRequest(pro.id, Operation.REMOVE)],
+    )
+    body = [
+        [EMAIL, "Extension", "Phone Number", "Location", P2],
+        ["chloe.levi.2@acme.example.com", "4321", "97255123456", "Haifa", "TRUE"],
+    ]
     job_id = run_import(ctx, to_bytes(body))
     assert get_job(ctx, job_id).moved == 1
     with db.uow(write=False) as uow:
@@ -200,13 +214,22 @@ def test_a_rows_calling_properties_are_checked_again_at_apply(ctx, db):
     with db.uow(write=False) as uow:
         location = uow.store.profile(uow.store.user_by_email(who).id).location_id
     change_licences(ctx, PersonRef(email=who), [LicenceRequest(pro.id, Operation.REMOVE)])
-    body = [[EMAIL, "Extension", "Phone Number", "Location", P1, P2],
-            [who, "4321", "97255123456", "Haifa", "FALSE", "TRUE"]]
+    body = [
+        [EMAIL, "Extension", "Phone Number", "Location", P1, P2],
+        [who, "4321", "97255123456", "Haifa", "FALSE", "TRUE"],
+    ]
     preview = validate(ctx, to_bytes(body))
     job_id = save_preview(ctx, preview)
     preview.close()
-    change_licences(ctx, PersonRef(email=who), [LicenceRequest(
-        pro.id, Operation.ADD, CallingProperties(location_id=location, extension="5555"))])
+    change_licences(
+        ctx,
+        PersonRef(email=who),
+        [
+            LicenceRequest(
+                pro.id, Operation.ADD, CallingProperties(location_id=location, extension="5555")
+            )
+        ],
+    )
     confirm_import(ctx, job_id)
     JobRunner(db).run_until_idle()
     job = get_job(ctx, job_id)
@@ -228,24 +251,41 @@ def test_export_shows_each_users_licences_profile_and_caller_id(ctx, db, demo):
     with db.uow() as uow:
         user = uow.store.user_by_email(who)
         profile = uow.store.profile(user.id)
-        features = {**profile.features, "callerId": {**profile.features["callerId"],
-                    "customNumber": "+97231112222", "firstName": "Chloé", "lastName": "Lévi"}}
-        uow.conn.execute(t.calling_profiles.update().where(t.calling_profiles.c.user_id == user.id)
-                         .values(features=features))
+        features = {
+            **profile.features,
+            "callerId": {
+                **profile.features["callerId"],
+                "customNumber": "+97231112222",
+                "firstName": "Chloé",
+                "lastName": "Lévi",
+            },
+        }
+        uow.conn.execute(
+            t.calling_profiles.update()
+            .where(t.calling_profiles.c.user_id == user.id)
+            .values(features=features)
+        )
         uow.commit()
     pro = licence(ctx, "Sub100001", "BCSTD")
     change_licences(ctx, PersonRef(email=bare), [LicenceRequest(pro.id, Operation.REMOVE)])
     rows = export_rows(ctx)
     head = rows[0]
-    row = {r[head.index(EMAIL)]: dict(zip(head, r)) for r in rows[1:]}
+    row = {r[head.index(EMAIL)]: dict(zip(head, r, strict=False)) for r in rows[1:]}
     chloe, ada = row[who], row[bare]
-    assert (chloe["Extension"], chloe["Phone Number"]) == (profile.extension,
-                                                          profile.phone_number or "")
+    assert (chloe["Extension"], chloe["Phone Number"]) == (
+        profile.extension,
+        profile.phone_number or "",
+    )
     assert chloe["Location"]  # the location's name
-    assert (chloe["Caller ID Number"], chloe["Caller ID First Name"],
-            chloe["Caller ID Last Name"]) == ("+97231112222", "Chloé", "Lévi")
+    assert (
+        chloe["Caller ID Number"],
+        chloe["Caller ID First Name"],
+        chloe["Caller ID Last Name"],
+    ) == ("+97231112222", "Chloé", "Lévi")
     assert chloe[P1] == "TRUE" and chloe[P2] == "FALSE"
-    assert ada[P1] == "FALSE" and ada["Extension"] == ada["Caller ID Number"] == ada["Location"] == ""
+    assert (
+        ada[P1] == "FALSE" and ada["Extension"] == ada["Caller ID Number"] == ada["Location"] == ""
+    )
     assert len(rows) - 1 == len(row)  # every user once
 
 
@@ -261,8 +301,13 @@ def test_units_a_row_frees_serve_a_later_row_of_the_same_batch(ctx, db):
     execute(db, "update licences set total_units = consumed_units where id = :i", i=ee.id)
     # two give Meetings back, then two take it: alternating, so each taker needs the unit
     # the row just before freed
-    body = [[EMAIL, meetings], [holders[0], "FALSE"], [others[0], "TRUE"],
-            [holders[1], "FALSE"], [others[1], "TRUE"]]
+    body = [
+        [EMAIL, meetings],
+        [holders[0], "FALSE"],
+        [others[0], "TRUE"],
+        [holders[1], "FALSE"],
+        [others[1], "TRUE"],
+    ]
     job_id = run_import(ctx, to_bytes(body), batch_size=5000)
     job = get_job(ctx, job_id)
     assert (job.status, job.moved, job.failed) == ("succeeded", 4, 0)
@@ -279,8 +324,12 @@ def test_a_purge_frees_its_calling_unit_for_a_swap_in_the_same_batch(ctx, db):
     basics = [r[h.index(EMAIL)] for r in rows[1:] if r[h.index(B1)] == "TRUE"]
     pro = licence(ctx, "Sub100001", "BCSTD")
     execute(db, "update licences set total_units = consumed_units + 1 where id = :i", i=pro.id)
-    body = [[EMAIL, P1, B1], [pros[0], "FALSE", "FALSE"], [basics[0], "TRUE", "FALSE"],
-            [basics[1], "TRUE", "FALSE"]]
+    body = [
+        [EMAIL, P1, B1],
+        [pros[0], "FALSE", "FALSE"],
+        [basics[0], "TRUE", "FALSE"],
+        [basics[1], "TRUE", "FALSE"],
+    ]
     job_id = run_import(ctx, to_bytes(body), allow_data_loss=True)
     job = get_job(ctx, job_id)
     assert (job.status, job.moved, job.failed) == ("succeeded", 3, 0)
@@ -298,8 +347,12 @@ def test_a_row_short_of_a_unit_waits_for_what_later_rows_free(ctx, db):
     taker = next(r[h.index(EMAIL)] for r in rows[1:] if r[h.index(meetings)] == "FALSE")
     ee = licence(ctx, "Sub100001", "EE")
     execute(db, "update licences set total_units = consumed_units + 1 where id = :i", i=ee.id)
-    preview = validate(ctx, to_bytes([[EMAIL, meetings], [taker, "TRUE"], [holders[0], "FALSE"],
-                                      [holders[1], "FALSE"]]))
+    preview = validate(
+        ctx,
+        to_bytes(
+            [[EMAIL, meetings], [taker, "TRUE"], [holders[0], "FALSE"], [holders[1], "FALSE"]]
+        ),
+    )
     job_id = save_preview(ctx, preview)
     preview.close()
     execute(db, "update licences set total_units = consumed_units where id = :i", i=ee.id)

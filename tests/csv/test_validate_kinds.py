@@ -1,5 +1,6 @@
 """Validate plans each kind of row once (same licences held, same licence cells, same room)
 and reads a chunk's purged profiles together: the answers must be those of row by row."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,11 @@ def small_chunks(monkeypatch):
 def _set_free(ctx, sub: str, code: str, free: int) -> None:
     lic = licence(ctx, sub, code)
     with ctx.db.uow() as uow:
-        uow.conn.execute(update(t.licences).where(t.licences.c.id == lic.id)
-                         .values(total_units=lic.consumed_units + free))
+        uow.conn.execute(
+            update(t.licences)
+            .where(t.licences.c.id == lic.id)
+            .values(total_units=lic.consumed_units + free)
+        )
         uow.commit()
 
 
@@ -45,7 +49,7 @@ def test_a_kind_of_row_meets_the_units_as_they_run(ctx, small_chunks):
     pro = [r for r in rows[1:] if r[h.index(P1)] == "TRUE"][:5]
 
     def upgrade(r):
-        return [*r[:h.index(B1)], "FALSE", "TRUE", *r[h.index(P1) + 1:]]
+        return [*r[: h.index(B1)], "FALSE", "TRUE", *r[h.index(P1) + 1 :]]
 
     def move(r):
         r = list(r)
@@ -60,7 +64,9 @@ def test_a_kind_of_row_meets_the_units_as_they_run(ctx, small_chunks):
     assert statuses[4:9] == [("pending", None)] * 5
     # the five freed units go to the next five upgrades; the rest fail again
     later = len(basic) - 4
-    assert statuses[9:] == [("pending", None)] * min(5, later) + [("failed", E.NO_FREE_UNITS)] * max(0, later - 5)
+    assert statuses[9:] == [("pending", None)] * min(5, later) + [
+        ("failed", E.NO_FREE_UNITS)
+    ] * max(0, later - 5)
     pro_row = next(l for l in preview.licences if l["column"] == P1)
     assert (pro_row["adds"], pro_row["removes"]) == (min(5, later), 5)
     assert pro_row["refused"] == 4 + max(0, later - 5)
@@ -119,33 +125,48 @@ def test_first_calling_licences_checked_against_profiles_and_each_other(ctx, sma
     bare = pro[:5]  # these lose their calling licence (and profile) first
     with_profile = pro[10:12]
     for r in bare:
-        change_licences(ctx, PersonRef(email=r[col(EMAIL)]),
-                        [LicenceRequest(licence(ctx, "Sub100001", "BCSTD").id, Operation.REMOVE)])
+        change_licences(
+            ctx,
+            PersonRef(email=r[col(EMAIL)]),
+            [LicenceRequest(licence(ctx, "Sub100001", "BCSTD").id, Operation.REMOVE)],
+        )
 
     def grant(r, extension, number, location):
         return [r[col(EMAIL)], extension, number, location, "TRUE"]
 
     taken_ext, taken_number = with_profile[0], with_profile[1]
     others = [[r[col(EMAIL)], "", "", "", ""] for r in pro[20:40]]  # rows changing nothing
-    body = [[EMAIL, "Extension", "Phone Number", "Location", P2],
-            grant(bare[0], taken_ext[col("Extension")], "", taken_ext[col("Location")]),
-            grant(bare[1], "", taken_number[col("Phone Number")].lstrip("+"), taken_ext[col("Location")]),
-            grant(bare[2], "7001", "", taken_ext[col("Location")]),
-            *others,
-            grant(bare[3], "7001", "", taken_ext[col("Location")]),
-            grant(bare[4], "7002", "+97255000111", taken_ext[col("Location")])]
+    body = [
+        [EMAIL, "Extension", "Phone Number", "Location", P2],
+        grant(bare[0], taken_ext[col("Extension")], "", taken_ext[col("Location")]),
+        grant(
+            bare[1], "", taken_number[col("Phone Number")].lstrip("+"), taken_ext[col("Location")]
+        ),
+        grant(bare[2], "7001", "", taken_ext[col("Location")]),
+        *others,
+        grant(bare[3], "7001", "", taken_ext[col("Location")]),
+        grant(bare[4], "7002", "+97255000111", taken_ext[col("Location")]),
+    ]
     preview = validate(ctx, to_bytes(body))
     items = {it[2]: it for it in preview.items()}
     preview.close()
     emails = [r[col(EMAIL)] for r in bare]
     assert items[emails[0]][3:5] == ("failed", E.EXTENSION_TAKEN)
-    assert items[emails[0]][5] == (f"extension {taken_ext[col('Extension')]} is already used in "
-                                   "the location")
+    assert items[emails[0]][5] == (
+        f"extension {taken_ext[col('Extension')]} is already used in the location"
+    )
     assert items[emails[1]][3:5] == ("failed", E.NUMBER_TAKEN)
-    assert items[emails[1]][5] == f"phone number {taken_number[col('Phone Number')]} is already used"
-    assert items[emails[2]][3] == "pending" and json.loads(items[emails[2]][6])["calling"] == "grant"
-    assert items[emails[3]][3:6] == ("failed", E.EXTENSION_TAKEN,
-                                     "another row of the file gives the same extension or number")
+    assert (
+        items[emails[1]][5] == f"phone number {taken_number[col('Phone Number')]} is already used"
+    )
+    assert (
+        items[emails[2]][3] == "pending" and json.loads(items[emails[2]][6])["calling"] == "grant"
+    )
+    assert items[emails[3]][3:6] == (
+        "failed",
+        E.EXTENSION_TAKEN,
+        "another row of the file gives the same extension or number",
+    )
     assert items[emails[4]][3] == "pending"
 
 
@@ -154,5 +175,5 @@ def test_seen_emails_misses_no_repeat():
     keys = [f"user{i}@example.com" for i in range(5000)]
     assert len(seen.repeats(keys)) <= 2  # a false positive is rare, and confirmed later
     again = keys[::7]
-    assert seen.repeats(again + ["new@example.com"])[:len(again)] == again
+    assert seen.repeats(again + ["new@example.com"])[: len(again)] == again
     assert seen.add(keys[1]) and not seen.add("another@example.com")

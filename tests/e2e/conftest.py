@@ -3,6 +3,7 @@
 Every client made here records each response it gets, so a test can inspect all the bodies
 it was ever sent (for example, that no voicemail PIN hash ever leaves the server).
 """
+
 from __future__ import annotations
 
 import functools
@@ -42,7 +43,7 @@ def demo(db, monkeypatch):
     return seed(db, users=E2E_USERS)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached_hash(pin: str) -> str:
     from callshift.services.pins import hash_pin
 
@@ -112,7 +113,9 @@ class World:
         return admin_of(self.db, self.demo.main_org_id)
 
     def licence(self, sub: str, code: str) -> Licence:
-        org = self.demo.other_org_id if sub == self.demo.other_subscription else self.demo.main_org_id
+        org = (
+            self.demo.other_org_id if sub == self.demo.other_subscription else self.demo.main_org_id
+        )
         return licence(admin_of(self.db, org), sub, code)
 
     def lic_id(self, sub: str, code: str) -> str:
@@ -145,8 +148,12 @@ class World:
             return uow.store.user(uid)
 
     def pin_hashes(self) -> list[str]:
-        return [r[0] for r in self.sql(
-            "select voicemail_pin_hash from calling_profiles where voicemail_pin_hash is not null")]
+        return [
+            r[0]
+            for r in self.sql(
+                "select voicemail_pin_hash from calling_profiles where voicemail_pin_hash is not null"
+            )
+        ]
 
 
 @pytest.fixture
@@ -155,6 +162,7 @@ def w(db, demo) -> World:
 
 
 # --- assertions shared by the e2e modules ---------------------------------------------------
+
 
 def assert_webex_error(r: httpx.Response, status: int, codes: set[int] | None = None) -> dict:
     """The Webex error shape, the trackingid header equal to the body's, and the codes given."""

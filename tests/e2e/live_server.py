@@ -12,6 +12,7 @@ closes the socket.
 ``seeded_server(db, users=...)`` is the usual entry point: it seeds the demo data, issues a
 full-admin token for the main organisation, starts the server and yields a ``Seeded`` bundle.
 """
+
 from __future__ import annotations
 
 import socket
@@ -35,8 +36,15 @@ from callshift.services.tokens import create_token
 class LiveServer:
     """The real ASGI app behind a real uvicorn server, for one database."""
 
-    def __init__(self, database_url: str, *, db: Database | None = None,
-                 log_level: str = "WARNING", startup_timeout: float = 20.0, **settings):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        db: Database | None = None,
+        log_level: str = "WARNING",
+        startup_timeout: float = 20.0,
+        **settings,
+    ):
         self.database_url = database_url
         self._own_db = db is None
         self.db = db if db is not None else connect(database_url)
@@ -65,11 +73,20 @@ class LiveServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self._sock, self.port = sock, sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level=self.settings.log_level.lower(),
-                                access_log=False, lifespan="off", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            self.app,
+            log_level=self.settings.log_level.lower(),
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=5,
+        )
         self._server = uvicorn.Server(config)  # off the main thread: installs no signal handlers
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"callshift-live-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name=f"callshift-live-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         try:
             self._wait_healthy()
@@ -92,7 +109,9 @@ class LiveServer:
             except httpx.TransportError as e:
                 last = e
             time.sleep(0.05)
-        raise TimeoutError(f"callshift did not answer /health within {self.startup_timeout}s: {last!r}")
+        raise TimeoutError(
+            f"callshift did not answer /health within {self.startup_timeout}s: {last!r}"
+        )
 
     def stop(self) -> None:
         if self._server is not None:

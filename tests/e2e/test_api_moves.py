@@ -1,4 +1,5 @@
 """Bulk moves through HTTP: validate → start → status → report → rollback, run by the server."""
+
 from __future__ import annotations
 
 import csv
@@ -43,14 +44,25 @@ def test_move_through_the_api(db, demo):
         job = wait_for(client, h, started.json()["id"], ("succeeded", "failed"))
         assert job["status"] == "succeeded" and job["counts"]["moved"] == demo.users
         assert client.get(f"/v1/callshift/jobs/{job['id']}/errors", headers=h).json()["items"] == []
-        rows = list(csv.reader(io.StringIO(client.get(
-            f"/v1/callshift/jobs/{job['id']}/report?format=csv", headers=h).text)))
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/v1/callshift/jobs/{job['id']}/report?format=csv", headers=h).text
+                )
+            )
+        )
         assert rows[0] == ["Row Number", "User ID/Email", "Status", "Error Code", "Message"]
         assert len(rows) == demo.users + 1 and {r[2] for r in rows[1:]} == {"moved"}
         after = client.get(f"/v1/people/{person['id']}?callingData=true", headers=h).json()
         assert (after["extension"], after["locationId"], after["phoneNumbers"]) == (
-            person["extension"], person["locationId"], person["phoneNumbers"])
-        assert client.get(f"/v1/people/{person['id']}/features/voicemail", headers=h).json() == voicemail
+            person["extension"],
+            person["locationId"],
+            person["phoneNumbers"],
+        )
+        assert (
+            client.get(f"/v1/people/{person['id']}/features/voicemail", headers=h).json()
+            == voicemail
+        )
         ready = client.get("/v1/callshift/subscriptions/Sub100001/readiness", headers=h).json()
         assert ready["ready"] is True
 
@@ -59,20 +71,29 @@ def test_move_through_the_api(db, demo):
         back = wait_for(client, h, job["id"], ("rolled_back",))
         assert back["counts"]["rolledBack"] == demo.users
         refused = client.post("/v1/callshift/subscriptions/Sub100001/cancel", headers=h)
-        assert refused.status_code == 409 and sum(refused.json()["usersPerLicense"].values()) > demo.users
+        assert (
+            refused.status_code == 409
+            and sum(refused.json()["usersPerLicense"].values()) > demo.users
+        )
 
 
 def test_moves_refuse_bad_input_and_other_orgs(db, demo):
     app = create_app(Settings(database_url=db.url, log_level="WARNING", run_jobs=False), db)
     h = {"Authorization": f"Bearer {create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id)}"}
-    other = {"Authorization": f"Bearer {create_token(db, Role.FULL_ADMIN, org_id=demo.other_org_id)}"}
-    ro = {"Authorization": f"Bearer {create_token(db, Role.READ_ONLY_ADMIN, org_id=demo.main_org_id)}"}
+    other = {
+        "Authorization": f"Bearer {create_token(db, Role.FULL_ADMIN, org_id=demo.other_org_id)}"
+    }
+    ro = {
+        "Authorization": f"Bearer {create_token(db, Role.READ_ONLY_ADMIN, org_id=demo.main_org_id)}"
+    }
     body = {"sourceSubscriptionId": "Sub100001", "targetSubscriptionId": "Sub200001"}
     with TestClient(app) as client:
         unchanged = snapshot_db(db)
         assert client.post("/v1/callshift/moves", headers=other, json=body).status_code == 404
         assert client.post("/v1/callshift/moves", headers=ro, json=body).status_code == 403
-        same = client.post("/v1/callshift/moves", headers=h, json={**body, "targetSubscriptionId": "Sub100001"})
+        same = client.post(
+            "/v1/callshift/moves", headers=h, json={**body, "targetSubscriptionId": "Sub100001"}
+        )
         assert same.status_code == 409 and "same" in same.json()["message"]
         assert client.post("/v1/callshift/moves", headers=h, json={"x": 1}).status_code == 400
         assert client.get("/v1/callshift/jobs/nope", headers=h).status_code == 404

@@ -3,12 +3,13 @@
 Every response any test of this module receives is checked afterwards: no body ever
 carries a voicemail PIN hash (nor the word 'scrypt').
 """
+
 from __future__ import annotations
 
 import copy
 import math
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -67,7 +68,10 @@ def audit_count(w: World) -> int:
 def make_interesting(client, pid: str) -> None:
     """Non-default settings, so 'unchanged' cannot pass by accident."""
     for name, body in [
-        ("callForwarding", {"callForwarding": {"busy": {"enabled": True, "destination": "+14155550123"}}}),
+        (
+            "callForwarding",
+            {"callForwarding": {"busy": {"enabled": True, "destination": "+14155550123"}}},
+        ),
         ("doNotDisturb", {"enabled": True, "ringSplashEnabled": True}),
         ("callWaiting", {"enabled": False}),
         ("voicemail", {"sendUnansweredCalls": {"numberOfRings": 6}}),
@@ -75,11 +79,14 @@ def make_interesting(client, pid: str) -> None:
     ]:
         r = client.put(f"/v1/people/{pid}/features/{name}", json=body)
         assert r.status_code == 200, r.text
-    r = client.put(f"/v1/telephony/config/people/{pid}/voicemail/passcode", json={"passcode": "8061442"})
+    r = client.put(
+        f"/v1/telephony/config/people/{pid}/voicemail/passcode", json={"passcode": "8061442"}
+    )
     assert r.status_code == 200, r.text
 
 
 # --- listing and paging ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", [7, 8], ids=["max=7 (last page short)", "max=8 (exact multiple)"])
 def test_people_paging_follows_absolute_next_links_to_the_end(page, w, client):
@@ -114,12 +121,19 @@ def test_people_paging_follows_absolute_next_links_to_the_end(page, w, client):
 
 
 def test_max_above_100_is_capped_at_100(w, client):
-    now = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 2, 1, tzinfo=UTC)
     with w.db.uow() as uow:
         for i in range(75):
-            uow.store.insert_user(User(id=str(uuid.uuid4()), org_id=w.demo.main_org_id,
-                                       email=f"extra.{i:03d}@acme.example.com", display_name=f"Extra {i}",
-                                       created=now, last_modified=now))
+            uow.store.insert_user(
+                User(
+                    id=str(uuid.uuid4()),
+                    org_id=w.demo.main_org_id,
+                    email=f"extra.{i:03d}@acme.example.com",
+                    display_name=f"Extra {i}",
+                    created=now,
+                    last_modified=now,
+                )
+            )
         uow.commit()
     total = len(w.org_user_ids())
     assert total == 115
@@ -140,7 +154,15 @@ def test_id_filter_returns_the_people_and_the_not_found_ids(w, client):
     mine = [w.holder("BCSTD", i) for i in (0, 5, 9)] + [w.holder("BCBASIC", 0)]
     unknown = ids.person(str(uuid.uuid4()))
     theirs = w.pid(w.other_org_user())
-    asked = [w.pid(mine[0]), unknown, w.pid(mine[1]), "garbage", w.pid(mine[2]), theirs, w.pid(mine[3])]
+    asked = [
+        w.pid(mine[0]),
+        unknown,
+        w.pid(mine[1]),
+        "garbage",
+        w.pid(mine[2]),
+        theirs,
+        w.pid(mine[3]),
+    ]
     r = client.get("/v1/people", params={"id": ",".join(asked)})
     assert r.status_code == 200, r.text
     body = r.json()
@@ -162,14 +184,25 @@ def test_email_and_display_name_filters(w, client):
     assert [(p["id"], p["emails"]) for p in r.json()["items"]] == [(w.pid(user), [user.email])]
     theirs = w.other_org_user()
     assert client.get("/v1/people", params={"email": theirs.email}).json()["items"] == []
-    assert client.get("/v1/people", params={"email": "nobody@acme.example.com"}).json()["items"] == []
+    assert (
+        client.get("/v1/people", params={"email": "nobody@acme.example.com"}).json()["items"] == []
+    )
 
-    want = {r[0]: r[1] for r in w.sql(
-        "select id, display_name from users where org_id = :o and lower(display_name) like 'ada%'",
-        o=w.demo.main_org_id)}
+    want = {
+        r[0]: r[1]
+        for r in w.sql(
+            "select id, display_name from users where org_id = :o and lower(display_name) like 'ada%'",
+            o=w.demo.main_org_id,
+        )
+    }
     assert len(want) >= 2  # and the other organisation has an 'Ada' too
-    assert w.sql("select count(*) from users where org_id = :o and display_name like 'Ada%'",
-                 o=w.demo.other_org_id)[0][0] >= 1
+    assert (
+        w.sql(
+            "select count(*) from users where org_id = :o and display_name like 'Ada%'",
+            o=w.demo.other_org_id,
+        )[0][0]
+        >= 1
+    )
     r = client.get("/v1/people", params={"displayName": "aDa"})
     got = {p["id"]: p["displayName"] for p in r.json()["items"]}
     assert got == {ids.person(k): v for k, v in want.items()}
@@ -181,9 +214,13 @@ def test_email_and_display_name_filters(w, client):
 
 
 def test_calling_data_adds_extension_location_and_numbers(w, client):
-    profiles = {r[0]: r[1:] for r in w.sql(
-        "select user_id, extension, location_id, phone_number from calling_profiles where org_id = :o",
-        o=w.demo.main_org_id)}
+    profiles = {
+        r[0]: r[1:]
+        for r in w.sql(
+            "select user_id, extension, location_id, phone_number from calling_profiles where org_id = :o",
+            o=w.demo.main_org_id,
+        )
+    }
     with_data = client.get("/v1/people", params={"callingData": "true"}).json()["items"]
     without = client.get("/v1/people").json()["items"]
     assert len(with_data) == len(without) == 40
@@ -195,8 +232,9 @@ def test_calling_data_adds_extension_location_and_numbers(w, client):
         assert p["phoneNumbers"] == want
         numbered += bool(number)
         one = client.get(f"/v1/people/{p['id']}", params={"callingData": "true"}).json()
-        assert {k: one[k] for k in ("extension", "locationId", "phoneNumbers")} == \
-            {k: p[k] for k in ("extension", "locationId", "phoneNumbers")}
+        assert {k: one[k] for k in ("extension", "locationId", "phoneNumbers")} == {
+            k: p[k] for k in ("extension", "locationId", "phoneNumbers")
+        }
     assert 0 < numbered < 40
     for p in without:
         assert "extension" not in p and "locationId" not in p and p["phoneNumbers"] == []
@@ -206,9 +244,12 @@ def test_calling_data_adds_extension_location_and_numbers(w, client):
 
 # --- licences ------------------------------------------------------------------------------------
 
+
 def test_licence_details_page_exactly_the_holders(w, client):
     lic = w.licence(w.demo.old_subscription, "BCSTD")
-    holders = {r[0] for r in w.sql("select user_id from user_licences where licence_id = :l", l=lic.id)}
+    holders = {
+        r[0] for r in w.sql("select user_id from user_licences where licence_id = :l", l=lic.id)
+    }
     assert len(holders) == 32
     users = {r[0]: (r[1], r[2]) for r in w.sql("select id, display_name, email from users")}
     url = f"/v1/licenses/{w.old('BCSTD')}?includeAssignedTo=user&limit=7"
@@ -218,8 +259,11 @@ def test_licence_details_page_exactly_the_holders(w, client):
         assert r.status_code == 200, r.text
         body = r.json()
         pages += 1
-        assert (body["id"], body["consumedUnits"], body["totalUnits"]) == \
-            (w.old("BCSTD"), 32, lic.total_units)
+        assert (body["id"], body["consumedUnits"], body["totalUnits"]) == (
+            w.old("BCSTD"),
+            32,
+            lic.total_units,
+        )
         assert body["subscriptionId"] == w.demo.old_subscription
         assert 1 <= len(body["users"]) <= 7
         for u in body["users"]:
@@ -248,16 +292,26 @@ def test_patch_swap_returns_200_and_keeps_every_feature(w, client):
     held = person_licences(client, pid)
     moves = [code for code in ("BCSTD", "MS", "EE") if w.old(code) in held]
     assert "BCSTD" in moves and "MS" in moves
-    body = {"email": user.email, "orgId": ids.org(w.demo.main_org_id), "licenses":
-            [op for code in moves
-             for op in ({"id": w.old(code), "operation": "remove"}, {"id": w.new(code)})]}
+    body = {
+        "email": user.email,
+        "orgId": ids.org(w.demo.main_org_id),
+        "licenses": [
+            op
+            for code in moves
+            for op in ({"id": w.old(code), "operation": "remove"}, {"id": w.new(code)})
+        ],
+    }
     r = client.patch(PATCH, json=body)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
     out = r.json()
     expected = sorted({*held} - {w.old(c) for c in moves} | {w.new(c) for c in moves})
-    assert out == {"orgId": ids.org(w.demo.main_org_id), "personId": pid, "email": user.email,
-                   "licenses": expected}
+    assert out == {
+        "orgId": ids.org(w.demo.main_org_id),
+        "personId": pid,
+        "email": user.email,
+        "licenses": expected,
+    }
     assert person_licences(client, pid) == expected
     assert calling_view(client, pid) == before_view
     assert state_of(w.ctx, user).profile == before_state.profile  # PIN hash included
@@ -266,20 +320,30 @@ def test_patch_swap_returns_200_and_keeps_every_feature(w, client):
         assert after_units[w.old(code)] == before_units[w.old(code)] - 1
         assert after_units[w.new(code)] == before_units[w.new(code)] + 1
     moved = {w.old(c) for c in moves} | {w.new(c) for c in moves}
-    assert {k: v for k, v in after_units.items() if k not in moved} == \
-        {k: v for k, v in before_units.items() if k not in moved}
+    assert {k: v for k, v in after_units.items() if k not in moved} == {
+        k: v for k, v in before_units.items() if k not in moved
+    }
     # asking again changes nothing and still answers 200 with the same list
     again = client.patch(PATCH, json={"personId": pid, "licenses": [{"id": w.new("BCSTD")}]})
     assert again.status_code == 200 and again.json()["licenses"] == expected
 
 
 def test_users_can_always_be_moved_off_a_suspended_subscription(w, client):
-    execute(w.db, "update subscriptions set status = 'suspended' where id = :s", s=w.demo.old_subscription)
+    execute(
+        w.db,
+        "update subscriptions set status = 'suspended' where id = :s",
+        s=w.demo.old_subscription,
+    )
     user = w.holder("BCBASIC", 0)
     pid = w.pid(user)
     before = calling_view(client, pid)
-    r = client.patch(PATCH, json={"personId": pid, "licenses": [
-        {"id": w.old("BCBASIC"), "operation": "remove"}, {"id": w.new("BCSTD")}]})  # and up to Professional
+    r = client.patch(
+        PATCH,
+        json={
+            "personId": pid,
+            "licenses": [{"id": w.old("BCBASIC"), "operation": "remove"}, {"id": w.new("BCSTD")}],
+        },
+    )  # and up to Professional
     assert r.status_code == 200, r.text
     assert w.new("BCSTD") in r.json()["licenses"] and w.old("BCBASIC") not in r.json()["licenses"]
     assert calling_view(client, pid) == before
@@ -290,30 +354,49 @@ def test_patch_with_one_good_and_one_failing_swap_is_206_with_errors(w, client):
     pid = w.pid(user)
     new_pro = w.licence(w.demo.new_subscription, "BCSTD")
     execute(w.db, "update licences set total_units = consumed_units where id = :id", id=new_pro.id)
-    before_view, before_units, held = calling_view(client, pid), units(client), person_licences(client, pid)
+    before_view, before_units, held = (
+        calling_view(client, pid),
+        units(client),
+        person_licences(client, pid),
+    )
     events = audit_count(w)
-    r = client.patch(PATCH, json={"personId": pid, "licenses": [
-        {"id": w.old("MS"), "operation": "remove"}, {"id": w.new("MS")},
-        {"id": w.old("BCSTD"), "operation": "remove"}, {"id": w.new("BCSTD")}]})
+    r = client.patch(
+        PATCH,
+        json={
+            "personId": pid,
+            "licenses": [
+                {"id": w.old("MS"), "operation": "remove"},
+                {"id": w.new("MS")},
+                {"id": w.old("BCSTD"), "operation": "remove"},
+                {"id": w.new("BCSTD")},
+            ],
+        },
+    )
     assert r.status_code == 206, r.text
     assert r.headers["content-type"].startswith("application/json")
     out = r.json()
     expected = sorted(set(held) - {w.old("MS")} | {w.new("MS")})
     assert out["licenses"] == expected and w.old("BCSTD") in expected  # R8: the Professional stays
     assert sorted((e["id"], e["errorCode"]) for e in out["errors"]) == sorted(
-        [(w.new("BCSTD"), E.NO_FREE_UNITS), (w.old("BCSTD"), E.NO_FREE_UNITS)])
+        [(w.new("BCSTD"), E.NO_FREE_UNITS), (w.old("BCSTD"), E.NO_FREE_UNITS)]
+    )
     assert all(e["description"] for e in out["errors"])
     assert person_licences(client, pid) == expected
     assert calling_view(client, pid) == before_view
     after = units(client)
+
     def delta(code: str) -> tuple[int, int]:
-        return (after[w.old(code)] - before_units[w.old(code)], after[w.new(code)] - before_units[w.new(code)])
+        return (
+            after[w.old(code)] - before_units[w.old(code)],
+            after[w.new(code)] - before_units[w.new(code)],
+        )
 
     assert delta("MS") == (-1, 1) and delta("BCSTD") == (0, 0)
     assert audit_count(w) == events + 1  # R10
 
 
 # --- people: create, replace, delete ------------------------------------------------------------
+
 
 def test_put_person_swapping_calling_keeps_the_features(w, client):
     user = w.holder("BCSTD", 8)
@@ -335,17 +418,31 @@ def test_put_person_swapping_calling_keeps_the_features(w, client):
 
 
 def test_post_person_with_a_calling_licence_creates_the_profile(w, client):
-    location = ids.location(sorted(w.sql("select id from locations where org_id = :o",
-                                         o=w.demo.main_org_id))[0][0])
+    location = ids.location(
+        sorted(w.sql("select id from locations where org_id = :o", o=w.demo.main_org_id))[0][0]
+    )
     before = units(client)
-    r = client.post("/v1/people", params={"callingData": "true"}, json={
-        "emails": ["New.Hire@Acme.example.com"], "firstName": "New", "lastName": "Hire",
-        "licenses": [w.new("BCSTD"), w.new("MS")], "locationId": location, "extension": "5555",
-        "phoneNumbers": [{"type": "work", "value": "+97235550000"}]})
+    r = client.post(
+        "/v1/people",
+        params={"callingData": "true"},
+        json={
+            "emails": ["New.Hire@Acme.example.com"],
+            "firstName": "New",
+            "lastName": "Hire",
+            "licenses": [w.new("BCSTD"), w.new("MS")],
+            "locationId": location,
+            "extension": "5555",
+            "phoneNumbers": [{"type": "work", "value": "+97235550000"}],
+        },
+    )
     assert r.status_code == 200, r.text
     p = r.json()
     assert p["emails"] == ["new.hire@acme.example.com"] and p["displayName"] == "New Hire"
-    assert (p["firstName"], p["lastName"], p["orgId"]) == ("New", "Hire", ids.org(w.demo.main_org_id))
+    assert (p["firstName"], p["lastName"], p["orgId"]) == (
+        "New",
+        "Hire",
+        ids.org(w.demo.main_org_id),
+    )
     assert sorted(p["licenses"]) == sorted([w.new("BCSTD"), w.new("MS")])
     assert (p["extension"], p["locationId"]) == ("5555", location)
     assert p["phoneNumbers"] == [{"type": "work", "value": "+97235550000", "primary": True}]
@@ -361,8 +458,9 @@ def test_post_person_with_a_calling_licence_creates_the_profile(w, client):
     assert after[w.new("MS")] - before[w.new("MS")] == 1
     # the same email again: refused, nothing written
     snap = snapshot_db(w.db)
-    assert_webex_error(client.post("/v1/people", json={"emails": ["new.hire@acme.example.com"]}),
-                       409, {409010})
+    assert_webex_error(
+        client.post("/v1/people", json={"emails": ["new.hire@acme.example.com"]}), 409, {409010}
+    )
     assert snapshot_db(w.db) == snap
     # a person without licences has no calling features
     bare = client.post("/v1/people", json={"emails": ["bare@acme.example.com"]}).json()
@@ -371,9 +469,12 @@ def test_post_person_with_a_calling_licence_creates_the_profile(w, client):
 
 
 def test_delete_puts_the_profile_in_the_recycle_bin(w, client):
-    user = next(w.holder("BCSTD", i) for i in range(20)
-                if state_of(w.ctx, w.holder("BCSTD", i)).profile.voicemail_pin_hash
-                and state_of(w.ctx, w.holder("BCSTD", i)).profile.phone_number)
+    user = next(
+        w.holder("BCSTD", i)
+        for i in range(20)
+        if state_of(w.ctx, w.holder("BCSTD", i)).profile.voicemail_pin_hash
+        and state_of(w.ctx, w.holder("BCSTD", i)).profile.phone_number
+    )
     pid = w.pid(user)
     state = state_of(w.ctx, user)
     before_units, held = units(client), person_licences(client, pid)
@@ -385,9 +486,15 @@ def test_delete_puts_the_profile_in_the_recycle_bin(w, client):
     items = client.get("/v1/callshift/recycleBin").json()["items"]
     assert len(items) == 1
     entry = items[0]
-    assert {k: entry[k] for k in ("personId", "email", "extension", "phoneNumber", "locationId")} == {
-        "personId": pid, "email": user.email, "extension": person["extension"],
-        "phoneNumber": person["phoneNumbers"][0]["value"], "locationId": person["locationId"]}
+    assert {
+        k: entry[k] for k in ("personId", "email", "extension", "phoneNumber", "locationId")
+    } == {
+        "personId": pid,
+        "email": user.email,
+        "extension": person["extension"],
+        "phoneNumber": person["phoneNumbers"][0]["value"],
+        "locationId": person["locationId"],
+    }
     assert entry["id"] and entry["purgedAt"] < entry["expiresAt"]
     with w.db.uow(write=False) as uow:
         stored = uow.store.recycle_entry(entry["id"])
@@ -399,43 +506,63 @@ def test_delete_puts_the_profile_in_the_recycle_bin(w, client):
 
 # --- features and the PIN ------------------------------------------------------------------------
 
+
 def test_feature_put_is_a_partial_update(w, client):
     user = w.holder("BCSTD", 10)
     pid = w.pid(user)
     before = {n: client.get(f"/v1/people/{pid}/features/{n}").json() for n in FEATURES}
     events = audit_count(w)
-    patch = {"sendUnansweredCalls": {"numberOfRings": 5},
-             "emailCopyOfMessage": {"enabled": True, "emailId": "copy@acme.example.com"}}
+    patch = {
+        "sendUnansweredCalls": {"numberOfRings": 5},
+        "emailCopyOfMessage": {"enabled": True, "emailId": "copy@acme.example.com"},
+    }
     r = client.put(f"/v1/people/{pid}/features/voicemail", json=patch)
     assert r.status_code == 200, r.text
     want = copy.deepcopy(before["voicemail"])
     want["sendUnansweredCalls"]["numberOfRings"] = 5
     want["emailCopyOfMessage"] = {"enabled": True, "emailId": "copy@acme.example.com"}
     assert r.json() == want and client.get(f"/v1/people/{pid}/features/voicemail").json() == want
-    assert want["sendUnansweredCalls"]["greeting"] == before["voicemail"]["sendUnansweredCalls"]["greeting"]
+    assert (
+        want["sendUnansweredCalls"]["greeting"]
+        == before["voicemail"]["sendUnansweredCalls"]["greeting"]
+    )
 
     dnd = not before["doNotDisturb"]["enabled"]
     r = client.put(f"/v1/people/{pid}/features/doNotDisturb", json={"enabled": dnd})
-    assert r.json() == {"enabled": dnd, "ringSplashEnabled": before["doNotDisturb"]["ringSplashEnabled"]}
+    assert r.json() == {
+        "enabled": dnd,
+        "ringSplashEnabled": before["doNotDisturb"]["ringSplashEnabled"],
+    }
     # a nullable destination can be set and cleared again
-    r = client.put(f"/v1/people/{pid}/features/callForwarding",
-                   json={"callForwarding": {"always": {"enabled": True, "destination": "+14155550100"}}})
+    r = client.put(
+        f"/v1/people/{pid}/features/callForwarding",
+        json={"callForwarding": {"always": {"enabled": True, "destination": "+14155550100"}}},
+    )
     assert r.json()["callForwarding"]["always"]["destination"] == "+14155550100"
     assert r.json()["callForwarding"]["busy"] == before["callForwarding"]["callForwarding"]["busy"]
-    r = client.put(f"/v1/people/{pid}/features/callForwarding",
-                   json={"callForwarding": {"always": {"enabled": False, "destination": None}}})
+    r = client.put(
+        f"/v1/people/{pid}/features/callForwarding",
+        json={"callForwarding": {"always": {"enabled": False, "destination": None}}},
+    )
     assert r.json() == before["callForwarding"]
     after = {n: client.get(f"/v1/people/{pid}/features/{n}").json() for n in FEATURES}
-    assert {n: after[n] for n in ("callWaiting", "callerId", "numbers")} == \
-        {n: before[n] for n in ("callWaiting", "callerId", "numbers")}
+    assert {n: after[n] for n in ("callWaiting", "callerId", "numbers")} == {
+        n: before[n] for n in ("callWaiting", "callerId", "numbers")
+    }
     assert audit_count(w) == events + 4
     # the same values again: nothing changes, nothing audited
-    assert client.put(f"/v1/people/{pid}/features/doNotDisturb", json={"enabled": dnd}).status_code == 200
+    assert (
+        client.put(f"/v1/people/{pid}/features/doNotDisturb", json={"enabled": dnd}).status_code
+        == 200
+    )
     assert audit_count(w) == events + 4
 
 
-@pytest.mark.parametrize("pin", ["123456", "80614423", "135792468013579246801357924680"],
-                         ids=["6 digits", "8 digits", "30 digits"])
+@pytest.mark.parametrize(
+    "pin",
+    ["123456", "80614423", "135792468013579246801357924680"],
+    ids=["6 digits", "8 digits", "30 digits"],
+)
 def test_voicemail_passcode_of_6_to_30_digits_is_set_and_never_shown(pin, w, client):
     user = w.holder("BCSTD", 11)
     pid = w.pid(user)
@@ -447,10 +574,12 @@ def test_voicemail_passcode_of_6_to_30_digits_is_set_and_never_shown(pin, w, cli
     assert stored != old and verify_pin(pin, stored)
     # read everything there is about the user: the PIN and its hash appear nowhere
     bodies = [client.get(f"/v1/people/{pid}/features/{n}").text for n in FEATURES]
-    bodies += [client.get(f"/v1/people/{pid}", params={"callingData": "true"}).text,
-               client.get("/v1/people", params={"callingData": "true", "email": user.email}).text,
-               client.get(f"/v1/people/{pid}/features/voicemail/passcode").text,
-               client.get(f"/v1/telephony/config/people/{pid}/voicemail/passcode").text]
+    bodies += [
+        client.get(f"/v1/people/{pid}", params={"callingData": "true"}).text,
+        client.get("/v1/people", params={"callingData": "true", "email": user.email}).text,
+        client.get(f"/v1/people/{pid}/features/voicemail/passcode").text,
+        client.get(f"/v1/telephony/config/people/{pid}/voicemail/passcode").text,
+    ]
     for body in bodies:
         assert pin not in body and stored.split("$")[2] not in body
 
@@ -458,18 +587,32 @@ def test_voicemail_passcode_of_6_to_30_digits_is_set_and_never_shown(pin, w, cli
 def test_voicemail_passcode_outside_the_rules_is_400_and_changes_nothing(w, client):
     pid = w.pid(w.holder("BCSTD", 11))
     before = snapshot_db(w.db)
-    for bad in ["12345", "1357924680135792468013579246801", "12a456", "", "111111", " 123456",
-                "+123456", "１２３４５６"]:
-        r = client.put(f"/v1/telephony/config/people/{pid}/voicemail/passcode", json={"passcode": bad})
+    for bad in [
+        "12345",
+        "1357924680135792468013579246801",
+        "12a456",
+        "",
+        "111111",
+        " 123456",
+        "+123456",
+        "１２３４５６",
+    ]:
+        r = client.put(
+            f"/v1/telephony/config/people/{pid}/voicemail/passcode", json={"passcode": bad}
+        )
         body = assert_webex_error(r, 400, {None})
         assert "passcode" in body["message"], (bad, body)
     for bad_body in [{}, {"pin": "123456"}, {"passcode": None}]:
-        assert_webex_error(client.put(f"/v1/telephony/config/people/{pid}/voicemail/passcode",
-                                      json=bad_body), 400, {None})
+        assert_webex_error(
+            client.put(f"/v1/telephony/config/people/{pid}/voicemail/passcode", json=bad_body),
+            400,
+            {None},
+        )
     assert snapshot_db(w.db) == before
 
 
 # --- the service itself ----------------------------------------------------------------------------
+
 
 def test_health_docs_and_openapi_are_served(db, api, client):
     health = api().get("/health")  # no token needed
@@ -483,11 +626,17 @@ def test_health_docs_and_openapi_are_served(db, api, client):
     doc = spec.json()
     assert doc["info"]["title"] == "callshift" and doc["openapi"].startswith("3.")
     paths = doc["paths"]
-    for path, method in [("/v1/licenses", "get"), ("/v1/licenses/{license_id}", "get"),
-                         ("/v1/licenses/users", "patch"), ("/v1/people", "get"), ("/v1/people", "post"),
-                         ("/v1/people/{person}", "put"), ("/v1/people/{person}", "delete"),
-                         ("/v1/people/{person}/features/voicemail", "put"),
-                         ("/v1/people/{person}/features/numbers", "get"),
-                         ("/v1/telephony/config/people/{person}/voicemail/passcode", "put"),
-                         ("/v1/callshift/recycleBin", "get")]:
+    for path, method in [
+        ("/v1/licenses", "get"),
+        ("/v1/licenses/{license_id}", "get"),
+        ("/v1/licenses/users", "patch"),
+        ("/v1/people", "get"),
+        ("/v1/people", "post"),
+        ("/v1/people/{person}", "put"),
+        ("/v1/people/{person}", "delete"),
+        ("/v1/people/{person}/features/voicemail", "put"),
+        ("/v1/people/{person}/features/numbers", "get"),
+        ("/v1/telephony/config/people/{person}/voicemail/passcode", "put"),
+        ("/v1/callshift/recycleBin", "get"),
+    ]:
         assert method in paths.get(path, {}), (path, method)

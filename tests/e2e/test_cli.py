@@ -1,4 +1,5 @@
 """The CLI end to end: seed, token create, user move (method 1), demo as a real process."""
+
 from __future__ import annotations
 
 import os
@@ -43,6 +44,7 @@ def test_seed_then_token_then_move(cli, db):
     assert re.fullmatch(r"cs_[A-Za-z0-9_-]{40,}", token)
 
     from callshift.cli.common import operator_ctx
+
     ctx = admin_of(db, operator_ctx(db).principal.org_id)
     user = holder(ctx)
     before = state_of(ctx, user)
@@ -86,8 +88,9 @@ def test_demo_command_serves_seeded_data(tmp_path: Path, db):
     port = _free_port()
     env = {**os.environ, "CALLSHIFT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
     cmd = [sys.executable, "-m", "callshift", "demo", "--users", "300", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         lines, token = [], None
         deadline = time.monotonic() + 60

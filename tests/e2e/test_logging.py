@@ -1,4 +1,5 @@
 """Structured logs carry the request's tracking id."""
+
 from __future__ import annotations
 
 import json
@@ -26,5 +27,9 @@ def test_request_log_line_has_tracking_id(db):
         r = client.get("/v1/people", headers={"TrackingID": "TEST_123"})
     assert r.status_code == 401 and r.headers["trackingid"] == "TEST_123"
     assert r.json()["trackingId"] == "TEST_123"
-    line = json.loads(JsonFormatter().format(next(x for x in records if x.getMessage() == "request")))
-    assert line["trackingId"] == "TEST_123" and line["status"] == 401 and line["path"] == "/v1/people"
+    line = json.loads(
+        JsonFormatter().format(next(x for x in records if x.getMessage() == "request"))
+    )
+    assert (
+        line["trackingId"] == "TEST_123" and line["status"] == 401 and line["path"] == "/v1/people"
+    )

@@ -20,6 +20,7 @@ the licence rules and the PIN validation. MAX_EXAMPLES per operation and mode bo
 (6 by default: about 20 s a database on a busy machine for ~50 operations; a one-off run with
 CALLSHIFT_FUZZ_EXAMPLES=50 took about 4 minutes and found nothing more).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,12 +55,17 @@ def live(db):
 def real_ids(live: Seeded) -> dict[str, str]:
     """Path parameters that exist: a Professional user with calling, its licence, Sub200001."""
     with live.server.db.uow(write=False) as uow:
-        lic = next(l for l in uow.store.licences(live.demo.main_org_id).values()
-                   if l.subscription_id == live.demo.old_subscription and l.offer_code == "BCSTD")
+        lic = next(
+            l
+            for l in uow.store.licences(live.demo.main_org_id).values()
+            if l.subscription_id == live.demo.old_subscription and l.offer_code == "BCSTD"
+        )
         user = sorted(uow.store.holders(lic.id))[1]
-    return {"person": ids.person(user),
-            "license_id": ids.licence(lic.org_id, lic.offer_code, lic.id),
-            "sub_id": live.demo.new_subscription}
+    return {
+        "person": ids.person(user),
+        "license_id": ids.licence(lic.org_id, lic.offer_code, lic.id),
+        "sub_id": live.demo.new_subscription,
+    }
 
 
 def webex_error_problems(response) -> list[str]:
@@ -78,9 +84,12 @@ def webex_error_problems(response) -> list[str]:
     if not (isinstance(body["errors"], list) and body["errors"]):
         out.append("errors is not a non-empty list")
     for err in body["errors"] if isinstance(body["errors"], list) else []:
-        if not (isinstance(err, dict) and isinstance(err.get("description"), str)
-                and set(err) <= {"description", "errorCode"}
-                and ("errorCode" not in err or type(err["errorCode"]) is int)):
+        if not (
+            isinstance(err, dict)
+            and isinstance(err.get("description"), str)
+            and set(err) <= {"description", "errorCode"}
+            and ("errorCode" not in err or type(err["errorCode"]) is int)
+        ):
             out.append(f"bad errors item {err!r}")
     if not (isinstance(body["trackingId"], str) and body["trackingId"]):
         out.append("trackingId is not a non-empty string")
@@ -99,8 +108,10 @@ class Failure:
     curl: str
 
     def __str__(self) -> str:
-        return (f"{self.operation} [{self.mode}] -> {self.status}: {self.problem}\n"
-                f"    body: {self.body[:300]!r}\n    {self.curl}")
+        return (
+            f"{self.operation} [{self.mode}] -> {self.status}: {self.problem}\n"
+            f"    body: {self.body[:300]!r}\n    {self.curl}"
+        )
 
 
 def fuzz(live: Seeded, path_parameters: dict[str, str] | None) -> tuple[list[Failure], Counter]:
@@ -123,9 +134,14 @@ def fuzz(live: Seeded, path_parameters: dict[str, str] | None) -> tuple[list[Fai
         for mode in modes:
             seen: set[tuple[int, str]] = set()
 
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate],  # no shrinking: we collect
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],  # no shrinking: we collect
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed or None))
             def run(case) -> None:
                 response = case.call(headers=auth)
@@ -141,9 +157,16 @@ def fuzz(live: Seeded, path_parameters: dict[str, str] | None) -> tuple[list[Fai
                     key = (response.status_code, problem)
                     if key not in seen:  # one report per distinct problem and operation
                         seen.add(key)
-                        failures.append(Failure(operation.label, mode.value, response.status_code,
-                                                problem, response.content,
-                                                case.as_curl_command(headers=auth)))
+                        failures.append(
+                            Failure(
+                                operation.label,
+                                mode.value,
+                                response.status_code,
+                                problem,
+                                response.content,
+                                case.as_curl_command(headers=auth),
+                            )
+                        )
 
             try:
                 run()
@@ -163,8 +186,10 @@ def test_no_server_errors_and_webex_error_shape(live, ids_mode):
     assert calls > 50, f"only {calls} requests were generated"
     # the token works and generated requests get through: some operations answer 2xx
     assert sum(n for (_, status), n in statuses.items() if status < 300) > 10, statuses
-    assert not failures, (f"{len(failures)} problems in {calls} requests ({elapsed:.1f}s):\n"
-                          + "\n".join(map(str, failures)))
+    assert not failures, (
+        f"{len(failures)} problems in {calls} requests ({elapsed:.1f}s):\n"
+        + "\n".join(map(str, failures))
+    )
 
 
 class _Raw:
@@ -194,8 +219,9 @@ def test_hostile_values_are_client_errors(live):
 
     auth = {"Authorization": f"Bearer {live.token}"}
     for method, path, params, body in HOSTILE:
-        r = httpx.request(method, live.server.url(path), params=params, json=body,
-                          headers=auth, timeout=10)
+        r = httpx.request(
+            method, live.server.url(path), params=params, json=body, headers=auth, timeout=10
+        )
         assert r.status_code < 500, (method, path, params, body, r.text)
         if r.status_code >= 400:
             assert not webex_error_problems(_Raw(r)), r.text

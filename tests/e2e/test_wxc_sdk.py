@@ -11,6 +11,7 @@ callshift's absolute ``Link: <...>; rel="next"`` URLs as it would Webex's.
 
 Runs on SQLite and PostgreSQL (the ``db`` fixture of tests/conftest.py).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,8 @@ from callshift.services.pins import verify_pin
 
 from .live_server import Seeded, seeded_server
 
-USERS = 30        # 24 Professional + 6 Basic on Sub100001 (+ 20 in a second organisation)
-PAGE = 7          # small page size: several pages of people and of licence holders
+USERS = 30  # 24 Professional + 6 Basic on Sub100001 (+ 20 in a second organisation)
+PAGE = 7  # small page size: several pages of people and of licence holders
 PROFESSIONAL = "Webex Calling - Professional"
 
 
@@ -35,8 +36,9 @@ def callshift_api(api_base: str, token: str) -> WebexSimpleApi:
     class CallshiftSession(RestSession):
         BASE = api_base
 
-    session = CallshiftSession(tokens=Tokens(access_token=token), concurrent_requests=4,
-                               retry_429=True)
+    session = CallshiftSession(
+        tokens=Tokens(access_token=token), concurrent_requests=4, retry_429=True
+    )
     return WebexSimpleApi(tokens=token, session=session)
 
 
@@ -100,8 +102,8 @@ def test_sdk_reads_licences_and_pages_people(api, live):
     one = people[3]
     found = list(api.people.list(email=one.emails[0]))
     assert [p.person_id for p in found] == [one.person_id]
-    by_ids = list(api.people.list(id_list=[p.person_id for p in people[:PAGE + 2]], max=PAGE))
-    assert [p.person_id for p in by_ids] == [p.person_id for p in people[:PAGE + 2]]
+    by_ids = list(api.people.list(id_list=[p.person_id for p in people[: PAGE + 2]], max=PAGE))
+    assert [p.person_id for p in by_ids] == [p.person_id for p in people[: PAGE + 2]]
 
 
 def test_sdk_moves_a_person_between_subscriptions_keeping_calling(api, live):
@@ -114,13 +116,20 @@ def test_sdk_moves_a_person_between_subscriptions_keeping_calling(api, live):
     people = list(api.people.list(calling_data=True, max=PAGE))
     candidates = [p for p in people if old.license_id in p.licenses and p.tn is not None]
     assert candidates, "the seed has no Professional holder with a direct number"
-    person = next((p for p in candidates if api.person_settings.forwarding.read(p.person_id)
-                   .call_forwarding.busy.enabled), candidates[0])
+    person = next(
+        (
+            p
+            for p in candidates
+            if api.person_settings.forwarding.read(p.person_id).call_forwarding.busy.enabled
+        ),
+        candidates[0],
+    )
     pid = person.person_id
     # the PIN cannot be read back, but setting it through the SDK must work
     api.person_settings.voicemail.modify_passcode(pid, "739182")
-    api.person_settings.dnd.configure(pid, dnd_settings=api.person_settings.dnd.read(pid)
-                                      .model_copy(update={"enabled": True}))
+    api.person_settings.dnd.configure(
+        pid, dnd_settings=api.person_settings.dnd.read(pid).model_copy(update={"enabled": True})
+    )
 
     pin_hash_before = pin_hash(live, pid)
     detail_before = api.people.details(pid, calling_data=True)
@@ -132,12 +141,19 @@ def test_sdk_moves_a_person_between_subscriptions_keeping_calling(api, live):
 
     # one call: remove the old Professional, add the new one (properties as Webex wants them
     # for a calling licence, and matching the current profile, so the move keeps it)
-    result = api.licenses.assign_licenses_to_users(person_id=pid, licenses=[
-        LicenseRequest(id=old.license_id, operation=LicenseRequestOperation.remove),
-        LicenseRequest(id=new.license_id, operation=LicenseRequestOperation.add,
-                       properties=LicenseProperties(location_id=detail_before.location_id,
-                                                    extension=detail_before.extension)),
-    ])
+    result = api.licenses.assign_licenses_to_users(
+        person_id=pid,
+        licenses=[
+            LicenseRequest(id=old.license_id, operation=LicenseRequestOperation.remove),
+            LicenseRequest(
+                id=new.license_id,
+                operation=LicenseRequestOperation.add,
+                properties=LicenseProperties(
+                    location_id=detail_before.location_id, extension=detail_before.extension
+                ),
+            ),
+        ],
+    )
     assert result.person_id == pid and result.org_id == detail_before.org_id
     assert new.license_id in result.licenses and old.license_id not in result.licenses
     assert set(result.licenses) == set(detail_before.licenses) - {old.license_id} | {new.license_id}
@@ -148,7 +164,7 @@ def test_sdk_moves_a_person_between_subscriptions_keeping_calling(api, live):
     assert detail_after.phone_numbers == detail_before.phone_numbers
     assert sorted(detail_after.licenses) == sorted(result.licenses)
     ignore = {"licenses", "last_modified"}
-    assert (detail_after.model_dump(exclude=ignore) == detail_before.model_dump(exclude=ignore))
+    assert detail_after.model_dump(exclude=ignore) == detail_before.model_dump(exclude=ignore)
     assert calling_settings(api, pid) == settings_before
     assert pin_hash(live, pid) == pin_hash_before  # no API reads it back; the row must not change
     assert verify_pin("739182", pin_hash_before)

@@ -5,6 +5,7 @@ of the test process, seeded with ``callshift.seed.seed``. The engine runs as the
 ``python -m callshift migrate ...``, in a child process (so it can be killed with SIGKILL),
 with every call bounded by a timeout.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,20 +50,37 @@ class Engine:
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CALLSHIFT_")}
-        return {**env, "CALLSHIFT_API_URL": self.live.api_base,
-                "CALLSHIFT_API_TOKEN": self.live.token, "CALLSHIFT_JOURNAL": str(self.journal),
-                "COLUMNS": "200", "NO_COLOR": "1"}
+        return {
+            **env,
+            "CALLSHIFT_API_URL": self.live.api_base,
+            "CALLSHIFT_API_TOKEN": self.live.token,
+            "CALLSHIFT_JOURNAL": str(self.journal),
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+        }
 
     def args(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "callshift", "migrate", *args]
 
     def __call__(self, *args: str, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess:
-        return subprocess.run(self.args(*args), env=self.env, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            self.args(*args),
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
 
     def start(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen(self.args(*args), env=self.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            self.args(*args),
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 @contextmanager
@@ -91,8 +109,11 @@ def holdings(db: Database, org_id: str) -> dict[str, set[str]]:
     with db.uow(write=False) as uow:
         users = uow.conn.execute(select(t.users.c.id).where(t.users.c.org_id == org_id)).scalars()
         out = {u: set() for u in users}
-        rows = uow.conn.execute(select(t.user_licences.c.user_id, t.user_licences.c.licence_id)
-                                .where(t.user_licences.c.user_id.in_(list(out)))).all()
+        rows = uow.conn.execute(
+            select(t.user_licences.c.user_id, t.user_licences.c.licence_id).where(
+                t.user_licences.c.user_id.in_(list(out))
+            )
+        ).all()
     for user_id, licence_id in rows:
         out[user_id].add(licence_id)
     return out
@@ -101,19 +122,31 @@ def holdings(db: Database, org_id: str) -> dict[str, set[str]]:
 def move_events(db: Database, org_id: str) -> Counter:
     """licences.changed audit events per user: one per move (a repair adds more)."""
     with db.uow(write=False) as uow:
-        rows = uow.conn.execute(select(t.audit_events.c.target_id).where(
-            t.audit_events.c.org_id == org_id,
-            t.audit_events.c.action == "licences.changed")).scalars()
+        rows = uow.conn.execute(
+            select(t.audit_events.c.target_id).where(
+                t.audit_events.c.org_id == org_id, t.audit_events.c.action == "licences.changed"
+            )
+        ).scalars()
         return Counter(rows)
 
 
 def profiles(db: Database, org_id: str) -> dict[str, tuple]:
     """Every calling profile of the organisation, as stored (PIN hash included)."""
     with db.uow(write=False) as uow:
-        rows = uow.conn.execute(select(t.calling_profiles).where(
-            t.calling_profiles.c.org_id == org_id)).all()
-    return {r.user_id: (r.location_id, r.extension, r.phone_number, r.features,
-                        r.voicemail_pin_hash, r.distinctive_ring) for r in rows}
+        rows = uow.conn.execute(
+            select(t.calling_profiles).where(t.calling_profiles.c.org_id == org_id)
+        ).all()
+    return {
+        r.user_id: (
+            r.location_id,
+            r.extension,
+            r.phone_number,
+            r.features,
+            r.voicemail_pin_hash,
+            r.distinctive_ring,
+        )
+        for r in rows
+    }
 
 
 def assert_all_on(db: Database, org_id: str, sub: str, other: str) -> None:
@@ -123,7 +156,10 @@ def assert_all_on(db: Database, org_id: str, sub: str, other: str) -> None:
         assert not held & set(subs[other]), f"{user} still holds a licence of {other}"
         offers = Counter(subs[sub][l] for l in held)
         assert offers and all(n == 1 for n in offers.values()), (user, offers)
-        assert sum(n for code, n in offers.items() if code in ("BCSTD", "BCBASIC")) == 1, (user, offers)
+        assert sum(n for code, n in offers.items() if code in ("BCSTD", "BCBASIC")) == 1, (
+            user,
+            offers,
+        )
 
 
 def assert_units_consistent(db: Database) -> None:

@@ -3,6 +3,7 @@
 SQLite only: these tests are about the engine and the HTTP misbehaviour, which do not
 depend on the server's database; on PostgreSQL they would double the time for nothing new.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,12 +14,13 @@ import time
 from callshift import ids
 from callshift.api.faults import FaultPlan
 
-from .conftest import (assert_all_on, assert_units_consistent, engine_on, move_events, out,
-                       profiles)
+from .conftest import assert_all_on, assert_units_consistent, engine_on, move_events, out, profiles
 
 OLD, NEW = "Sub100001", "Sub200001"
-FAULTS = ("burst_every=120,burst_seconds=1.2,error5xx=0.06,drop=0.04,partial=0.06,"
-          "slow=0.04,slow_seconds=2.5,seed=11")
+FAULTS = (
+    "burst_every=120,burst_seconds=1.2,error5xx=0.06,drop=0.04,partial=0.06,"
+    "slow=0.04,slow_seconds=2.5,seed=11"
+)
 
 
 def journal_rows(path, sql: str, *args) -> list[tuple]:
@@ -49,12 +51,24 @@ def test_run_under_faults_moves_everyone_exactly_once(sqlite_db, tmp_path):
         assert_all_on(sqlite_db, org, NEW, OLD)
         assert_units_consistent(sqlite_db)
         counts = faults.counts
-        for kind in ("bursts", "refused429", "error5xx_before", "error5xx_after", "drop_before",
-                     "drop_after", "partial", "slow"):
+        for kind in (
+            "bursts",
+            "refused429",
+            "error5xx_before",
+            "error5xx_after",
+            "drop_before",
+            "drop_after",
+            "partial",
+            "slow",
+        ):
             assert counts[kind] >= 1, (kind, counts)
 
-        repaired = {r[0] for r in journal_rows(
-            engine.journal, "select person_id from users where state = 'repaired'")}
+        repaired = {
+            r[0]
+            for r in journal_rows(
+                engine.journal, "select person_id from users where state = 'repaired'"
+            )
+        }
         assert repaired, "no remove-without-add was repaired"
         assert "REMOVED WITHOUT ADD" in text and "voicemail PIN" in text
         after = profiles(sqlite_db, org)
@@ -83,16 +97,18 @@ def test_rate_limit_answers_429_and_the_engine_keeps_under_it(sqlite_db, tmp_pat
         assert_all_on(sqlite_db, org, NEW, OLD)
         buckets = engine.live.server.app.state.rate_limit
         assert buckets.refused >= 1  # the engine met the limit, waited, and finished
-        total = journal_rows(engine.journal, "select count(*) from steps where step = 'swap' "
-                             "and phase = 'before'")[0][0]
+        total = journal_rows(
+            engine.journal, "select count(*) from steps where step = 'swap' and phase = 'before'"
+        )[0][0]
         assert total == users  # a 429 is retried inside the request: no swap was repeated
 
 
 def test_kill_9_then_resume_repeats_and_skips_nobody(sqlite_db, tmp_path):
     users = 300
     # every request 6-30 ms slower and two at a time: the run lasts seconds, so it can be killed
-    with engine_on(sqlite_db, tmp_path, users, test_mode=True,
-                   faults="slow=1,slow_seconds=0.03,seed=5") as engine:
+    with engine_on(
+        sqlite_db, tmp_path, users, test_mode=True, faults="slow=1,slow_seconds=0.03,seed=5"
+    ) as engine:
         org = engine.live.demo.main_org_id
         before = profiles(sqlite_db, org)
         plan = engine("plan", "--from", OLD, "--to", NEW, "--concurrency", "16")
@@ -104,16 +120,20 @@ def test_kill_9_then_resume_repeats_and_skips_nobody(sqlite_db, tmp_path):
             deadline = time.monotonic() + 60
             moved = 0
             while moved < fraction * users:
-                assert proc.poll() is None, f"{command} ended before it could be killed:\n{proc.stdout.read()}"
+                assert proc.poll() is None, (
+                    f"{command} ended before it could be killed:\n{proc.stdout.read()}"
+                )
                 assert time.monotonic() < deadline, "the run made no progress"
                 time.sleep(0.02)
-                moved = journal_rows(engine.journal,
-                                     "select count(*) from users where state = 'moved'")[0][0]
+                moved = journal_rows(
+                    engine.journal, "select count(*) from users where state = 'moved'"
+                )[0][0]
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
             proc.stdout.close()
-            in_flight += journal_rows(engine.journal,
-                                      "select count(*) from users where state = 'moving'")[0][0]
+            in_flight += journal_rows(
+                engine.journal, "select count(*) from users where state = 'moving'"
+            )[0][0]
         assert in_flight >= 1, "no user was in flight when the engine was killed"
 
         final = engine("resume", "--yes")
@@ -124,23 +144,32 @@ def test_kill_9_then_resume_repeats_and_skips_nobody(sqlite_db, tmp_path):
         events = move_events(sqlite_db, org)
         assert len(events) == users and set(events.values()) == {1}  # nobody moved twice
 
-        states = dict(journal_rows(engine.journal, "select state, count(*) from users group by state"))
+        states = dict(
+            journal_rows(engine.journal, "select state, count(*) from users group by state")
+        )
         assert states == {"moved": users}
-        finals = journal_rows(engine.journal, "select person_id, count(*) from steps where "
-                              "step = 'user' and phase = 'after' group by person_id")
+        finals = journal_rows(
+            engine.journal,
+            "select person_id, count(*) from steps where "
+            "step = 'user' and phase = 'after' group by person_id",
+        )
         assert len(finals) == users and {n for _, n in finals} == {1}
 
 
 def test_rollback_after_kill_9_takes_back_the_users_in_flight(sqlite_db, tmp_path):
     users = 150
-    with engine_on(sqlite_db, tmp_path, users, test_mode=True,
-                   faults="slow=1,slow_seconds=0.03,seed=6") as engine:
+    with engine_on(
+        sqlite_db, tmp_path, users, test_mode=True, faults="slow=1,slow_seconds=0.03,seed=6"
+    ) as engine:
         org = engine.live.demo.main_org_id
         before = profiles(sqlite_db, org)
         assert engine("plan", "--from", OLD, "--to", NEW, "--concurrency", "16").returncode == 0
         proc = engine.start("run", "--yes", "--concurrency", "2")
         deadline = time.monotonic() + 60
-        while journal_rows(engine.journal, "select count(*) from users where state = 'moved'")[0][0] < 50:
+        while (
+            journal_rows(engine.journal, "select count(*) from users where state = 'moved'")[0][0]
+            < 50
+        ):
             assert proc.poll() is None and time.monotonic() < deadline, "the run ended too soon"
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
@@ -153,5 +182,7 @@ def test_rollback_after_kill_9_takes_back_the_users_in_flight(sqlite_db, tmp_pat
         assert_units_consistent(sqlite_db)
         assert profiles(sqlite_db, org) == before
         assert set(move_events(sqlite_db, org).values()) <= {2}  # there and back, or never moved
-        states = dict(journal_rows(engine.journal, "select state, count(*) from users group by state"))
+        states = dict(
+            journal_rows(engine.journal, "select state, count(*) from users group by state")
+        )
         assert set(states) <= {"rolled_back", "planned"} and states["rolled_back"] >= 50

@@ -1,4 +1,5 @@
 """plan → run → verify → rollback against callshift's real server, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,16 @@ from callshift.services.moves import move_user
 from callshift.services.people import delete_person
 
 from ..helpers import admin_of, execute, snapshot_db
-from .conftest import (assert_all_on, assert_units_consistent, engine_on, holdings,
-                       licences_by_sub, move_events, out, profiles)
+from .conftest import (
+    assert_all_on,
+    assert_units_consistent,
+    engine_on,
+    holdings,
+    licences_by_sub,
+    move_events,
+    out,
+    profiles,
+)
 
 USERS = 40  # 32 Professional + 8 Basic on Sub100001; Sub200001 has room for everyone
 OLD, NEW = "Sub100001", "Sub200001"
@@ -19,8 +28,13 @@ OLD, NEW = "Sub100001", "Sub200001"
 def test_plan_refuses_to_run_when_the_target_is_short(db, tmp_path):
     with engine_on(db, tmp_path, USERS) as engine:
         professional = USERS - USERS // 5
-        execute(db, "update licences set total_units = :n where subscription_id = :s "
-                "and offer_code = 'BCSTD'", n=professional - 5, s=NEW)
+        execute(
+            db,
+            "update licences set total_units = :n where subscription_id = :s "
+            "and offer_code = 'BCSTD'",
+            n=professional - 5,
+            s=NEW,
+        )
         before = snapshot_db(db)
 
         plan = engine("plan", "--from", OLD, "--to", NEW)
@@ -55,7 +69,9 @@ def test_run_verify_then_rollback_puts_everyone_back(db, tmp_path):
         assert len(events) == USERS and set(events.values()) == {1}
 
         verify = engine("verify")
-        assert verify.returncode == 0 and f"{USERS} users checked, 0 differences" in verify.stdout, out(verify)
+        assert (
+            verify.returncode == 0 and f"{USERS} users checked, 0 differences" in verify.stdout
+        ), out(verify)
         again = engine("run", "--yes")
         assert again.returncode == 1 and "already started" in again.stderr, out(again)
 
@@ -83,13 +99,24 @@ def test_blocked_users_are_left_alone_and_the_rest_move(sqlite_db, tmp_path):
     with engine_on(db, tmp_path, USERS) as engine:
         org = engine.live.demo.main_org_id
         # the target sells no Professional licence: Professional users cannot go to Basic (400112)
-        execute(db, "update licences set offer_code = 'BCCA' where subscription_id = :s "
-                "and offer_code = 'BCSTD'", s=NEW)
-        basic = sorted(u for u, held in holdings(db, org).items()
-                       if any(code == "BCBASIC" for code in
-                              (licences_by_sub(db, org)[OLD].get(l) for l in held)))
-        execute(db, "update calling_profiles set extension = null, phone_number = null "
-                "where user_id = :u", u=basic[0])
+        execute(
+            db,
+            "update licences set offer_code = 'BCCA' where subscription_id = :s "
+            "and offer_code = 'BCSTD'",
+            s=NEW,
+        )
+        basic = sorted(
+            u
+            for u, held in holdings(db, org).items()
+            if any(
+                code == "BCBASIC" for code in (licences_by_sub(db, org)[OLD].get(l) for l in held)
+            )
+        )
+        execute(
+            db,
+            "update calling_profiles set extension = null, phone_number = null where user_id = :u",
+            u=basic[0],
+        )
 
         plan = engine("plan", "--from", OLD, "--to", NEW)
         assert plan.returncode == 0, out(plan)
@@ -98,7 +125,9 @@ def test_blocked_users_are_left_alone_and_the_rest_move(sqlite_db, tmp_path):
         run = engine("run", "--yes")
         assert run.returncode == 0, out(run)
         assert f"moved {len(basic) - 1}" in run.stdout and "blocked 33" in run.stdout, out(run)
-        moved = {u for u, held in holdings(db, org).items() if held & set(licences_by_sub(db, org)[NEW])}
+        moved = {
+            u for u, held in holdings(db, org).items() if held & set(licences_by_sub(db, org)[NEW])
+        }
         assert moved == set(basic[1:])
 
 

@@ -1,4 +1,5 @@
 """The server's test bed for the engine: the per-token rate limit and fault injection."""
+
 from __future__ import annotations
 
 import pytest
@@ -79,8 +80,9 @@ def test_injected_errors_and_bursts_have_the_error_shape(db):
     http, token, _ = client_for(db, test_mode=True, faults="error5xx=1,seed=1")
     r = http.get("/v1/licenses", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code in (500, 502, 503) and set(r.json()) == {"message", "errors", "trackingId"}
-    app = create_app(Settings(database_url=db.url, test_mode=True,
-                              faults="burst429=1,burst_seconds=2"), db)
+    app = create_app(
+        Settings(database_url=db.url, test_mode=True, faults="burst429=1,burst_seconds=2"), db
+    )
     r = TestClient(app).get("/v1/licenses", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 429 and r.headers["retry-after"] in ("1", "2")
 
@@ -90,9 +92,13 @@ def test_a_partial_fault_really_removes_without_adding(db):
     ctx = admin_of(db, demo.main_org_id)
     user = holder(ctx)
     old, new = licence(ctx, "Sub100001", "BCSTD"), licence(ctx, "Sub200001", "BCSTD")
-    body = {"personId": ids.person(user.id), "licenses": [
-        {"id": ids.licence(old.org_id, "BCSTD", old.id), "operation": "remove"},
-        {"id": ids.licence(new.org_id, "BCSTD", new.id), "operation": "add"}]}
+    body = {
+        "personId": ids.person(user.id),
+        "licenses": [
+            {"id": ids.licence(old.org_id, "BCSTD", old.id), "operation": "remove"},
+            {"id": ids.licence(new.org_id, "BCSTD", new.id), "operation": "add"},
+        ],
+    }
     r = http.patch("/v1/licenses/users", json=body, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 206, r.text
     assert ids.licence(new.org_id, "BCSTD", new.id) not in r.json()["licenses"]
@@ -100,6 +106,12 @@ def test_a_partial_fault_really_removes_without_adding(db):
     assert old.id not in after.licence_ids and new.id not in after.licence_ids
     assert after.profile is None  # purged through the real use case...
     with db.uow(write=False) as uow:  # ...so snapshotted to the recycle bin, as R7 wants
-        assert uow.conn.execute(select(func.count()).select_from(t.recycle_bin).where(
-            t.recycle_bin.c.user_id == user.id)).scalar_one() == 1
+        assert (
+            uow.conn.execute(
+                select(func.count())
+                .select_from(t.recycle_bin)
+                .where(t.recycle_bin.c.user_id == user.id)
+            ).scalar_one()
+            == 1
+        )
     assert http.app.state.faults.counts["partial"] == 1

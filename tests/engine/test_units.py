@@ -1,4 +1,5 @@
 """The engine's pieces on their own, in milliseconds: no server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,11 +31,19 @@ def test_classify_names_what_is_lost_and_what_is_left():
 
 
 def test_calling_properties_come_from_the_person():
-    person = {"locationId": "L", "extension": "1001",
-              "phoneNumbers": [{"type": "mobile", "value": "+15550000"},
-                               {"type": "work", "value": "+97230000001", "primary": True}]}
-    assert calling_properties(person) == {"locationId": "L", "phoneNumber": "+97230000001",
-                                          "extension": "1001"}
+    person = {
+        "locationId": "L",
+        "extension": "1001",
+        "phoneNumbers": [
+            {"type": "mobile", "value": "+15550000"},
+            {"type": "work", "value": "+97230000001", "primary": True},
+        ],
+    }
+    assert calling_properties(person) == {
+        "locationId": "L",
+        "phoneNumber": "+97230000001",
+        "extension": "1001",
+    }
 
 
 def test_pacer_learns_the_limit_from_429s_and_hugs_it():
@@ -51,7 +60,7 @@ def test_pacer_learns_the_limit_from_429s_and_hugs_it():
     now[0] += 10  # an outage: nothing accepted for seconds, then 429s
     pacer.throttled()
     assert pacer.rate == pytest.approx(285 * 0.7, rel=0.01)  # cut by 30 % at most
-    for step in range(1, 20):  # calm again: the pace rises
+    for _step in range(1, 20):  # calm again: the pace rises
         now[0] += 0.25
         pacer.ok()
     assert pacer.rate > 285
@@ -106,25 +115,45 @@ def test_journal_records_steps_and_one_process_at_a_time(tmp_path):
 
 
 def test_read_only_fields_are_not_written_back():
-    vm = {"enabled": True, "sendBusyCalls": {"enabled": False, "greetingUploaded": False},
-          "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3, "systemMaxNumberOfRings": 20}}
-    assert writable("voicemail", vm) == {"enabled": True, "sendBusyCalls": {"enabled": False},
-                                         "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3}}
-    assert writable("callerId", {"selected": "CUSTOM", "directNumber": "+1"}) == {"selected": "CUSTOM"}
+    vm = {
+        "enabled": True,
+        "sendBusyCalls": {"enabled": False, "greetingUploaded": False},
+        "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3, "systemMaxNumberOfRings": 20},
+    }
+    assert writable("voicemail", vm) == {
+        "enabled": True,
+        "sendBusyCalls": {"enabled": False},
+        "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3},
+    }
+    assert writable("callerId", {"selected": "CUSTOM", "directNumber": "+1"}) == {
+        "selected": "CUSTOM"
+    }
     assert greeting_losses({"sendBusyCalls": {"greetingUploaded": True}})
 
 
 def test_verify_tells_a_known_loss_from_a_difference():
-    u = UserMove("P1", "a@x", [Pair("s", "t", True)], snapshot={
-        "person": {"locationId": "L", "extension": "10", "phoneNumbers": []},
-        "features": {"callWaiting": {"enabled": True}},
-        "numbers": {"distinctiveRingEnabled": False}},
-        losses=["distinctive ring (off): not written back"])
+    u = UserMove(
+        "P1",
+        "a@x",
+        [Pair("s", "t", True)],
+        snapshot={
+            "person": {"locationId": "L", "extension": "10", "phoneNumbers": []},
+            "features": {"callWaiting": {"enabled": True}},
+            "numbers": {"distinctiveRingEnabled": False},
+        },
+        losses=["distinctive ring (off): not written back"],
+    )
     person = {"licenses": ["t"], "locationId": "L", "extension": "10", "phoneNumbers": []}
-    found = compare(u, "target", person, {"callWaiting": {"enabled": False},
-                                          "numbers": {"distinctiveRingEnabled": True}})
-    assert {(d.field, d.known_loss) for d in found} == {("callWaiting.enabled", False),
-                                                        ("numbers.distinctiveRingEnabled", True)}
+    found = compare(
+        u,
+        "target",
+        person,
+        {"callWaiting": {"enabled": False}, "numbers": {"distinctiveRingEnabled": True}},
+    )
+    assert {(d.field, d.known_loss) for d in found} == {
+        ("callWaiting.enabled", False),
+        ("numbers.distinctiveRingEnabled", True),
+    }
 
 
 def test_csv_cells_cannot_become_formulas():

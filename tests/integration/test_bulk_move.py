@@ -1,4 +1,5 @@
 """Bulk subscription moves as jobs, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,16 +12,17 @@ from callshift.seed import seed
 from callshift.services.bulk_move import start_move, validate_move
 from callshift.services.jobs import abandon_job, get_job, rollback_job
 
-from ..helpers import (admin_of, consumed_matches_holders, execute, holdings, licence, profiles,
-                       snapshot_db)
+from ..helpers import (
+    admin_of,
+    consumed_matches_holders,
+    execute,
+    holdings,
+    licence,
+    profiles,
+    snapshot_db,
+)
 
 OLD, NEW = "Sub100001", "Sub200001"
-
-
-
-
-
-
 
 
 @pytest.fixture
@@ -39,7 +41,13 @@ def test_ten_thousand_users_move_with_profiles_identical_then_roll_back(db, big)
     job_id = start_move(ctx, sel, batch_size=1500)
     JobRunner(db).run_until_idle()
     job = get_job(ctx, job_id)
-    assert (job.status, job.moved, job.failed, job.skipped, job.pending) == ("succeeded", 10_000, 0, 0, 0)
+    assert (job.status, job.moved, job.failed, job.skipped, job.pending) == (
+        "succeeded",
+        10_000,
+        0,
+        0,
+        0,
+    )
     assert profiles(db) == before_profiles
     old_ids = {licence(ctx, OLD, c).id for c in ("BCSTD", "BCBASIC", "EE", "MS")}
     main_users = {u for u, h in before_holdings.items() if h & old_ids}
@@ -48,8 +56,11 @@ def test_ten_thousand_users_move_with_profiles_identical_then_roll_back(db, big)
     assert all(len(after[u]) == len(before_holdings[u]) for u in main_users)
     assert consumed_matches_holders(db)
     with db.uow(write=False) as uow:
-        moved_events = uow.conn.execute(select(func.count()).select_from(t.audit_events).where(
-            t.audit_events.c.action == "bulk-move.moved")).scalar_one()
+        moved_events = uow.conn.execute(
+            select(func.count())
+            .select_from(t.audit_events)
+            .where(t.audit_events.c.action == "bulk-move.moved")
+        ).scalar_one()
     assert moved_events == 10_000
 
     rollback_job(ctx, job_id)
@@ -68,7 +79,13 @@ def test_capacity_shortfall_refuses_and_changes_nothing(db, demo):
     report = validate_move(ctx, Selection(OLD, NEW))
     assert not report.can_start
     short = {o.source.offer_code: o.shortfall for o in report.plan.offers}
-    assert short["BCSTD"] == report.plan.offers[[o.source.offer_code for o in report.plan.offers].index("BCSTD")].users - 3
+    assert (
+        short["BCSTD"]
+        == report.plan.offers[
+            [o.source.offer_code for o in report.plan.offers].index("BCSTD")
+        ].users
+        - 3
+    )
     with pytest.raises(MoveRefused, match="short"):
         start_move(ctx, Selection(OLD, NEW))
     assert snapshot_db(db) == unchanged
@@ -90,7 +107,9 @@ def test_suspended_source_moves_off_with_nothing_lost(db, demo):
     ctx = admin_of(db, demo.main_org_id)
     execute(db, "update subscriptions set status = 'suspended' where id = :s", s=OLD)
     before = profiles(db)
-    job_id = start_move(ctx, Selection(OLD, NEW, emails=("ada.levi.0@acme.example.com", "x@y.example")))
+    job_id = start_move(
+        ctx, Selection(OLD, NEW, emails=("ada.levi.0@acme.example.com", "x@y.example"))
+    )
     JobRunner(db).run_until_idle()
     assert get_job(ctx, job_id).moved == 1
     assert profiles(db) == before

@@ -1,4 +1,5 @@
 """kill -9 in the middle of a 50,000-user move, several times; the job still ends right."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,12 @@ def test_kill_nine_at_random_points_then_finish(db):
     progress = []
     for _ in range(4):
         moved = get_job(ctx, job_id).moved
-        proc = subprocess.Popen([sys.executable, "-m", "callshift", "jobs", "resume", job_id],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "callshift", "jobs", "resume", job_id],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 120
         while get_job(ctx, job_id).moved == moved and time.monotonic() < deadline:
             time.sleep(0.05)  # wait for the first batch of this run, however slow the machine
@@ -53,19 +58,35 @@ def test_kill_nine_at_random_points_then_finish(db):
     job = get_job(ctx, job_id)
     assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", USERS, 0, 0)
     pro, basic = licence(ctx, "Sub200001", "BCSTD"), licence(ctx, "Sub200001", "BCBASIC")
-    calling_ids = {l.id for l in (pro, basic, licence(ctx, "Sub100001", "BCSTD"),
-                                  licence(ctx, "Sub100001", "BCBASIC"))}
+    calling_ids = {
+        l.id
+        for l in (
+            pro,
+            basic,
+            licence(ctx, "Sub100001", "BCSTD"),
+            licence(ctx, "Sub100001", "BCBASIC"),
+        )
+    }
     with db.uow(write=False) as uow:
         c = uow.conn
-        rows = c.execute(select(t.user_licences.c.user_id, t.user_licences.c.licence_id)
-                         .join(t.users, t.users.c.id == t.user_licences.c.user_id)
-                         .where(t.users.c.org_id == demo.main_org_id,
-                                t.user_licences.c.licence_id.in_(calling_ids))).all()
-        events = c.execute(select(func.count(), func.count(t.audit_events.c.target_id.distinct()))
-                           .where(t.audit_events.c.action == "bulk-move.moved")).one()
+        rows = c.execute(
+            select(t.user_licences.c.user_id, t.user_licences.c.licence_id)
+            .join(t.users, t.users.c.id == t.user_licences.c.user_id)
+            .where(
+                t.users.c.org_id == demo.main_org_id, t.user_licences.c.licence_id.in_(calling_ids)
+            )
+        ).all()
+        events = c.execute(
+            select(func.count(), func.count(t.audit_events.c.target_id.distinct())).where(
+                t.audit_events.c.action == "bulk-move.moved"
+            )
+        ).one()
         for lic in c.execute(select(t.licences)):
-            held = c.execute(select(func.count()).select_from(t.user_licences).where(
-                t.user_licences.c.licence_id == lic.id)).scalar_one()
+            held = c.execute(
+                select(func.count())
+                .select_from(t.user_licences)
+                .where(t.user_licences.c.licence_id == lic.id)
+            ).scalar_one()
             assert lic.consumed_units == held
     per_user: dict[str, list[str]] = {}
     for uid, lid in rows:

@@ -1,4 +1,5 @@
 """Method 1 through the use case, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,15 @@ from ..helpers import admin_of, execute, holder, licence, state_of
 def test_swap_keeps_profile_and_moves_units(admin, demo):
     user = holder(admin)
     before = state_of(admin, user)
-    old, new = licence(admin, demo.old_subscription, "BCSTD"), licence(admin, demo.new_subscription, "BCSTD")
-    result = change_licences(admin, PersonRef(person_id=user.id), [
-        LicenceRequest(old.id, Operation.REMOVE), LicenceRequest(new.id, Operation.ADD)])
+    old, new = (
+        licence(admin, demo.old_subscription, "BCSTD"),
+        licence(admin, demo.new_subscription, "BCSTD"),
+    )
+    result = change_licences(
+        admin,
+        PersonRef(person_id=user.id),
+        [LicenceRequest(old.id, Operation.REMOVE), LicenceRequest(new.id, Operation.ADD)],
+    )
     assert result.change.calling is CallingChange.SWAP
     after = state_of(admin, user)
     assert after.profile == before.profile
@@ -47,8 +54,9 @@ def test_removal_purges_into_recycle_bin(admin, demo):
     user = holder(admin)
     before = state_of(admin, user)
     old = licence(admin, demo.old_subscription, "BCSTD")
-    result = change_licences(admin, PersonRef(person_id=user.id),
-                             [LicenceRequest(old.id, Operation.REMOVE)])
+    result = change_licences(
+        admin, PersonRef(person_id=user.id), [LicenceRequest(old.id, Operation.REMOVE)]
+    )
     assert result.change.calling is CallingChange.PURGE and result.recycle_entry_id
     assert state_of(admin, user).profile is None
     with admin.db.uow(write=False) as uow:
@@ -63,10 +71,18 @@ def test_race_for_the_last_unit(db, demo):
     target = licence(ctx, demo.new_subscription, "EE")
     execute(db, "update licences set total_units = consumed_units + 1 where id = :id", id=target.id)
     with db.uow(write=False) as uow:
-        rows = uow.conn.execute(text(
-            "select u.id from users u where u.org_id = :o and not exists (select 1 from user_licences ul "
-            "join licences l on l.id = ul.licence_id where ul.user_id = u.id and l.offer_code = 'EE') "
-            "order by u.email limit 2"), {"o": demo.main_org_id}).scalars().all()
+        rows = (
+            uow.conn.execute(
+                text(
+                    "select u.id from users u where u.org_id = :o and not exists (select 1 from user_licences ul "
+                    "join licences l on l.id = ul.licence_id where ul.user_id = u.id and l.offer_code = 'EE') "
+                    "order by u.email limit 2"
+                ),
+                {"o": demo.main_org_id},
+            )
+            .scalars()
+            .all()
+        )
     assert len(rows) == 2
     barrier = threading.Barrier(2)
     results: list = []

@@ -1,6 +1,7 @@
 """The filtered, keyset-paged people list returns exactly the right users, in email order,
 page after page, whichever way it finds them (walking the email index and probing, or
 starting from a small filter's own index), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,18 +22,28 @@ def world(db):
     """300 users; 12 of them lose their calling licence and profile, 5 hold nothing at all."""
     demo = seed(db, users=300)
     with db.uow(write=False) as uow:
-        ids = sorted(uow.conn.execute(select(t.users.c.id).where(
-            t.users.c.org_id == demo.main_org_id)).scalars())
+        ids = sorted(
+            uow.conn.execute(
+                select(t.users.c.id).where(t.users.c.org_id == demo.main_org_id)
+            ).scalars()
+        )
     no_calling, nothing = ids[:12], ids[12:17]
     for uid in no_calling:
-        execute(db, "delete from user_licences where user_id = :u and licence_id in "
-                    "(select id from licences where offer_code in ('BCSTD', 'BCBASIC'))", u=uid)
+        execute(
+            db,
+            "delete from user_licences where user_id = :u and licence_id in "
+            "(select id from licences where offer_code in ('BCSTD', 'BCBASIC'))",
+            u=uid,
+        )
         execute(db, "delete from calling_profiles where user_id = :u", u=uid)
     for uid in nothing:
         execute(db, "delete from user_licences where user_id = :u", u=uid)
         execute(db, "delete from calling_profiles where user_id = :u", u=uid)
-    execute(db, "update licences set consumed_units = (select count(*) from user_licences "
-                "where licence_id = licences.id)")
+    execute(
+        db,
+        "update licences set consumed_units = (select count(*) from user_licences "
+        "where licence_id = licences.id)",
+    )
     return demo
 
 
@@ -40,16 +51,27 @@ def reference(db, org_id: str):
     """Every user of the org with what the filters look at, read plainly."""
     with db.uow(write=False) as uow:
         c = uow.conn
-        users = c.execute(select(t.users.c.id, t.users.c.email, t.users.c.display_name)
-                          .where(t.users.c.org_id == org_id)).all()
-        where = dict(c.execute(select(t.calling_profiles.c.user_id,
-                                      t.calling_profiles.c.location_id)).all())
+        users = c.execute(
+            select(t.users.c.id, t.users.c.email, t.users.c.display_name).where(
+                t.users.c.org_id == org_id
+            )
+        ).all()
+        where = dict(
+            c.execute(select(t.calling_profiles.c.user_id, t.calling_profiles.c.location_id)).all()
+        )
         held: dict[str, set[str]] = {}
         for uid, lid in c.execute(select(t.user_licences.c.user_id, t.user_licences.c.licence_id)):
             held.setdefault(uid, set()).add(lid)
-        licences = {r.id: r for r in c.execute(select(t.licences).where(t.licences.c.org_id == org_id))}
-        locations = list(c.execute(select(t.locations.c.id).where(t.locations.c.org_id == org_id)
-                                   .order_by(t.locations.c.id)).scalars())
+        licences = {
+            r.id: r for r in c.execute(select(t.licences).where(t.licences.c.org_id == org_id))
+        }
+        locations = list(
+            c.execute(
+                select(t.locations.c.id)
+                .where(t.locations.c.org_id == org_id)
+                .order_by(t.locations.c.id)
+            ).scalars()
+        )
     return users, where, held, licences, locations
 
 
@@ -101,10 +123,13 @@ def filters(ref, org_id: str) -> list[PeopleFilter]:
             PeopleFilter(org_id, location_id=loc, search="ben"),
             PeopleFilter(org_id, location_id=loc, search="Moshe K"),
         ]
-    out += [PeopleFilter(org_id, calling=False), PeopleFilter(org_id, calling=True),
-            PeopleFilter(org_id, licence_id=by[("Sub100001", "MS")]),
-            PeopleFilter(org_id, search="zoe"),
-            PeopleFilter(org_id, location_id="no-such-location")]
+    out += [
+        PeopleFilter(org_id, calling=False),
+        PeopleFilter(org_id, calling=True),
+        PeopleFilter(org_id, licence_id=by[("Sub100001", "MS")]),
+        PeopleFilter(org_id, search="zoe"),
+        PeopleFilter(org_id, location_id="no-such-location"),
+    ]
     return out
 
 
@@ -160,7 +185,8 @@ def test_sqlite_walks_a_location_from_indexes_alone(db, world, monkeypatch):
     assert statements
     with db.reader.connect() as conn:
         for statement, parameters in statements:
-            plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                       parameters)]
+            plan = [
+                r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
             assert any("COVERING INDEX ix_users_org_email" in p for p in plan), plan
             assert any("COVERING INDEX ix_calling_profiles_location_user" in p for p in plan), plan

@@ -1,4 +1,5 @@
 """R9 cancellation and the recycle bin: refuse, force, restore exactly, refuse reuse, expire."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -14,8 +15,12 @@ from callshift.jobs.runner import JobRunner
 from callshift.services.context import PersonRef
 from callshift.services.features import set_voicemail_pin
 from callshift.services.licensing import change_licences
-from callshift.services.subscriptions import (cancel_subscription, list_recycle_bin, readiness,
-                                              restore)
+from callshift.services.subscriptions import (
+    cancel_subscription,
+    list_recycle_bin,
+    readiness,
+    restore,
+)
 
 from ..helpers import holder, licence, snapshot_db, state_of
 
@@ -38,8 +43,11 @@ def test_forced_cancel_purges_everyone_into_the_bin_and_restore_brings_them_back
     assert purged == 60
     with db.uow(write=False) as uow:
         assert uow.store.subscription(demo.old_subscription).status.value == "cancelled"
-        events = uow.conn.execute(select(func.count()).select_from(t.audit_events).where(
-            t.audit_events.c.action == "subscription.force-cancel.purge")).scalar_one()
+        events = uow.conn.execute(
+            select(func.count())
+            .select_from(t.audit_events)
+            .where(t.audit_events.c.action == "subscription.force-cancel.purge")
+        ).scalar_one()
     assert events == 60 and state_of(admin, user).profile is None
     entries = {e.user_id: e for e in list_recycle_bin(admin, limit=1000)}
     assert len(entries) == 60
@@ -56,13 +64,25 @@ def test_restore_refused_when_the_number_was_reused(admin, demo, db):
     victim = holder(admin, index=0)
     profile = state_of(admin, victim).profile
     old_pro = licence(admin, demo.old_subscription, "BCSTD")
-    result = change_licences(admin, PersonRef(person_id=victim.id),
-                             [LicenceRequest(old_pro.id, Operation.REMOVE)])
+    result = change_licences(
+        admin, PersonRef(person_id=victim.id), [LicenceRequest(old_pro.id, Operation.REMOVE)]
+    )
     # someone without calling takes the freed extension in the same location
     other = holder(admin, index=1)
-    change_licences(admin, PersonRef(person_id=other.id), [LicenceRequest(old_pro.id, Operation.REMOVE)])
-    change_licences(admin, PersonRef(person_id=other.id), [LicenceRequest(
-        old_pro.id, Operation.ADD, CallingProperties(profile.location_id, None, profile.extension))])
+    change_licences(
+        admin, PersonRef(person_id=other.id), [LicenceRequest(old_pro.id, Operation.REMOVE)]
+    )
+    change_licences(
+        admin,
+        PersonRef(person_id=other.id),
+        [
+            LicenceRequest(
+                old_pro.id,
+                Operation.ADD,
+                CallingProperties(profile.location_id, None, profile.extension),
+            )
+        ],
+    )
     unchanged = snapshot_db(db)
     with pytest.raises(RestoreRefused, match="extension"):
         restore(admin, [result.recycle_entry_id])
@@ -72,8 +92,9 @@ def test_restore_refused_when_the_number_was_reused(admin, demo, db):
 def test_entries_expire_after_the_retention_period(admin, demo, db):
     user = holder(admin)
     old_pro = licence(admin, demo.old_subscription, "BCSTD")
-    result = change_licences(admin, PersonRef(person_id=user.id),
-                             [LicenceRequest(old_pro.id, Operation.REMOVE)])
+    result = change_licences(
+        admin, PersonRef(person_id=user.id), [LicenceRequest(old_pro.id, Operation.REMOVE)]
+    )
     later = replace(admin, clock=lambda: admin.clock() + timedelta(days=31))
     assert result.recycle_entry_id in {e.id for e in list_recycle_bin(admin)}
     assert list_recycle_bin(later) == []

@@ -1,4 +1,5 @@
 """The Alembic migrations and the table definitions agree, on both databases."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -31,8 +32,10 @@ def test_upgrade_rebuilding_users_keeps_every_row_and_foreign_keys(tmp_path):
     db = connect(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(db, "0004")
     seed(db, users=50)
-    counts = "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM user_licences), " \
-             "(SELECT count(*) FROM calling_profiles), (SELECT count(*) FROM group_members)"
+    counts = (
+        "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM user_licences), "
+        "(SELECT count(*) FROM calling_profiles), (SELECT count(*) FROM group_members)"
+    )
     with db.reader.connect() as conn:
         before = conn.exec_driver_sql(counts).one()
     assert before[0] > 50 and before[1] > before[0] and before[2] > 0
@@ -41,8 +44,11 @@ def test_upgrade_rebuilding_users_keeps_every_row_and_foreign_keys(tmp_path):
 
     with db.writer.connect() as conn:
         assert conn.exec_driver_sql(counts).one() == before
-        assert conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE name = 'users'").scalar().endswith("WITHOUT ROWID")
+        assert (
+            conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'users'")
+            .scalar()
+            .endswith("WITHOUT ROWID")
+        )
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     db.dispose()

@@ -18,6 +18,7 @@ success must write. Then:
   profile byte for byte (R6), untouched users keep theirs, and a restore brings back the
   exact profile, PIN hash included).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,19 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
-                                 rule, run_state_machine_as_test)
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import func, insert, select, text
 
 from callshift.db import tables as t
@@ -41,8 +48,7 @@ from callshift.db.rows import to_licence, to_profile, to_recycle, to_user
 from callshift.domain import errors as E
 from callshift.domain.errors import DomainError, SubscriptionInUse
 from callshift.domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from callshift.domain.model import (CallingProfile, Licence, RecycleEntry, SubscriptionStatus,
-                                    User)
+from callshift.domain.model import CallingProfile, Licence, RecycleEntry, SubscriptionStatus, User
 from callshift.seed import SeedSummary, seed
 from callshift.services.context import PersonRef
 from callshift.services.licensing import change_licences
@@ -51,16 +57,18 @@ from callshift.services.subscriptions import cancel_subscription, restore, set_s
 
 from ..helpers import admin_of, dump_tables, load_tables, snapshot_db
 
-ACTIVE, SUSPENDED, CANCELLED = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED,
-                                SubscriptionStatus.CANCELLED)
+ACTIVE, SUSPENDED, CANCELLED = (
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.SUSPENDED,
+    SubscriptionStatus.CANCELLED,
+)
 THIRD_SUB = "Sub400001"
 OFFER_CODES = ("BCSTD", "BCBASIC", "EE", "MS")
 NS = uuid.UUID("6f1d8a52-3c55-4c1e-9d0a-5b2f0c3e7a10")
 
 # Properties a request may carry. Seeded extensions 1000-1003 are taken at every location
 # and numbers +9723000000{0,1,3,...} in the main organisation.
-EXTENSIONS = ["1000", "1001", "1003", "1004", "1005", "2000", "9", "12a",
-              "1234567890123456789"]
+EXTENSIONS = ["1000", "1001", "1003", "1004", "1005", "2000", "9", "12a", "1234567890123456789"]
 NUMBERS = ["+97230000000", "97230000001", "+97239999901", "+97239999902", "+12"]
 EXT_RE = re.compile(r"^[0-9]{2,10}$")
 E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -70,8 +78,11 @@ NOT_FOUND = "NotFound"
 # everything and still pass. Matched as substrings of the outcomes ``execute`` records.
 COVERAGE = {
     "a calling swap that kept the profile": ["(calling swap)"],
-    "a purge by licence removal": ["remove: changed (purge)", "put: changed (purge)",
-                                   "patch: changed (purge)"],
+    "a purge by licence removal": [
+        "remove: changed (purge)",
+        "put: changed (purge)",
+        "patch: changed (purge)",
+    ],
     "a forced cancellation that purged": ["cancel --force: changed (purge)"],
     "a first calling licence": ["(grant)"],
     "a restore from the recycle bin": ["restore: changed (restore)"],
@@ -95,12 +106,17 @@ COVERAGE = {
 SHRINK = os.environ.get("CALLSHIFT_STATEFUL_SHRINK") == "1"
 RANDOM = os.environ.get("CALLSHIFT_STATEFUL_RANDOM") == "1"
 EXAMPLES = int(os.environ.get("CALLSHIFT_STATEFUL_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=20, deadline=None,
-                    derandomize=not RANDOM,
-                    database=None, suppress_health_check=[HealthCheck.too_slow],
-                    report_multiple_bugs=False, print_blob=False,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate,
-                            *([Phase.shrink] if SHRINK else [])])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=20,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    report_multiple_bugs=False,
+    print_blob=False,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, *([Phase.shrink] if SHRINK else [])],
+)
 
 
 def _norm(number: str | None) -> str | None:
@@ -116,32 +132,62 @@ def _codes(err: DomainError) -> set:
 
 # --- database set-up: seed once, then restore the same rows before every example ---------
 
+
 def _extend_demo(db: Database, demo: SeedSummary) -> None:
     """A third, small subscription and two new hires without any licence."""
-    now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     with db.uow() as uow:
         c = uow.conn
-        partner = c.execute(select(t.subscriptions.c.partner_id).where(
-            t.subscriptions.c.id == demo.new_subscription)).scalar_one()
-        c.execute(insert(t.subscriptions).values(id=THIRD_SUB, org_id=demo.main_org_id,
-                                                 partner_id=partner, status="active", created=now))
-        c.execute(insert(t.licences), [
-            {"id": str(uuid.uuid5(NS, f"{THIRD_SUB}/{code}")), "org_id": demo.main_org_id,
-             "subscription_id": THIRD_SUB, "offer_code": code, "total_units": 2,
-             "consumed_units": 0} for code in OFFER_CODES])
-        c.execute(insert(t.users), [
-            {"id": str(uuid.uuid5(NS, f"hire{i}")), "org_id": demo.main_org_id,
-             "email": f"new.hire.{i}@acme.example.com", "first_name": "New",
-             "last_name": f"Hire{i}", "display_name": f"New Hire {i}", "status": "active",
-             "created": now, "last_modified": now} for i in (1, 2)])
+        partner = c.execute(
+            select(t.subscriptions.c.partner_id).where(
+                t.subscriptions.c.id == demo.new_subscription
+            )
+        ).scalar_one()
+        c.execute(
+            insert(t.subscriptions).values(
+                id=THIRD_SUB,
+                org_id=demo.main_org_id,
+                partner_id=partner,
+                status="active",
+                created=now,
+            )
+        )
+        c.execute(
+            insert(t.licences),
+            [
+                {
+                    "id": str(uuid.uuid5(NS, f"{THIRD_SUB}/{code}")),
+                    "org_id": demo.main_org_id,
+                    "subscription_id": THIRD_SUB,
+                    "offer_code": code,
+                    "total_units": 2,
+                    "consumed_units": 0,
+                }
+                for code in OFFER_CODES
+            ],
+        )
+        c.execute(
+            insert(t.users),
+            [
+                {
+                    "id": str(uuid.uuid5(NS, f"hire{i}")),
+                    "org_id": demo.main_org_id,
+                    "email": f"new.hire.{i}@acme.example.com",
+                    "first_name": "New",
+                    "last_name": f"Hire{i}",
+                    "display_name": f"New Hire {i}",
+                    "status": "active",
+                    "created": now,
+                    "last_modified": now,
+                }
+                for i in (1, 2)
+            ],
+        )
         uow.commit()
 
 
-
-
-
-
 # --- reading the whole state -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class World:
@@ -165,14 +211,15 @@ def read_world(db: Database) -> World:
     with db.uow(write=False) as uow:
         c = uow.conn
         lic_q = select(t.licences, t.subscriptions.c.status).join(
-            t.subscriptions, t.subscriptions.c.id == t.licences.c.subscription_id)
+            t.subscriptions, t.subscriptions.c.id == t.licences.c.subscription_id
+        )
         licences = {r.id: to_licence(r) for r in c.execute(lic_q)}
         subs = {r.id: SubscriptionStatus(r.status) for r in c.execute(select(t.subscriptions))}
         users = {r.id: to_user(r) for r in c.execute(select(t.users))}
         held: dict[str, set[str]] = {u: set() for u in users}
         for r in c.execute(select(t.user_licences)):
             held[r.user_id].add(r.licence_id)
-        profiles: dict[str, CallingProfile | None] = {u: None for u in users}
+        profiles: dict[str, CallingProfile | None] = dict.fromkeys(users)
         for r in c.execute(select(t.calling_profiles)):
             profiles[r.user_id] = to_profile(r)
         entries = {r.id: to_recycle(r) for r in c.execute(select(t.recycle_bin))}
@@ -180,8 +227,16 @@ def read_world(db: Database) -> World:
         for r in c.execute(select(t.locations)):
             locations.setdefault(r.org_id, set()).add(r.id)
         last = c.execute(select(func.max(t.audit_events.c.id))).scalar() or 0
-    return World(licences, subs, users, {u: frozenset(h) for u, h in held.items()}, profiles,
-                 entries, locations, last)
+    return World(
+        licences,
+        subs,
+        users,
+        {u: frozenset(h) for u, h in held.items()},
+        profiles,
+        entries,
+        locations,
+        last,
+    )
 
 
 def _sub_orgs(w: World) -> dict[str, str]:
@@ -190,12 +245,18 @@ def _sub_orgs(w: World) -> dict[str, str]:
 
 def new_audit_targets(db: Database, after_id: int) -> Counter:
     with db.uow(write=False) as uow:
-        rows = uow.conn.execute(select(t.audit_events.c.target_id)
-                                .where(t.audit_events.c.id > after_id)).scalars().all()
+        rows = (
+            uow.conn.execute(
+                select(t.audit_events.c.target_id).where(t.audit_events.c.id > after_id)
+            )
+            .scalars()
+            .all()
+        )
     return Counter(rows)
 
 
 # --- what a successful step must write ----------------------------------------------------
+
 
 @dataclass
 class Expect:
@@ -220,8 +281,9 @@ class BinModel:
 
 
 class LicensingMachine(RuleBasedStateMachine):
-    def __init__(self, db: Database, demo: SeedSummary, baseline: dict[str, list[dict]],
-                 outcomes: Counter):
+    def __init__(
+        self, db: Database, demo: SeedSummary, baseline: dict[str, list[dict]], outcomes: Counter
+    ):
         super().__init__()
         self.outcomes = outcomes  # what the steps did, over every example (for coverage)
         load_tables(db, baseline)
@@ -283,27 +345,42 @@ class LicensingMachine(RuleBasedStateMachine):
     def usable(self, w: World, key) -> bool:
         return w.subs[key[0]] is ACTIVE and w.free(self.by_key[key]) > 0
 
-    def draw_props(self, data, profile: CallingProfile | None, label="properties",
-                   first: bool = False):
-        modes = ["fresh", "fresh", "none", "random"] if first else [
-            "none", "current", "fresh", "random"]
+    def draw_props(
+        self, data, profile: CallingProfile | None, label="properties", first: bool = False
+    ):
+        modes = (
+            ["fresh", "fresh", "none", "random"]
+            if first
+            else ["none", "current", "fresh", "random"]
+        )
         mode = data.draw(st.sampled_from(modes), label=f"{label} mode")
         if mode == "none":
             return None
         if mode == "fresh":  # what a first calling licence needs, mostly free values
-            return data.draw(st.builds(
-                CallingProperties, location_id=st.sampled_from(self.locations),
-                phone_number=st.sampled_from([None, "+97239999901", "97239999902"]),
-                extension=st.sampled_from(["1004", "1005", "2000", "2001"])), label=label)
+            return data.draw(
+                st.builds(
+                    CallingProperties,
+                    location_id=st.sampled_from(self.locations),
+                    phone_number=st.sampled_from([None, "+97239999901", "97239999902"]),
+                    extension=st.sampled_from(["1004", "1005", "2000", "2001"]),
+                ),
+                label=label,
+            )
         if mode == "current" and profile is not None:
-            return CallingProperties(location_id=profile.location_id,
-                                     phone_number=profile.phone_number,
-                                     extension=profile.extension)
-        return data.draw(st.builds(
-            CallingProperties,
-            location_id=st.sampled_from([*self.locations, None, "no-such-location"]),
-            phone_number=st.sampled_from([None, *NUMBERS]),
-            extension=st.sampled_from([None, *EXTENSIONS])), label=label)
+            return CallingProperties(
+                location_id=profile.location_id,
+                phone_number=profile.phone_number,
+                extension=profile.extension,
+            )
+        return data.draw(
+            st.builds(
+                CallingProperties,
+                location_id=st.sampled_from([*self.locations, None, "no-such-location"]),
+                phone_number=st.sampled_from([None, *NUMBERS]),
+                extension=st.sampled_from([None, *EXTENSIONS]),
+            ),
+            label=label,
+        )
 
     # --- oracles -------------------------------------------------------------------------
     def ours(self, w: World, lid: str) -> bool:
@@ -349,9 +426,11 @@ class LicensingMachine(RuleBasedStateMachine):
         """R6: properties sent with a swap must agree with the profile it keeps."""
         if props is None or profile is None:
             return set()
-        if ((props.location_id and props.location_id != profile.location_id)
-                or (props.extension and props.extension != profile.extension)
-                or (props.phone_number and _norm(props.phone_number) != profile.phone_number)):
+        if (
+            (props.location_id and props.location_id != profile.location_id)
+            or (props.extension and props.extension != profile.extension)
+            or (props.phone_number and _norm(props.phone_number) != profile.phone_number)
+        ):
             return {E.PROFILE_MISMATCH}
         return set()
 
@@ -370,7 +449,9 @@ class LicensingMachine(RuleBasedStateMachine):
         if len(calling) > 1:
             same = len({l.offer_code for l in calling}) < len(calling)
             v.add(E.TWO_OF_ONE_OFFER if same else E.PROFESSIONAL_WITH_BASIC)
-        if any(n > 1 for n in Counter(l.offer_code for l in lics if not l.offer.is_calling).values()):
+        if any(
+            n > 1 for n in Counter(l.offer_code for l in lics if not l.offer.is_calling).values()
+        ):
             v.add(E.TWO_OF_ONE_OFFER)
         return v
 
@@ -422,8 +503,11 @@ class LicensingMachine(RuleBasedStateMachine):
         calling = lambda ids: [l for l in ids if w.licences[l].offer.is_calling]  # noqa: E731
         removed_calling, added_calling = calling(removes), calling(adds)
         v = self.structure(w, wanted_set)
-        if any(w.licences[r].offer.calling_tier > w.licences[a].offer.calling_tier
-               for r in removed_calling for a in added_calling):
+        if any(
+            w.licences[r].offer.calling_tier > w.licences[a].offer.calling_tier
+            for r in removed_calling
+            for a in added_calling
+        ):
             v.add(E.PROFESSIONAL_TO_BASIC)  # R2
         for lid in adds:
             v |= self.capacity(w, lid)
@@ -497,11 +581,16 @@ class LicensingMachine(RuleBasedStateMachine):
             lid = licence_id or m.licence_id
             lic = w.licences.get(lid)
             view = replace(w, profiles=profiles)
-            if (restored[eid] or profiles[m.user_id] is not None or lic is None
-                    or not lic.offer.is_calling or lic.org_id != self.org
-                    or lic.subscription_status is not ACTIVE
-                    or lic.total_units - consumed[lid] <= 0
-                    or self.conflicts(view, m.user_id, m.profile)):
+            if (
+                restored[eid]
+                or profiles[m.user_id] is not None
+                or lic is None
+                or not lic.offer.is_calling
+                or lic.org_id != self.org
+                or lic.subscription_status is not ACTIVE
+                or lic.total_units - consumed[lid] <= 0
+                or self.conflicts(view, m.user_id, m.profile)
+            ):
                 return {E.RESTORE_REFUSED}, Expect()
             restored[eid] = True
             profiles[m.user_id] = m.profile
@@ -514,8 +603,14 @@ class LicensingMachine(RuleBasedStateMachine):
         return set(), exp
 
     # --- running one step and checking what it did ---------------------------------------
-    def execute(self, name: str, w0: World, call: Callable, violations: set | None,
-                expect: Expect | Callable[[object], Expect]):
+    def execute(
+        self,
+        name: str,
+        w0: World,
+        call: Callable,
+        violations: set | None,
+        expect: Expect | Callable[[object], Expect],
+    ):
         """Run a use case; check a refusal changed nothing, or a success did what it must."""
         snap0 = self._snap or snapshot_db(self.db)
         self._world = self._snap = None
@@ -525,25 +620,31 @@ class LicensingMachine(RuleBasedStateMachine):
             codes = _codes(err)
             self.outcome(f"{name}: refused {' '.join(sorted(map(str, codes)))}")
             assert violations is None or violations, (
-                f"{name} refused ({codes}: {err.message}) though it breaks no rule")
+                f"{name} refused ({codes}: {err.message}) though it breaks no rule"
+            )
             if violations is not None:
                 assert codes <= violations, (
-                    f"{name} refused with {codes} ({err.message}); expected codes from {violations}")
+                    f"{name} refused with {codes} ({err.message}); expected codes from {violations}"
+                )
             assert snapshot_db(self.db) == snap0, f"R8: the refused {name} changed the database"
             self._world, self._snap = w0, snap0  # unchanged, as the snapshot just showed
             return err, None
         assert not violations, f"{name} succeeded ({result!r}) but should be refused: {violations}"
         exp = expect(result) if callable(expect) else expect
         self.check_success(name, w0, snap0, exp)
-        self.outcome(f"{name}: {'changed' + self.calling_kinds(w0, exp) if exp.audit else 'no change'}")
+        self.outcome(
+            f"{name}: {'changed' + self.calling_kinds(w0, exp) if exp.audit else 'no change'}"
+        )
         return None, result
 
     @staticmethod
     def calling_kinds(w0: World, exp: Expect) -> str:
         kinds = set()
         for u, held in exp.held.items():
-            before, after = w0.calling_of(u), next(
-                (l for l in held if w0.licences[l].offer.is_calling), None)
+            before, after = (
+                w0.calling_of(u),
+                next((l for l in held if w0.licences[l].offer.is_calling), None),
+            )
             if before and after and before != after:
                 kinds.add("calling swap")
             elif before and not after:
@@ -561,14 +662,20 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def check_success(self, name: str, w0: World, snap0, exp: Expect) -> None:
         targets = new_audit_targets(self.db, w0.last_audit)
-        assert targets == exp.audit, f"R10: {name} wrote audit events {dict(targets)}, expected {dict(exp.audit)}"
+        assert targets == exp.audit, (
+            f"R10: {name} wrote audit events {dict(targets)}, expected {dict(exp.audit)}"
+        )
         if not exp.audit:
-            assert snapshot_db(self.db) == snap0, f"{name} changed nothing but wrote to the database"
+            assert snapshot_db(self.db) == snap0, (
+                f"{name} changed nothing but wrote to the database"
+            )
             self._world, self._snap = w0, snap0
             return
         w1 = self.world()
         for u in w0.users:
-            assert w1.held[u] == exp.held.get(u, w0.held[u]), f"{name}: licences of {w0.users[u].email}"
+            assert w1.held[u] == exp.held.get(u, w0.held[u]), (
+                f"{name}: licences of {w0.users[u].email}"
+            )
             assert w1.users[u].display_name == exp.names.get(u, w0.users[u].display_name)
         assert w1.subs == {**w0.subs, **exp.subs}, f"{name}: subscription statuses"
         for lid, lic in w0.licences.items():
@@ -583,12 +690,14 @@ class LicensingMachine(RuleBasedStateMachine):
             assert w1.profiles[u] == want[u], f"{name}: calling profile of {w0.users[u].email}"
         new = {e: entry for e, entry in w1.bin.items() if e not in w0.bin}
         assert sorted((e.user_id, e.licence_id) for e in new.values()) == sorted(
-            (u, l) for u, l, _ in exp.purges), f"{name}: recycle-bin entries {new}"
+            (u, l) for u, l, _ in exp.purges
+        ), f"{name}: recycle-bin entries {new}"
         # into the model in an order that does not depend on the entries' random ids, so that
         # replaying the same draws picks the same entries
         for eid, entry in sorted(new.items(), key=lambda kv: (kv[1].user_id, kv[1].licence_id)):
-            profile = next(p for u, l, p in exp.purges
-                           if (u, l) == (entry.user_id, entry.licence_id))
+            profile = next(
+                p for u, l, p in exp.purges if (u, l) == (entry.user_id, entry.licence_id)
+            )
             assert entry.profile == profile, f"{name}: the recycle bin lost part of the profile"
             assert entry.email == w0.users[entry.user_id].email and entry.restored_at is None
             self.bin[eid] = BinModel(entry.user_id, entry.licence_id, profile)
@@ -601,12 +710,19 @@ class LicensingMachine(RuleBasedStateMachine):
         self.profiles.update(exp.profiles)
 
     # --- set-up ----------------------------------------------------------------------------
-    @initialize(slack=st.lists(st.integers(0, 3), min_size=12, max_size=12),
-                third=st.sampled_from(["active", "suspended"]))
+    @initialize(
+        slack=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+        third=st.sampled_from(["active", "suspended"]),
+    )
     def shrink_capacity(self, slack, third):
         """Few free units everywhere, so capacity refusals happen."""
-        self.sql("update licences set total_units = consumed_units + :n where id = :id",
-                 *({"n": extra, "id": self.by_key[key]} for key, extra in zip(self.main_keys, slack)))
+        self.sql(
+            "update licences set total_units = consumed_units + :n where id = :id",
+            *(
+                {"n": extra, "id": self.by_key[key]}
+                for key, extra in zip(self.main_keys, slack, strict=False)
+            ),
+        )
         self.sql("update subscriptions set status = :s where id = :id", s=third, id=THIRD_SUB)
 
     # --- operations ---------------------------------------------------------------------
@@ -616,12 +732,19 @@ class LicensingMachine(RuleBasedStateMachine):
 
         def plausible_for(u):
             held_codes = {w.licences[l].offer_code for l in w.held[u]}
-            return [k for k in self.main_keys if k[1] not in held_codes and not (
-                w.licences[self.by_key[k]].offer.is_calling and w.calling_of(u))]
+            return [
+                k
+                for k in self.main_keys
+                if k[1] not in held_codes
+                and not (w.licences[self.by_key[k]].offer.is_calling and w.calling_of(u))
+            ]
 
         mains = [self.by_email[e] for e in self.emails]
-        u = self.by_email[self.draw_likely(
-            data, [self.read_email(u) for u in mains if plausible_for(u)], self.emails, "user")]
+        u = self.by_email[
+            self.draw_likely(
+                data, [self.read_email(u) for u in mains if plausible_for(u)], self.emails, "user"
+            )
+        ]
         plausible = plausible_for(u)
         likely = [k for k in plausible if self.usable(w, k)] or plausible
         key = self.draw_likely(data, likely, [*self.main_keys, self.foreign_key], "licence")
@@ -630,16 +753,24 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def add_licence(self, w, u, lid, props, name):
         v, exp = self.add_oracle(w, u, lid, props)
-        self.execute(name, w, lambda: change_licences(
-            self.ctx, PersonRef(person_id=u), [LicenceRequest(lid, Operation.ADD, props)]), v, exp)
+        self.execute(
+            name,
+            w,
+            lambda: change_licences(
+                self.ctx, PersonRef(person_id=u), [LicenceRequest(lid, Operation.ADD, props)]
+            ),
+            v,
+            exp,
+        )
         return v
 
     @rule(data=st.data())
     def grant(self, data):
         """A first calling licence for someone without one (R5: a new profile)."""
         w = self.world()
-        u = self.draw_user(data, [u for u in w.users if w.users[u].org_id == self.org
-                                  and not w.calling_of(u)])
+        u = self.draw_user(
+            data, [u for u in w.users if w.users[u].org_id == self.org and not w.calling_of(u)]
+        )
         if u is None:
             return
         keys = [k for k in self.main_keys if k[1] in ("BCSTD", "BCBASIC")]
@@ -659,12 +790,24 @@ class LicensingMachine(RuleBasedStateMachine):
             key = data.draw(st.sampled_from(self.main_keys), label="licence")
         lid = self.by_key[key]
         v, exp = self.remove_oracle(w, u, lid)
-        self.execute("remove", w, lambda: change_licences(
-            self.ctx, PersonRef(person_id=u), [LicenceRequest(lid, Operation.REMOVE)]), v, exp)
+        self.execute(
+            "remove",
+            w,
+            lambda: change_licences(
+                self.ctx, PersonRef(person_id=u), [LicenceRequest(lid, Operation.REMOVE)]
+            ),
+            v,
+            exp,
+        )
 
     def calling_users(self, w: World, code: str | None = None) -> list[str]:
-        return [u for u in w.users if w.users[u].org_id == self.org and w.calling_of(u)
-                and (code is None or w.licences[w.calling_of(u)].offer_code == code)]
+        return [
+            u
+            for u in w.users
+            if w.users[u].org_id == self.org
+            and w.calling_of(u)
+            and (code is None or w.licences[w.calling_of(u)].offer_code == code)
+        ]
 
     @rule(data=st.data())
     def swap(self, data):
@@ -674,20 +817,30 @@ class LicensingMachine(RuleBasedStateMachine):
         if u is None:
             return
         current = w.licences[w.calling_of(u)]
-        keys = [k for k in self.main_keys if w.licences[self.by_key[k]].offer.is_calling
-                and self.by_key[k] != current.id]
-        likely = [k for k in keys if self.usable(w, k) and
-                  w.licences[self.by_key[k]].offer.calling_tier >= current.offer.calling_tier]
+        keys = [
+            k
+            for k in self.main_keys
+            if w.licences[self.by_key[k]].offer.is_calling and self.by_key[k] != current.id
+        ]
+        likely = [
+            k
+            for k in keys
+            if self.usable(w, k)
+            and w.licences[self.by_key[k]].offer.calling_tier >= current.offer.calling_tier
+        ]
         target = self.by_key[self.draw_likely(data, likely, keys, "target")]
         self.swap_licence(w, u, target, self.draw_props(data, w.profiles[u]), "swap")
 
     def swap_licence(self, w, u, target, props, name):
         current = w.calling_of(u)
         v, exp = self.swap_oracle(w, u, target, props)
-        order = [LicenceRequest(current, Operation.REMOVE),
-                 LicenceRequest(target, Operation.ADD, props)]
-        self.execute(name, w, lambda: change_licences(self.ctx, PersonRef(person_id=u), order),
-                     v, exp)
+        order = [
+            LicenceRequest(current, Operation.REMOVE),
+            LicenceRequest(target, Operation.ADD, props),
+        ]
+        self.execute(
+            name, w, lambda: change_licences(self.ctx, PersonRef(person_id=u), order), v, exp
+        )
         return v
 
     @rule(data=st.data())
@@ -700,13 +853,21 @@ class LicensingMachine(RuleBasedStateMachine):
         wanted = list(held)
         current = w.calling_of(u)
         if mode == "swap-calling" and current:
-            same_offer = [k for k in self.main_keys
-                          if k[1] == w.licences[current].offer_code and self.by_key[k] != current]
+            same_offer = [
+                k
+                for k in self.main_keys
+                if k[1] == w.licences[current].offer_code and self.by_key[k] != current
+            ]
             wanted = [l for l in held if l != current] + [self.draw_licence(data, same_offer)]
         elif mode == "random":
             wanted = [l for l in held if data.draw(st.booleans(), label=f"keep {l}")]
-            wanted += [self.by_key[k] for k in data.draw(st.lists(
-                st.sampled_from([*self.main_keys, self.foreign_key]), max_size=2), label="add")]
+            wanted += [
+                self.by_key[k]
+                for k in data.draw(
+                    st.lists(st.sampled_from([*self.main_keys, self.foreign_key]), max_size=2),
+                    label="add",
+                )
+            ]
         props = self.draw_props(data, w.profiles[u])
         display = data.draw(st.sampled_from([None, "Renamed Person"]), label="displayName")
         self.put_person(w, u, wanted, props, display, "put")
@@ -715,28 +876,37 @@ class LicensingMachine(RuleBasedStateMachine):
     def put_edit(self, data):
         """PUT with the same licences: the extension or number may change, the location not."""
         w = self.world()
-        u = self.draw_user(data, [u for u in self.calling_users(w)])
+        u = self.draw_user(data, list(self.calling_users(w)))
         if u is None:
             return
         profile = w.profiles[u]
-        props = data.draw(st.builds(
-            CallingProperties, location_id=st.sampled_from([profile.location_id, None,
-                                                             *self.locations]),
-            phone_number=st.sampled_from([None, "+97239999901", "97239999902", *NUMBERS]),
-            extension=st.sampled_from(["1004", "2000", None, *EXTENSIONS])), label="properties")
+        props = data.draw(
+            st.builds(
+                CallingProperties,
+                location_id=st.sampled_from([profile.location_id, None, *self.locations]),
+                phone_number=st.sampled_from([None, "+97239999901", "97239999902", *NUMBERS]),
+                extension=st.sampled_from(["1004", "2000", None, *EXTENSIONS]),
+            ),
+            label="properties",
+        )
         self.put_person(w, u, sorted(w.held[u]), props, None, "put-edit")
 
     def put_person(self, w, u, wanted, props, display, name):
         user = w.users[u]
-        person = PersonData(email=user.email, first_name=user.first_name,
-                            last_name=user.last_name,
-                            display_name=display or user.display_name, licences=wanted,
-                            location_id=props and props.location_id,
-                            extension=props and props.extension,
-                            phone_number=props and props.phone_number)
+        person = PersonData(
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            display_name=display or user.display_name,
+            licences=wanted,
+            location_id=props and props.location_id,
+            extension=props and props.extension,
+            phone_number=props and props.phone_number,
+        )
         v, exp = self.put_oracle(w, u, wanted, props, display)
-        self.execute(name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person),
-                     v, exp)
+        self.execute(
+            name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person), v, exp
+        )
 
     @rule(data=st.data())
     def patch(self, data):
@@ -746,19 +916,35 @@ class LicensingMachine(RuleBasedStateMachine):
         mine = sorted(k for k in self.main_keys if self.by_key[k] in w.held[u])
         if mine and not data.draw(st.booleans(), label="random requests instead of a move"):
             pairs = []  # like a bulk move: each licence swapped for the same offer elsewhere
-            for key in data.draw(st.lists(st.sampled_from(mine), min_size=min(2, len(mine)),
-                                          max_size=3, unique=True), label="licences to move"):
+            for key in data.draw(
+                st.lists(
+                    st.sampled_from(mine), min_size=min(2, len(mine)), max_size=3, unique=True
+                ),
+                label="licences to move",
+            ):
                 to = [k for k in self.main_keys if k[1] == key[1] and k != key]
-                pairs += [(key, Operation.REMOVE),
-                          (data.draw(st.sampled_from(to), label="to"), Operation.ADD)]
+                pairs += [
+                    (key, Operation.REMOVE),
+                    (data.draw(st.sampled_from(to), label="to"), Operation.ADD),
+                ]
             props = None  # as a bulk move sends them
         else:
-            pairs = data.draw(st.lists(st.tuples(
-                st.sampled_from([*self.main_keys, self.foreign_key]),
-                st.sampled_from(list(Operation))), min_size=1, max_size=3), label="requests")
+            pairs = data.draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from([*self.main_keys, self.foreign_key]),
+                        st.sampled_from(list(Operation)),
+                    ),
+                    min_size=1,
+                    max_size=3,
+                ),
+                label="requests",
+            )
             props = self.draw_props(data, w.profiles[u])
-        reqs = [LicenceRequest(self.by_key[k], op, props if op is Operation.ADD else None)
-                for k, op in pairs]
+        reqs = [
+            LicenceRequest(self.by_key[k], op, props if op is Operation.ADD else None)
+            for k, op in pairs
+        ]
         held = w.held[u]
 
         def expect(result) -> Expect:
@@ -769,7 +955,9 @@ class LicensingMachine(RuleBasedStateMachine):
             assert ch.before == held
             assert set(ch.added) | set(ch.removed) | set(failed) == adds | removes
             assert not (set(ch.added) | set(ch.removed)) & set(failed)
-            slot = lambda l: "calling" if w.licences[l].offer.is_calling else w.licences[l].offer_code  # noqa: E731
+            slot = lambda l: (
+                "calling" if w.licences[l].offer.is_calling else w.licences[l].offer_code
+            )
             for lid, f in failed.items():
                 if lid in adds:  # R3/R4 are the only per-licence reasons
                     assert f.code in self.capacity(w, lid), f"add of {lid} failed with {f}"
@@ -797,13 +985,25 @@ class LicensingMachine(RuleBasedStateMachine):
                 assert ch.calling in (CallingChange.SWAP, CallingChange.NONE)
             return exp
 
-        self.execute("patch", w, lambda: change_licences(self.ctx, PersonRef(person_id=u), reqs),
-                     None, expect)
+        self.execute(
+            "patch",
+            w,
+            lambda: change_licences(self.ctx, PersonRef(person_id=u), reqs),
+            None,
+            expect,
+        )
 
     def draw_sub(self, data, in_use: bool = False) -> str:
         w = self.world()
-        live = [s for s in self.main_subs if w.subs[s] is not CANCELLED and (not in_use or any(
-            l.consumed_units for l in w.licences.values() if l.subscription_id == s))]
+        live = [
+            s
+            for s in self.main_subs
+            if w.subs[s] is not CANCELLED
+            and (
+                not in_use
+                or any(l.consumed_units for l in w.licences.values() if l.subscription_id == s)
+            )
+        ]
         return self.draw_likely(data, live, self.main_subs, "subscription")
 
     # one cancellation an example: a forced one empties most of the demo
@@ -818,13 +1018,23 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def cancel_sub(self, w, sub, force):
         v, exp, purged_users = self.cancel_oracle(w, sub, force)
-        err, result = self.execute("cancel" + (" --force" if force else ""), w,
-                                   lambda: cancel_subscription(self.ctx, sub, force), v, exp)
+        err, result = self.execute(
+            "cancel" + (" --force" if force else ""),
+            w,
+            lambda: cancel_subscription(self.ctx, sub, force),
+            v,
+            exp,
+        )
         if isinstance(err, SubscriptionInUse):  # R9: the refusal counts users per licence
-            assert err.users_per_licence == {l.id: l.consumed_units for l in w.licences.values()
-                                             if l.subscription_id == sub and l.consumed_units}
+            assert err.users_per_licence == {
+                l.id: l.consumed_units
+                for l in w.licences.values()
+                if l.subscription_id == sub and l.consumed_units
+            }
         if err is None:
-            assert result == purged_users, f"cancel reported {result} purged users, not {purged_users}"
+            assert result == purged_users, (
+                f"cancel reported {result} purged users, not {purged_users}"
+            )
             self.cancelled |= CANCELLED in exp.subs.values()
         return err
 
@@ -846,27 +1056,40 @@ class LicensingMachine(RuleBasedStateMachine):
             if w.subs[sub] is not status:
                 exp.subs[sub] = status
                 exp.audit[sub] += 1
-        self.execute(f"set-status {status.value}", w,
-                     lambda: set_subscription_status(self.ctx, sub, status), v, exp)
+        self.execute(
+            f"set-status {status.value}",
+            w,
+            lambda: set_subscription_status(self.ctx, sub, status),
+            v,
+            exp,
+        )
 
     @rule(data=st.data())
     def restore(self, data):
         """Restore one or two recycle-bin entries, onto their own licence or another."""
         w = self.world()
         if not self.bin:  # nothing purged yet: an entry that does not exist
-            self.execute("restore-unknown", w, lambda: restore(self.ctx, ["no-such-entry"]),
-                         {NOT_FOUND}, Expect())
+            self.execute(
+                "restore-unknown",
+                w,
+                lambda: restore(self.ctx, ["no-such-entry"]),
+                {NOT_FOUND},
+                Expect(),
+            )
             return
-        if not data.draw(st.booleans(), label="any entries onto any licence") and \
-                self.restore_one_waiting(data):
+        if not data.draw(
+            st.booleans(), label="any entries onto any licence"
+        ) and self.restore_one_waiting(data):
             return
-        waiting = [e for e, m in self.bin.items()
-                   if not m.restored and w.profiles[m.user_id] is None]
+        waiting = [
+            e for e, m in self.bin.items() if not m.restored and w.profiles[m.user_id] is None
+        ]
         entries = [self.draw_likely(data, waiting, list(self.bin), "entry")]
         if data.draw(st.integers(0, 3), label="two entries?") == 3:
             entries.append(data.draw(st.sampled_from(list(self.bin)), label="second entry"))
-        likely = [None] + [k for k in self.main_keys if k[1] in ("BCSTD", "BCBASIC")
-                           and self.usable(w, k)]
+        likely = [None] + [
+            k for k in self.main_keys if k[1] in ("BCSTD", "BCBASIC") and self.usable(w, k)
+        ]
         key = self.draw_likely(data, likely, [*self.main_keys, self.foreign_key], "onto")
         lid = key and self.by_key[key]
         v, exp = self.restore_oracle(w, entries, lid)
@@ -879,8 +1102,9 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def restore_one_waiting(self, data) -> bool:
         w = self.world()
-        waiting = [e for e, m in self.bin.items()
-                   if not m.restored and w.profiles[m.user_id] is None]
+        waiting = [
+            e for e, m in self.bin.items() if not m.restored and w.profiles[m.user_id] is None
+        ]
         if not waiting:
             return False
         entry = data.draw(st.sampled_from(waiting), label="entry")
@@ -898,17 +1122,23 @@ class LicensingMachine(RuleBasedStateMachine):
         """An operator trims a licence to (almost) what is used: not a use case, not audited."""
         key = data.draw(st.sampled_from(self.main_keys), label="licence")
         extra = data.draw(st.integers(0, 1), label="free units left")
-        self.sql("update licences set total_units = consumed_units + :n where id = :id",
-                 n=extra, id=self.by_key[key])
+        self.sql(
+            "update licences set total_units = consumed_units + :n where id = :id",
+            n=extra,
+            id=self.by_key[key],
+        )
 
     # --- operations that must be refused -------------------------------------------------
     @rule(data=st.data())
     def invalid(self, data):
         """A request that breaks a rule on purpose: its error, and no change at all."""
-        kinds = {"professional-to-basic": self.professional_to_basic,
-                 "second-calling": self.second_calling_licence,
-                 "add-from-inactive": self.add_from_inactive_subscription,
-                 "overdraw": self.overdraw, "foreign": self.foreign_objects}
+        kinds = {
+            "professional-to-basic": self.professional_to_basic,
+            "second-calling": self.second_calling_licence,
+            "add-from-inactive": self.add_from_inactive_subscription,
+            "overdraw": self.overdraw,
+            "foreign": self.foreign_objects,
+        }
         kinds[data.draw(st.sampled_from(sorted(kinds)), label="invalid request")](data)
 
     def professional_to_basic(self, data):
@@ -917,8 +1147,9 @@ class LicensingMachine(RuleBasedStateMachine):
         if u is None:
             return
         basic = [k for k in self.main_keys if k[1] == "BCBASIC"]
-        v = self.swap_licence(w, u, self.draw_licence(data, basic, "target"), None,
-                              "professional-to-basic")
+        v = self.swap_licence(
+            w, u, self.draw_licence(data, basic, "target"), None, "professional-to-basic"
+        )
         assert E.PROFESSIONAL_TO_BASIC in v
 
     def second_calling_licence(self, data):
@@ -926,8 +1157,11 @@ class LicensingMachine(RuleBasedStateMachine):
         u = self.draw_user(data, self.calling_users(w))
         if u is None:
             return
-        keys = [k for k in self.main_keys if w.licences[self.by_key[k]].offer.is_calling
-                and self.by_key[k] != w.calling_of(u)]
+        keys = [
+            k
+            for k in self.main_keys
+            if w.licences[self.by_key[k]].offer.is_calling and self.by_key[k] != w.calling_of(u)
+        ]
         v = self.add_licence(w, u, self.draw_licence(data, keys), None, "second-calling")
         assert v & {E.PROFESSIONAL_WITH_BASIC, E.TWO_OF_ONE_OFFER}
 
@@ -957,8 +1191,9 @@ class LicensingMachine(RuleBasedStateMachine):
         if not keys:
             return
         key = data.draw(st.sampled_from(keys), label="licence to fill up")
-        self.sql("update licences set total_units = consumed_units where id = :id",
-                 id=self.by_key[key])
+        self.sql(
+            "update licences set total_units = consumed_units where id = :id", id=self.by_key[key]
+        )
         w = self.world()
         v = self.add_or_swap_onto(data, w, [key], "overdraw")
         assert v is None or E.NO_FREE_UNITS in v
@@ -966,17 +1201,26 @@ class LicensingMachine(RuleBasedStateMachine):
     def foreign_objects(self, data):
         """Another organisation's licence, person or subscription: refused, nothing changes."""
         w = self.world()
-        what = data.draw(st.sampled_from(["licence", "person", "cancel", "suspend"]),
-                         label="foreign")
+        what = data.draw(
+            st.sampled_from(["licence", "person", "cancel", "suspend"]), label="foreign"
+        )
         if what == "licence":
-            v = self.add_licence(w, self.draw_user(data), self.by_key[self.foreign_key], None,
-                                 "foreign-licence")
+            v = self.add_licence(
+                w, self.draw_user(data), self.by_key[self.foreign_key], None, "foreign-licence"
+            )
             assert v == {E.LICENCE_NOT_RECOGNISED}
         elif what == "person":
-            self.execute("foreign-person", w, lambda: change_licences(
-                self.ctx, PersonRef(person_id=self.foreign_user),
-                [LicenceRequest(self.by_key[self.foreign_key], Operation.REMOVE)]),
-                {NOT_FOUND}, Expect())
+            self.execute(
+                "foreign-person",
+                w,
+                lambda: change_licences(
+                    self.ctx,
+                    PersonRef(person_id=self.foreign_user),
+                    [LicenceRequest(self.by_key[self.foreign_key], Operation.REMOVE)],
+                ),
+                {NOT_FOUND},
+                Expect(),
+            )
         elif what == "cancel":
             self.cancel_sub(w, self.foreign_sub, data.draw(st.booleans(), label="force"))
         else:
@@ -995,9 +1239,11 @@ class LicensingMachine(RuleBasedStateMachine):
             assert max(codes.values(), default=0) <= 1, f"R1: {email} holds two of {codes}"
             assert all(l.org_id == w.users[u].org_id for l in lics), f"{email}: foreign licence"
             assert all(w.subs[l.subscription_id] is not CANCELLED for l in lics), (
-                f"{email} holds a licence of a cancelled subscription")
+                f"{email} holds a licence of a cancelled subscription"
+            )
             assert bool(calling) == (w.profiles[u] is not None), (
-                f"{email}: calling licence {bool(calling)} but profile {w.profiles[u]}")
+                f"{email}: calling licence {bool(calling)} but profile {w.profiles[u]}"
+            )
         rows = Counter(l for held in w.held.values() for l in held)
         for lic in w.licences.values():
             assert 0 <= lic.consumed_units <= lic.total_units, f"R3: {lic}"
@@ -1008,7 +1254,10 @@ class LicensingMachine(RuleBasedStateMachine):
         for eid, m in self.bin.items():
             entry = w.bin[eid]
             assert (entry.user_id, entry.licence_id, entry.profile) == (
-                m.user_id, m.licence_id, m.profile), f"recycle-bin entry {eid} changed"
+                m.user_id,
+                m.licence_id,
+                m.profile,
+            ), f"recycle-bin entry {eid} changed"
             assert (entry.restored_at is not None) == m.restored
 
 
@@ -1019,13 +1268,15 @@ def test_random_operations_keep_every_rule(db):
     _extend_demo(db, demo)
     baseline = dump_tables(db)
     outcomes: Counter = Counter()
-    run_state_machine_as_test(lambda: LicensingMachine(db, demo, baseline, outcomes),
-                              settings=SETTINGS)
+    run_state_machine_as_test(
+        lambda: LicensingMachine(db, demo, baseline, outcomes), settings=SETTINGS
+    )
     for what, n in sorted(outcomes.items()):
         print(f"{n:4d}  {what}")
     # the machine must keep exercising what matters, not drift into refusing everything
-    missing = [what for what, marks in COVERAGE.items()
-               if not any(m in o for m in marks for o in outcomes)]
+    missing = [
+        what for what, marks in COVERAGE.items() if not any(m in o for m in marks for o in outcomes)
+    ]
     print("never reached:", missing)
     if not RANDOM:  # the fixed sequences must cover it all; a random run may be unlucky
         assert not missing, f"the state machine never reached {missing}; outcomes: {dict(outcomes)}"

@@ -1,4 +1,5 @@
 """Method 3: licence templates for future and existing users."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,18 +19,21 @@ from ..helpers import admin_of, execute, holdings, licence, profiles, snapshot_d
 OLD, NEW = "Sub100001", "Sub200001"
 
 
-
-
 def location(ctx) -> str:
     with ctx.db.uow(write=False) as uow:
         return sorted(uow.store.location_ids(ctx.principal.org_id))[0]
 
 
-
-
 def new_template(ctx, codes=("BCSTD", "MS", "EE"), sub=NEW, **kw):
-    return save_template(ctx, None, "Everyone", kw.pop("type_", "ORG"),
-                         [licence(ctx, sub, c).id for c in codes], location_id=location(ctx), **kw)
+    return save_template(
+        ctx,
+        None,
+        "Everyone",
+        kw.pop("type_", "ORG"),
+        [licence(ctx, sub, c).id for c in codes],
+        location_id=location(ctx),
+        **kw,
+    )
 
 
 def run(ctx, preview):
@@ -49,9 +53,15 @@ def test_without_preserve_every_calling_user_swaps_to_the_new_subscription(admin
     assert profiles(db) == before
     new_ids = {licence(admin, NEW, c).id for c in ("BCSTD", "MS", "EE")}
     with db.uow(write=False) as uow:
-        held = uow.conn.execute(select(t.user_licences.c.licence_id).join(
-            t.users, t.users.c.id == t.user_licences.c.user_id)
-            .where(t.users.c.org_id == demo.main_org_id)).scalars().all()
+        held = (
+            uow.conn.execute(
+                select(t.user_licences.c.licence_id)
+                .join(t.users, t.users.c.id == t.user_licences.c.user_id)
+                .where(t.users.c.org_id == demo.main_org_id)
+            )
+            .scalars()
+            .all()
+        )
     assert set(held) == new_ids and len(held) == 180
     assert licence(admin, NEW, "BCSTD").consumed_units == 60
     assert licence(admin, OLD, "BCSTD").consumed_units == 0
@@ -77,24 +87,37 @@ def test_preserve_adds_only_what_is_missing(admin, db, demo):
 def test_group_template_wins_over_the_organisation(admin, db, demo):
     org_tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
     with db.uow(write=False) as uow:
-        members = uow.conn.execute(select(t.users.c.id).where(
-            t.users.c.org_id == demo.main_org_id).order_by(t.users.c.email).limit(5)).scalars().all()
+        members = (
+            uow.conn.execute(
+                select(t.users.c.id)
+                .where(t.users.c.org_id == demo.main_org_id)
+                .order_by(t.users.c.email)
+                .limit(5)
+            )
+            .scalars()
+            .all()
+        )
     group = create_group(admin, None, "Sales", members)
-    grp_tpl = save_template(admin, None, "Sales", "GROUP", [licence(admin, NEW, "MS").id],
-                            group_ids=[group.id])
+    grp_tpl = save_template(
+        admin, None, "Sales", "GROUP", [licence(admin, NEW, "MS").id], group_ids=[group.id]
+    )
     assert preview_apply(admin, org_tpl.id).in_scope == 55
     assert preview_apply(admin, grp_tpl.id).in_scope == 5
 
 
 def test_short_capacity_and_data_loss_are_refused_before_anything_changes(admin, db, demo):
     tpl = new_template(admin, codes=("MS",))
-    execute(db, "update licences set total_units = 10 where id = :i", i=licence(admin, NEW, "MS").id)
+    execute(
+        db, "update licences set total_units = 10 where id = :i", i=licence(admin, NEW, "MS").id
+    )
     unchanged = snapshot_db(db)
     short = preview_apply(admin, tpl.id, preserve=False)
     assert short.shortfall and short.purges == 60
     with pytest.raises(JobStateError, match="short of units"):
         confirm_preview(admin, short.job_id)
-    execute(db, "update licences set total_units = 1000 where id = :i", i=licence(admin, NEW, "MS").id)
+    execute(
+        db, "update licences set total_units = 1000 where id = :i", i=licence(admin, NEW, "MS").id
+    )
     lossy = preview_apply(admin, tpl.id, preserve=False)
     with pytest.raises(JobStateError, match="lose their calling data"):
         confirm_preview(admin, lossy.job_id)
@@ -113,9 +136,12 @@ def test_template_validation(admin, demo):
 
 def test_future_user_gets_the_template_or_a_reason(admin, db, demo):
     new_template(admin)
-    with_calling = create_person(admin, None, PersonData(email="new.one@acme.example.com",
-                                                         extension="7001"))
-    assert set(with_calling.licence_ids) == {licence(admin, NEW, c).id for c in ("BCSTD", "MS", "EE")}
+    with_calling = create_person(
+        admin, None, PersonData(email="new.one@acme.example.com", extension="7001")
+    )
+    assert set(with_calling.licence_ids) == {
+        licence(admin, NEW, c).id for c in ("BCSTD", "MS", "EE")
+    }
     assert with_calling.profile.extension == "7001"
     without = create_person(admin, None, PersonData(email="new.two@acme.example.com"))
     assert set(without.licence_ids) == {licence(admin, NEW, c).id for c in ("MS", "EE")}
@@ -124,6 +150,7 @@ def test_future_user_gets_the_template_or_a_reason(admin, db, demo):
 
 def test_method_three_on_ten_thousand_users(db):
     from callshift.seed import seed
+
     demo = seed(db, users=10_000)
     ctx = admin_of(db, demo.main_org_id)
     tpl = new_template(ctx, codes=("BCSTD", "MS", "EE"))
@@ -153,8 +180,11 @@ def test_existing_users_without_calling_data_get_the_rest_and_the_reason(admin, 
     assert set(after.licence_ids) == {licence(admin, NEW, c).id for c in ("MS", "EE")}
     assert after.profile is None
     with db.uow(write=False) as uow:
-        note = uow.conn.execute(select(t.job_items.c.message).where(
-            t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == bare.user.id)).scalar()
+        note = uow.conn.execute(
+            select(t.job_items.c.message).where(
+                t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == bare.user.id
+            )
+        ).scalar()
     assert "no calling data" in note
 
 
@@ -164,16 +194,22 @@ def test_units_taken_since_the_preview_fail_the_users_left_without_one(admin, db
     tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
     preview = preview_apply(admin, tpl.id, preserve=False)
     pro = licence(admin, NEW, "BCSTD")
-    execute(db, "update licences set total_units = :n where id = :i",
-            n=pro.consumed_units + 25, i=pro.id)  # another admin took the rest meanwhile
+    execute(
+        db,
+        "update licences set total_units = :n where id = :i",
+        n=pro.consumed_units + 25,
+        i=pro.id,
+    )  # another admin took the rest meanwhile
     before = holdings(db)
     job = run(admin, preview)
     assert (job.status, job.moved, job.failed) == ("failed", 25, 35)  # failed: some items did
     assert licence(admin, NEW, "BCSTD").consumed_units == pro.consumed_units + 25
     with db.uow(write=False) as uow:
-        items = uow.conn.execute(select(t.job_items.c.user_id, t.job_items.c.status,
-                                        t.job_items.c.error_code).where(
-            t.job_items.c.job_id == preview.job_id)).all()
+        items = uow.conn.execute(
+            select(t.job_items.c.user_id, t.job_items.c.status, t.job_items.c.error_code).where(
+                t.job_items.c.job_id == preview.job_id
+            )
+        ).all()
     held = holdings(db)
     failed = [uid for uid, status, code in items if status == "failed"]
     assert len(failed) == 35 and {code for _, s, code in items if s == "failed"} == {400501}
@@ -187,12 +223,17 @@ def test_a_job_previewed_by_an_earlier_version_still_runs_from_its_stored_reques
     preview = preview_apply(admin, tpl.id, preserve=True)  # one kind: Meetings added
     meetings = licence(admin, NEW, "EE").id
     with db.uow() as uow:
-        job = uow.conn.execute(select(t.jobs.c.params).where(t.jobs.c.id == preview.job_id)).scalar()
+        job = uow.conn.execute(
+            select(t.jobs.c.params).where(t.jobs.c.id == preview.job_id)
+        ).scalar()
         params = {k: v for k, v in job.items() if k != "template"}
         params["plans"] = [[{"id": meetings, "op": "add", "props": None}]]
         uow.conn.execute(t.jobs.update().where(t.jobs.c.id == preview.job_id).values(params=params))
-        uow.conn.execute(t.job_items.update().where(t.job_items.c.job_id == preview.job_id)
-                         .values(payload={"plan": 0}))
+        uow.conn.execute(
+            t.job_items.update()
+            .where(t.job_items.c.job_id == preview.job_id)
+            .values(payload={"plan": 0})
+        )
         uow.commit()
     job = run(admin, preview)
     assert (job.status, job.moved, job.failed) == ("succeeded", preview.changing, 0)
@@ -200,14 +241,16 @@ def test_a_job_previewed_by_an_earlier_version_still_runs_from_its_stored_reques
 
 
 def test_a_user_with_a_calling_profile_but_no_calling_licence_is_not_told_no_calling_data(
-        admin, db, demo):
+    admin, db, demo
+):
     """Calling data is looked up only for users holding no calling licence: such a user
     who still has a profile counts as having calling data, in the preview and in the job."""
     tpl = new_template(admin, codes=("BCSTD", "MS", "EE"))
     pro = licence(admin, OLD, "BCSTD")
     with db.uow(write=False) as uow:
-        uid = uow.conn.execute(select(t.user_licences.c.user_id).where(
-            t.user_licences.c.licence_id == pro.id).limit(1)).scalar()
+        uid = uow.conn.execute(
+            select(t.user_licences.c.user_id).where(t.user_licences.c.licence_id == pro.id).limit(1)
+        ).scalar()
     execute(db, "delete from user_licences where user_id = :u and licence_id = :l", u=uid, l=pro.id)
     execute(db, "update licences set consumed_units = consumed_units - 1 where id = :l", l=pro.id)
     before = profiles(db)
@@ -216,8 +259,11 @@ def test_a_user_with_a_calling_profile_but_no_calling_licence_is_not_told_no_cal
     assert (preview.failing, preview.notes) == (1, 0)
     job = run(admin, preview)
     with db.uow(write=False) as uow:
-        item = uow.conn.execute(select(t.job_items.c.status, t.job_items.c.message).where(
-            t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == uid)).one()
+        item = uow.conn.execute(
+            select(t.job_items.c.status, t.job_items.c.message).where(
+                t.job_items.c.job_id == preview.job_id, t.job_items.c.user_id == uid
+            )
+        ).one()
     assert job.failed == 1 and item.status == "failed"
     assert "extension or a phone number" in item.message
     assert profiles(db)[uid] == before[uid]

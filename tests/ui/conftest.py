@@ -4,6 +4,7 @@ Playwright through Debian's Chromium (headless; installed by scripts/setup, neve
 Every page fails its test on a browser console error, and every test saves screenshots of
 the pages it visits under test-artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,10 +24,17 @@ from callshift.services.accounts import create_account
 from ..e2e.live_server import LiveServer
 
 CHROMIUM = os.environ.get("CALLSHIFT_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 ADMIN, READER, PASSWORD = "admin@acme.example", "reader@acme.example", "correct horse battery"
+
 
 @dataclass
 class Site:
@@ -43,6 +51,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b
@@ -80,8 +89,10 @@ def page(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     pg = context.new_page()
     problems: list[str] = []
-    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-          if m.type == "error" else None)
+    pg.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     pg.set_default_timeout(15_000)
     yield pg

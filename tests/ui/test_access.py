@@ -1,4 +1,5 @@
 """Sign-in, sign-out, CSRF, the read-only role, and another organisation that never shows."""
+
 from __future__ import annotations
 
 import re
@@ -91,8 +92,9 @@ def test_a_form_without_the_csrf_token_is_refused(page, site):
     form = {"keep": sorted(before)[:1]}
     r = page.request.post(site.url(f"/ui/users/{uid}/licences/save"), form=form)
     assert r.status == 403 and "security token" in r.text()
-    r = page.request.post(site.url(f"/ui/users/{uid}/licences/save"),
-                          form={**form, "csrf": "forged"})
+    r = page.request.post(
+        site.url(f"/ui/users/{uid}/licences/save"), form={**form, "csrf": "forged"}
+    )
     assert r.status == 403
     assert _licences(site.db, uid) == before
 
@@ -106,8 +108,10 @@ def test_a_read_only_admin_can_look_but_not_save(page, site):
     expect(page.get_by_role("link", name="Edit licences")).to_have_count(0)
     assert page.goto(site.url(f"/ui/users/{uid}/licences")).status == 403
     before = _licences(site.db, uid)
-    r = page.request.post(site.url(f"/ui/users/{uid}/licences/save"),
-                          form={"csrf": csrf_of(page), "keep": sorted(before)[:1]})
+    r = page.request.post(
+        site.url(f"/ui/users/{uid}/licences/save"),
+        form={"csrf": csrf_of(page), "keep": sorted(before)[:1]},
+    )
     assert r.status == 403 and "read-only" in r.text()
     assert _licences(site.db, uid) == before
     page.goto(site.url("/ui/subscriptions"))

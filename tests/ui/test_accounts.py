@@ -1,5 +1,6 @@
 """`callshift account create` (password from standard input) and the account store, without a
 browser: hashing, sign-in, roles, sessions that end."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,14 @@ def cli(db, monkeypatch):
 
 def test_account_create_reads_the_password_from_stdin(cli, db):
     demo = seed(db, users=30)  # more than the second organisation: the "main" one
-    out = cli("account", "create", "Ada@Acme.example", "--role", "read-only-admin",
-              input="a long enough passphrase\n")
+    out = cli(
+        "account",
+        "create",
+        "Ada@Acme.example",
+        "--role",
+        "read-only-admin",
+        input="a long enough passphrase\n",
+    )
     assert out.exit_code == 0, out.output
     assert "a long enough passphrase" not in out.output
     assert sign_in(db, "ada@acme.example", "wrong passphrase!!") is None
@@ -39,8 +46,14 @@ def test_account_create_reads_the_password_from_stdin(cli, db):
     assert again.exit_code == 1 and "already exists" in again.output
     short = cli("account", "create", "bob@acme.example", input="short\n")
     assert short.exit_code == 1 and "at least" in short.output
-    person = cli("account", "create", "ada.levi.0@acme.example.com", "--role", "user",
-                 input="a long enough passphrase\n")
+    person = cli(
+        "account",
+        "create",
+        "ada.levi.0@acme.example.com",
+        "--role",
+        "user",
+        input="a long enough passphrase\n",
+    )
     assert person.exit_code == 0, person.output
     secret, _ = sign_in(db, "ada.levi.0@acme.example.com", "a long enough passphrase")
     assert session(db, secret).principal.user_id is not None

@@ -1,4 +1,5 @@
 """Bulk moves, a refused cancellation and a template apply, through the browser."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,12 @@ from .conftest import allow_http_errors, shot, sign_in
 
 def _count_on(db, sub: str) -> int:
     with db.uow(write=False) as uow:
-        return uow.conn.execute(select(func.count()).select_from(t.user_licences).join(
-            t.licences, t.licences.c.id == t.user_licences.c.licence_id).where(
-            t.licences.c.subscription_id == sub)).scalar_one()
+        return uow.conn.execute(
+            select(func.count())
+            .select_from(t.user_licences)
+            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
+            .where(t.licences.c.subscription_id == sub)
+        ).scalar_one()
 
 
 def _profiles(db) -> list[tuple]:
@@ -63,7 +67,8 @@ def test_cancelling_a_subscription_with_users_is_refused(page, site):
     sign_in(page, site)
     page.goto(site.url("/ui/subscriptions"))
     page.locator("section", has_text="Sub100001").get_by_role(
-        "link", name="Cancel subscription").click()
+        "link", name="Cancel subscription"
+    ).click()
     expect(page.locator("#readiness")).to_contain_text("Webex Calling - Professional")
     page.get_by_role("button", name="Cancel the subscription").click()
     expect(page.get_by_role("status")).to_contain_text("still has 1")

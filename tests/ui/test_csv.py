@@ -1,5 +1,6 @@
 """Method 2 through the browser: export, edit, upload with a mode, preview, apply with live
 progress, errors CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -13,22 +14,31 @@ from callshift.db import tables as t
 from .conftest import shot, sign_in
 
 OLD, NEW = "Webex Calling - Professional [Sub100001]", "Webex Calling - Professional [Sub200001]"
-MOVED = ["ada.levi.0@acme.example.com", "ben.levi.1@acme.example.com", "chloe.levi.2@acme.example.com"]
+MOVED = [
+    "ada.levi.0@acme.example.com",
+    "ben.levi.1@acme.example.com",
+    "chloe.levi.2@acme.example.com",
+]
 
 
 def _profiles(db, emails) -> dict:
     with db.uow(write=False) as uow:
-        rows = uow.conn.execute(select(t.users.c.email, t.calling_profiles).join(
-            t.calling_profiles, t.calling_profiles.c.user_id == t.users.c.id).where(
-            t.users.c.email.in_(emails)))
+        rows = uow.conn.execute(
+            select(t.users.c.email, t.calling_profiles)
+            .join(t.calling_profiles, t.calling_profiles.c.user_id == t.users.c.id)
+            .where(t.users.c.email.in_(emails))
+        )
         return {r[0]: tuple(r[1:]) for r in rows}
 
 
 def _on(db, email: str) -> set[str]:
     with db.uow(write=False) as uow:
-        q = (select(t.licences.c.subscription_id, t.licences.c.offer_code)
-             .join(t.user_licences, t.user_licences.c.licence_id == t.licences.c.id)
-             .join(t.users, t.users.c.id == t.user_licences.c.user_id).where(t.users.c.email == email))
+        q = (
+            select(t.licences.c.subscription_id, t.licences.c.offer_code)
+            .join(t.user_licences, t.user_licences.c.licence_id == t.licences.c.id)
+            .join(t.users, t.users.c.id == t.user_licences.c.user_id)
+            .where(t.users.c.email == email)
+        )
         return {f"{s}:{o}" for s, o in uow.conn.execute(q)}
 
 
@@ -43,7 +53,11 @@ def test_csv_round_trip_through_the_upload_form(page, site, tmp_path):
     rows = list(csv.reader(io.StringIO(exported)))
     header, body = rows[0], rows[1:]
     assert OLD in header and NEW in header and len(body) == 60
-    email_col, old_col, new_col = header.index("User ID/Email (Required)"), header.index(OLD), header.index(NEW)
+    email_col, old_col, new_col = (
+        header.index("User ID/Email (Required)"),
+        header.index(OLD),
+        header.index(NEW),
+    )
     edited = [header]
     for row in body:
         if row[email_col] in MOVED:
@@ -78,5 +92,7 @@ def test_csv_round_trip_through_the_upload_form(page, site, tmp_path):
     expect(page.locator("#job-progress")).to_contain_text("MAYBE")
     shot(page, "csv-job")
     for email in MOVED:
-        assert "Sub200001:BCSTD" in _on(site.db, email) and "Sub100001:BCSTD" not in _on(site.db, email)
+        assert "Sub200001:BCSTD" in _on(site.db, email) and "Sub100001:BCSTD" not in _on(
+            site.db, email
+        )
     assert _profiles(site.db, MOVED) == before

@@ -1,5 +1,6 @@
 """Method 1 through the browser: the five steps keep the profile; a removal needs a
 confirmation, lands in the recycle bin, and comes back from it; the audit log shows both."""
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,14 @@ def _state(db, email: str):
     """The user's licences (subscription, offer) and calling profile row, as stored."""
     with db.uow(write=False) as uow:
         uid = uow.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).scalar_one()
-        lic = {(l.subscription_id, l.offer_code) for l in uow.store.licences(
-            uow.store.user(uid).org_id).values() if l.id in uow.store.licence_ids(uid)}
-        row = uow.conn.execute(select(t.calling_profiles).where(
-            t.calling_profiles.c.user_id == uid)).first()
+        lic = {
+            (l.subscription_id, l.offer_code)
+            for l in uow.store.licences(uow.store.user(uid).org_id).values()
+            if l.id in uow.store.licence_ids(uid)
+        }
+        row = uow.conn.execute(
+            select(t.calling_profiles).where(t.calling_profiles.c.user_id == uid)
+        ).first()
         return uid, lic, (tuple(row) if row else None)
 
 
@@ -54,8 +59,9 @@ def test_method1_in_five_steps_keeps_the_profile(page, site):
     _press(page, page.get_by_role("button", name="Review"), "Enter")
     # step 5: the review says plainly what is kept, then Save
     verdict = page.locator("#verdict")
-    expect(verdict).to_contain_text(re.compile(
-        r"Calling data kept: number \+9723\d+, extension \d+, voicemail.*, \d+ settings"))
+    expect(verdict).to_contain_text(
+        re.compile(r"Calling data kept: number \+9723\d+, extension \d+, voicemail.*, \d+ settings")
+    )
     shot(page, "licences-3-review")
     _press(page, page.get_by_role("button", name="Save"), "Enter")
     expect(page.get_by_role("status")).to_contain_text("calling profile came across unchanged")
@@ -100,7 +106,8 @@ def test_a_removal_lists_the_losses_needs_confirmation_and_restores(page, site):
     expect(row).to_have_count(1)
     shot(page, "recycle")
     row.get_by_label(f"Licence to restore {WITH_PIN} onto").select_option(
-        label="Webex Calling - Professional [Sub200001]")
+        label="Webex Calling - Professional [Sub200001]"
+    )
     row.get_by_role("button", name=f"Restore {WITH_PIN}").click()
     expect(page.get_by_role("status")).to_contain_text("Restored")
     expect(page.locator("tr", has_text=WITH_PIN)).to_have_count(0)

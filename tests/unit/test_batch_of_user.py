@@ -1,4 +1,5 @@
 """CSV import batches are ranges of the user-id space: even in size, in id order."""
+
 from __future__ import annotations
 
 import random

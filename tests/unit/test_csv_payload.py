@@ -1,4 +1,5 @@
 """Row payloads: the text validate spools, and the compact form a saved job stores."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,9 @@ from callshift.domain.licensing import (
 )
 from callshift.services.csv_payload import KindTable, PayloadCodec, expand
 
-SWAP = LicenceChange(frozenset({"old"}), ("new",), ("old",), (), CallingChange.SWAP, "old",
-                     "new", None)
+SWAP = LicenceChange(
+    frozenset({"old"}), ("new",), ("old",), (), CallingChange.SWAP, "old", "new", None
+)
 REQUESTS = [LicenceRequest("old", Operation.REMOVE), LicenceRequest("new", Operation.ADD)]
 
 
@@ -41,4 +43,7 @@ def test_past_its_size_the_table_stores_new_kinds_whole():
     first = table.compact(codec.encode(REQUESTS, SWAP, 2))
     other = codec.encode(REQUESTS[:1], SWAP, 3)
     assert first.startswith('{"kind":0') and table.compact(other) == other
-    assert PayloadCodec().decode(other, table.bodies) == (json.loads(other[:other.rindex(",")] + "}"), 3)
+    assert PayloadCodec().decode(other, table.bodies) == (
+        json.loads(other[: other.rindex(",")] + "}"),
+        3,
+    )

@@ -1,4 +1,5 @@
 """The FastAPI application: the Webex-compatible API under /v1, plus callshift's own parts."""
+
 from __future__ import annotations
 
 import logging
@@ -37,6 +38,7 @@ async def _lifespan(app: FastAPI):
     stop = None
     if app.state.settings.run_jobs:
         from ..jobs.runner import start_background
+
         _thread, stop = start_background(app.state.db)
     yield
     if stop is not None:
@@ -47,10 +49,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or get_settings()
     configure(settings.log_level, settings.log_json)
     db = db or connect(settings.database_url, settings.sqlite_busy_timeout_ms)
-    app = FastAPI(title="callshift", version=__version__, description=DESCRIPTION,
-                  lifespan=_lifespan,
-                  openapi_tags=[{"name": "licenses"}, {"name": "people"},
-                                {"name": "calling features"}, {"name": "callshift"}])
+    app = FastAPI(
+        title="callshift",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+        openapi_tags=[
+            {"name": "licenses"},
+            {"name": "people"},
+            {"name": "calling features"},
+            {"name": "callshift"},
+        ],
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.token_cache = TokenCache()
@@ -63,10 +73,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ok", "version": __version__, "database": db.writer.dialect.name}
 
     from .routes import csv, features, jobs, licenses, people, subscriptions, templates
+
     for module in (licenses, people, features, subscriptions, jobs, templates, csv):
         app.include_router(module.router, prefix="/v1")
-    from . import faults, ratelimit
     from .. import ui
+    from . import faults, ratelimit
+
     ui.install(app)  # the admin web UI under /ui
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)

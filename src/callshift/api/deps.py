@@ -1,4 +1,5 @@
 """Request dependencies: the caller (from the bearer token) and the use-case context."""
+
 from __future__ import annotations
 
 import time
@@ -39,24 +40,31 @@ class TokenCache:
             self._items[token] = (time.monotonic() + self.ttl, principal)
 
 
-async def principal(request: Request,
-                    cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+async def principal(
+    request: Request, cred: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Principal:
     """Async: a cached token costs no thread hand-off; only a miss goes to the database."""
     if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
-        raise HTTPException(401, "a bearer token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     cache: TokenCache = request.app.state.token_cache
     found = cache.get(cred.credentials)
     if found is None:
         found = await run_in_threadpool(authenticate, request.app.state.db, cred.credentials)
         if found is None:
-            raise HTTPException(401, "the bearer token is not valid",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "the bearer token is not valid", headers={"WWW-Authenticate": "Bearer"}
+            )
         cache.put(cred.credentials, found)
     return found
 
 
 async def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
     settings = request.app.state.settings
-    return Ctx(db=request.app.state.db, principal=who, tracking_id=tracking_id.get(),
-               retention_days=settings.recycle_retention_days)
+    return Ctx(
+        db=request.app.state.db,
+        principal=who,
+        tracking_id=tracking_id.get(),
+        retention_days=settings.recycle_retention_days,
+    )

@@ -4,6 +4,7 @@
 
 with a ``trackingid`` header. Every exception path goes through ``error_response``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,14 +24,23 @@ from ..logs import tracking_id
 log = logging.getLogger("callshift.api")
 
 
-def error_response(status: int, message: str, details: list[tuple[str, int | None]] | None = None,
-                   headers: dict[str, str] | None = None,
-                   extra: dict | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    message: str,
+    details: list[tuple[str, int | None]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict | None = None,
+) -> JSONResponse:
     tid = tracking_id.get() or ""
-    errors = [{"description": d, **({"errorCode": c} if c is not None else {})}
-              for d, c in (details or [(message, None)])]
-    return JSONResponse({"message": message, "errors": errors, "trackingId": tid, **(extra or {})},
-                        status_code=status, headers={"trackingid": tid, **(headers or {})})
+    errors = [
+        {"description": d, **({"errorCode": c} if c is not None else {})}
+        for d, c in (details or [(message, None)])
+    ]
+    return JSONResponse(
+        {"message": message, "errors": errors, "trackingId": tid, **(extra or {})},
+        status_code=status,
+        headers={"trackingid": tid, **(headers or {})},
+    )
 
 
 def _validation_message(exc: RequestValidationError) -> list[str]:
@@ -49,13 +59,20 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, exc: DomainError):
         details = [(e.description, e.code) for e in exc.details] or [(exc.message, None)]
         in_use = getattr(exc, "users_per_licence", None)  # R9: the readiness report
-        return error_response(exc.status, exc.message, details,
-                              extra={"usersPerLicense": in_use} if in_use is not None else None)
+        return error_response(
+            exc.status,
+            exc.message,
+            details,
+            extra={"usersPerLicense": in_use} if in_use is not None else None,
+        )
 
     @app.exception_handler(CapacityRace)
     async def _race(_: Request, exc: CapacityRace):
-        return error_response(400, "the licence has no free units",
-                              [("the licence has no free units", E.NO_FREE_UNITS)])
+        return error_response(
+            400,
+            "the licence has no free units",
+            [("the licence has no free units", E.NO_FREE_UNITS)],
+        )
 
     @app.exception_handler(BadId)
     async def _bad_id(_: Request, exc: BadId):
@@ -66,8 +83,11 @@ def install(app: FastAPI) -> None:
         # the database refused a value taken from the request (PostgreSQL: a NUL character in
         # a text field, a number out of range); the transaction was rolled back: a 400, not a 500
         log.warning("value refused by the database: %s", exc.orig)
-        return error_response(400, "a value in the request is not valid: "
-                                   f"{str(exc.orig).splitlines()[0] if exc.orig else 'invalid data'}")
+        return error_response(
+            400,
+            "a value in the request is not valid: "
+            f"{str(exc.orig).splitlines()[0] if exc.orig else 'invalid data'}",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
@@ -76,7 +96,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException):
-        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception):

@@ -21,6 +21,7 @@ Each request draws at most one of burst429, error5xx, drop and partial, and inde
 may be slow. The remove-without-add goes through the real use case (the removes are
 handled by the application itself), so what a client must repair is really lost.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -59,7 +60,9 @@ class FaultPlan:
             key, sep, value = item.partition("=")
             key = key.strip()
             if not sep or key not in known:
-                raise ValueError(f"CALLSHIFT_FAULTS: '{item}' is not one of {', '.join(sorted(known))}")
+                raise ValueError(
+                    f"CALLSHIFT_FAULTS: '{item}' is not one of {', '.join(sorted(known))}"
+                )
             try:
                 values[key] = int(value) if key in ("seed", "burst_every") else float(value)
             except ValueError:
@@ -67,10 +70,14 @@ class FaultPlan:
         plan = cls(**values)
         chances = [getattr(plan, k) for k in (*EXCLUSIVE, "slow")]
         if any(not 0 <= p <= 1 for p in chances) or sum(getattr(plan, k) for k in EXCLUSIVE) > 1:
-            raise ValueError("CALLSHIFT_FAULTS: chances are between 0 and 1, and "
-                             "burst429 + error5xx + drop + partial is at most 1")
+            raise ValueError(
+                "CALLSHIFT_FAULTS: chances are between 0 and 1, and "
+                "burst429 + error5xx + drop + partial is at most 1"
+            )
         if plan.burst_seconds <= 0 or plan.slow_seconds < 0 or plan.burst_every < 0:
-            raise ValueError("CALLSHIFT_FAULTS: burst_seconds > 0, slow_seconds >= 0, burst_every >= 0")
+            raise ValueError(
+                "CALLSHIFT_FAULTS: burst_seconds > 0, slow_seconds >= 0, burst_every >= 0"
+            )
         return plan
 
 
@@ -133,8 +140,9 @@ class Faults:
         if kind == "burst429":
             self.f.counts["refused429"] += 1
             retry = max(1, int(self.f.burst_until - self.f.clock() + 0.999))
-            await reject(scope, 429, "too many requests (injected fault)",
-                         {"Retry-After": str(retry)})(scope, receive, send)
+            await reject(
+                scope, 429, "too many requests (injected fault)", {"Retry-After": str(retry)}
+            )(scope, receive, send)
         elif kind == "error5xx":
             status = self.f.rng.choice((500, 502, 503))
             if self.f.after():
@@ -150,7 +158,11 @@ class Faults:
             else:
                 self.f.counts["drop_before"] += 1
             await _drop(send)
-        elif kind == "partial" and scope["method"] == "PATCH" and scope["path"] == "/v1/licenses/users":
+        elif (
+            kind == "partial"
+            and scope["method"] == "PATCH"
+            and scope["path"] == "/v1/licenses/users"
+        ):
             await self._removes_only(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -184,9 +196,12 @@ class Faults:
         new = json.dumps({**data, "licenses": removes}).encode()
         start, out = await self._handled(_with_length(scope, len(new)), _replay(new, receive))
         if start.get("status") == 200:  # as Webex: 206 and the licences after, no reasons
-            start = {**start, "status": 206,
-                     "headers": [h for h in start["headers"] if h[0] != b"content-length"]
-                     + [(b"content-length", str(len(out)).encode())]}
+            start = {
+                **start,
+                "status": 206,
+                "headers": [h for h in start["headers"] if h[0] != b"content-length"]
+                + [(b"content-length", str(len(out)).encode())],
+            }
         await send(start)
         await send({"type": "http.response.body", "body": out})
 
@@ -222,8 +237,13 @@ def _with_length(scope: Scope, length: int) -> Scope:
 
 async def _drop(send: Send) -> None:
     """Headers, then nothing: returning without the body makes uvicorn close the connection."""
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+        }
+    )
 
 
 class _QuietDrops(logging.Filter):

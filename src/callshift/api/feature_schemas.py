@@ -5,6 +5,7 @@ set), so the dump with ``exclude_unset`` is the patch. Read-only fields that cli
 back (``greetingUploaded``, ``systemMaxNumberOfRings``, caller-ID numbers and names the
 server computes) are not fields here, so they are dropped rather than stored.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -102,6 +103,9 @@ class CallerId(Part):
 
 
 SCHEMAS: dict[str, type[Part]] = {
-    "voicemail": Voicemail, "callForwarding": CallForwarding, "doNotDisturb": DoNotDisturb,
-    "callWaiting": CallWaiting, "callerId": CallerId,
+    "voicemail": Voicemail,
+    "callForwarding": CallForwarding,
+    "doNotDisturb": DoNotDisturb,
+    "callWaiting": CallWaiting,
+    "callerId": CallerId,
 }

@@ -1,4 +1,5 @@
 """Absolute next-page links that repeat every query parameter, as Webex's do."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -11,6 +11,7 @@ limited.
 Off by default (``CALLSHIFT_RATE_LIMIT_PER_SECOND=0``). The buckets live in the process:
 with several uvicorn workers each worker limits on its own.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,10 +31,11 @@ from .errors import error_response
 MAX_BUCKETS = 100_000
 
 
-def reject(scope: Scope, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def reject(
+    scope: Scope, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """The canonical error body for a request refused before the application saw it."""
-    tid = (tracking_id.get() or Headers(scope=scope).get("trackingid")
-           or f"CALLSHIFT_{uuid.uuid4()}")
+    tid = tracking_id.get() or Headers(scope=scope).get("trackingid") or f"CALLSHIFT_{uuid.uuid4()}"
     token = tracking_id.set(tid)
     try:
         return error_response(status, message, headers=headers)
@@ -94,8 +96,13 @@ class RateLimit:
             return
         self.buckets.refused += 1
         retry = max(1, math.ceil(wait))
-        response = reject(scope, 429, f"too many requests: at most {self.buckets.rate:g} a second "
-                          f"per token; retry after {retry} s", {"Retry-After": str(retry)})
+        response = reject(
+            scope,
+            429,
+            f"too many requests: at most {self.buckets.rate:g} a second "
+            f"per token; retry after {retry} s",
+            {"Retry-After": str(retry)},
+        )
         await response(scope, receive, send)
 
 

@@ -1,4 +1,5 @@
 """Request and response bodies, camelCase as on the wire."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -42,7 +43,8 @@ class AssignedLicenses(BaseModel):
     email: str
     licenses: list[str]
     errors: list[LicenseFailure] | None = Field(
-        default=None, description="callshift only: why each failed licence failed (206)")
+        default=None, description="callshift only: why each failed licence failed (206)"
+    )
 
 
 class License(BaseModel):
@@ -109,7 +111,8 @@ class Person(BaseModel):
     invitePending: bool = False
     loginEnabled: bool = True
     warnings: list[str] | None = Field(
-        default=None, description="callshift: what the licence template could not give, and why")
+        default=None, description="callshift: what the licence template could not give, and why"
+    )
 
 
 class PersonList(BaseModel):

@@ -4,6 +4,7 @@ Every response carries a ``trackingid`` header (the client's ``TrackingID`` when
 one) and every log line of the request carries the same id. A plain ASGI wrapper, not
 Starlette's BaseHTTPMiddleware, which costs a task group and a streamed copy per request.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,9 @@ class TrackingMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [h for h in message.get("headers", [])
-                                      if h[0].lower() != b"trackingid"]
+                message["headers"] = [
+                    h for h in message.get("headers", []) if h[0].lower() != b"trackingid"
+                ]
                 message["headers"].append((b"trackingid", tid.encode("latin-1")))
             await send(message)
 
@@ -45,9 +47,17 @@ class TrackingMiddleware:
             log.exception("unhandled error", extra={"path": scope.get("path")})
             if status == 0:
                 await error_response(500, "internal error; quote the tracking id")(
-                    scope, receive, send_with_id)
+                    scope, receive, send_with_id
+                )
         finally:
-            log.info("request", extra={
-                "trackingId": tid, "method": scope.get("method"), "path": scope.get("path"),
-                "status": status, "ms": round((time.perf_counter() - started) * 1000, 2)})
+            log.info(
+                "request",
+                extra={
+                    "trackingId": tid,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
             tracking_id.reset(token)

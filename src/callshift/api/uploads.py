@@ -4,6 +4,7 @@ A body is either the file itself (``text/csv``) or ``multipart/form-data`` with 
 part; a multipart body is split on disk, and the file part is read back as a byte range.
 Small form fields (options) come back as strings.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`callshift account create`: admin UI accounts, the password read from standard input."""
+
 from __future__ import annotations
 
 import getpass
@@ -24,10 +25,12 @@ def _password() -> str:
 
 
 @account_app.command("create")
-def account_create(email: str = typer.Argument(..., help="Sign-in email (for --role user: the person's)"),
-                   role: Role = typer.Option(Role.FULL_ADMIN, help="What the account may do"),
-                   org: str = typer.Option(None, help="Organisation id (default: the main one)"),
-                   partner: str = typer.Option(None, help="Partner id, for partner-admin")) -> None:
+def account_create(
+    email: str = typer.Argument(..., help="Sign-in email (for --role user: the person's)"),
+    role: Role = typer.Option(Role.FULL_ADMIN, help="What the account may do"),
+    org: str = typer.Option(None, help="Organisation id (default: the main one)"),
+    partner: str = typer.Option(None, help="Partner id, for partner-admin"),
+) -> None:
     """Create an account for the admin UI; the password is read from standard input.
 
     Example: echo 'a long secret' | callshift account create ada@acme.example --role full-admin

@@ -1,4 +1,5 @@
 """What every command shares: the database, the operator's principal, confirmation."""
+
 from __future__ import annotations
 
 import getpass
@@ -31,11 +32,16 @@ def open_db(migrate: bool = True) -> Database:
 def org_ids(db: Database) -> list[str]:
     """Organisations, the one with most users first (the "main" one)."""
     with db.uow(write=False) as uow:
-        users = (select(t.users.c.org_id, func.count().label("n")).group_by(t.users.c.org_id)
-                 .subquery())
-        q = (select(t.organisations.c.id).outerjoin(users, users.c.org_id == t.organisations.c.id)
-             .order_by(func.coalesce(users.c.n, 0).desc(), t.organisations.c.created,
-                       t.organisations.c.id))
+        users = (
+            select(t.users.c.org_id, func.count().label("n")).group_by(t.users.c.org_id).subquery()
+        )
+        q = (
+            select(t.organisations.c.id)
+            .outerjoin(users, users.c.org_id == t.organisations.c.id)
+            .order_by(
+                func.coalesce(users.c.n, 0).desc(), t.organisations.c.created, t.organisations.c.id
+            )
+        )
         return list(uow.conn.execute(q).scalars())
 
 
@@ -44,8 +50,12 @@ def operator_ctx(db: Database) -> Ctx:
     orgs = org_ids(db)
     if not orgs:
         fail("the database holds no organisation yet: run `callshift seed` first")
-    principal = Principal(name=f"cli:{getpass.getuser()}", role=Role.FULL_ADMIN, org_id=orgs[0],
-                          org_ids=frozenset(orgs))
+    principal = Principal(
+        name=f"cli:{getpass.getuser()}",
+        role=Role.FULL_ADMIN,
+        org_id=orgs[0],
+        org_ids=frozenset(orgs),
+    )
     return Ctx(db=db, principal=principal, retention_days=get_settings().recycle_retention_days)
 
 
@@ -75,4 +85,5 @@ def domain_errors(fn):
         except DomainError as e:
             details = "; ".join(f"{d.description} ({d.code})" for d in e.details) or e.message
             fail(details)
+
     return wrapper

@@ -1,4 +1,5 @@
 """`callshift csv export` and `callshift csv import`: method 2 from the terminal."""
+
 from __future__ import annotations
 
 import csv
@@ -18,18 +19,23 @@ from ..services.jobs import get_job
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 from .moves import run_with_progress, summary
 
-csv_app = typer.Typer(help="The users CSV (method 2): export, edit, import with a preview.",
-                      no_args_is_help=True)
+csv_app = typer.Typer(
+    help="The users CSV (method 2): export, edit, import with a preview.", no_args_is_help=True
+)
 SHOWN = 20
 
 
 @csv_app.command("export")
 @domain_errors
-def export(output: Path = typer.Option(None, "--output", "-o", help="File to write (default: "
-                                       "standard output)", dir_okay=False),
-           location: str = typer.Option(None, help="Only users of this location (its name)"),
-           subscription: str = typer.Option(None, help="Only holders of a licence of this "
-                                            "subscription, e.g. Sub100001")) -> None:
+def export(
+    output: Path = typer.Option(
+        None, "--output", "-o", help="File to write (default: standard output)", dir_okay=False
+    ),
+    location: str = typer.Option(None, help="Only users of this location (its name)"),
+    subscription: str = typer.Option(
+        None, help="Only holders of a licence of this subscription, e.g. Sub100001"
+    ),
+) -> None:
     """Write every user as the Control Hub users CSV: fixed columns, then TRUE/FALSE per licence.
 
     Example: callshift csv export --output users.csv
@@ -39,8 +45,11 @@ def export(output: Path = typer.Option(None, "--output", "-o", help="File to wri
     loc_id = None
     if location:
         with db.uow(write=False) as uow:
-            found = [l.id for l in uow.store.locations(ctx.principal.org_id)
-                     if location in (l.id, l.name) or l.name.lower() == location.lower()]
+            found = [
+                l.id
+                for l in uow.store.locations(ctx.principal.org_id)
+                if location in (l.id, l.name) or l.name.lower() == location.lower()
+            ]
         if not found:
             fail(f"no location named {location!r}")
         loc_id = found[0]
@@ -61,32 +70,51 @@ def export(output: Path = typer.Option(None, "--output", "-o", help="File to wri
 def show(preview: ImportPreview) -> None:
     d = preview.as_dict()
     c = d["counts"]
-    table = Table(title=f"{c['rows']:,} rows: {c['changing']:,} change, {c['unchanged']:,} "
-                        f"unchanged, {c['errors']:,} with errors")
+    table = Table(
+        title=f"{c['rows']:,} rows: {c['changing']:,} change, {c['unchanged']:,} "
+        f"unchanged, {c['errors']:,} with errors"
+    )
     for col in ("licence", "adds", "removes", "units needed", "free", "shortfall"):
         table.add_column(col, justify="left" if col == "licence" else "right")
     for l in d["licenses"]:
-        table.add_row(l["column"], f"{l['adds']:,}", f"{l['removes']:,}", f"{l['unitsNeeded']:,}",
-                      f"{l['freeUnits']:,}",
-                      f"[red]{l['shortfall']:,}[/]" if l["shortfall"] else "0")
+        table.add_row(
+            l["column"],
+            f"{l['adds']:,}",
+            f"{l['removes']:,}",
+            f"{l['unitsNeeded']:,}",
+            f"{l['freeUnits']:,}",
+            f"[red]{l['shortfall']:,}[/]" if l["shortfall"] else "0",
+        )
     console.print(table)
-    console.print(f"swaps {c['swaps']:,} (profiles kept), other changes {c['otherChanges']:,}, "
-                  f"first calling licences {c['grants']:,}, removals of calling {c['purges']:,}",
-                  highlight=False)
+    console.print(
+        f"swaps {c['swaps']:,} (profiles kept), other changes {c['otherChanges']:,}, "
+        f"first calling licences {c['grants']:,}, removals of calling {c['purges']:,}",
+        highlight=False,
+    )
     for ch in d["changes"][:SHOWN]:
         what = ", ".join([f"+ {a}" for a in ch["added"]] + [f"- {r}" for r in ch["removed"]])
-        console.print(f"  line {ch['row']}: {ch['email']} ({ch['calling']}): {what}", highlight=False,
-                      markup=False)
+        console.print(
+            f"  line {ch['row']}: {ch['email']} ({ch['calling']}): {what}",
+            highlight=False,
+            markup=False,
+        )
     for p in d["purges"][:SHOWN]:
-        console.print(f"[bold red]data loss[/] line {p['row']}: {p['email']} would lose "
-                      f"{lost_text(p['lost'] or {})}" + (" (refused)" if p["refused"] else ""),
-                      highlight=False)
+        console.print(
+            f"[bold red]data loss[/] line {p['row']}: {p['email']} would lose "
+            f"{lost_text(p['lost'] or {})}" + (" (refused)" if p["refused"] else ""),
+            highlight=False,
+        )
     for e in d["errors"][:SHOWN]:
-        console.print(f"[red]error[/] line {e['row']}: {e['email'] or '(no email)'}: ", end="",
-                      highlight=False)
+        console.print(
+            f"[red]error[/] line {e['row']}: {e['email'] or '(no email)'}: ",
+            end="",
+            highlight=False,
+        )
         console.print(e["message"], markup=False, highlight=False)
     if c["errors"] > SHOWN:
-        console.print(f"... and {c['errors'] - SHOWN:,} more errors (--errors FILE writes them all)")
+        console.print(
+            f"... and {c['errors'] - SHOWN:,} more errors (--errors FILE writes them all)"
+        )
 
 
 def write_errors(preview: ImportPreview, path: Path) -> int:
@@ -103,16 +131,21 @@ def write_errors(preview: ImportPreview, path: Path) -> int:
 
 @csv_app.command("import")
 @domain_errors
-def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The users CSV"),
-            mode: Mode = typer.Option(Mode.ADD, help="add: add services only (FALSE ignored); "
-                                      "add-remove: add and remove services"),
-            dry_run: bool = typer.Option(False, help="Validate and preview only; change nothing"),
-            allow_data_loss: bool = typer.Option(False, help="Allow removing calling without a "
-                                                 "replacement (profiles go to the recycle bin)"),
-            apply_valid_rows: bool = typer.Option(False, help="Apply the good rows even when "
-                                                  "others have errors"),
-            errors: Path = typer.Option(None, help="Write every bad row to this CSV"),
-            yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation")) -> None:
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The users CSV"),
+    mode: Mode = typer.Option(
+        Mode.ADD, help="add: add services only (FALSE ignored); add-remove: add and remove services"
+    ),
+    dry_run: bool = typer.Option(False, help="Validate and preview only; change nothing"),
+    allow_data_loss: bool = typer.Option(
+        False, help="Allow removing calling without a replacement (profiles go to the recycle bin)"
+    ),
+    apply_valid_rows: bool = typer.Option(
+        False, help="Apply the good rows even when others have errors"
+    ),
+    errors: Path = typer.Option(None, help="Write every bad row to this CSV"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+) -> None:
     """Import a users CSV: validate the whole file, preview it, then apply it as a job.
 
     Example: callshift csv import users.csv --mode add-remove --yes

@@ -1,4 +1,5 @@
 """callshift: serve, seed, demo, token, user move, db."""
+
 from __future__ import annotations
 
 import time
@@ -11,17 +12,20 @@ from ..db.migrate import is_empty
 from ..domain.access import Role
 from ..domain.errors import DomainError
 from ..services.tokens import create_token
+from .accounts import account_app
 from .common import console, err, fail, open_db, org_ids
+from .csv_cmd import csv_app
+from .migrate import migrate_app
 from .moves import jobs_app, move, worker
 from .subscriptions import recycle_app, subscription_app
 from .templates import template_app
-from .migrate import migrate_app
 from .users import user_app
-from .csv_cmd import csv_app
-from .accounts import account_app
 
-app = typer.Typer(help="callshift: move Webex Calling users between subscriptions, losing nothing.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="callshift: move Webex Calling users between subscriptions, losing nothing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -46,9 +50,11 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def serve(host: str = typer.Option(None, help="Address to bind (default CALLSHIFT_HOST)"),
-          port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
-          workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)")) -> None:
+def serve(
+    host: str = typer.Option(None, help="Address to bind (default CALLSHIFT_HOST)"),
+    port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
+    workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
+) -> None:
     """Serve the API (/v1), its docs (/docs) and the health check (/health).
 
     Example: callshift serve --port 8000
@@ -60,21 +66,31 @@ def serve(host: str = typer.Option(None, help="Address to bind (default CALLSHIF
     if workers > 1 and db.is_sqlite:
         fail("SQLite has one writer: run several workers on PostgreSQL only")
     db.dispose()
-    uvicorn.run("callshift.api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level="warning")
+    uvicorn.run(
+        "callshift.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command()
-def seed(users: int = typer.Option(5000, min=1, max=5_000_000, help="Users in the main organisation"),
-         rng_seed: int = typer.Option(42, help="Random seed, for repeatable data")) -> None:
+def seed(
+    users: int = typer.Option(5000, min=1, max=5_000_000, help="Users in the main organisation"),
+    rng_seed: int = typer.Option(42, help="Random seed, for repeatable data"),
+) -> None:
     """Fill an empty database with the demo: two partners, two subscriptions, N users.
 
     Example: callshift seed --users 1000000
     """
     db = open_db(migrate=True)
     if not _empty(db):
-        fail("the database already holds organisations; seed needs an empty one "
-             "(point CALLSHIFT_DATABASE_URL at a new file or database)")
+        fail(
+            "the database already holds organisations; seed needs an empty one "
+            "(point CALLSHIFT_DATABASE_URL at a new file or database)"
+        )
     _seed(db, users, rng_seed)
 
 
@@ -90,7 +106,9 @@ def _seed(db, users: int, rng_seed: int = 42):
     started = time.perf_counter()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("seeding users", total=users + 20)
-        summary = run_seed(db, users, rng_seed, progress=lambda n: progress.update(task, completed=n))
+        summary = run_seed(
+            db, users, rng_seed, progress=lambda n: progress.update(task, completed=n)
+        )
     took = time.perf_counter() - started
     table = Table(title=f"seeded in {took:.1f} s")
     table.add_column("what")
@@ -105,11 +123,13 @@ def _seed(db, users: int, rng_seed: int = 42):
 
 
 @token_app.command("create")
-def token_create(role: Role = typer.Option(Role.FULL_ADMIN, help="What the token may do"),
-                 org: str = typer.Option(None, help="Organisation id (default: the main one)"),
-                 partner: str = typer.Option(None, help="Partner id, for partner-admin"),
-                 email: str = typer.Option(None, help="The person, for a user token"),
-                 name: str = typer.Option("", help="A label for the audit log")) -> None:
+def token_create(
+    role: Role = typer.Option(Role.FULL_ADMIN, help="What the token may do"),
+    org: str = typer.Option(None, help="Organisation id (default: the main one)"),
+    partner: str = typer.Option(None, help="Partner id, for partner-admin"),
+    email: str = typer.Option(None, help="The person, for a user token"),
+    name: str = typer.Option("", help="A label for the audit log"),
+) -> None:
     """Issue an API token; the token alone is printed on the last line.
 
     Example: TOKEN=$(callshift token create --role full-admin | tail -n1)
@@ -129,8 +149,11 @@ def token_create(role: Role = typer.Option(Role.FULL_ADMIN, help="What the token
 
 
 @app.command()
-def demo(users: int = typer.Option(5000, min=1, help="Users to seed when the database is empty"),
-         host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)) -> None:
+def demo(
+    users: int = typer.Option(5000, min=1, help="Users to seed when the database is empty"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+) -> None:
     """Seed an empty database if needed, print the URL and an admin token, and serve.
 
     Example: callshift demo
@@ -146,5 +169,6 @@ def demo(users: int = typer.Option(5000, min=1, help="Users to seed when the dat
     console.print(f"\n[bold]callshift[/] is at {url}  (API docs: {url}/docs)")
     console.print(f"full-admin token:\n{secret}\n")
     console.print(f"try:  curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses")
-    uvicorn.run("callshift.api.app:create_app", factory=True, host=host, port=port,
-                log_level="warning")
+    uvicorn.run(
+        "callshift.api.app:create_app", factory=True, host=host, port=port, log_level="warning"
+    )

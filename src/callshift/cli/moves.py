@@ -1,4 +1,5 @@
 """`callshift move`, `callshift worker` and `callshift jobs`: bulk moves as jobs."""
+
 from __future__ import annotations
 
 import csv
@@ -18,19 +19,28 @@ from ..services.bulk_move import MoveReport, start_move, validate_move
 from ..services.jobs import abandon_job, get_job, job_items, list_jobs, rollback_job
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 
-jobs_app = typer.Typer(help="Jobs: list, show, resume, abandon, roll back, report.",
-                       no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="Jobs: list, show, resume, abandon, roll back, report.", no_args_is_help=True
+)
 
 
 def report_table(report: MoveReport) -> Table:
     sel = report.plan.selection
-    table = Table(title=f"{sel.source_subscription} → {sel.target_subscription}: "
-                        f"{report.users:,} users")
+    table = Table(
+        title=f"{sel.source_subscription} → {sel.target_subscription}: {report.users:,} users"
+    )
     for col in ("licence", "users", "target free", "shortfall", "blocker"):
-        table.add_column(col, justify="right" if col in ("users", "target free", "shortfall") else "left")
+        table.add_column(
+            col, justify="right" if col in ("users", "target free", "shortfall") else "left"
+        )
     for o in report.plan.offers:
-        table.add_row(o.source.name, f"{o.users:,}", f"{o.target.free_units:,}" if o.target else "—",
-                      f"[red]{o.shortfall:,}[/]" if o.shortfall else "0", o.blocker or "")
+        table.add_row(
+            o.source.name,
+            f"{o.users:,}",
+            f"{o.target.free_units:,}" if o.target else "—",
+            f"[red]{o.shortfall:,}[/]" if o.shortfall else "0",
+            o.blocker or "",
+        )
     return table
 
 
@@ -38,19 +48,37 @@ def run_with_progress(db, job_id: str) -> None:
     """Run the job in this process until it is done, with a live bar; Ctrl-C leaves it resumable."""
     ctx = operator_ctx(db)
     job = get_job(ctx, job_id)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("[green]{task.fields[moved]:,} moved[/] [yellow]{task.fields[skipped]:,} "
-                          "skipped[/] [red]{task.fields[failed]:,} failed[/]"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "[green]{task.fields[moved]:,} moved[/] [yellow]{task.fields[skipped]:,} "
+            "skipped[/] [red]{task.fields[failed]:,} failed[/]"
+        ),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         done = lambda j: j.total - j.pending  # noqa: E731
-        task = progress.add_task(job.status, total=job.total, completed=done(job),
-                                 moved=job.moved, skipped=job.skipped, failed=job.failed)
+        task = progress.add_task(
+            job.status,
+            total=job.total,
+            completed=done(job),
+            moved=job.moved,
+            skipped=job.skipped,
+            failed=job.failed,
+        )
 
         def update() -> None:
             j = get_job(ctx, job_id)
-            progress.update(task, completed=done(j) if j.phase == "forward" else j.rolled_back,
-                            description=j.status, moved=j.moved, skipped=j.skipped, failed=j.failed)
+            progress.update(
+                task,
+                completed=done(j) if j.phase == "forward" else j.rolled_back,
+                description=j.status,
+                moved=j.moved,
+                skipped=j.skipped,
+                failed=j.failed,
+            )
 
         JobRunner(db, job_id=job_id).run_until_idle(on_batch=update)
         update()
@@ -62,8 +90,13 @@ def summary(db, job_id: str) -> None:
     table.add_column("status")
     for col in ("total", "moved", "skipped", "failed", "pending", "rolled back"):
         table.add_column(col, justify="right")
-    table.add_row(job.status, *(f"{n:,}" for n in (job.total, job.moved, job.skipped, job.failed,
-                                                   job.pending, job.rolled_back)))
+    table.add_row(
+        job.status,
+        *(
+            f"{n:,}"
+            for n in (job.total, job.moved, job.skipped, job.failed, job.pending, job.rolled_back)
+        ),
+    )
     console.print(table)
 
 
@@ -75,10 +108,17 @@ def write_report(db, job_id: str, path: Path) -> int:
             writer.writerow(["Row Number", "User ID/Email", "Status", "Error Code", "Message"])
         while page := job_items(ctx, job_id, None, after, 5000):
             for r in page:
-                row = {"rowNumber": r.seq + 1, "email": r.email, "status": r.status,
-                       "errorCode": r.error_code, "message": r.message}
+                row = {
+                    "rowNumber": r.seq + 1,
+                    "email": r.email,
+                    "status": r.status,
+                    "errorCode": r.error_code,
+                    "message": r.message,
+                }
                 if writer:
-                    writer.writerow([r.seq + 1, r.email, r.status, r.error_code or "", r.message or ""])
+                    writer.writerow(
+                        [r.seq + 1, r.email, r.status, r.error_code or "", r.message or ""]
+                    )
                 else:
                     f.write(json.dumps(row) + "\n")
                 n += 1
@@ -87,15 +127,21 @@ def write_report(db, job_id: str, path: Path) -> int:
 
 
 @domain_errors
-def move(source: str = typer.Option(..., "--from", help="Source subscription, e.g. Sub100001"),
-         target: str = typer.Option(..., "--to", help="Target subscription, e.g. Sub200001"),
-         offer: list[str] = typer.Option(None, help="Only this offer code (repeatable): BCSTD..."),
-         emails: Path = typer.Option(None, exists=True, dir_okay=False,
-                                     help="Only the users listed in this file, one email a line"),
-         dry_run: bool = typer.Option(False, help="Validate only: print the report, change nothing"),
-         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
-         report: Path = typer.Option(None, help="Write every user's outcome (.json lines or .csv)"),
-         batch_size: int = typer.Option(None, min=1, max=100_000, help="Users per transaction")) -> None:
+def move(
+    source: str = typer.Option(..., "--from", help="Source subscription, e.g. Sub100001"),
+    target: str = typer.Option(..., "--to", help="Target subscription, e.g. Sub200001"),
+    offer: list[str] = typer.Option(None, help="Only this offer code (repeatable): BCSTD..."),
+    emails: Path = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="Only the users listed in this file, one email a line",
+    ),
+    dry_run: bool = typer.Option(False, help="Validate only: print the report, change nothing"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+    report: Path = typer.Option(None, help="Write every user's outcome (.json lines or .csv)"),
+    batch_size: int = typer.Option(None, min=1, max=100_000, help="Users per transaction"),
+) -> None:
     """Move every user of one subscription to another, as swaps, in batches.
 
     Example: callshift move --from Sub100001 --to Sub200001 --yes --report moved.csv
@@ -104,8 +150,9 @@ def move(source: str = typer.Option(..., "--from", help="Source subscription, e.
     ctx = operator_ctx(db)
     wanted = None
     if emails:
-        wanted = tuple(line.strip() for line in emails.read_text(encoding="utf-8").splitlines()
-                       if line.strip())
+        wanted = tuple(
+            line.strip() for line in emails.read_text(encoding="utf-8").splitlines() if line.strip()
+        )
     sel = Selection(source, target, tuple(offer) if offer else None, None, wanted)
     rep = validate_move(ctx, sel)
     console.print(report_table(rep))
@@ -114,8 +161,10 @@ def move(source: str = typer.Option(..., "--from", help="Source subscription, e.
     for n in rep.not_found[:10]:
         console.print(f"[yellow]not found[/] {n}")
     if not rep.can_start:
-        fail("the move cannot start: " + ("the target is short of units" if rep.plan.short
-                                          else "nobody to move"))
+        fail(
+            "the move cannot start: "
+            + ("the target is short of units" if rep.plan.short else "nobody to move")
+        )
     if dry_run:
         console.print("dry run: nothing changed")
         return
@@ -130,8 +179,10 @@ def move(source: str = typer.Option(..., "--from", help="Source subscription, e.
         raise typer.Exit(1)
 
 
-def worker(poll: float = typer.Option(0.5, help="Seconds between looks when idle"),
-           once: bool = typer.Option(False, help="Run until no work is left, then exit")) -> None:
+def worker(
+    poll: float = typer.Option(0.5, help="Seconds between looks when idle"),
+    once: bool = typer.Option(False, help="Run until no work is left, then exit"),
+) -> None:
     """Run jobs: any number of workers share them on PostgreSQL, none doing an item twice.
 
     Example: callshift worker
@@ -156,9 +207,13 @@ def jobs_list(limit: int = typer.Option(20, min=1)) -> None:
     for col in ("id", "kind", "status", "total", "moved", "failed", "pending", "created"):
         table.add_column(col)
     for j in list_jobs(operator_ctx(db), limit):
-        table.add_row(j.id, j.kind, j.status, *(f"{n:,}" for n in (j.total, j.moved, j.failed,
-                                                                    j.pending)),
-                      f"{j.created_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            j.id,
+            j.kind,
+            j.status,
+            *(f"{n:,}" for n in (j.total, j.moved, j.failed, j.pending)),
+            f"{j.created_at:%Y-%m-%d %H:%M}",
+        )
     console.print(table)
 
 

@@ -1,16 +1,23 @@
 """`callshift subscription …` (readiness, guarded cancellation) and `callshift recycle …`."""
+
 from __future__ import annotations
 
 import typer
 from rich.table import Table
 
 from ..domain.model import SubscriptionStatus
-from ..services.subscriptions import (cancel_subscription, list_recycle_bin, readiness, restore,
-                                      set_subscription_status)
+from ..services.subscriptions import (
+    cancel_subscription,
+    list_recycle_bin,
+    readiness,
+    restore,
+    set_subscription_status,
+)
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 
-subscription_app = typer.Typer(help="Subscriptions: usage, readiness, cancellation.",
-                               no_args_is_help=True)
+subscription_app = typer.Typer(
+    help="Subscriptions: usage, readiness, cancellation.", no_args_is_help=True
+)
 recycle_app = typer.Typer(help="The recycle bin of purged calling profiles.", no_args_is_help=True)
 
 
@@ -27,8 +34,12 @@ def sub_list() -> None:
             licences = uow.store.licences(org).values()
             for sub in uow.store.subscriptions(org):
                 for lic in (l for l in licences if l.subscription_id == sub.id):
-                    table.add_row(sub.id, sub.status.value, lic.name,
-                                  f"{lic.consumed_units:,} / {lic.total_units:,}")
+                    table.add_row(
+                        sub.id,
+                        sub.status.value,
+                        lic.name,
+                        f"{lic.consumed_units:,} / {lic.total_units:,}",
+                    )
     console.print(table)
 
 
@@ -56,9 +67,11 @@ def sub_readiness(sub_id: str) -> None:
 
 @subscription_app.command("cancel")
 @domain_errors
-def sub_cancel(sub_id: str,
-               force: bool = typer.Option(False, help="Purge remaining users into the recycle bin"),
-               yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def sub_cancel(
+    sub_id: str,
+    force: bool = typer.Option(False, help="Purge remaining users into the recycle bin"),
+    yes: bool = typer.Option(False, "--yes", "-y"),
+) -> None:
     """Cancel a subscription: refused while users remain (move them first), unless --force.
 
     Example: callshift subscription cancel Sub100001
@@ -68,12 +81,16 @@ def sub_cancel(sub_id: str,
     report = readiness(ctx, sub_id)
     if report and not force:
         console.print(_readiness_table(db, sub_id, report))
-        fail(f"{sub_id} still has users: move them first (callshift move), or --force to purge "
-             "their calling data into the recycle bin")
+        fail(
+            f"{sub_id} still has users: move them first (callshift move), or --force to purge "
+            "their calling data into the recycle bin"
+        )
     if report:
         console.print(_readiness_table(db, sub_id, report))
-        console.print("[bold red]Their calling profiles will be purged (restorable from the "
-                      "recycle bin for the retention period).[/]")
+        console.print(
+            "[bold red]Their calling profiles will be purged (restorable from the "
+            "recycle bin for the retention period).[/]"
+        )
     confirm(f"Cancel {sub_id}?", yes)
     purged = cancel_subscription(ctx, sub_id, force)
     console.print(f"{sub_id} cancelled; {purged:,} users purged into the recycle bin")
@@ -105,15 +122,21 @@ def recycle_list(limit: int = typer.Option(50, min=1)) -> None:
         table.add_column(col)
     for org in sorted(ctx.principal.org_ids):
         for e in list_recycle_bin(ctx, org, limit):
-            table.add_row(e.id, e.email, e.profile.extension or "", e.profile.phone_number or "",
-                          f"{e.purged_at:%Y-%m-%d %H:%M}", f"{e.expires_at:%Y-%m-%d}", e.reason)
+            table.add_row(
+                e.id,
+                e.email,
+                e.profile.extension or "",
+                e.profile.phone_number or "",
+                f"{e.purged_at:%Y-%m-%d %H:%M}",
+                f"{e.expires_at:%Y-%m-%d}",
+                e.reason,
+            )
     console.print(table)
 
 
 @recycle_app.command("restore")
 @domain_errors
-def recycle_restore(entry_ids: list[str],
-                    yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def recycle_restore(entry_ids: list[str], yes: bool = typer.Option(False, "--yes", "-y")) -> None:
     """Put purged profiles back exactly as they were, PIN included (all or none)."""
     db = open_db()
     confirm(f"Restore {len(entry_ids)} profile(s)?", yes)

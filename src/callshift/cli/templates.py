@@ -1,4 +1,5 @@
 """`callshift template show|set|apply`: method 3 from the terminal."""
+
 from __future__ import annotations
 
 import typer
@@ -44,20 +45,27 @@ def show() -> None:
     for col in ("template", "type", "groups", "licences", "calling location"):
         table.add_column(col)
     for tpl in list_templates(ctx):
-        table.add_row(tpl.name, tpl.type, ", ".join(groups.get(g, g) for g in tpl.group_ids),
-                      "\n".join(f"{lic[l].name} [{lic[l].subscription_id}]" for l in tpl.licence_ids),
-                      locs.get(tpl.location_id, ""))
+        table.add_row(
+            tpl.name,
+            tpl.type,
+            ", ".join(groups.get(g, g) for g in tpl.group_ids),
+            "\n".join(f"{lic[l].name} [{lic[l].subscription_id}]" for l in tpl.licence_ids),
+            locs.get(tpl.location_id, ""),
+        )
     console.print(table)
 
 
 @template_app.command("set")
 @domain_errors
-def set_template(subscription: str = typer.Option(..., "--subscription", "-s",
-                                                  help="Licences come from this subscription"),
-                 offer: list[str] = typer.Option(None, help="Offer codes (default: BCSTD, EE, MS)"),
-                 location: str = typer.Option(None, help="Location name for calling users"),
-                 group: str = typer.Option(None, help="The group's template instead of the org's"),
-                 name: str = typer.Option(None, help="Template name")) -> None:
+def set_template(
+    subscription: str = typer.Option(
+        ..., "--subscription", "-s", help="Licences come from this subscription"
+    ),
+    offer: list[str] = typer.Option(None, help="Offer codes (default: BCSTD, EE, MS)"),
+    location: str = typer.Option(None, help="Location name for calling users"),
+    group: str = typer.Option(None, help="The group's template instead of the org's"),
+    name: str = typer.Option(None, help="Template name"),
+) -> None:
     """Tick licences of a subscription in a template (creates or replaces it).
 
     Example: callshift template set --subscription Sub200001 --location "Tel Aviv HQ"
@@ -66,8 +74,11 @@ def set_template(subscription: str = typer.Option(..., "--subscription", "-s",
     ctx = operator_ctx(db)
     codes = offer or ["BCSTD", "EE", "MS"]
     with db.uow(write=False) as uow:
-        lic = [l for l in uow.store.licences(ctx.principal.org_id).values()
-               if l.subscription_id == subscription and l.offer_code in codes]
+        lic = [
+            l
+            for l in uow.store.licences(ctx.principal.org_id).values()
+            if l.subscription_id == subscription and l.offer_code in codes
+        ]
         locs = {l.name: l.id for l in uow.store.locations(ctx.principal.org_id)}
     if not lic:
         fail(f"{subscription} has none of the offers {', '.join(codes)}")
@@ -75,34 +86,55 @@ def set_template(subscription: str = typer.Option(..., "--subscription", "-s",
     if location:
         loc = locs.get(location) or fail(f"no location named {location!r}")
     elif any(l.offer.is_calling for l in lic):
-        loc = next(iter(sorted(locs.items())))[1] if len(locs) == 1 else fail(
-            "a template with calling needs --location (one of: " + ", ".join(sorted(locs)) + ")")
+        loc = (
+            next(iter(sorted(locs.items())))[1]
+            if len(locs) == 1
+            else fail(
+                "a template with calling needs --location (one of: " + ", ".join(sorted(locs)) + ")"
+            )
+        )
     gid = _group_id(ctx, group)
     current = _target(ctx, group)
-    tpl = save_template(ctx, None, name or (current.name if current else group or "Organisation"),
-                        "GROUP" if gid else "ORG", [l.id for l in lic], [gid] if gid else [], loc,
-                        current.id if current else None)
-    console.print(f"template {tpl.name!r} saved: applies to new users now; "
-                  "`callshift template apply --existing` changes existing ones")
+    tpl = save_template(
+        ctx,
+        None,
+        name or (current.name if current else group or "Organisation"),
+        "GROUP" if gid else "ORG",
+        [l.id for l in lic],
+        [gid] if gid else [],
+        loc,
+        current.id if current else None,
+    )
+    console.print(
+        f"template {tpl.name!r} saved: applies to new users now; "
+        "`callshift template apply --existing` changes existing ones"
+    )
 
 
 @template_app.command("apply")
 @domain_errors
-def apply(group: str = typer.Option(None, help="The group's template instead of the org's"),
-          existing: bool = typer.Option(False, help="Apply to existing users (the only thing "
-                                                     "to apply: new users get it automatically)"),
-          no_preserve: bool = typer.Option(False, help="Swap and remove licences the template "
-                                                        "replaces, instead of adding only"),
-          allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
-          dry_run: bool = typer.Option(False, help="Preview only"),
-          yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def apply(
+    group: str = typer.Option(None, help="The group's template instead of the org's"),
+    existing: bool = typer.Option(
+        False,
+        help="Apply to existing users (the only thing to apply: new users get it automatically)",
+    ),
+    no_preserve: bool = typer.Option(
+        False, help="Swap and remove licences the template replaces, instead of adding only"
+    ),
+    allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
+    dry_run: bool = typer.Option(False, help="Preview only"),
+    yes: bool = typer.Option(False, "--yes", "-y"),
+) -> None:
     """Apply a template to existing users: preview, then a resumable job.
 
     Example: callshift template apply --existing --no-preserve --yes
     """
     if not existing:
-        console.print("new users get the template when they are created; "
-                      "pass --existing to change existing users")
+        console.print(
+            "new users get the template when they are created; "
+            "pass --existing to change existing users"
+        )
         return
     db = open_db()
     ctx = operator_ctx(db)
@@ -110,18 +142,26 @@ def apply(group: str = typer.Option(None, help="The group's template instead of 
     p = preview_apply(ctx, tpl.id, preserve=not no_preserve, allow_data_loss=allow_data_loss)
     with db.uow(write=False) as uow:
         lic = uow.store.licences(tpl.org_id)
-    table = Table(title=f"{tpl.name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
-                        f"{p.unchanged:,} already match, {p.failing:,} cannot")
+    table = Table(
+        title=f"{tpl.name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
+        f"{p.unchanged:,} already match, {p.failing:,} cannot"
+    )
     for col in ("licence", "add", "remove", "free", "shortfall"):
         table.add_column(col)
     for lid, v in p.per_licence.items():
-        table.add_row(f"{lic[lid].name} [{lic[lid].subscription_id}]", f"{v['add']:,}",
-                      f"{v['remove']:,}", f"{v['free']:,}",
-                      f"[red]{v['shortfall']:,}[/]" if v["shortfall"] else "0")
+        table.add_row(
+            f"{lic[lid].name} [{lic[lid].subscription_id}]",
+            f"{v['add']:,}",
+            f"{v['remove']:,}",
+            f"{v['free']:,}",
+            f"[red]{v['shortfall']:,}[/]" if v["shortfall"] else "0",
+        )
     console.print(table)
     if p.purges:
-        console.print(f"[bold red]{p.purges:,} users would lose their calling data[/]"
-                      + ("" if allow_data_loss else " (refused without --allow-data-loss)"))
+        console.print(
+            f"[bold red]{p.purges:,} users would lose their calling data[/]"
+            + ("" if allow_data_loss else " (refused without --allow-data-loss)")
+        )
     if p.notes:
         console.print(f"[yellow]{p.notes:,} users have notes (e.g. no calling data to give)[/]")
     if dry_run:

@@ -1,4 +1,5 @@
 """`callshift user move`: method 1 from the terminal."""
+
 from __future__ import annotations
 
 import typer
@@ -18,10 +19,12 @@ def kept_summary(outcome: MoveOutcome) -> str:
         return "[bold red]calling data will be LOST[/]"
     if p is None:
         return "no calling data to keep"
-    parts = [f"number {p.phone_number}" if p.phone_number else "no number",
-             f"extension {p.extension}" if p.extension else "no extension",
-             "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
-             f"{p.setting_count()} settings"]
+    parts = [
+        f"number {p.phone_number}" if p.phone_number else "no number",
+        f"extension {p.extension}" if p.extension else "no extension",
+        "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
+        f"{p.setting_count()} settings",
+    ]
     return "calling data kept: " + ", ".join(parts)
 
 
@@ -45,11 +48,13 @@ def _table(outcome: MoveOutcome) -> Table:
 
 @user_app.command("move")
 @domain_errors
-def move(email: str = typer.Argument(..., help="The user's email"),
-         to: str = typer.Option(..., "--to", help="Target subscription id, e.g. Sub200001"),
-         calling_only: bool = typer.Option(False, help="Move the calling licence only"),
-         dry_run: bool = typer.Option(False, help="Show what would change; change nothing"),
-         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation")) -> None:
+def move(
+    email: str = typer.Argument(..., help="The user's email"),
+    to: str = typer.Option(..., "--to", help="Target subscription id, e.g. Sub200001"),
+    calling_only: bool = typer.Option(False, help="Move the calling licence only"),
+    dry_run: bool = typer.Option(False, help="Show what would change; change nothing"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+) -> None:
     """Move one user to another subscription in one step (old licence out, new in).
 
     Example: callshift user move ada.levi.0@acme.example.com --to Sub200001 --yes

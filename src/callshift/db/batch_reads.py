@@ -4,6 +4,7 @@ SQLAlchemy compiles an ``IN`` list one bind parameter at a time, which at a mill
 costs more than the queries themselves; here the list is one ``= ANY(%s)`` array on
 PostgreSQL and a plain ``IN (?, ?, ...)`` on SQLite, sent through the driver as is.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,13 +26,16 @@ def in_list(conn: Connection, values: Sequence[Any]) -> tuple[str, tuple]:
     return f"IN ({', '.join('?' * len(values))})", tuple(values)
 
 
-def run_in(conn: Connection, sql: str, values: Sequence[Any], *before: Any, chunk: int = 5000) -> int:
+def run_in(
+    conn: Connection, sql: str, values: Sequence[Any], *before: Any, chunk: int = 5000
+) -> int:
     """Run ``sql`` (with ``{in}`` where the list goes, ``{p}`` for other parameters) per chunk."""
     n = 0
     for i in range(0, len(values), chunk):
-        cond, params = in_list(conn, values[i:i + chunk])
-        n += conn.exec_driver_sql(sql.format(**{"in": cond, "p": mark(conn)}),
-                                  (*before, *params)).rowcount
+        cond, params = in_list(conn, values[i : i + chunk])
+        n += conn.exec_driver_sql(
+            sql.format(**{"in": cond, "p": mark(conn)}), (*before, *params)
+        ).rowcount
     return n
 
 
@@ -52,13 +56,17 @@ def raw_rows(conn: Connection, sql: str, params: tuple) -> list[tuple]:
         cur.close()
 
 
-def _rows(conn: Connection, sql: str, values: Sequence[Any], *before: Any,
-          chunk: int = 5000) -> list[tuple]:
+def _rows(
+    conn: Connection, sql: str, values: Sequence[Any], *before: Any, chunk: int = 5000
+) -> list[tuple]:
     out: list[tuple] = []
     for i in range(0, len(values), chunk):
-        cond, params = in_list(conn, values[i:i + chunk])
-        out += raw_rows(conn, sql.format(**{"in": cond, "p": mark(conn), "agg": agg(conn, "licence_id")}),
-                        (*before, *params))
+        cond, params = in_list(conn, values[i : i + chunk])
+        out += raw_rows(
+            conn,
+            sql.format(**{"in": cond, "p": mark(conn), "agg": agg(conn, "licence_id")}),
+            (*before, *params),
+        )
     return out
 
 
@@ -70,14 +78,22 @@ class Holdings(dict):
         return value
 
 
-def users_by_email(conn: Connection, org_id: str, emails: Sequence[str],
-                   shared: Holdings | None = None) -> dict[str, tuple[str, frozenset[str]]]:
+def users_by_email(
+    conn: Connection, org_id: str, emails: Sequence[str], shared: Holdings | None = None
+) -> dict[str, tuple[str, frozenset[str]]]:
     """email -> (user id, licences held), in one statement: the holding is a subquery per
     user, cheaper than a second statement keyed by the ids the first returned."""
     shared = Holdings() if shared is None else shared
-    return {email: (uid, shared[lids or ""]) for uid, email, lids in _rows(
-        conn, "SELECT u.id, u.email, (SELECT {agg} FROM user_licences ul WHERE ul.user_id = u.id) "
-        "FROM users u WHERE u.org_id = {p} AND u.email {in}", emails, org_id)}
+    return {
+        email: (uid, shared[lids or ""])
+        for uid, email, lids in _rows(
+            conn,
+            "SELECT u.id, u.email, (SELECT {agg} FROM user_licences ul WHERE ul.user_id = u.id) "
+            "FROM users u WHERE u.org_id = {p} AND u.email {in}",
+            emails,
+            org_id,
+        )
+    }
 
 
 def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
@@ -85,15 +101,26 @@ def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
     return {r[0]: User(id=r[0], org_id=r[1], email=r[2]) for r in rows}
 
 
-def holdings(conn: Connection, ids: Sequence[str], shared: Holdings | None = None
-             ) -> dict[str, frozenset[str]]:
+def holdings(
+    conn: Connection, ids: Sequence[str], shared: Holdings | None = None
+) -> dict[str, frozenset[str]]:
     shared = Holdings() if shared is None else shared
-    return {uid: shared[lids] for uid, lids in _rows(
-        conn, "SELECT user_id, {agg} FROM user_licences WHERE user_id {in} GROUP BY user_id", ids)}
+    return {
+        uid: shared[lids]
+        for uid, lids in _rows(
+            conn,
+            "SELECT user_id, {agg} FROM user_licences WHERE user_id {in} GROUP BY user_id",
+            ids,
+        )
+    }
 
 
 def lite_profiles(conn: Connection, ids: Sequence[str]) -> dict[str, CallingProfile]:
     """Location, extension and number: what a licence plan compares (settings not read)."""
-    rows = _rows(conn, "SELECT user_id, location_id, extension, phone_number FROM calling_profiles "
-                 "WHERE user_id {in}", ids)
+    rows = _rows(
+        conn,
+        "SELECT user_id, location_id, extension, phone_number FROM calling_profiles "
+        "WHERE user_id {in}",
+        ids,
+    )
     return {r[0]: CallingProfile(r[1], r[2], r[3], features={}) for r in rows}

@@ -4,6 +4,7 @@ SQLAlchemy's executemany spends most of its time building parameters row by row;
 million rows that is minutes. Here rows are plain tuples in the table's column order and
 values are converted once per type, not per bind.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,13 +37,21 @@ def _kinds(table: Table, columns: Sequence[str]) -> list[str]:
     out = []
     for name in columns:
         t = table.c[name].type
-        out.append("json" if isinstance(t, JSON) else "ts" if isinstance(t, DateTime)
-                   else "bool" if isinstance(t, Boolean) else "")
+        out.append(
+            "json"
+            if isinstance(t, JSON)
+            else "ts"
+            if isinstance(t, DateTime)
+            else "bool"
+            if isinstance(t, Boolean)
+            else ""
+        )
     return out
 
 
-def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
-                rows: Iterable[Sequence[Any]]) -> int:
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     """Insert tuples (in ``columns`` order) in the caller's transaction; returns the count."""
     kinds = _kinds(table, columns)
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -51,9 +60,14 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row([json.dumps(v, separators=(",", ":"))
-                                if k == "json" and v is not None and not isinstance(v, str) else v
-                                for k, v in zip(kinds, row)])
+                copy.write_row(
+                    [
+                        json.dumps(v, separators=(",", ":"))
+                        if k == "json" and v is not None and not isinstance(v, str)
+                        else v
+                        for k, v in zip(kinds, row, strict=False)
+                    ]
+                )
                 n += 1
         return n
     memo: dict = {}  # a job stamps thousands of rows with one time: format it once
@@ -81,15 +95,18 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
 
     cur = conn.connection.driver_connection.cursor()
     try:  # the driver pulls the rows as it goes: no list of them is built
-        cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES '
-                        f'({", ".join("?" * len(columns))})', map(convert, rows))
+        cur.executemany(
+            f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" * len(columns))})',
+            map(convert, rows),
+        )
         return cur.rowcount
     finally:
         cur.close()
 
 
-def insert_alike(conn: Connection, table: Table, fixed: dict[str, Any], column: str,
-                 values: Sequence[str]) -> None:
+def insert_alike(
+    conn: Connection, table: Table, fixed: dict[str, Any], column: str, values: Sequence[str]
+) -> None:
     """Rows the same but for one text ``column``, one per value (an audit event per user of
     one change, a licence given to many users). SQLite reads the values from one JSON array
     (json_each): three times faster than a row of parameters each, which a statement bound
@@ -105,8 +122,12 @@ def insert_alike(conn: Connection, table: Table, fixed: dict[str, Any], column: 
     cols = ", ".join(f'"{c}"' for c in names)
     conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({cols}) SELECT {", ".join("?" * len(fixed))}, value '
-        "FROM json_each(?)", (*(_sqlite_value(k, v) for k, v in zip(kinds, fixed.values())),
-                              json.dumps(list(values))))
+        "FROM json_each(?)",
+        (
+            *(_sqlite_value(k, v) for k, v in zip(kinds, fixed.values(), strict=False)),
+            json.dumps(list(values)),
+        ),
+    )
 
 
 def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -114,8 +135,9 @@ def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if rows:
         cur = conn.connection.driver_connection.cursor()
         try:
-            cur.executemany(sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql,
-                            rows)
+            cur.executemany(
+                sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql, rows
+            )
         finally:
             cur.close()
 

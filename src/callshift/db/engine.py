@@ -5,6 +5,7 @@ transaction with BEGIN IMMEDIATE, so two writers queue instead of failing half-w
 reads use their own pool and never wait for the writer. PostgreSQL: one pooled engine,
 row locks where a race matters.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,8 +62,11 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, writer: bool) -> Engine:
 
 def connect(url: str, busy_timeout_ms: int = 30_000, pool_size: int = 10) -> Database:
     if url.startswith("sqlite"):
-        return Database(url, _sqlite_engine(url, busy_timeout_ms, True),
-                        _sqlite_engine(url, busy_timeout_ms, False))
+        return Database(
+            url,
+            _sqlite_engine(url, busy_timeout_ms, True),
+            _sqlite_engine(url, busy_timeout_ms, False),
+        )
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return Database(url, engine, engine)
 

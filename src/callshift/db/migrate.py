@@ -1,4 +1,5 @@
 """Run the Alembic migrations programmatically (the CLI and tests call this)."""
+
 from __future__ import annotations
 
 from pathlib import Path

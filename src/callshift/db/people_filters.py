@@ -16,6 +16,7 @@ by the index alone; as a correlated EXISTS, SQLite probed the profile's primary 
 read the (large) profile row instead. A walk still costs one probe per user it passes
 (about 2 us on SQLite, 4 us on PostgreSQL, at a million users).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,8 +50,12 @@ def probes(f) -> list:
     lids = _licences(f)
     if lids is not None:
         held = t.user_licences.alias("held")
-        out.append(select(held.c.user_id).where(held.c.user_id == u.id, held.c.licence_id.in_(lids))
-                   .correlate(t.users).exists())
+        out.append(
+            select(held.c.user_id)
+            .where(held.c.user_id == u.id, held.c.licence_id.in_(lids))
+            .correlate(t.users)
+            .exists()
+        )
     cp = t.calling_profiles.alias("cp")
     if f.calling is not None:
         has = select(cp.c.user_id).where(cp.c.user_id == u.id).correlate(t.users).exists()
@@ -59,7 +64,9 @@ def probes(f) -> list:
 
 
 def _bounded(conn, q) -> int:
-    return conn.execute(select(func.count()).select_from(q.limit(SMALL + 1).subquery())).scalar_one()
+    return conn.execute(
+        select(func.count()).select_from(q.limit(SMALL + 1).subquery())
+    ).scalar_one()
 
 
 def _drivers(conn, f) -> list[tuple[int, Any]]:
@@ -68,21 +75,34 @@ def _drivers(conn, f) -> list[tuple[int, Any]]:
     out = []
     lids = _licences(f)
     if lids is not None:
-        n = conn.execute(select(func.coalesce(func.sum(l.consumed_units), 0))
-                         .where(l.id.in_(lids), l.org_id == f.org_id)).scalar_one()
-        out.append((n, select(t.user_licences.c.user_id)
-                    .where(t.user_licences.c.licence_id.in_(lids)).distinct()))
+        n = conn.execute(
+            select(func.coalesce(func.sum(l.consumed_units), 0)).where(
+                l.id.in_(lids), l.org_id == f.org_id
+            )
+        ).scalar_one()
+        out.append(
+            (
+                n,
+                select(t.user_licences.c.user_id)
+                .where(t.user_licences.c.licence_id.in_(lids))
+                .distinct(),
+            )
+        )
     if f.location_id is not None:
         ids = select(cp.user_id).where(cp.location_id == f.location_id)
         out.append((_bounded(conn, ids), ids))
     if f.calling is not None:
-        calling = conn.execute(select(func.coalesce(func.sum(l.consumed_units), 0)).where(
-            l.org_id == f.org_id, l.offer_code.in_(CALLING))).scalar_one()
+        calling = conn.execute(
+            select(func.coalesce(func.sum(l.consumed_units), 0)).where(
+                l.org_id == f.org_id, l.offer_code.in_(CALLING)
+            )
+        ).scalar_one()
         if f.calling:
             out.append((calling, select(cp.user_id).where(cp.org_id == f.org_id)))
         else:
-            users = conn.execute(select(func.count()).select_from(t.users)
-                                 .where(t.users.c.org_id == f.org_id)).scalar_one()
+            users = conn.execute(
+                select(func.count()).select_from(t.users).where(t.users.c.org_id == f.org_id)
+            ).scalar_one()
             out.append((users - calling, None))  # no index finds them: walk unless none
     return out
 
@@ -101,8 +121,10 @@ def page(conn, q, f, after_email: str | None, limit: int) -> list[Any]:
     if not f.search:
         return _rows(conn, q.order_by(u.email).limit(limit))
     term = f.search.strip().lower()
-    arms = (q.where(prefix_range(u.email, term)),
-            q.where(prefix_range(func.lower(u.display_name), term)))
+    arms = (
+        q.where(prefix_range(u.email, term)),
+        q.where(prefix_range(func.lower(u.display_name), term)),
+    )
     found = {r.id: r for arm in arms for r in _rows(conn, arm.order_by(u.email).limit(limit))}
     return sorted(found.values(), key=lambda r: r.email)[:limit]
 

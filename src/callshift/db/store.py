@@ -1,4 +1,5 @@
 """The SQL store: every query the use cases need, on one connection, in Core SQL."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -9,12 +10,20 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.licensing import CallingChange, LicenceChange
-from ..domain.model import (AuditEvent, CallingProfile, Licence, Location, RecycleEntry,
-                            Subscription, SubscriptionStatus, User, UserLicensing)
+from ..domain.model import (
+    AuditEvent,
+    CallingProfile,
+    Licence,
+    Location,
+    RecycleEntry,
+    Subscription,
+    SubscriptionStatus,
+    User,
+    UserLicensing,
+)
 from . import tables as t
 from .rows import profile_values, to_licence, to_profile, to_recycle, to_user
 from .store_people import PeopleQueries
-
 
 # The per-request path (method 1, people reads) runs these on every call: built once here,
 # they skip SQLAlchemy's statement construction, which costs more than SQLite's own work.
@@ -23,20 +32,28 @@ USER_BY_ID = select(t.users).where(_u.id == bindparam("id"))
 USER_BY_ID_LOCKED = USER_BY_ID.with_for_update()
 LICENCE_IDS = select(_ul.licence_id).where(_ul.user_id == bindparam("id"))
 PROFILE = select(t.calling_profiles).where(_cp.user_id == bindparam("id"))
-ORG_LICENCES = (select(t.licences, t.subscriptions.c.status)
-                .join(t.subscriptions, t.subscriptions.c.id == _l.subscription_id)
-                .where(_l.org_id == bindparam("org")).order_by(_l.subscription_id, _l.offer_code))
-DROP_LICENCE = delete(t.user_licences).where(_ul.user_id == bindparam("user"),
-                                             _ul.licence_id == bindparam("lic"))
-GIVE_BACK_UNIT = update(t.licences).where(_l.id == bindparam("lic")).values(
-    consumed_units=_l.consumed_units - 1)
-TAKE_UNIT = update(t.licences).where(_l.id == bindparam("lic"),
-                                     _l.consumed_units < _l.total_units).values(
-    consumed_units=_l.consumed_units + 1)
+ORG_LICENCES = (
+    select(t.licences, t.subscriptions.c.status)
+    .join(t.subscriptions, t.subscriptions.c.id == _l.subscription_id)
+    .where(_l.org_id == bindparam("org"))
+    .order_by(_l.subscription_id, _l.offer_code)
+)
+DROP_LICENCE = delete(t.user_licences).where(
+    _ul.user_id == bindparam("user"), _ul.licence_id == bindparam("lic")
+)
+GIVE_BACK_UNIT = (
+    update(t.licences).where(_l.id == bindparam("lic")).values(consumed_units=_l.consumed_units - 1)
+)
+TAKE_UNIT = (
+    update(t.licences)
+    .where(_l.id == bindparam("lic"), _l.consumed_units < _l.total_units)
+    .values(consumed_units=_l.consumed_units + 1)
+)
 ADD_LICENCE = insert(t.user_licences)
 ADD_AUDIT = insert(t.audit_events)
-ORG_LOCATIONS = select(t.locations).where(t.locations.c.org_id == bindparam("org")).order_by(
-    t.locations.c.name)
+ORG_LOCATIONS = (
+    select(t.locations).where(t.locations.c.org_id == bindparam("org")).order_by(t.locations.c.name)
+)
 
 
 class _Lazy(Collection[str]):
@@ -69,18 +86,28 @@ class SqlStore(PeopleQueries):
 
     # --- organisations, partners, locations, subscriptions -----------------------------
     def org_exists(self, org_id: str) -> bool:
-        return self.conn.execute(select(t.organisations.c.id).where(
-            t.organisations.c.id == org_id)).first() is not None
+        return (
+            self.conn.execute(
+                select(t.organisations.c.id).where(t.organisations.c.id == org_id)
+            ).first()
+            is not None
+        )
 
     def org_name(self, org_id: str) -> str | None:
-        return self.conn.execute(select(t.organisations.c.name).where(
-            t.organisations.c.id == org_id)).scalar()
+        return self.conn.execute(
+            select(t.organisations.c.name).where(t.organisations.c.id == org_id)
+        ).scalar()
 
     def partner_org_ids(self, partner_id: str) -> set[str]:
         """A partner serves the organisations it holds a live subscription for."""
-        q = select(t.subscriptions.c.org_id).where(
-            t.subscriptions.c.partner_id == partner_id,
-            t.subscriptions.c.status != SubscriptionStatus.CANCELLED.value).distinct()
+        q = (
+            select(t.subscriptions.c.org_id)
+            .where(
+                t.subscriptions.c.partner_id == partner_id,
+                t.subscriptions.c.status != SubscriptionStatus.CANCELLED.value,
+            )
+            .distinct()
+        )
         return set(self.conn.execute(q).scalars())
 
     def locations(self, org_id: str) -> list[Location]:
@@ -97,18 +124,27 @@ class SqlStore(PeopleQueries):
         return r and Subscription(r.id, r.org_id, r.partner_id, SubscriptionStatus(r.status))
 
     def subscriptions(self, org_id: str) -> list[Subscription]:
-        rows = self.conn.execute(select(t.subscriptions).where(t.subscriptions.c.org_id == org_id)
-                                 .order_by(t.subscriptions.c.id))
-        return [Subscription(r.id, r.org_id, r.partner_id, SubscriptionStatus(r.status)) for r in rows]
+        rows = self.conn.execute(
+            select(t.subscriptions)
+            .where(t.subscriptions.c.org_id == org_id)
+            .order_by(t.subscriptions.c.id)
+        )
+        return [
+            Subscription(r.id, r.org_id, r.partner_id, SubscriptionStatus(r.status)) for r in rows
+        ]
 
     def set_subscription_status(self, sub_id: str, status: SubscriptionStatus) -> None:
-        self.conn.execute(update(t.subscriptions).where(t.subscriptions.c.id == sub_id)
-                          .values(status=status.value))
+        self.conn.execute(
+            update(t.subscriptions)
+            .where(t.subscriptions.c.id == sub_id)
+            .values(status=status.value)
+        )
 
     # --- licences ---------------------------------------------------------------------
     def _licence_query(self):
         return select(t.licences, t.subscriptions.c.status).join(
-            t.subscriptions, t.subscriptions.c.id == t.licences.c.subscription_id)
+            t.subscriptions, t.subscriptions.c.id == t.licences.c.subscription_id
+        )
 
     def licences(self, org_id: str) -> dict[str, Licence]:
         return {r.id: to_licence(r) for r in self.conn.execute(ORG_LICENCES, {"org": org_id})}
@@ -118,9 +154,9 @@ class SqlStore(PeopleQueries):
         return r and to_licence(r)
 
     def users_per_licence(self, subscription_id: str) -> dict[str, int]:
-        q = (select(t.licences.c.id, t.licences.c.consumed_units)
-             .where(t.licences.c.subscription_id == subscription_id,
-                    t.licences.c.consumed_units > 0))
+        q = select(t.licences.c.id, t.licences.c.consumed_units).where(
+            t.licences.c.subscription_id == subscription_id, t.licences.c.consumed_units > 0
+        )
         return {r.id: r.consumed_units for r in self.conn.execute(q)}
 
     def holders(self, licence_id: str) -> list[str]:
@@ -167,33 +203,51 @@ class SqlStore(PeopleQueries):
 
     # --- calling profiles ---------------------------------------------------------------
     def insert_profile(self, user: User, profile: CallingProfile) -> None:
-        self.conn.execute(insert(t.calling_profiles).values(
-            user_id=user.id, org_id=user.org_id, **profile_values(profile)))
+        self.conn.execute(
+            insert(t.calling_profiles).values(
+                user_id=user.id, org_id=user.org_id, **profile_values(profile)
+            )
+        )
 
     def delete_profile(self, user_id: str) -> None:
         self.conn.execute(delete(t.calling_profiles).where(t.calling_profiles.c.user_id == user_id))
 
     def update_profile(self, user_id: str, **values: Any) -> None:
-        self.conn.execute(update(t.calling_profiles)
-                          .where(t.calling_profiles.c.user_id == user_id).values(**values))
+        self.conn.execute(
+            update(t.calling_profiles)
+            .where(t.calling_profiles.c.user_id == user_id)
+            .values(**values)
+        )
 
     def extension_taken(self, location_id: str, extension: str, user_id: str | None = None) -> bool:
         q = select(t.calling_profiles.c.user_id).where(
             t.calling_profiles.c.location_id == location_id,
-            t.calling_profiles.c.extension == extension)
+            t.calling_profiles.c.extension == extension,
+        )
         return any(uid != user_id for uid in self.conn.execute(q).scalars())
 
     def number_taken(self, org_id: str, number: str, user_id: str | None = None) -> bool:
         q = select(t.calling_profiles.c.user_id).where(
-            t.calling_profiles.c.org_id == org_id, t.calling_profiles.c.phone_number == number)
+            t.calling_profiles.c.org_id == org_id, t.calling_profiles.c.phone_number == number
+        )
         return any(uid != user_id for uid in self.conn.execute(q).scalars())
 
     # --- audit and recycle bin ------------------------------------------------------------
     def add_audit(self, event: AuditEvent) -> None:
-        self.conn.execute(ADD_AUDIT, {
-            "org_id": event.org_id, "at": event.at, "actor": event.actor, "action": event.action,
-            "target_type": event.target_type, "target_id": event.target_id,
-            "before": event.before, "after": event.after, "tracking_id": event.tracking_id})
+        self.conn.execute(
+            ADD_AUDIT,
+            {
+                "org_id": event.org_id,
+                "at": event.at,
+                "actor": event.actor,
+                "action": event.action,
+                "target_type": event.target_type,
+                "target_id": event.target_id,
+                "before": event.before,
+                "after": event.after,
+                "tracking_id": event.tracking_id,
+            },
+        )
 
     def audit_count(self, org_id: str | None = None) -> int:
         q = select(func.count()).select_from(t.audit_events)
@@ -202,36 +256,63 @@ class SqlStore(PeopleQueries):
         return self.conn.execute(q).scalar_one()
 
     def add_recycle(self, entry: RecycleEntry) -> None:
-        self.conn.execute(insert(t.recycle_bin).values(
-            id=entry.id, org_id=entry.org_id, user_id=entry.user_id, email=entry.email,
-            licence_id=entry.licence_id, profile=profile_values(entry.profile),
-            purged_at=entry.purged_at, expires_at=entry.expires_at, reason=entry.reason))
+        self.conn.execute(
+            insert(t.recycle_bin).values(
+                id=entry.id,
+                org_id=entry.org_id,
+                user_id=entry.user_id,
+                email=entry.email,
+                licence_id=entry.licence_id,
+                profile=profile_values(entry.profile),
+                purged_at=entry.purged_at,
+                expires_at=entry.expires_at,
+                reason=entry.reason,
+            )
+        )
 
     def recycle_entry(self, entry_id: str) -> RecycleEntry | None:
         r = self.conn.execute(select(t.recycle_bin).where(t.recycle_bin.c.id == entry_id)).first()
         return r and to_recycle(r)
 
-    def recycle_entries(self, org_id: str, now: datetime, include_restored: bool = False,
-                        limit: int = 100, offset: int = 0) -> list[RecycleEntry]:
-        q = select(t.recycle_bin).where(t.recycle_bin.c.org_id == org_id,
-                                        t.recycle_bin.c.expires_at > now)
+    def recycle_entries(
+        self,
+        org_id: str,
+        now: datetime,
+        include_restored: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[RecycleEntry]:
+        q = select(t.recycle_bin).where(
+            t.recycle_bin.c.org_id == org_id, t.recycle_bin.c.expires_at > now
+        )
         if not include_restored:
             q = q.where(t.recycle_bin.c.restored_at.is_(None))
-        q = q.order_by(t.recycle_bin.c.purged_at.desc(), t.recycle_bin.c.id).limit(limit).offset(offset)
+        q = (
+            q.order_by(t.recycle_bin.c.purged_at.desc(), t.recycle_bin.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
         return [to_recycle(r) for r in self.conn.execute(q)]
 
     def mark_restored(self, entry_id: str, now: datetime) -> None:
-        self.conn.execute(update(t.recycle_bin).where(t.recycle_bin.c.id == entry_id)
-                          .values(restored_at=now))
+        self.conn.execute(
+            update(t.recycle_bin).where(t.recycle_bin.c.id == entry_id).values(restored_at=now)
+        )
 
     def expire_recycle(self, now: datetime) -> int:
-        return self.conn.execute(delete(t.recycle_bin).where(
-            and_(t.recycle_bin.c.expires_at <= now, t.recycle_bin.c.restored_at.is_(None)))).rowcount
+        return self.conn.execute(
+            delete(t.recycle_bin).where(
+                and_(t.recycle_bin.c.expires_at <= now, t.recycle_bin.c.restored_at.is_(None))
+            )
+        ).rowcount
 
     # --- tokens ------------------------------------------------------------------------
     def add_token(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(t.api_tokens).values(**values))
 
     def token_by_hash(self, token_hash: str) -> Any:
-        return self.conn.execute(select(t.api_tokens).where(
-            t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked.is_(False))).first()
+        return self.conn.execute(
+            select(t.api_tokens).where(
+                t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked.is_(False)
+            )
+        ).first()

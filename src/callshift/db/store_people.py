@@ -1,4 +1,5 @@
 """People queries: paged lists, batch loads for a page, and user rows."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,8 +29,9 @@ class PeopleFilter:
     calling: bool | None = None  # holds a calling profile, or not
 
 
-TOUCH_USER = update(t.users).where(t.users.c.id == bindparam("user")).values(
-    last_modified=bindparam("now"))
+TOUCH_USER = (
+    update(t.users).where(t.users.c.id == bindparam("user")).values(last_modified=bindparam("now"))
+)
 
 
 def _like_prefix(value: str) -> str:
@@ -61,8 +63,9 @@ class PeopleQueries:
                 out[r.user_id].append(r.licence_id)
         return out
 
-    def calling_of(self, user_ids: Sequence[str] | None = None,
-                   org_id: str | None = None) -> dict[str, CallingProfile]:
+    def calling_of(
+        self, user_ids: Sequence[str] | None = None, org_id: str | None = None
+    ) -> dict[str, CallingProfile]:
         """Location, extension and number per user (of the ids, or of the organisation), the
         settings left out: a list or a plan needs no more, and parsing them is the cost."""
         cp = t.calling_profiles.c
@@ -73,8 +76,10 @@ class PeopleQueries:
             q = q.where(cp.user_id.in_(list(user_ids)))
         if org_id is not None:
             q = q.where(cp.org_id == org_id)
-        return {r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
-                for r in self.conn.execute(q)}
+        return {
+            r.user_id: CallingProfile(r.location_id, r.extension, r.phone_number, features={})
+            for r in self.conn.execute(q)
+        }
 
     def profiles_of(self, user_ids: Sequence[str]) -> dict[str, CallingProfile]:
         if not user_ids:
@@ -87,19 +92,37 @@ class PeopleQueries:
         return set(self.conn.execute(q).scalars())
 
     def count_people(self, org_id: str) -> int:
-        return self.conn.execute(select(func.count()).select_from(t.users)
-                                 .where(t.users.c.org_id == org_id)).scalar_one()
+        return self.conn.execute(
+            select(func.count()).select_from(t.users).where(t.users.c.org_id == org_id)
+        ).scalar_one()
 
     def insert_user(self, user: User) -> None:
-        self.conn.execute(insert(t.users).values(
-            id=user.id, org_id=user.org_id, email=user.email, first_name=user.first_name,
-            last_name=user.last_name, display_name=user.display_name, status=user.status,
-            created=user.created, last_modified=user.last_modified))
+        self.conn.execute(
+            insert(t.users).values(
+                id=user.id,
+                org_id=user.org_id,
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                display_name=user.display_name,
+                status=user.status,
+                created=user.created,
+                last_modified=user.last_modified,
+            )
+        )
 
     def update_user(self, user: User) -> None:
-        self.conn.execute(update(t.users).where(t.users.c.id == user.id).values(
-            email=user.email, first_name=user.first_name, last_name=user.last_name,
-            display_name=user.display_name, last_modified=user.last_modified))
+        self.conn.execute(
+            update(t.users)
+            .where(t.users.c.id == user.id)
+            .values(
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                display_name=user.display_name,
+                last_modified=user.last_modified,
+            )
+        )
 
     def touch_user(self, user_id: str, now: datetime) -> None:
         self.conn.execute(TOUCH_USER, {"user": user_id, "now": now})

@@ -1,36 +1,56 @@
 """The schema. Alembic migrations (callshift/migrations) create it; this is their mirror."""
+
 from __future__ import annotations
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
-                        Integer, MetaData, PrimaryKeyConstraint, String, Table, UniqueConstraint,
-                        func, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+    text,
+)
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 ID = String(64)
 TS = DateTime(timezone=True)
 
 partners = Table(
-    "partners", metadata,
+    "partners",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(200), nullable=False),
 )
 
 organisations = Table(
-    "organisations", metadata,
+    "organisations",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created", TS, nullable=False),
 )
 
 locations = Table(
-    "locations", metadata,
+    "locations",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -38,7 +58,8 @@ locations = Table(
 )
 
 subscriptions = Table(
-    "subscriptions", metadata,
+    "subscriptions",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("partner_id", ID, ForeignKey("partners.id"), nullable=False, index=True),
@@ -48,7 +69,8 @@ subscriptions = Table(
 )
 
 licences = Table(
-    "licences", metadata,
+    "licences",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("subscription_id", ID, ForeignKey("subscriptions.id"), nullable=False, index=True),
@@ -60,7 +82,8 @@ licences = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
     Column("email", String(320), nullable=False, unique=True),
@@ -78,7 +101,8 @@ users = Table(
 )
 
 user_licences = Table(
-    "user_licences", metadata,
+    "user_licences",
+    metadata,
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("licence_id", ID, ForeignKey("licences.id"), primary_key=True),
     Index("ix_user_licences_licence_user", "licence_id", "user_id"),
@@ -86,7 +110,8 @@ user_licences = Table(
 )
 
 calling_profiles = Table(
-    "calling_profiles", metadata,
+    "calling_profiles",
+    metadata,
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
     Column("location_id", ID, ForeignKey("locations.id"), nullable=False),
@@ -102,7 +127,8 @@ calling_profiles = Table(
 )
 
 groups = Table(
-    "groups", metadata,
+    "groups",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
     Column("name", String(200), nullable=False),
@@ -110,13 +136,15 @@ groups = Table(
 )
 
 group_members = Table(
-    "group_members", metadata,
+    "group_members",
+    metadata,
     Column("group_id", ID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
 
 audit_events = Table(
-    "audit_events", metadata,
+    "audit_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("org_id", ID, nullable=False),
     Column("at", TS, nullable=False),
@@ -132,7 +160,8 @@ audit_events = Table(
 )
 
 recycle_bin = Table(
-    "recycle_bin", metadata,
+    "recycle_bin",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, nullable=False),
     Column("user_id", ID, nullable=False, index=True),
@@ -147,7 +176,8 @@ recycle_bin = Table(
 )
 
 api_tokens = Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
@@ -160,7 +190,8 @@ api_tokens = Table(
 )
 
 jobs = Table(
-    "jobs", metadata,
+    "jobs",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False),
     Column("kind", String(32), nullable=False),
@@ -182,7 +213,8 @@ jobs = Table(
 )
 
 job_batches = Table(
-    "job_batches", metadata,
+    "job_batches",
+    metadata,
     Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("phase", String(16), primary_key=True),  # forward | rollback
     Column("batch_no", Integer, primary_key=True),
@@ -191,7 +223,8 @@ job_batches = Table(
 )
 
 job_items = Table(
-    "job_items", metadata,
+    "job_items",
+    metadata,
     Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("batch_no", Integer, nullable=False),
@@ -205,13 +238,19 @@ job_items = Table(
     PrimaryKeyConstraint("job_id", "batch_no", "seq"),
     Index("ux_job_items_seq", "job_id", "seq", unique=True),
     # listing a job's failed items is the only read by status
-    Index("ix_job_items_failed", "job_id", "seq", sqlite_where=text("status = 'failed'"),
-          postgresql_where=text("status = 'failed'")),
+    Index(
+        "ix_job_items_failed",
+        "job_id",
+        "seq",
+        sqlite_where=text("status = 'failed'"),
+        postgresql_where=text("status = 'failed'"),
+    ),
     sqlite_with_rowid=False,
 )
 
 job_log = Table(
-    "job_log", metadata,
+    "job_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("job_id", ID, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("at", TS, nullable=False),
@@ -220,7 +259,8 @@ job_log = Table(
 )
 
 licence_templates = Table(
-    "licence_templates", metadata,
+    "licence_templates",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -232,16 +272,20 @@ licence_templates = Table(
 )
 
 template_licences = Table(
-    "template_licences", metadata,
-    Column("template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"),
-           primary_key=True),
+    "template_licences",
+    metadata,
+    Column(
+        "template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("licence_id", ID, ForeignKey("licences.id"), primary_key=True),
 )
 
 template_groups = Table(
-    "template_groups", metadata,
-    Column("template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"),
-           primary_key=True),
+    "template_groups",
+    metadata,
+    Column(
+        "template_id", ID, ForeignKey("licence_templates.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("group_id", ID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
     UniqueConstraint("group_id", name="uq_template_groups_group"),  # a group has one template
 )
@@ -251,7 +295,8 @@ template_groups = Table(
 Index("ix_users_org_lower_name", users.c.org_id, func.lower(users.c.display_name))
 
 ui_accounts = Table(
-    "ui_accounts", metadata,
+    "ui_accounts",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -264,10 +309,16 @@ ui_accounts = Table(
 )
 
 ui_sessions = Table(
-    "ui_sessions", metadata,
+    "ui_sessions",
+    metadata,
     Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's secret
-    Column("account_id", ID, ForeignKey("ui_accounts.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "account_id",
+        ID,
+        ForeignKey("ui_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("csrf", String(64), nullable=False),
     Column("created", TS, nullable=False),
     Column("expires_at", TS, nullable=False),

@@ -1,4 +1,5 @@
 """Who may see and do what: roles of API tokens and UI accounts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

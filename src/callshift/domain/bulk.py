@@ -3,6 +3,7 @@
 Each source licence maps to the target subscription's licence of the same offer, so the
 move is a swap per user (R6) and can never give anyone two licences of one kind (R1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -60,15 +61,20 @@ class MoveRefused(DomainError):
     code = 409003
 
 
-def plan_offers(selection: Selection, licences: Iterable[Licence],
-                holders: Mapping[str, int] | None = None) -> MovePlan:
+def plan_offers(
+    selection: Selection, licences: Iterable[Licence], holders: Mapping[str, int] | None = None
+) -> MovePlan:
     """Map every selected source licence to its target; refuse a move that cannot start."""
     src, dst = selection.source_subscription, selection.target_subscription
     if src == dst:
         raise MoveRefused("source and target are the same subscription")
     licences = list(licences)
-    source = [l for l in licences if l.subscription_id == src
-              and (selection.offer_codes is None or l.offer_code in selection.offer_codes)]
+    source = [
+        l
+        for l in licences
+        if l.subscription_id == src
+        and (selection.offer_codes is None or l.offer_code in selection.offer_codes)
+    ]
     target = {l.offer_code: l for l in licences if l.subscription_id == dst}
     if not any(l.subscription_id == src for l in licences):
         raise MoveRefused(f"subscription {src} not found in the organisation")
@@ -76,17 +82,25 @@ def plan_offers(selection: Selection, licences: Iterable[Licence],
         raise MoveRefused(f"subscription {dst} not found in the organisation")
     status = next(iter(target.values())).subscription_status
     if status is not SubscriptionStatus.ACTIVE:
-        raise MoveRefused(f"the target subscription {dst} is {status.value}: "
-                          "nothing new can come from it (R4)")
+        raise MoveRefused(
+            f"the target subscription {dst} is {status.value}: nothing new can come from it (R4)"
+        )
     holders = holders or {}
     offers = []
     for lic in sorted(source, key=lambda l: l.offer_code):
         new = target.get(lic.offer_code)
         code = blocker = None
-        if new is None and lic.offer.calling_tier is CallingTier.PROFESSIONAL and any(
-                t.offer.calling_tier is CallingTier.BASIC for t in target.values()):
-            code, blocker = E.PROFESSIONAL_TO_BASIC, (
-                f"{dst} sells Basic calling but not Professional: Professional → Basic is refused")
+        if (
+            new is None
+            and lic.offer.calling_tier is CallingTier.PROFESSIONAL
+            and any(t.offer.calling_tier is CallingTier.BASIC for t in target.values())
+        ):
+            code, blocker = (
+                E.PROFESSIONAL_TO_BASIC,
+                (
+                    f"{dst} sells Basic calling but not Professional: Professional → Basic is refused"
+                ),
+            )
         elif new is None:
             code, blocker = E.LICENCE_NOT_RECOGNISED, f"{dst} has no {lic.name} licence"
         offers.append(OfferPlan(lic, new, holders.get(lic.id, 0), code, blocker))

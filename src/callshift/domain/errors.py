@@ -11,6 +11,7 @@
 Codes that Webex publishes are used as they are; the others are callshift's own, listed
 in ``CODES`` and kept stable (see docs/errors.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ stand or fall together (R8), so a swap never leaves a user without calling.
 ``restoring`` is for rollbacks only: putting a user back on the tier they had before a job
 (Basic, after a template gave them Professional) is not the downgrade R2 refuses.
 """
+
 from __future__ import annotations
 
 import re
@@ -108,22 +109,32 @@ def plan_licence_change(
     for r in requests:
         lic = licences.get(r.licence_id)
         if r.licence_id in seen:
-            refusals.append(LicenceError(r.licence_id, E.LICENCE_REPEATED,
-                                         "the licence appears twice in the request"))
+            refusals.append(
+                LicenceError(
+                    r.licence_id, E.LICENCE_REPEATED, "the licence appears twice in the request"
+                )
+            )
         elif lic is None or lic.org_id != org_id:
-            refusals.append(LicenceError(r.licence_id, E.LICENCE_NOT_RECOGNISED,
-                                         "licence not recognised"))
+            refusals.append(
+                LicenceError(r.licence_id, E.LICENCE_NOT_RECOGNISED, "licence not recognised")
+            )
         seen.add(r.licence_id)
     if refusals:
         raise LicenceChangeRefused(refusals)
 
     adds = [r for r in requests if r.operation is Operation.ADD and r.licence_id not in held]
-    removes = [r.licence_id for r in requests
-               if r.operation is Operation.REMOVE and r.licence_id in held]
+    removes = [
+        r.licence_id for r in requests if r.operation is Operation.REMOVE and r.licence_id in held
+    ]
     for r in adds:
         if licences[r.licence_id].offer.workspace_only:
-            refusals.append(LicenceError(r.licence_id, E.WORKSPACE_LICENCE,
-                                         f"{licences[r.licence_id].name} is for workspaces, not people"))
+            refusals.append(
+                LicenceError(
+                    r.licence_id,
+                    E.WORKSPACE_LICENCE,
+                    f"{licences[r.licence_id].name} is for workspaces, not people",
+                )
+            )
     if refusals:
         raise LicenceChangeRefused(refusals)
 
@@ -146,12 +157,19 @@ def plan_licence_change(
     for r in adds:
         lic = licences[r.licence_id]
         if lic.subscription_status is not SubscriptionStatus.ACTIVE:
-            failed.append(LicenceError(lic.id, E.SUBSCRIPTION_NOT_ACTIVE,
-                                       f"subscription {lic.subscription_id} is "
-                                       f"{lic.subscription_status.value}"))
+            failed.append(
+                LicenceError(
+                    lic.id,
+                    E.SUBSCRIPTION_NOT_ACTIVE,
+                    f"subscription {lic.subscription_id} is {lic.subscription_status.value}",
+                )
+            )
         elif lic.free_units <= 0:
-            failed.append(LicenceError(lic.id, E.NO_FREE_UNITS,
-                                       f"{lic.name} [{lic.subscription_id}] has no free units"))
+            failed.append(
+                LicenceError(
+                    lic.id, E.NO_FREE_UNITS, f"{lic.name} [{lic.subscription_id}] has no free units"
+                )
+            )
         else:
             ok_adds.append(r.licence_id)
     failed_by_slot = {_slot(licences[f.licence_id]): f for f in failed}
@@ -159,8 +177,11 @@ def plan_licence_change(
     for lid in removes:
         cause = failed_by_slot.get(_slot(licences[lid]))
         if cause is not None:  # R8: the remove half of a failed swap is not applied
-            failed.append(LicenceError(lid, cause.code,
-                                       "not removed: the licence replacing it could not be added"))
+            failed.append(
+                LicenceError(
+                    lid, cause.code, "not removed: the licence replacing it could not be added"
+                )
+            )
         else:
             ok_removes.append(lid)
     ok_adds = _drop_orphan_addons(held, ok_adds, ok_removes, licences, failed)
@@ -178,44 +199,69 @@ def plan_licence_change(
         calling, profile = CallingChange.GRANT, grant
     else:
         calling, profile = CallingChange.NONE, state.profile
-    return LicenceChange(held, tuple(ok_adds), tuple(ok_removes), tuple(failed), calling,
-                         calling_removed, calling_added, profile)
+    return LicenceChange(
+        held,
+        tuple(ok_adds),
+        tuple(ok_removes),
+        tuple(failed),
+        calling,
+        calling_removed,
+        calling_added,
+        profile,
+    )
 
 
 def _calling_of(ids: Collection[str], licences: Mapping[str, Licence]) -> str | None:
     return next((i for i in ids if i in licences and licences[i].offer.is_calling), None)
 
 
-def _structure_errors(intended, held, removes, adds, licences,
-                      restoring: bool = False) -> list[LicenceError]:
+def _structure_errors(
+    intended, held, removes, adds, licences, restoring: bool = False
+) -> list[LicenceError]:
     errs: list[LicenceError] = []
     # held licences first, then the added ones, each by id: an error names the licence being
     # added (``[-1]``), the same one on every run (``intended`` is a set)
     added = {r.licence_id for r in adds}
-    known = sorted((licences[i] for i in intended if i in licences),
-                   key=lambda l: (l.id in added, l.id))
+    known = sorted(
+        (licences[i] for i in intended if i in licences), key=lambda l: (l.id in added, l.id)
+    )
     calling = [l for l in known if l.offer.is_calling]
     if len(calling) > 1:
         codes = Counter(l.offer_code for l in calling)
         if max(codes.values()) > 1:
-            errs.append(LicenceError(calling[-1].id, E.TWO_OF_ONE_OFFER,
-                                     f"two {calling[0].name} licences"))
+            errs.append(
+                LicenceError(calling[-1].id, E.TWO_OF_ONE_OFFER, f"two {calling[0].name} licences")
+            )
         else:
-            errs.append(LicenceError(calling[-1].id, E.PROFESSIONAL_WITH_BASIC,
-                                     "a user holds at most one calling licence: "
-                                     "Professional and Basic together"))
+            errs.append(
+                LicenceError(
+                    calling[-1].id,
+                    E.PROFESSIONAL_WITH_BASIC,
+                    "a user holds at most one calling licence: Professional and Basic together",
+                )
+            )
     others = Counter(l.offer_code for l in known if not l.offer.is_calling)
     for code, n in others.items():
         if n > 1:
             lic = [l for l in known if l.offer_code == code][-1]
             errs.append(LicenceError(lic.id, E.TWO_OF_ONE_OFFER, f"two {lic.name} licences"))
     removed_calling = [licences[i] for i in removes if licences[i].offer.is_calling]
-    added_calling = [licences[r.licence_id] for r in adds if licences[r.licence_id].offer.is_calling]
-    if removed_calling and added_calling and not restoring and (
-        removed_calling[0].offer.calling_tier > added_calling[0].offer.calling_tier
+    added_calling = [
+        licences[r.licence_id] for r in adds if licences[r.licence_id].offer.is_calling
+    ]
+    if (
+        removed_calling
+        and added_calling
+        and not restoring
+        and (removed_calling[0].offer.calling_tier > added_calling[0].offer.calling_tier)
     ):
-        errs.append(LicenceError(added_calling[0].id, E.PROFESSIONAL_TO_BASIC,
-                                 "changing Professional to Basic is refused"))
+        errs.append(
+            LicenceError(
+                added_calling[0].id,
+                E.PROFESSIONAL_TO_BASIC,
+                "changing Professional to Basic is refused",
+            )
+        )
     tier = calling[0].offer.calling_tier if len(calling) == 1 else None
     for lic in known:
         if lic.offer.needs_professional and tier is not CallingTier.PROFESSIONAL and not errs:
@@ -225,12 +271,20 @@ def _structure_errors(intended, held, removes, adds, licences,
 
 def _addon_error(lic: Licence, tier: CallingTier | None) -> LicenceError:
     if tier is CallingTier.BASIC:
-        code = E.BASIC_WITH_ATTENDANT_CONSOLE if lic.offer_code == "ATTCON" else E.BASIC_WITH_CX_ESSENTIAL
+        code = (
+            E.BASIC_WITH_ATTENDANT_CONSOLE
+            if lic.offer_code == "ATTCON"
+            else E.BASIC_WITH_CX_ESSENTIAL
+        )
         return LicenceError(lic.id, code, f"{lic.name} cannot go with Basic calling")
-    return LicenceError(lic.id, E.ADDON_NEEDS_PROFESSIONAL, f"{lic.name} needs a Professional licence")
+    return LicenceError(
+        lic.id, E.ADDON_NEEDS_PROFESSIONAL, f"{lic.name} needs a Professional licence"
+    )
 
 
-def _swap_property_errors(add: LicenceRequest, profile: CallingProfile | None) -> list[LicenceError]:
+def _swap_property_errors(
+    add: LicenceRequest, profile: CallingProfile | None
+) -> list[LicenceError]:
     """R6: a swap keeps the profile, so properties sent with the add must match it."""
     p = add.properties
     if p is None or profile is None:
@@ -244,9 +298,14 @@ def _swap_property_errors(add: LicenceRequest, profile: CallingProfile | None) -
         wrong.append("phone number")
     if not wrong:
         return []
-    return [LicenceError(add.licence_id, E.PROFILE_MISMATCH,
-                         f"a licence swap keeps the calling profile; the {', '.join(wrong)} sent "
-                         "differs from the user's (changing it is not a licence operation)")]
+    return [
+        LicenceError(
+            add.licence_id,
+            E.PROFILE_MISMATCH,
+            f"a licence swap keeps the calling profile; the {', '.join(wrong)} sent "
+            "differs from the user's (changing it is not a licence operation)",
+        )
+    ]
 
 
 def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
@@ -254,23 +313,39 @@ def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
     number = normalise_number(p.phone_number)
     extension = (p.extension or "").strip() or None
     if not extension and not number:
-        return None, [LicenceError(add.licence_id, E.CALLING_PROPERTIES_MISSING,
-                                   "a first calling licence needs an extension or a phone number")]
+        return None, [
+            LicenceError(
+                add.licence_id,
+                E.CALLING_PROPERTIES_MISSING,
+                "a first calling licence needs an extension or a phone number",
+            )
+        ]
     location = p.location_id
     if location is None and len(location_ids) == 1:
         location = next(iter(location_ids))
     if location is None:
-        return None, [LicenceError(add.licence_id, E.CALLING_PROPERTIES_MISSING,
-                                   "a first calling licence needs a locationId")]
+        return None, [
+            LicenceError(
+                add.licence_id,
+                E.CALLING_PROPERTIES_MISSING,
+                "a first calling licence needs a locationId",
+            )
+        ]
     errs = []
     if location not in location_ids:
         errs.append(LicenceError(add.licence_id, E.LOCATION_NOT_FOUND, "location not found"))
     if extension and not EXTENSION.match(extension):
-        errs.append(LicenceError(add.licence_id, E.INVALID_PROPERTIES,
-                                 "an extension is 2 to 10 digits"))
+        errs.append(
+            LicenceError(add.licence_id, E.INVALID_PROPERTIES, "an extension is 2 to 10 digits")
+        )
     if number and not E164.match(number):
-        errs.append(LicenceError(add.licence_id, E.INVALID_PROPERTIES,
-                                 "a phone number is E.164: '+' then 7 to 15 digits"))
+        errs.append(
+            LicenceError(
+                add.licence_id,
+                E.INVALID_PROPERTIES,
+                "a phone number is E.164: '+' then 7 to 15 digits",
+            )
+        )
     if errs:
         return None, errs
     return CallingProfile(location_id=location, extension=extension, phone_number=number), []
@@ -279,7 +354,9 @@ def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
 def _drop_orphan_addons(held, ok_adds, ok_removes, licences, failed) -> list[str]:
     """An add-on whose Professional licence failed to arrive fails with it."""
     after = (held - set(ok_removes)) | set(ok_adds)
-    tier = next((licences[i].offer.calling_tier for i in after if licences[i].offer.is_calling), None)
+    tier = next(
+        (licences[i].offer.calling_tier for i in after if licences[i].offer.is_calling), None
+    )
     kept = []
     for lid in ok_adds:
         lic = licences[lid]

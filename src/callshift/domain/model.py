@@ -1,4 +1,5 @@
 """Entities of the licensing domain, as plain frozen dataclasses."""
+
 from __future__ import annotations
 
 import copy
@@ -79,29 +80,53 @@ def default_features() -> dict[str, dict[str, Any]]:
             "sendAllCalls": {"enabled": False},
             "sendBusyCalls": {"enabled": True, "greeting": "DEFAULT", "greetingUploaded": False},
             "sendUnansweredCalls": {
-                "enabled": True, "greeting": "DEFAULT", "greetingUploaded": False, "numberOfRings": 3,
+                "enabled": True,
+                "greeting": "DEFAULT",
+                "greetingUploaded": False,
+                "numberOfRings": 3,
             },
             "notifications": {"enabled": False, "destination": None},
             "transferToNumber": {"enabled": False, "destination": None},
             "emailCopyOfMessage": {"enabled": False, "emailId": None},
-            "messageStorage": {"mwiEnabled": True, "storageType": "INTERNAL", "externalEmail": None},
+            "messageStorage": {
+                "mwiEnabled": True,
+                "storageType": "INTERNAL",
+                "externalEmail": None,
+            },
             "faxMessage": {"enabled": False, "phoneNumber": None, "extension": None},
         },
         "callForwarding": {
             "callForwarding": {
-                "always": {"enabled": False, "destination": None, "ringReminderEnabled": False,
-                           "destinationVoicemailEnabled": False},
-                "busy": {"enabled": False, "destination": None, "destinationVoicemailEnabled": False},
-                "noAnswer": {"enabled": False, "destination": None, "numberOfRings": 3,
-                             "systemMaxNumberOfRings": 20, "destinationVoicemailEnabled": False},
+                "always": {
+                    "enabled": False,
+                    "destination": None,
+                    "ringReminderEnabled": False,
+                    "destinationVoicemailEnabled": False,
+                },
+                "busy": {
+                    "enabled": False,
+                    "destination": None,
+                    "destinationVoicemailEnabled": False,
+                },
+                "noAnswer": {
+                    "enabled": False,
+                    "destination": None,
+                    "numberOfRings": 3,
+                    "systemMaxNumberOfRings": 20,
+                    "destinationVoicemailEnabled": False,
+                },
             },
-            "businessContinuity": {"enabled": False, "destination": None,
-                                   "destinationVoicemailEnabled": False},
+            "businessContinuity": {
+                "enabled": False,
+                "destination": None,
+                "destinationVoicemailEnabled": False,
+            },
         },
         "doNotDisturb": {"enabled": False, "ringSplashEnabled": False},
         "callWaiting": {"enabled": True},
         "callerId": {
-            "selected": "DIRECT_LINE", "blockInForwardCallsEnabled": False,
+            "selected": "DIRECT_LINE",
+            "blockInForwardCallsEnabled": False,
             "externalCallerIdNamePolicy": "DIRECT_LINE",
         },
     }

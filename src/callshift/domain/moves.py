@@ -1,4 +1,5 @@
 """Moving a user to another subscription: each licence swapped for the same offer there."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -7,8 +8,12 @@ from .licensing import LicenceRequest, Operation
 from .model import Licence
 
 
-def swap_requests(held: Iterable[Licence], target: Mapping[str, Licence],
-                  target_subscription: str, calling_only: bool = False) -> list[LicenceRequest]:
+def swap_requests(
+    held: Iterable[Licence],
+    target: Mapping[str, Licence],
+    target_subscription: str,
+    calling_only: bool = False,
+) -> list[LicenceRequest]:
     """Remove each held licence and add the target subscription's licence of the same offer.
 
     ``target`` maps offer code to the target subscription's licence. Licences already on the
@@ -16,7 +21,9 @@ def swap_requests(held: Iterable[Licence], target: Mapping[str, Licence],
     """
     out: list[LicenceRequest] = []
     for lic in sorted(held, key=lambda l: l.offer_code):
-        if lic.subscription_id == target_subscription or (calling_only and not lic.offer.is_calling):
+        if lic.subscription_id == target_subscription or (
+            calling_only and not lic.offer.is_calling
+        ):
             continue
         new = target.get(lic.offer_code)
         if new is None:

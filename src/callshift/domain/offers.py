@@ -3,6 +3,7 @@
 Licences key on ids and subscription ids, never on names: Webex renames offers, so a
 name is only what we show.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Restoring a purged calling profile from the recycle bin."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,8 +9,9 @@ from .licensing import CallingChange, LicenceChange
 from .model import Licence, RecycleEntry, SubscriptionStatus, UserLicensing
 
 
-def plan_restore(entry: RecycleEntry, state: UserLicensing, licence: Licence,
-                 now: datetime) -> LicenceChange:
+def plan_restore(
+    entry: RecycleEntry, state: UserLicensing, licence: Licence, now: datetime
+) -> LicenceChange:
     """The change that puts the profile back whole, or RestoreRefused saying why not.
 
     Number and extension reuse need the database and are checked by the caller.
@@ -25,9 +27,19 @@ def plan_restore(entry: RecycleEntry, state: UserLicensing, licence: Licence,
     if not licence.offer.is_calling or licence.org_id != entry.org_id:
         raise RestoreRefused(f"licence {licence.id} is not a calling licence of the organisation")
     if licence.subscription_status is not SubscriptionStatus.ACTIVE:
-        raise RestoreRefused(f"subscription {licence.subscription_id} is "
-                             f"{licence.subscription_status.value}; restore onto another licence")
+        raise RestoreRefused(
+            f"subscription {licence.subscription_id} is "
+            f"{licence.subscription_status.value}; restore onto another licence"
+        )
     if licence.free_units <= 0:
         raise RestoreRefused(f"{licence.name} [{licence.subscription_id}] has no free units")
-    return LicenceChange(state.licence_ids, (licence.id,), (), (), CallingChange.GRANT,
-                         None, licence.id, entry.profile)
+    return LicenceChange(
+        state.licence_ids,
+        (licence.id,),
+        (),
+        (),
+        CallingChange.GRANT,
+        None,
+        licence.id,
+        entry.profile,
+    )

@@ -4,6 +4,7 @@ Precedence: a group's template wins over the organisation's. A user in several t
 groups gets the template created first (ties broken by id): adding a template to another
 group later never changes what existing members resolve to, so an apply is repeatable.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,8 +29,13 @@ class Template:
     created: datetime | None = None
 
 
-def check_template(licence_ids: Sequence[str], licences: Mapping[str, Licence], org_id: str,
-                   location_id: str | None, location_ids: Iterable[str]) -> None:
+def check_template(
+    licence_ids: Sequence[str],
+    licences: Mapping[str, Licence],
+    org_id: str,
+    location_id: str | None,
+    location_ids: Iterable[str],
+) -> None:
     """At most one licence per offer, at most one calling licence, all from active subscriptions."""
     errs: list[LicenceError] = []
     chosen = []
@@ -38,26 +44,43 @@ def check_template(licence_ids: Sequence[str], licences: Mapping[str, Licence], 
         if lic is None or lic.org_id != org_id:
             errs.append(LicenceError(lid, E.LICENCE_NOT_RECOGNISED, "licence not recognised"))
         elif lic.subscription_status is not SubscriptionStatus.ACTIVE:
-            errs.append(LicenceError(lid, E.SUBSCRIPTION_NOT_ACTIVE,
-                                     f"subscription {lic.subscription_id} is "
-                                     f"{lic.subscription_status.value}"))
+            errs.append(
+                LicenceError(
+                    lid,
+                    E.SUBSCRIPTION_NOT_ACTIVE,
+                    f"subscription {lic.subscription_id} is {lic.subscription_status.value}",
+                )
+            )
         elif lic.offer.workspace_only:
             errs.append(LicenceError(lid, E.WORKSPACE_LICENCE, f"{lic.name} is for workspaces"))
         else:
             chosen.append(lic)
     calling = [l for l in chosen if l.offer.is_calling]
     if len(calling) > 1:
-        errs.append(LicenceError(calling[1].id, E.PROFESSIONAL_WITH_BASIC,
-                                 "a template holds at most one calling licence"))
+        errs.append(
+            LicenceError(
+                calling[1].id,
+                E.PROFESSIONAL_WITH_BASIC,
+                "a template holds at most one calling licence",
+            )
+        )
     codes: dict[str, Licence] = {}
     for lic in chosen:
         if lic.offer_code in codes:
-            errs.append(LicenceError(lic.id, E.TWO_OF_ONE_OFFER,
-                                     f"a template holds at most one {lic.name} licence"))
+            errs.append(
+                LicenceError(
+                    lic.id, E.TWO_OF_ONE_OFFER, f"a template holds at most one {lic.name} licence"
+                )
+            )
         codes[lic.offer_code] = lic
     if calling and location_id is None:
-        errs.append(LicenceError(calling[0].id, E.CALLING_PROPERTIES_MISSING,
-                                 "a template with a calling licence needs a location"))
+        errs.append(
+            LicenceError(
+                calling[0].id,
+                E.CALLING_PROPERTIES_MISSING,
+                "a template with a calling licence needs a location",
+            )
+        )
     if location_id is not None and location_id not in set(location_ids):
         errs.append(LicenceError(None, E.LOCATION_NOT_FOUND, "location not found"))
     if errs:
@@ -79,6 +102,7 @@ class Scope:
     """Whom a template applies to, as group rules a query can filter on: the members of
     ``within`` (every user of the organisation when it is None) who belong to none of
     ``outranked_by``, the groups of the templates that win over it."""
+
     within: tuple[str, ...] | None
     outranked_by: tuple[str, ...]
 
@@ -91,11 +115,12 @@ def scope_of(template: Template, templates: Sequence[Template]) -> Scope:
         return tuple(sorted({g for t in tpls for g in t.group_ids}))
 
     if template.type == "GROUP":
-        older = by_age[:next(i for i, t in enumerate(by_age) if t.id == template.id)]
+        older = by_age[: next(i for i, t in enumerate(by_age) if t.id == template.id)]
         return Scope(template.group_ids, groups(t for t in older if t.type == "GROUP"))
     first_org = next(t for t in by_age if t.type == "ORG")
-    return Scope(None if first_org.id == template.id else (),
-                 groups(t for t in by_age if t.type == "GROUP"))
+    return Scope(
+        None if first_org.id == template.id else (), groups(t for t in by_age if t.type == "GROUP")
+    )
 
 
 @dataclass(frozen=True)
@@ -108,9 +133,13 @@ def _slot(lic: Licence) -> str:
     return "calling" if lic.offer.is_calling else lic.offer_code
 
 
-def plan_template(state: UserLicensing, template: Template, licences: Mapping[str, Licence],
-                  preserve: bool, new_user_properties: CallingProperties | None = None
-                  ) -> TemplatePlan:
+def plan_template(
+    state: UserLicensing,
+    template: Template,
+    licences: Mapping[str, Licence],
+    preserve: bool,
+    new_user_properties: CallingProperties | None = None,
+) -> TemplatePlan:
     """The licence requests that bring a user to the template.
 
     With ``preserve`` only what the user lacks is added. Without it, a licence the template
@@ -136,8 +165,9 @@ def plan_template(state: UserLicensing, template: Template, licences: Mapping[st
             if props is None or not (props.extension or props.phone_number):
                 skipped.append(f"{lic.name}: no calling data (extension or number) to give")
                 continue
-            props = CallingProperties(props.location_id or template.location_id,
-                                      props.phone_number, props.extension)
+            props = CallingProperties(
+                props.location_id or template.location_id, props.phone_number, props.extension
+            )
             requests.append(LicenceRequest(lic.id, Operation.ADD, props))
             continue
         if have is not None:

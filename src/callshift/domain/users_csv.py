@@ -6,6 +6,7 @@ recognised by its subscription id and offer name (older names such as ``Webex Ca
 Standard`` included), never by position. Cells are ``TRUE``/``FALSE`` (``T``/``F``, any
 case); empty means no change.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,22 @@ from .offers import CATALOGUE
 
 EMAIL = "User ID/Email (Required)"
 EXTENSION, PHONE, LOCATION = "Extension", "Phone Number", "Location"
-FIXED = ("First Name", "Last Name", "Display Name", EMAIL, "User Status", EXTENSION, PHONE,
-         "Caller ID Number", "Caller ID First Name", "Caller ID Last Name", LOCATION)
-LICENCE_HEADER = re.compile(r"^(?P<name>.+?)\s*\[(?P<sub>[^\]\[]+)\](?P<suspended>\s*\(Suspended\))?$",
-                            re.IGNORECASE)
+FIXED = (
+    "First Name",
+    "Last Name",
+    "Display Name",
+    EMAIL,
+    "User Status",
+    EXTENSION,
+    PHONE,
+    "Caller ID Number",
+    "Caller ID First Name",
+    "Caller ID Last Name",
+    LOCATION,
+)
+LICENCE_HEADER = re.compile(
+    r"^(?P<name>.+?)\s*\[(?P<sub>[^\]\[]+)\](?P<suspended>\s*\(Suspended\))?$", re.IGNORECASE
+)
 ALIASES = {"webex calling - standard": "BCBASIC", "webex calling - basic": "BCBASIC"}
 # callshift's own error codes for the CSV (docs/errors.md)
 CSV_REFUSED = 400520  # the file as a whole cannot be read
@@ -49,8 +62,15 @@ def licence_column(lic: Licence) -> str:
 
 def export_licences(licences: Iterable[Licence]) -> list[Licence]:
     """The licence columns of an export: non-cancelled subscriptions, offers people can hold."""
-    return sorted((l for l in licences if l.subscription_status is not SubscriptionStatus.CANCELLED
-                   and not l.offer.workspace_only), key=lambda l: (l.subscription_id, l.name))
+    return sorted(
+        (
+            l
+            for l in licences
+            if l.subscription_status is not SubscriptionStatus.CANCELLED
+            and not l.offer.workspace_only
+        ),
+        key=lambda l: (l.subscription_id, l.name),
+    )
 
 
 def neutralise(cell: str) -> str:
@@ -90,15 +110,27 @@ class Header:
     def requests(self) -> tuple[tuple[int, Licence, LicenceRequest, LicenceRequest], ...]:
         """Per licence column: its index, licence, and its add and remove requests (made once)."""
         if self._requests is None:
-            object.__setattr__(self, "_requests", tuple(
-                (i, l, LicenceRequest(l.id, Operation.ADD), LicenceRequest(l.id, Operation.REMOVE))
-                for i, l in self.licences))
+            object.__setattr__(
+                self,
+                "_requests",
+                tuple(
+                    (
+                        i,
+                        l,
+                        LicenceRequest(l.id, Operation.ADD),
+                        LicenceRequest(l.id, Operation.REMOVE),
+                    )
+                    for i, l in self.licences
+                ),
+            )
         return self._requests
 
     _requests: tuple | None = None
 
 
-def resolve_header(names: Sequence[str], licences: Mapping[str, Licence]) -> tuple[Header | None, list[str]]:
+def resolve_header(
+    names: Sequence[str], licences: Mapping[str, Licence]
+) -> tuple[Header | None, list[str]]:
     """Map header cells to columns; every problem is reported at once."""
     fixed = {n.lower(): n for n in FIXED}
     by_key: dict[tuple[str, str], Licence] = {}
@@ -115,7 +147,9 @@ def resolve_header(names: Sequence[str], licences: Mapping[str, Licence]) -> tup
             continue
         key = " ".join(name.split()).lower()
         if key in seen:
-            errors.append(f"the header {name!r} appears twice (columns {seen[key] + 1} and {i + 1})")
+            errors.append(
+                f"the header {name!r} appears twice (columns {seen[key] + 1} and {i + 1})"
+            )
             continue
         seen[key] = i
         if key in fixed:
@@ -123,18 +157,25 @@ def resolve_header(names: Sequence[str], licences: Mapping[str, Licence]) -> tup
             continue
         m = LICENCE_HEADER.match(name)
         if not m:
-            errors.append(f"unknown column {name!r} ({where}): the fixed columns are "
-                          f"{', '.join(FIXED)}; licence columns are '<licence name> [<subscriptionId>]'")
+            errors.append(
+                f"unknown column {name!r} ({where}): the fixed columns are "
+                f"{', '.join(FIXED)}; licence columns are '<licence name> [<subscriptionId>]'"
+            )
             continue
         sub, offer = m["sub"].strip().lower(), _offer_code(m["name"])
         lic = by_key.get((sub, offer)) if offer else None
         if lic is None:
-            what = (f"subscription {m['sub'].strip()!r} is not one of the organisation's"
-                    if sub not in subs else f"no licence {m['name'].strip()!r} in {m['sub'].strip()}")
+            what = (
+                f"subscription {m['sub'].strip()!r} is not one of the organisation's"
+                if sub not in subs
+                else f"no licence {m['name'].strip()!r} in {m['sub'].strip()}"
+            )
             errors.append(f"unknown licence column {name!r} ({where}): {what}")
             continue
         if any(l.id == lic.id for _, l in lic_cols):
-            errors.append(f"the licence column {name!r} ({where}) names a licence already in the file")
+            errors.append(
+                f"the licence column {name!r} ({where}) names a licence already in the file"
+            )
             continue
         lic_cols.append((i, lic))
     if EMAIL not in columns:
@@ -151,7 +192,9 @@ def _offer_code(name: str) -> str | None:
     return next((o.code for o in CATALOGUE.values() if o.name.lower() == key), None)
 
 
-def row_requests(cells: Sequence[str], header: Header, mode: Mode) -> tuple[list[LicenceRequest], list[str]]:
+def row_requests(
+    cells: Sequence[str], header: Header, mode: Mode
+) -> tuple[list[LicenceRequest], list[str]]:
     """The licence cells of one row as requests (no properties yet), and the cells' errors."""
     requests, errors = [], []
     remove = mode is Mode.ADD_REMOVE

@@ -12,6 +12,7 @@
 * 5xx, timeouts, dropped connections: reads and idempotent PUTs are retried with
   exponential backoff and full jitter; a PATCH is never blindly repeated (``Ambiguous``).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ import importlib.util
 import random
 import sys
 import uuid
-from contextvars import ContextVar
 from collections.abc import AsyncIterator, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,18 @@ class EngineError(Exception):
 
 
 class ApiError(EngineError):
-    def __init__(self, status: int, message: str, codes: tuple[int, ...] = (),
-                 body: Any = None, tracking_id: str | None = None):
-        super().__init__(f"HTTP {status}: {message}" + (f" (codes {', '.join(map(str, codes))})"
-                                                      if codes else ""))
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        codes: tuple[int, ...] = (),
+        body: Any = None,
+        tracking_id: str | None = None,
+    ):
+        super().__init__(
+            f"HTTP {status}: {message}"
+            + (f" (codes {', '.join(map(str, codes))})" if codes else "")
+        )
         self.status, self.message, self.codes, self.body = status, message, codes, body
         self.tracking_id = tracking_id
 
@@ -95,9 +104,17 @@ class Tally:
 
 
 class WebexClient:
-    def __init__(self, base_url: str, token: str, pacer: Pacer | None = None, *,
-                 timeout: float = 30.0, retries: int = 8, backoff: float = 0.25,
-                 on_event: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        pacer: Pacer | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 8,
+        backoff: float = 0.25,
+        on_event: Callable[[str], None] | None = None,
+    ):
         self.base = base_url.rstrip("/")
         self.pacer = pacer or Pacer()
         self.retries, self.backoff = retries, backoff
@@ -106,8 +123,10 @@ class WebexClient:
         self.http = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=self.pacer.max + 4,
-                                max_keepalive_connections=self.pacer.max + 4))
+            limits=httpx.Limits(
+                max_connections=self.pacer.max + 4, max_keepalive_connections=self.pacer.max + 4
+            ),
+        )
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -125,10 +144,19 @@ class WebexClient:
         self.on_event(kind)
 
     def url(self, path: str) -> str:
-        return path if path.startswith(("http://", "https://")) else f"{self.base}/{path.lstrip('/')}"
+        return (
+            path if path.startswith(("http://", "https://")) else f"{self.base}/{path.lstrip('/')}"
+        )
 
-    async def request(self, method: str, path: str, *, params: dict | None = None,
-                      json: Any = None, safe: bool = True) -> Reply:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: Any = None,
+        safe: bool = True,
+    ) -> Reply:
         """One call, retried as the module says; ``safe`` = may be repeated blindly."""
         failures = throttles = 0
         while True:
@@ -136,8 +164,13 @@ class WebexClient:
             async with self.pacer.slot():
                 self.tally.requests += 1
                 try:
-                    r = await self.http.request(method, self.url(path), params=params, json=json,
-                                                headers={"TrackingID": f"CALLSHIFT_ENGINE_{uuid.uuid4()}"})
+                    r = await self.http.request(
+                        method,
+                        self.url(path),
+                        params=params,
+                        json=json,
+                        headers={"TrackingID": f"CALLSHIFT_ENGINE_{uuid.uuid4()}"},
+                    )
                 except httpx.TransportError as e:  # timeouts, refused and dropped connections
                     problem = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
                     self.pacer.failed()
@@ -166,7 +199,7 @@ class WebexClient:
                 raise Unavailable(f"{method} {path}: {problem}, {failures} times")
             self.tally.retries += 1
             self._count("retry")
-            await asyncio.sleep(random.uniform(0, min(8.0, self.backoff * 2 ** failures)))
+            await asyncio.sleep(random.uniform(0, min(8.0, self.backoff * 2**failures)))
 
     async def pages(self, path: str, params: dict, key: str = "items") -> AsyncIterator[list[dict]]:
         """Follow absolute ``Link: <...>; rel="next"`` URLs (they repeat every parameter)."""
@@ -184,9 +217,11 @@ class WebexClient:
 
     async def licence_holders(self, licence_id: str, org_id: str | None = None) -> list[dict]:
         out: list[dict] = []
-        async for items in self.pages(f"licenses/{licence_id}",
-                                      {"includeAssignedTo": "user", "limit": 300, **_org(org_id)},
-                                      key="users"):
+        async for items in self.pages(
+            f"licenses/{licence_id}",
+            {"includeAssignedTo": "user", "limit": 300, **_org(org_id)},
+            key="users",
+        ):
             out.extend(items)
         return out
 
@@ -194,38 +229,50 @@ class WebexClient:
         """People with calling data, by id, 85 ids a request (Webex's limit)."""
         ids, out = list(person_ids), {}
         for i in range(0, len(ids), 85):
-            chunk = ids[i:i + 85]
+            chunk = ids[i : i + 85]
             params = {"id": ",".join(chunk), "callingData": "true", "max": 100, **_org(org_id)}
             async for items in self.pages("people", params):
                 out.update({p["id"]: p for p in items})
         return out
 
     async def person(self, person_id: str, org_id: str | None = None) -> dict:
-        reply = await self.request("GET", f"people/{person_id}",
-                                   params={"callingData": "true", **_org(org_id)})
+        reply = await self.request(
+            "GET", f"people/{person_id}", params={"callingData": "true", **_org(org_id)}
+        )
         return reply.data
 
     async def feature(self, person_id: str, name: str, org_id: str | None = None) -> dict | None:
         """A calling feature (``numbers`` included); None when the user has no calling."""
         try:
-            return (await self.request("GET", f"people/{person_id}/features/{name}",
-                                       params=_org(org_id))).data
+            return (
+                await self.request(
+                    "GET", f"people/{person_id}/features/{name}", params=_org(org_id)
+                )
+            ).data
         except ApiError as e:
             if e.status == 404 and not isinstance(e, Fatal):
                 return None
             raise
 
     async def put_feature(self, person_id: str, name: str, body: dict, org_id: str | None = None):
-        return await self.request("PUT", f"people/{person_id}/features/{name}", json=body,
-                                  params=_org(org_id))
+        return await self.request(
+            "PUT", f"people/{person_id}/features/{name}", json=body, params=_org(org_id)
+        )
 
     async def put_numbers(self, person_id: str, body: dict, org_id: str | None = None):
-        return await self.request("PUT", f"telephony/config/people/{person_id}/numbers",
-                                  json=body, params=_org(org_id))
+        return await self.request(
+            "PUT", f"telephony/config/people/{person_id}/numbers", json=body, params=_org(org_id)
+        )
 
-    async def assign(self, person_id: str, operations: list[dict], org_id: str | None = None) -> Reply:
+    async def assign(
+        self, person_id: str, operations: list[dict], org_id: str | None = None
+    ) -> Reply:
         """PATCH /licenses/users for one user: 200, or 206 with the licences it ended with."""
-        body = {"personId": person_id, "licenses": operations, **({"orgId": org_id} if org_id else {})}
+        body = {
+            "personId": person_id,
+            "licenses": operations,
+            **({"orgId": org_id} if org_id else {}),
+        }
         return await self.request("PATCH", "licenses/users", json=body, safe=False)
 
 

@@ -12,6 +12,7 @@ from the server before doing anything, so nobody is repeated and nobody is skipp
 One engine process at a time per journal (an exclusive ``flock`` on ``<journal>.lock``,
 released by the kernel when the process dies, however it dies).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -22,7 +23,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ class JournalError(Exception):
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,12 @@ class Journal:
         self.path = Path(path)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
-                       "foreign_keys=ON"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=10000",
+            "foreign_keys=ON",
+        ):
             self.db.execute(f"pragma {pragma}")
         self.db.executescript(SCHEMA)
         self._lock_fd: int | None = None
@@ -103,8 +108,10 @@ class Journal:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise JournalError(f"another callshift migrate process (pid {holder}) is using "
-                               f"{self.path}; wait for it or stop it") from None
+            raise JournalError(
+                f"another callshift migrate process (pid {holder}) is using "
+                f"{self.path}; wait for it or stop it"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._lock_fd = fd
@@ -115,32 +122,68 @@ class Journal:
             self._lock_fd = None
 
     # --- runs ------------------------------------------------------------------------------
-    def create_run(self, base_url: str, org_id: str | None, source: str, target: str,
-                   summary: dict[str, Any], users: Iterable[UserMove], status: str) -> str:
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    def create_run(
+        self,
+        base_url: str,
+        org_id: str | None,
+        source: str,
+        target: str,
+        summary: dict[str, Any],
+        users: Iterable[UserMove],
+        status: str,
+    ) -> str:
+        run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         at = now()
         with self.tx() as db:
-            db.execute("insert into runs (id, created, base_url, org_id, source, target, status,"
-                       " summary) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (run_id, at, base_url, org_id, source, target, status, json.dumps(summary)))
+            db.execute(
+                "insert into runs (id, created, base_url, org_id, source, target, status,"
+                " summary) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, at, base_url, org_id, source, target, status, json.dumps(summary)),
+            )
             db.executemany(
                 "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, u.person_id, u.seq, u.email, json.dumps(u.plan_json()),
-                  json.dumps(u.snapshot), u.state, at) for u in users))
+                (
+                    (
+                        run_id,
+                        u.person_id,
+                        u.seq,
+                        u.email,
+                        json.dumps(u.plan_json()),
+                        json.dumps(u.snapshot),
+                        u.state,
+                        at,
+                    )
+                    for u in users
+                ),
+            )
         return run_id
 
     def run(self, run_id: str | None = None) -> Run:
         if run_id:
             row = self.db.execute("select * from runs where id = ?", (run_id,)).fetchone()
         else:
-            row = self.db.execute("select * from runs order by created desc, rowid desc limit 1").fetchone()
+            row = self.db.execute(
+                "select * from runs order by created desc, rowid desc limit 1"
+            ).fetchone()
         if row is None:
-            raise JournalError(f"no run {run_id} in {self.path}" if run_id else
-                               f"no run in {self.path}: make one with `callshift migrate plan`")
-        return Run(row["id"], row["created"], row["base_url"], row["org_id"], row["source"],
-                   row["target"], row["status"], json.loads(row["summary"]), row["started"],
-                   row["finished"])
+            raise JournalError(
+                f"no run {run_id} in {self.path}"
+                if run_id
+                else f"no run in {self.path}: make one with `callshift migrate plan`"
+            )
+        return Run(
+            row["id"],
+            row["created"],
+            row["base_url"],
+            row["org_id"],
+            row["source"],
+            row["target"],
+            row["status"],
+            json.loads(row["summary"]),
+            row["started"],
+            row["finished"],
+        )
 
     def runs(self) -> list[Run]:
         ids = [r[0] for r in self.db.execute("select id from runs order by created, rowid")]
@@ -154,10 +197,17 @@ class Journal:
             db.execute(f"update runs set {cols} where id = ?", (*values.values(), run_id))
 
     # --- users -----------------------------------------------------------------------------
-    def users(self, run_id: str, states: Iterable[str] | None = None,
-              with_snapshot: bool = True) -> list[UserMove]:
-        cols = "*" if with_snapshot else ("person_id, seq, email, plan, '{}' as snapshot, state, "
-                                          "attempts, retries, losses, error")
+    def users(
+        self, run_id: str, states: Iterable[str] | None = None, with_snapshot: bool = True
+    ) -> list[UserMove]:
+        cols = (
+            "*"
+            if with_snapshot
+            else (
+                "person_id, seq, email, plan, '{}' as snapshot, state, "
+                "attempts, retries, losses, error"
+            )
+        )
         q, args = f"select {cols} from users where run_id = ?", [run_id]
         if states is not None:
             states = list(states)
@@ -166,34 +216,66 @@ class Journal:
         return [_user(r) for r in self.db.execute(q + " order by seq", args)]
 
     def counts(self, run_id: str) -> dict[str, int]:
-        return dict(self.db.execute(
-            "select state, count(*) from users where run_id = ? group by state", (run_id,)).fetchall())
+        return dict(
+            self.db.execute(
+                "select state, count(*) from users where run_id = ? group by state", (run_id,)
+            ).fetchall()
+        )
 
-    def record(self, run_id: str, u: UserMove, step: str, phase: str, outcome: str | None = None,
-               detail: dict[str, Any] | None = None, defer: bool = False) -> None:
+    def record(
+        self,
+        run_id: str,
+        u: UserMove,
+        step: str,
+        phase: str,
+        outcome: str | None = None,
+        detail: dict[str, Any] | None = None,
+        defer: bool = False,
+    ) -> None:
         """Append a step and set the user's state, in one transaction.
 
         ``defer`` holds an *after* back until the user's next record, which writes both in
         one transaction (a swap's after and the user's final state, the common path). A
         deferred after lost to a kill leaves the user in flight, which resume re-reads.
         """
-        entry = (run_id, u.person_id, step, phase, outcome,
-                 json.dumps(detail) if detail is not None else None, now())
+        entry = (
+            run_id,
+            u.person_id,
+            step,
+            phase,
+            outcome,
+            json.dumps(detail) if detail is not None else None,
+            now(),
+        )
         key = (run_id, u.person_id)
         if defer:
             self._deferred.setdefault(key, []).append(entry)
             return
         entries = self._deferred.pop(key, []) + [entry]
         with self.tx() as db:
-            db.executemany("insert into steps (run_id, person_id, step, phase, outcome, detail, at)"
-                           " values (?, ?, ?, ?, ?, ?, ?)", entries)
-            db.execute("update users set state = ?, attempts = ?, retries = ?, losses = ?,"
-                       " error = ?, updated = ? where run_id = ? and person_id = ?",
-                       (u.state, u.attempts, u.retries, json.dumps(u.losses), u.error, entry[-1],
-                        run_id, u.person_id))
+            db.executemany(
+                "insert into steps (run_id, person_id, step, phase, outcome, detail, at)"
+                " values (?, ?, ?, ?, ?, ?, ?)",
+                entries,
+            )
+            db.execute(
+                "update users set state = ?, attempts = ?, retries = ?, losses = ?,"
+                " error = ?, updated = ? where run_id = ? and person_id = ?",
+                (
+                    u.state,
+                    u.attempts,
+                    u.retries,
+                    json.dumps(u.losses),
+                    u.error,
+                    entry[-1],
+                    run_id,
+                    u.person_id,
+                ),
+            )
 
-    def steps(self, run_id: str, person_id: str | None = None,
-              step: str | None = None) -> list[sqlite3.Row]:
+    def steps(
+        self, run_id: str, person_id: str | None = None, step: str | None = None
+    ) -> list[sqlite3.Row]:
         q, args = "select * from steps where run_id = ?", [run_id]
         if person_id:
             q, args = q + " and person_id = ?", args + [person_id]
@@ -204,8 +286,18 @@ class Journal:
 
 def _user(r: sqlite3.Row) -> UserMove:
     plan = json.loads(r["plan"])
-    return UserMove(person_id=r["person_id"], email=r["email"], pairs=UserMove.pairs_from(plan),
-                    properties=plan.get("properties") or {}, snapshot=json.loads(r["snapshot"]),
-                    blocker=plan.get("blocker"), notes=plan.get("notes") or [], state=r["state"],
-                    seq=r["seq"], attempts=r["attempts"], retries=r["retries"],
-                    losses=json.loads(r["losses"]), error=r["error"])
+    return UserMove(
+        person_id=r["person_id"],
+        email=r["email"],
+        pairs=UserMove.pairs_from(plan),
+        properties=plan.get("properties") or {},
+        snapshot=json.loads(r["snapshot"]),
+        blocker=plan.get("blocker"),
+        notes=plan.get("notes") or [],
+        state=r["state"],
+        seq=r["seq"],
+        attempts=r["attempts"],
+        retries=r["retries"],
+        losses=json.loads(r["losses"]),
+        error=r["error"],
+    )

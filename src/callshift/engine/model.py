@@ -4,6 +4,7 @@ Everything keys on licence ids and subscription ids, never on names (Webex renam
 a licence's offer is the code inside its id, ``ciscospark://us/LICENSE/<org>:<CODE>_<id>``;
 only an id that does not decode falls back to the name.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,11 @@ from .. import ids
 
 # calling *user* licences and their tier (moving down a tier is refused: Webex 400112)
 CALLING_TIERS = {"BCSTD": 2, "BCBASIC": 1}
-CALLING_NAMES = {"Webex Calling - Professional": 2, "Webex Calling - Basic": 1,
-                 "Webex Calling - Standard": 1}
+CALLING_NAMES = {
+    "Webex Calling - Professional": 2,
+    "Webex Calling - Basic": 1,
+    "Webex Calling - Standard": 1,
+}
 
 
 def offer_code(licence_id: str, name: str = "") -> str:
@@ -36,10 +40,14 @@ class Licence:
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Licence:
-        return cls(id=item["id"], name=item.get("name", ""),
-                   subscription_id=item.get("subscriptionId") or "",
-                   total=int(item.get("totalUnits") or 0),
-                   consumed=int(item.get("consumedUnits") or 0), status=item.get("status"))
+        return cls(
+            id=item["id"],
+            name=item.get("name", ""),
+            subscription_id=item.get("subscriptionId") or "",
+            total=int(item.get("totalUnits") or 0),
+            consumed=int(item.get("consumedUnits") or 0),
+            status=item.get("status"),
+        )
 
     @property
     def offer(self) -> str:
@@ -89,8 +97,12 @@ class UserMove:
         return next((p for p in self.pairs if p.calling), None)
 
     def plan_json(self) -> dict[str, Any]:
-        return {"pairs": [[p.source, p.target, p.calling] for p in self.pairs],
-                "properties": self.properties, "blocker": self.blocker, "notes": self.notes}
+        return {
+            "pairs": [[p.source, p.target, p.calling] for p in self.pairs],
+            "properties": self.properties,
+            "blocker": self.blocker,
+            "notes": self.notes,
+        }
 
     @staticmethod
     def pairs_from(data: dict[str, Any]) -> list[Pair]:
@@ -102,8 +114,11 @@ def calling_properties(person: dict[str, Any]) -> dict[str, str]:
     props = {}
     if person.get("locationId"):
         props["locationId"] = person["locationId"]
-    work = [n for n in person.get("phoneNumbers") or []
-            if n.get("type") in ("work", "enterprise") and str(n.get("value", "")).startswith("+")]
+    work = [
+        n
+        for n in person.get("phoneNumbers") or []
+        if n.get("type") in ("work", "enterprise") and str(n.get("value", "")).startswith("+")
+    ]
     if work:
         props["phoneNumber"] = next((n for n in work if n.get("primary")), work[0])["value"]
     if person.get("extension"):

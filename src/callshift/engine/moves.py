@@ -12,6 +12,7 @@ repeated blindly: the user is re-read and the same rules decide. A user the jour
 in flight (killed mid-step) is re-read first too, by resume and by a rollback alike. Each
 step is journalled before and after.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,12 +41,18 @@ class Direction:
         return u.pairs if self.name == "run" else [p.reversed() for p in u.pairs]
 
 
-RUN = Direction("run", ("planned", "moving", "repairing"), "moving", "repairing", "moved",
-                "repaired", "failed")
-ROLLBACK = Direction("rollback", ("moved", "repaired", "moving", "repairing", "rolling_back",
-                                 "repairing_back"),
-                     "rolling_back", "repairing_back", "rolled_back", "rolled_back",
-                     "rollback_failed")
+RUN = Direction(
+    "run", ("planned", "moving", "repairing"), "moving", "repairing", "moved", "repaired", "failed"
+)
+ROLLBACK = Direction(
+    "rollback",
+    ("moved", "repaired", "moving", "repairing", "rolling_back", "repairing_back"),
+    "rolling_back",
+    "repairing_back",
+    "rolled_back",
+    "rolled_back",
+    "rollback_failed",
+)
 IN_FLIGHT = ("moving", "repairing", "rolling_back", "repairing_back")  # re-read these first
 REPAIRING = ("repairing", "repairing_back")  # settings not yet written back
 
@@ -65,15 +72,28 @@ Event = Callable[[str, UserMove | None, str], None]
 
 
 class Mover:
-    def __init__(self, client: WebexClient, journal: Journal, run: Run, direction: Direction,
-                 on_event: Event | None = None):
+    def __init__(
+        self,
+        client: WebexClient,
+        journal: Journal,
+        run: Run,
+        direction: Direction,
+        on_event: Event | None = None,
+    ):
         self.client, self.journal, self.run, self.d = client, journal, run, direction
         self.org = run.org_id
         self.on_event: Event = on_event or (lambda kind, user, message: None)
         self.stop: BaseException | None = None
 
-    def record(self, u: UserMove, step: str, phase: str, outcome: str | None = None,
-               defer: bool = False, **detail) -> None:
+    def record(
+        self,
+        u: UserMove,
+        step: str,
+        phase: str,
+        outcome: str | None = None,
+        defer: bool = False,
+        **detail,
+    ) -> None:
         self.journal.record(self.run.id, u, step, phase, outcome, detail or None, defer)
 
     async def process(self, u: UserMove) -> None:
@@ -132,18 +152,29 @@ class Mover:
         except Fatal:
             raise
         except ApiError as e:
-            self.record(u, "swap", "after", "refused", status=e.status, codes=list(e.codes),
-                        error=e.message)
+            self.record(
+                u, "swap", "after", "refused", status=e.status, codes=list(e.codes), error=e.message
+            )
             raise UserFailed(str(e)) from None
         held = set((reply.data or {}).get("licenses") or [])
         lost, left = classify(pairs, held)
         outcome = "removed_without_add" if lost else ("partial" if left else "done")
-        self.record(u, "swap", "after", outcome, defer=outcome == "done", status=reply.status,
-                    licenses=sorted(held), errors=(reply.data or {}).get("errors"))
+        self.record(
+            u,
+            "swap",
+            "after",
+            outcome,
+            defer=outcome == "done",
+            status=reply.status,
+            licenses=sorted(held),
+            errors=(reply.data or {}).get("errors"),
+        )
         if lost:
             self.on_event("lost", u, _lost_message(u, lost))
         elif left and reply.status == 206:
-            reasons = "; ".join(e.get("description", "") for e in (reply.data or {}).get("errors") or [])
+            reasons = "; ".join(
+                e.get("description", "") for e in (reply.data or {}).get("errors") or []
+            )
             raise UserFailed(f"206: some licences were not moved ({reasons or 'no reason given'})")
         return held
 
@@ -161,14 +192,23 @@ class Mover:
             except Fatal:
                 raise
             except ApiError as e:
-                self.record(u, step, "after", "refused", status=e.status, codes=list(e.codes),
-                            error=e.message)
+                self.record(
+                    u,
+                    step,
+                    "after",
+                    "refused",
+                    status=e.status,
+                    codes=list(e.codes),
+                    error=e.message,
+                )
                 continue
             held = set((reply.data or {}).get("licenses") or [])
             self.record(u, step, "after", "given_back", status=reply.status, licenses=sorted(held))
             return held
-        raise UserFailed("LICENCE LOST and could not be given back (neither the target's nor "
-                         "the source's): restore the user by hand from the snapshot in the journal")
+        raise UserFailed(
+            "LICENCE LOST and could not be given back (neither the target's nor "
+            "the source's): restore the user by hand from the snapshot in the journal"
+        )
 
     async def restore(self, u: UserMove) -> None:
         self.record(u, "settings", "before")
@@ -211,13 +251,21 @@ class Mover:
 
 def _lost_message(u: UserMove, lost: list[Pair]) -> str:
     what = "the calling licence" if any(p.calling for p in lost) else "a licence"
-    return (f"{u.email}: the server removed {what} without adding its replacement (206); "
-            f"giving it back now with location, number and extension from the snapshot")
+    return (
+        f"{u.email}: the server removed {what} without adding its replacement (206); "
+        f"giving it back now with location, number and extension from the snapshot"
+    )
 
 
-async def execute(client: WebexClient, journal: Journal, run: Run, direction: Direction,
-                  retry_failed: bool = False, workers: int = 32,
-                  on_event: Event | None = None) -> dict[str, int]:
+async def execute(
+    client: WebexClient,
+    journal: Journal,
+    run: Run,
+    direction: Direction,
+    retry_failed: bool = False,
+    workers: int = 32,
+    on_event: Event | None = None,
+) -> dict[str, int]:
     """Take every user of the run that the direction picks up; answer the state counts."""
     states = direction.start + ((direction.failed,) if retry_failed else ())
     users = journal.users(run.id, states)
@@ -225,8 +273,11 @@ async def execute(client: WebexClient, journal: Journal, run: Run, direction: Di
     queue: asyncio.Queue = asyncio.Queue()
     for u in users:
         queue.put_nowait(u)
-    journal.set_run(run.id, status="rolling_back" if direction is ROLLBACK else "running",
-                    **({"started": now()} if run.started is None else {}))
+    journal.set_run(
+        run.id,
+        status="rolling_back" if direction is ROLLBACK else "running",
+        **({"started": now()} if run.started is None else {}),
+    )
     await asyncio.gather(*(mover.worker(queue) for _ in range(max(1, workers))))
     counts = journal.counts(run.id)
     remaining = sum(counts.get(s, 0) for s in direction.start)

@@ -13,6 +13,7 @@
 The client takes a ``slot()`` per attempt and reports each outcome with ``ok``,
 ``throttled`` or ``failed``. A request waiting out a Retry-After holds no slot.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,13 @@ from contextlib import asynccontextmanager
 
 
 class Pacer:
-    def __init__(self, max_concurrency: int = 8, clock: Callable[[], float] = time.monotonic,
-                 cooldown: float = 0.5, max_rate: float | None = None):
+    def __init__(
+        self,
+        max_concurrency: int = 8,
+        clock: Callable[[], float] = time.monotonic,
+        cooldown: float = 0.5,
+        max_rate: float | None = None,
+    ):
         self.max = max(1, max_concurrency)
         self.window = float(self.max)
         self.in_flight = 0
@@ -61,7 +67,6 @@ class Pacer:
         self._next_at = max(at, now - 0.05) + 1.0 / self.rate  # catch up at most 50 ms
         if at > now:
             await asyncio.sleep(at - now)
-
 
     def ok(self) -> None:
         """The server took the request (any answer but 429)."""

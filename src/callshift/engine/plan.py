@@ -9,6 +9,7 @@
    extension, calling data unreadable). A blocked plan cannot run; a blocked user is left
    alone and listed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,10 +42,15 @@ class Plan:
         return not self.blockers
 
     def summary(self) -> dict[str, Any]:
-        return {"capacity": self.capacity, "blockers": self.blockers,
-                "alreadyMoved": self.already_moved, "userBlockers": self.user_blockers,
-                "changes": self.changes, "users": len(self.users),
-                "movable": sum(1 for u in self.users if not u.blocker)}
+        return {
+            "capacity": self.capacity,
+            "blockers": self.blockers,
+            "alreadyMoved": self.already_moved,
+            "userBlockers": self.user_blockers,
+            "changes": self.changes,
+            "users": len(self.users),
+            "movable": sum(1 for u in self.users if not u.blocker),
+        }
 
 
 async def each(items: Iterable[T], fn: Callable[[T], Awaitable[None]], workers: int) -> None:
@@ -65,8 +71,14 @@ async def each(items: Iterable[T], fn: Callable[[T], Awaitable[None]], workers: 
             t.cancel()
 
 
-async def make_plan(client: WebexClient, source: str, target: str, org_id: str | None = None,
-                    workers: int = 16, progress: Callable[[str, int, int], None] | None = None) -> Plan:
+async def make_plan(
+    client: WebexClient,
+    source: str,
+    target: str,
+    org_id: str | None = None,
+    workers: int = 16,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Plan:
     progress = progress or (lambda stage, done, total: None)
     licences = [Licence.from_api(x) for x in await client.licences(org_id)]
     src = [l for l in licences if l.subscription_id == source]
@@ -96,11 +108,13 @@ async def make_plan(client: WebexClient, source: str, target: str, org_id: str |
         people.update(await client.people(chunk, org_id))
         progress("people", len(people), len(order))
 
-    await each([order[i:i + 85] for i in range(0, len(order), 85)], read_people, workers)
+    await each([order[i : i + 85] for i in range(0, len(order), 85)], read_people, workers)
 
     by_id = {l.id: l for l in src}
-    moves = [_user_move(seq, pid, holders[pid], people.get(pid), [by_id[i] for i in held[pid]], tgt)
-             for seq, pid in enumerate(order)]
+    moves = [
+        _user_move(seq, pid, holders[pid], people.get(pid), [by_id[i] for i in held[pid]], tgt)
+        for seq, pid in enumerate(order)
+    ]
     done = 0
 
     async def snapshot(u: UserMove) -> None:
@@ -110,7 +124,7 @@ async def make_plan(client: WebexClient, source: str, target: str, org_id: str |
             got = await asyncio.gather(*(client.feature(u.person_id, n, org_id) for n in names))
             if any(g is None for g in got):
                 u.blocker = "calling data unreadable (features answer 404)"
-            u.snapshot["features"] = dict(zip(FEATURES, got[:len(FEATURES)]))
+            u.snapshot["features"] = dict(zip(FEATURES, got[: len(FEATURES)], strict=False))
             u.snapshot["numbers"] = got[-1]
         done += 1
         if done % 50 == 0 or done == len(moves):
@@ -121,11 +135,24 @@ async def make_plan(client: WebexClient, source: str, target: str, org_id: str |
         if u.blocker:
             u.state = "blocked"
     capacity = _capacity(moves, tgt, blockers)
-    return Plan(source, target, org_id, moves, capacity, blockers,
-                already_moved=len(on_target - set(holders)),
-                user_blockers=dict(Counter(u.blocker for u in moves if u.blocker)),
-                changes=dict(Counter(f"{by_name(licences, p.source)} → {by_name(licences, p.target)}"
-                                     for u in moves if not u.blocker for p in u.pairs)))
+    return Plan(
+        source,
+        target,
+        org_id,
+        moves,
+        capacity,
+        blockers,
+        already_moved=len(on_target - set(holders)),
+        user_blockers=dict(Counter(u.blocker for u in moves if u.blocker)),
+        changes=dict(
+            Counter(
+                f"{by_name(licences, p.source)} → {by_name(licences, p.target)}"
+                for u in moves
+                if not u.blocker
+                for p in u.pairs
+            )
+        ),
+    )
 
 
 def by_name(licences: list[Licence], licence_id: str) -> str:
@@ -133,7 +160,9 @@ def by_name(licences: list[Licence], licence_id: str) -> str:
     return f"{lic.name} [{lic.subscription_id}]" if lic else licence_id
 
 
-def _subscription_blockers(source: str, target: str, src: list[Licence], tgt: list[Licence]) -> list[str]:
+def _subscription_blockers(
+    source: str, target: str, src: list[Licence], tgt: list[Licence]
+) -> list[str]:
     out = []
     if source == target:
         out.append("the source and the target are the same subscription")
@@ -147,10 +176,16 @@ def _subscription_blockers(source: str, target: str, src: list[Licence], tgt: li
     return out
 
 
-def _user_move(seq: int, pid: str, holder: dict, person: dict | None, held: list[Licence],
-               tgt: list[Licence]) -> UserMove:
-    u = UserMove(person_id=pid, email=holder.get("email") or (person or {}).get("emails", [""])[0],
-                 pairs=[], seq=seq, snapshot={"person": person})
+def _user_move(
+    seq: int, pid: str, holder: dict, person: dict | None, held: list[Licence], tgt: list[Licence]
+) -> UserMove:
+    u = UserMove(
+        person_id=pid,
+        email=holder.get("email") or (person or {}).get("emails", [""])[0],
+        pairs=[],
+        seq=seq,
+        snapshot={"person": person},
+    )
     if person is None:
         u.blocker = "person not readable (GET /people answered without it)"
         return u
@@ -167,7 +202,9 @@ def _user_move(seq: int, pid: str, holder: dict, person: dict | None, held: list
                 new = other
                 u.notes.append(f"{lic.name} becomes {other.name} (an upgrade)")
         if new is None:
-            u.notes.append(f"{lic.name} is not sold on {target_of(tgt)}: it stays on {lic.subscription_id}")
+            u.notes.append(
+                f"{lic.name} is not sold on {target_of(tgt)}: it stays on {lic.subscription_id}"
+            )
             continue
         u.pairs.append(Pair(lic.id, new.id, tier is not None))
     if u.calling is not None:
@@ -185,16 +222,26 @@ def target_of(tgt: list[Licence]) -> str:
     return tgt[0].subscription_id if tgt else "the target"
 
 
-def _capacity(moves: list[UserMove], tgt: list[Licence], blockers: list[str]) -> list[dict[str, Any]]:
+def _capacity(
+    moves: list[UserMove], tgt: list[Licence], blockers: list[str]
+) -> list[dict[str, Any]]:
     needed = Counter(p.target for u in moves if not u.blocker for p in u.pairs)
     rows = []
     for l in sorted(tgt, key=lambda l: l.name):
-        row = {"licence": l.id, "name": l.name, "total": l.total, "consumed": l.consumed,
-               "free": l.free, "needed": needed.get(l.id, 0)}
+        row = {
+            "licence": l.id,
+            "name": l.name,
+            "total": l.total,
+            "consumed": l.consumed,
+            "free": l.free,
+            "needed": needed.get(l.id, 0),
+        }
         row["short"] = max(0, row["needed"] - l.free)
         if row["short"]:
-            blockers.append(f"capacity short on {l.subscription_id}: {l.name} has {l.free} free "
-                            f"units, {row['needed']} users need one ({row['short']} short)")
+            blockers.append(
+                f"capacity short on {l.subscription_id}: {l.name} has {l.free} free "
+                f"units, {row['needed']} users need one ({row['short']} short)"
+            )
         rows.append(row)
     return rows
 
@@ -209,6 +256,8 @@ def shortages(licences: list[dict], users: list[UserMove], reverse: bool = False
         if lic is None:
             out.append(f"licence {lid} is no longer visible to this token")
         elif n > lic.free:
-            out.append(f"capacity short on {lic.subscription_id}: {lic.name} has {lic.free} free "
-                       f"units, {n} users need one ({n - lic.free} short)")
+            out.append(
+                f"capacity short on {lic.subscription_id}: {lic.name} has {lic.free} free "
+                f"units, {n} users need one ({n - lic.free} short)"
+            )
     return out

@@ -11,6 +11,7 @@ every setting. The repair:
 3. says, loudly, what it cannot bring back: the voicemail PIN (Webex has no API to read it,
    so no snapshot holds it) and custom greetings (their audio cannot be read either).
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,24 +20,42 @@ from typing import Any
 from .client import ApiError, WebexClient
 from .model import Pair
 
-PIN_LOSS = ("voicemail PIN: Webex's API cannot read a PIN, so it cannot be written back; "
-            "the user must set a new one (or an admin sets one with "
-            "PUT /telephony/config/people/{id}/voicemail/passcode)")
+PIN_LOSS = (
+    "voicemail PIN: Webex's API cannot read a PIN, so it cannot be written back; "
+    "the user must set a new one (or an admin sets one with "
+    "PUT /telephony/config/people/{id}/voicemail/passcode)"
+)
 READ_ONLY = {
-    "voicemail": [("sendBusyCalls", "greetingUploaded"), ("sendUnansweredCalls", "greetingUploaded"),
-                  ("sendUnansweredCalls", "systemMaxNumberOfRings"), ("voiceMessageForwardingEnabled",)],
+    "voicemail": [
+        ("sendBusyCalls", "greetingUploaded"),
+        ("sendUnansweredCalls", "greetingUploaded"),
+        ("sendUnansweredCalls", "systemMaxNumberOfRings"),
+        ("voiceMessageForwardingEnabled",),
+    ],
     "callForwarding": [("callForwarding", "noAnswer", "systemMaxNumberOfRings")],
 }
 CALLER_ID_WRITABLE = {
-    "selected", "customNumber", "firstName", "lastName", "externalCallerIdNamePolicy",
-    "blockInForwardCallsEnabled", "customExternalCallerIdName",
-    "additionalExternalCallerIdDirectLineEnabled", "additionalExternalCallerIdCustomNumber",
-    "displayName", "displayDetail", "directLineCallerIdName", "dialByName", "dialByFirstName",
-    "dialByLastName"}
+    "selected",
+    "customNumber",
+    "firstName",
+    "lastName",
+    "externalCallerIdNamePolicy",
+    "blockInForwardCallsEnabled",
+    "customExternalCallerIdName",
+    "additionalExternalCallerIdDirectLineEnabled",
+    "additionalExternalCallerIdCustomNumber",
+    "displayName",
+    "displayDetail",
+    "directLineCallerIdName",
+    "dialByName",
+    "dialByFirstName",
+    "dialByLastName",
+}
 
 
-def give_back_operations(lost: list[Pair], properties: dict[str, str],
-                         use_source: bool = False) -> list[dict[str, Any]]:
+def give_back_operations(
+    lost: list[Pair], properties: dict[str, str], use_source: bool = False
+) -> list[dict[str, Any]]:
     ops = []
     for p in lost:
         op: dict[str, Any] = {"id": p.source if use_source else p.target, "operation": "add"}
@@ -65,13 +84,16 @@ def greeting_losses(voicemail: dict[str, Any] | None) -> list[str]:
     for key in ("sendBusyCalls", "sendUnansweredCalls"):
         part = (voicemail or {}).get(key) or {}
         if part.get("greetingUploaded") or part.get("greeting") == "CUSTOM":
-            out.append(f"custom voicemail greeting ({key}): its audio cannot be read through the "
-                       "API, so it cannot be uploaded again")
+            out.append(
+                f"custom voicemail greeting ({key}): its audio cannot be read through the "
+                "API, so it cannot be uploaded again"
+            )
     return out
 
 
-async def restore_settings(client: WebexClient, person_id: str, snapshot: dict[str, Any],
-                           org_id: str | None = None) -> list[str]:
+async def restore_settings(
+    client: WebexClient, person_id: str, snapshot: dict[str, Any], org_id: str | None = None
+) -> list[str]:
     """Write the snapshot's settings back; answer what could not be restored."""
     losses = [PIN_LOSS]
     features = snapshot.get("features") or {}
@@ -90,6 +112,8 @@ async def restore_settings(client: WebexClient, person_id: str, snapshot: dict[s
             try:
                 await client.put_numbers(person_id, {"enableDistinctiveRingPattern": want}, org_id)
             except ApiError as e:
-                losses.append(f"distinctive ring ({'on' if want else 'off'}): not written back "
-                              f"({e.status}: the server has no numbers API)")
+                losses.append(
+                    f"distinctive ring ({'on' if want else 'off'}): not written back "
+                    f"({e.status}: the server has no numbers API)"
+                )
     return losses

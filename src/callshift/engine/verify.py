@@ -9,6 +9,7 @@ ring on a server without the numbers API, a custom greeting) is listed as a *kno
 not as a new difference. The voicemail PIN cannot be read, so it cannot be verified: a
 repaired user's PIN loss was reported when it happened.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,9 +23,11 @@ from .model import UserMove
 from .plan import FEATURES, each
 
 EXPECT = {"moved": "target", "repaired": "target", "rolled_back": "source"}
-KNOWN = {"distinctive ring": "numbers.distinctiveRingEnabled",
-         "custom voicemail greeting (sendBusyCalls)": "voicemail.sendBusyCalls",
-         "custom voicemail greeting (sendUnansweredCalls)": "voicemail.sendUnansweredCalls"}
+KNOWN = {
+    "distinctive ring": "numbers.distinctiveRingEnabled",
+    "custom voicemail greeting (sendBusyCalls)": "voicemail.sendBusyCalls",
+    "custom voicemail greeting (sendUnansweredCalls)": "voicemail.sendUnansweredCalls",
+}
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,15 @@ def diff(expected: Any, actual: Any, path: str) -> list[tuple[str, Any, Any]]:
 
 
 def _numbers(person: dict | None) -> list[tuple]:
-    return sorted((n.get("type"), n.get("value"), bool(n.get("primary")))
-                  for n in (person or {}).get("phoneNumbers") or [])
+    return sorted(
+        (n.get("type"), n.get("value"), bool(n.get("primary")))
+        for n in (person or {}).get("phoneNumbers") or []
+    )
 
 
-def compare(u: UserMove, side: str, person: dict | None,
-            features: dict[str, dict | None]) -> list[Difference]:
+def compare(
+    u: UserMove, side: str, person: dict | None, features: dict[str, dict | None]
+) -> list[Difference]:
     found: list[tuple[str, Any, Any]] = []
     if person is None:
         found.append(("person", "present", None))
@@ -80,12 +86,19 @@ def compare(u: UserMove, side: str, person: dict | None,
     if "numbers" in u.snapshot:
         found += diff(u.snapshot["numbers"], features.get("numbers"), "numbers")
     known = [KNOWN[k] for k in KNOWN for loss in u.losses if loss.startswith(k)]
-    return [Difference(u.email, u.person_id, f, e, a, any(f.startswith(k) for k in known))
-            for f, e, a in found]
+    return [
+        Difference(u.email, u.person_id, f, e, a, any(f.startswith(k) for k in known))
+        for f, e, a in found
+    ]
 
 
-async def verify(client: WebexClient, journal: Journal, run: Run, workers: int = 16,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[int, list[Difference]]:
+async def verify(
+    client: WebexClient,
+    journal: Journal,
+    run: Run,
+    workers: int = 16,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, list[Difference]]:
     """Answer (users checked, differences)."""
     users = journal.users(run.id, EXPECT)
     people = {}
@@ -94,22 +107,31 @@ async def verify(client: WebexClient, journal: Journal, run: Run, workers: int =
         people.update(await client.people(chunk, run.org_id))
 
     ids = [u.person_id for u in users]
-    await each([ids[i:i + 85] for i in range(0, len(ids), 85)], read_people, workers)
+    await each([ids[i : i + 85] for i in range(0, len(ids), 85)], read_people, workers)
     differences: list[Difference] = []
     done = 0
 
     async def check(u: UserMove) -> None:
         nonlocal done
         features: dict[str, dict | None] = {}
-        names = [n for n in (*FEATURES, "numbers")
-                 if n in (u.snapshot.get("features") or {}) or (n == "numbers" and "numbers" in u.snapshot)]
+        names = [
+            n
+            for n in (*FEATURES, "numbers")
+            if n in (u.snapshot.get("features") or {})
+            or (n == "numbers" and "numbers" in u.snapshot)
+        ]
         got = await asyncio.gather(*(client.feature(u.person_id, n, run.org_id) for n in names))
-        features = dict(zip(names, got))
+        features = dict(zip(names, got, strict=False))
         found = compare(u, EXPECT[u.state], people.get(u.person_id), features)
         differences.extend(found)
-        journal.record(run.id, u, "verify", "after",
-                       "different" if any(not d.known_loss for d in found) else "same",
-                       {"differences": [d.row() for d in found]} if found else None)
+        journal.record(
+            run.id,
+            u,
+            "verify",
+            "after",
+            "different" if any(not d.known_loss for d in found) else "same",
+            {"differences": [d.row() for d in found]} if found else None,
+        )
         done += 1
         if progress:
             progress(done, len(users))

@@ -10,6 +10,7 @@ each in a savepoint. Per user it is all or nothing; one audit event per user (R1
 Used by the jobs that re-plan stored requests against the state of the moment: the
 template apply (forward and rolling back) and the CSV import (forward).
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -31,13 +32,13 @@ from ..domain.model import Licence, User, UserLicensing
 from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
 from .model import BatchResult, Job
 
-
 lic = t.licences
 
 
 @dataclass
 class Kind:
     """Items planned as one."""
+
     state: UserLicensing  # one member's: the plan reads nothing that differs between them
     requests: tuple[LicenceRequest, ...]
     members: list[Member] = field(default_factory=list)
@@ -47,15 +48,20 @@ class Kind:
 @dataclass(frozen=True)
 class Wording:
     """How a job reports the items it does not change: (status, code, message)."""
+
     gone: tuple[str, int | None, str] = ("skipped", None, "the user no longer exists")
     nothing: str = "nothing to change"
-    purge: tuple[int, str] = (E.PROFILE_MISMATCH, "would remove calling and lose the calling "
-                              "profile: needs the data-loss confirmation")
+    purge: tuple[int, str] = (
+        E.PROFILE_MISMATCH,
+        "would remove calling and lose the calling profile: needs the data-loss confirmation",
+    )
 
 
-def kinds_of(items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
-             states: dict[str, UserLicensing], purge_ok: bool = False
-             ) -> tuple[list[Kind], list[int]]:
+def kinds_of(
+    items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
+    states: dict[str, UserLicensing],
+    purge_ok: bool = False,
+) -> tuple[list[Kind], list[int]]:
     """Items (seq, user id, requests) as kinds, and the seqs of items whose user is gone."""
     kinds: dict[tuple, Kind] = {}
     gone = []
@@ -72,10 +78,13 @@ def kinds_of(items: Iterable[tuple[int, str, tuple[LicenceRequest, ...]]],
     return list(kinds.values()), gone
 
 
-def kinds_of_rows(conn: Connection, job: Job, rows,
-                  read: Callable[[str], tuple[tuple[LicenceRequest, ...], bool]],
-                  body: Callable[[str], str] = lambda text: text
-                  ) -> tuple[list[Kind], list[int]]:
+def kinds_of_rows(
+    conn: Connection,
+    job: Job,
+    rows,
+    read: Callable[[str], tuple[tuple[LicenceRequest, ...], bool]],
+    body: Callable[[str], str] = lambda text: text,
+) -> tuple[list[Kind], list[int]]:
     """A batch's items that carry their requests (``batch_rows``) as kinds, and the seqs of
     items whose user is gone. ``read(text)``: an item's requests and whether it may purge,
     asked once a kind; ``body(text)``: what the items of a kind share. Items whose requests
@@ -110,10 +119,19 @@ def locked_licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str,
     return store.licences(org_id)
 
 
-def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], now: datetime,
-                action: str, done_status: str, restoring: bool = False,
-                batch_no: int | None = None, with_row: bool = False,
-                wording: Wording = Wording()) -> BatchResult:
+def apply_kinds(
+    conn: Connection,
+    job: Job,
+    kinds: list[Kind],
+    gone: list[int],
+    now: datetime,
+    action: str,
+    done_status: str,
+    restoring: bool = False,
+    batch_no: int | None = None,
+    with_row: bool = False,
+    wording: Wording = Wording(),
+) -> BatchResult:
     """Plan each kind once and write its members. ``batch_no``: applying a batch's pending
     items (forward), whose writes are then driven by the batch's items rather than lists of
     users. ``with_row``: audit events name the item's file line (``seq + 1``).
@@ -128,15 +146,18 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
     licences = locked_licences(conn, store, job.org_id)
     units = {lid: l.free_units for lid, l in licences.items()}
     # capacity hidden from the plan: free units >= 1 everywhere
-    roomy = {lid: replace(l, consumed_units=min(l.consumed_units, l.total_units - 1))
-             for lid, l in licences.items()}
+    roomy = {
+        lid: replace(l, consumed_units=min(l.consumed_units, l.total_units - 1))
+        for lid, l in licences.items()
+    }
     locations = store.location_ids(job.org_id)
     marks = [_row(seq, *wording.gone) for seq in gone]
     planned: list[tuple[Kind, LicenceChange, list[Member]]] = []
     for kind in sorted(kinds, key=lambda k: k.members[0][0]):
         try:
-            change = plan_licence_change(kind.state, kind.requests, roomy, locations,
-                                         restoring=restoring)
+            change = plan_licence_change(
+                kind.state, kind.requests, roomy, locations, restoring=restoring
+            )
         except DomainError as e:
             marks += [_row(seq, "failed", e.code, e.message) for seq, _, _ in kind.members]
             continue
@@ -151,15 +172,21 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
         took = _take(units, change, members)
         served.append((kind, change, took))
         if len(took) < len(members):
-            waiting.append((kind, change, members[len(took):]))
+            waiting.append((kind, change, members[len(took) :]))
     for kind, change, members in waiting:
         took = _take(units, change, members)
         served.append((kind, change, took))
         if len(took) < len(members):
             full = next(licences[a] for a in change.added if units[a] <= 0)
-            marks += [_row(seq, "failed", E.NO_FREE_UNITS,
-                           f"{full.name} [{full.subscription_id}] has no free units")
-                      for seq, _, _ in members[len(took):]]
+            marks += [
+                _row(
+                    seq,
+                    "failed",
+                    E.NO_FREE_UNITS,
+                    f"{full.name} [{full.subscription_id}] has no free units",
+                )
+                for seq, _, _ in members[len(took) :]
+            ]
     plain: Groups = defaultdict(list)
     purges, grants = [], []
     for kind, change, members in served:
@@ -173,25 +200,37 @@ def apply_kinds(conn: Connection, job: Job, kinds: list[Kind], gone: list[int], 
             plain[(change.removed, change.added, change.calling.value)] += members
     mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
     applied: list[int] = []
-    one_by_one = partial(_one_by_one, conn, store, job, roomy, locations, now, action,
-                         restoring, with_row, applied)
+    one_by_one = partial(
+        _one_by_one, conn, store, job, roomy, locations, now, action, restoring, with_row, applied
+    )
     late = one_by_one(purges)
     # the users still pending beside the groups': what they hold or get keeps those
     # licences out of the batch-wide swap
-    others = frozenset().union(*(kind.state.licence_ids | {r.licence_id for r in kind.requests}
-                                 for kind, _, _ in purges + grants))
-    write_groups(conn, job, plain, licences, now, action, with_row=with_row, batch_no=batch_no,
-                 others=others)
+    others = frozenset().union(
+        *(
+            kind.state.licence_ids | {r.licence_id for r in kind.requests}
+            for kind, _, _ in purges + grants
+        )
+    )
+    write_groups(
+        conn, job, plain, licences, now, action, with_row=with_row, batch_no=batch_no, others=others
+    )
     applied += [seq for members in plain.values() for seq, _, _ in members]
     late += one_by_one(grants)
     if batch_no is not None:  # every item not applied is marked by now
         settle_batch(conn, job, batch_no, done_status)
     else:
-        reads.run_in(conn, "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
-                     applied, done_status, job.id)
+        reads.run_in(
+            conn,
+            "UPDATE job_items SET status = {p} WHERE job_id = {p} AND seq {in}",
+            applied,
+            done_status,
+            job.id,
+        )
     counts = Counter(m["_status"] for m in marks)
-    return BatchResult(moved=len(applied), skipped=counts["skipped"],
-                       failed=counts["failed"] + late)
+    return BatchResult(
+        moved=len(applied), skipped=counts["skipped"], failed=counts["failed"] + late
+    )
 
 
 def _take(units: dict[str, int], change: LicenceChange, members: list[Member]) -> list[Member]:
@@ -205,9 +244,19 @@ def _take(units: dict[str, int], change: LicenceChange, members: list[Member]) -
     return took
 
 
-def _one_by_one(conn: Connection, store: SqlStore, job: Job, licences, locations,
-                now: datetime, action: str, restoring: bool, with_row: bool,
-                applied: list[int], writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
+def _one_by_one(
+    conn: Connection,
+    store: SqlStore,
+    job: Job,
+    licences,
+    locations,
+    now: datetime,
+    action: str,
+    restoring: bool,
+    with_row: bool,
+    applied: list[int],
+    writes: list[tuple[Kind, LicenceChange, list[Member]]],
+) -> int:
     """Grants or purges, each user in a savepoint: a late conflict (an extension taken
     since the preview, the last unit taken by another transaction) undoes that user only.
     Returns how many failed."""
@@ -222,10 +271,14 @@ def _one_by_one(conn: Connection, store: SqlStore, job: Job, licences, locations
                 if state is None:
                     raise DomainError("the user no longer exists")
                 # a grant's plan carries the profile it makes for this user
-                change = plan_licence_change(state, kind.requests, licences, locations,
-                                             restoring=restoring)
-                if (change.failed or (change.added, change.removed, change.calling)
-                        != (planned.added, planned.removed, planned.calling)):
+                change = plan_licence_change(
+                    state, kind.requests, licences, locations, restoring=restoring
+                )
+                if change.failed or (change.added, change.removed, change.calling) != (
+                    planned.added,
+                    planned.removed,
+                    planned.calling,
+                ):
                     raise DomainError("the user's licences changed during the batch")
                 if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
                     state = replace(state, profile=store.profile(uid))
@@ -236,16 +289,21 @@ def _one_by_one(conn: Connection, store: SqlStore, job: Job, licences, locations
             except DomainError as e:
                 why = (e.code, e.message)
             except CapacityRace as e:
-                why = (E.NO_FREE_UNITS, f"{licences[e.args[0]].name} has no free units"
-                       if e.args and e.args[0] in licences else "a licence has no free units")
+                why = (
+                    E.NO_FREE_UNITS,
+                    f"{licences[e.args[0]].name} has no free units"
+                    if e.args and e.args[0] in licences
+                    else "a licence has no free units",
+                )
             if why:
                 mark_items(conn, job, [_row(seq, "failed", *why)])
                 late += 1
     return late
 
 
-def _refusal(change: LicenceChange, purge_ok: bool,
-             wording: Wording) -> tuple[str, int | None, str] | None:
+def _refusal(
+    change: LicenceChange, purge_ok: bool, wording: Wording
+) -> tuple[str, int | None, str] | None:
     """Why a kind's members are not changed (status, code, message), if they are not."""
     if change.failed:
         return "failed", change.failed[0].code, "; ".join(f.description for f in change.failed)
@@ -257,5 +315,4 @@ def _refusal(change: LicenceChange, purge_ok: bool,
 
 
 def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
-    return {"_seq": seq, "_status": status, "_code": code,
-            "_message": message and message[:1000]}
+    return {"_seq": seq, "_status": status, "_code": code, "_message": message and message[:1000]}

@@ -10,6 +10,7 @@ it and data loss was allowed.
 Rollback undoes the grouped rows (a swap back is again a swap); rows that granted or
 purged a profile are left, with a message (the recycle bin restores a purge).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -35,16 +36,28 @@ ji, ul, lic = t.job_items, t.user_licences, t.licences
 
 
 def _requests(payload: dict) -> list[LicenceRequest]:
-    return [LicenceRequest(lid, Operation(op), CallingProperties(
-        location_id=p["locationId"], phone_number=p["phoneNumber"], extension=p["extension"])
-        if p else None) for lid, op, p in payload["requests"]]
+    return [
+        LicenceRequest(
+            lid,
+            Operation(op),
+            CallingProperties(
+                location_id=p["locationId"], phone_number=p["phoneNumber"], extension=p["extension"]
+            )
+            if p
+            else None,
+        )
+        for lid, op, p in payload["requests"]
+    ]
 
 
 CSV_WORDING = Wording(
     gone=("failed", ROW_INVALID, "the user no longer exists"),
     nothing="nothing to change any more",
-    purge=(PURGE_NOT_CONFIRMED, "the row would now remove calling without a replacement, "
-           "which the preview did not confirm"))
+    purge=(
+        PURGE_NOT_CONFIRMED,
+        "the row would now remove calling without a replacement, which the preview did not confirm",
+    ),
+)
 
 
 class CsvImport:
@@ -57,19 +70,45 @@ class CsvImport:
             # a purge runs only if the preview listed it and data loss was allowed
             return tuple(_requests(payload)), allow and payload.get("calling") == "purge"
 
-        kinds, gone = kinds_of_rows(conn, job, batch_rows(conn, job, batch_no), read,
-                                    body=lambda text: text.rpartition(ROW)[0])  # all but the line
-        return apply_kinds(conn, job, kinds, gone, now, "csv-import.changed", "moved",
-                           batch_no=batch_no, with_row=True, wording=CSV_WORDING)
+        kinds, gone = kinds_of_rows(
+            conn,
+            job,
+            batch_rows(conn, job, batch_no),
+            read,
+            body=lambda text: text.rpartition(ROW)[0],
+        )  # all but the line
+        return apply_kinds(
+            conn,
+            job,
+            kinds,
+            gone,
+            now,
+            "csv-import.changed",
+            "moved",
+            batch_no=batch_no,
+            with_row=True,
+            wording=CSV_WORDING,
+        )
 
-    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
-                       now: datetime) -> BatchResult:
-        items = conn.execute(select(ji.c.seq, ji.c.user_id).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
+    def rollback_batch(
+        self, conn: Connection, job: Job, batch_no: int, now: datetime
+    ) -> BatchResult:
+        items = conn.execute(
+            select(ji.c.seq, ji.c.user_id).where(
+                ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved"
+            )
+        ).all()
         ae = t.audit_events.c
-        events = {r.target_id: r for r in conn.execute(select(ae.target_id, ae.before, ae.after).where(
-            ae.target_id.in_([i.user_id for i in items]), ae.action == "csv-import.changed",
-            ae.tracking_id == f"job:{job.id}"))}
+        events = {
+            r.target_id: r
+            for r in conn.execute(
+                select(ae.target_id, ae.before, ae.after).where(
+                    ae.target_id.in_([i.user_id for i in items]),
+                    ae.action == "csv-import.changed",
+                    ae.tracking_id == f"job:{job.id}",
+                )
+            )
+        }
         store = SqlStore(conn)
         licences = locked_licences(conn, store, job.org_id)
         states = states_of(conn, [i.user_id for i in items])
@@ -80,31 +119,53 @@ class CsvImport:
         for seq, uid in items:
             ev, state = events.get(uid), states.get(uid)
             if ev is None or state is None or ev.after.get("calling") in ("grant", "purge"):
-                notes.append({"_seq": seq, "_message": "not rolled back: the row granted or removed "
-                              "a calling profile (a removal is restored from the recycle bin)"})
+                notes.append(
+                    {
+                        "_seq": seq,
+                        "_message": "not rolled back: the row granted or removed "
+                        "a calling profile (a removal is restored from the recycle bin)",
+                    }
+                )
                 continue
             before, after = set(ev.before["licences"]), set(ev.after["licences"])
-            requests = ([LicenceRequest(l, Operation.REMOVE) for l in sorted(after - before)]
-                        + [LicenceRequest(l, Operation.ADD) for l in sorted(before - after)])
+            requests = [LicenceRequest(l, Operation.REMOVE) for l in sorted(after - before)] + [
+                LicenceRequest(l, Operation.ADD) for l in sorted(before - after)
+            ]
             try:
-                change = plans.plan(state, tuple((r.licence_id, r.operation.value)
-                                                 for r in requests), lambda: requests,
-                                    licences, locations)
+                change = plans.plan(
+                    state,
+                    tuple((r.licence_id, r.operation.value) for r in requests),
+                    lambda: requests,
+                    licences,
+                    locations,
+                )
             except LicenceChangeRefused as refused:
                 notes.append({"_seq": seq, "_message": f"not rolled back: {refused.message}"})
                 continue
             if change.failed or change.calling in (CallingChange.GRANT, CallingChange.PURGE):
-                notes.append({"_seq": seq, "_message": "not rolled back: the licences changed since"})
+                notes.append(
+                    {"_seq": seq, "_message": "not rolled back: the licences changed since"}
+                )
                 continue
             take_units(licences, change.added, change.removed)
-            groups[(change.removed, change.added, change.calling.value)].append((seq, state.user.id, state.licence_ids))
+            groups[(change.removed, change.added, change.calling.value)].append(
+                (seq, state.user.id, state.licence_ids)
+            )
         if notes:
-            conn.execute(update(ji).where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
-                         .values(message=bindparam("_message")), notes)
+            conn.execute(
+                update(ji)
+                .where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
+                .values(message=bindparam("_message")),
+                notes,
+            )
         write_groups(conn, job, groups, licences, now, "csv-import.rolled-back", with_row=True)
         seqs = [seq for members in groups.values() for seq, _, _ in members]
-        reads.run_in(conn, "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} "
-                     "AND seq {in}", seqs, job.id)
+        reads.run_in(
+            conn,
+            "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} AND seq {in}",
+            seqs,
+            job.id,
+        )
         return BatchResult(rolled_back=len(seqs))
 
 

@@ -1,4 +1,5 @@
 """Job rows as plain objects, and the handler interface each kind of job implements."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,10 @@ class BatchResult:
 class JobHandler(Protocol):
     """One kind of job. Both methods run inside the batch's transaction and must not commit."""
 
-    def run_batch(self, conn: Connection, job: Job, batch_no: int, now: datetime) -> BatchResult: ...
+    def run_batch(
+        self, conn: Connection, job: Job, batch_no: int, now: datetime
+    ) -> BatchResult: ...
 
-    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
-                       now: datetime) -> BatchResult: ...
+    def rollback_batch(
+        self, conn: Connection, job: Job, batch_no: int, now: datetime
+    ) -> BatchResult: ...

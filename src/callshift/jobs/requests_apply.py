@@ -4,6 +4,7 @@ in their items instead), against the current state, with the domain's
 ``plan_licence_change`` (state may have moved since the preview), kind by kind, and
 written by ``by_kind.apply_kinds``. Per user it is all or nothing; one audit event per user.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,31 @@ ji = t.job_items
 
 
 def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:
-    return [{"id": r.licence_id, "op": r.operation.value,
-             "props": None if r.properties is None else {
-                 "locationId": r.properties.location_id, "phoneNumber": r.properties.phone_number,
-                 "extension": r.properties.extension}} for r in requests]
+    return [
+        {
+            "id": r.licence_id,
+            "op": r.operation.value,
+            "props": None
+            if r.properties is None
+            else {
+                "locationId": r.properties.location_id,
+                "phoneNumber": r.properties.phone_number,
+                "extension": r.properties.extension,
+            },
+        }
+        for r in requests
+    ]
 
 
 def decode_requests(data: list[dict[str, Any]]) -> list[LicenceRequest]:
     out = []
     for r in data:
         p = r.get("props")
-        props = None if p is None else CallingProperties(p.get("locationId"), p.get("phoneNumber"),
-                                                         p.get("extension"))
+        props = (
+            None
+            if p is None
+            else CallingProperties(p.get("locationId"), p.get("phoneNumber"), p.get("extension"))
+        )
         out.append(LicenceRequest(r["id"], Operation(r["op"]), props))
     return out
 
@@ -50,9 +64,16 @@ class RequestsApply:
             kinds, gone = self._template_kinds(conn, job, batch_no)
         else:  # jobs previewed before templates were stored in the job: requests per item
             kinds, gone = self._stored_kinds(conn, job, batch_no)
-        return apply_kinds(conn, job, kinds, gone, now,
-                           job.params.get("action", "licences.applied"), "moved",
-                           batch_no=batch_no)
+        return apply_kinds(
+            conn,
+            job,
+            kinds,
+            gone,
+            now,
+            job.params.get("action", "licences.applied"),
+            "moved",
+            batch_no=batch_no,
+        )
 
     def _stored_kinds(self, conn: Connection, job: Job, batch_no: int):
         plans = job.params.get("plans", [])
@@ -61,8 +82,10 @@ class RequestsApply:
             payload = json.loads(text)
             if "plan" in payload:  # an index into the job's distinct requests
                 payload = {"requests": plans[payload["plan"]]}
-            return (tuple(decode_requests(payload["requests"])),
-                    job.params.get("allowDataLoss", False))
+            return (
+                tuple(decode_requests(payload["requests"])),
+                job.params.get("allowDataLoss", False),
+            )
 
         return kinds_of_rows(conn, job, batch_rows(conn, job, batch_no), read)
 
@@ -73,12 +96,19 @@ class RequestsApply:
         only for a user holding no calling licence, so only those users' profiles are read."""
         licences = SqlStore(conn).licences(job.org_id)
         snap = job.params["template"]
-        template = Template(job.params["templateId"], job.org_id, snap["name"], "ORG",
-                            tuple(snap["licenceIds"]), location_id=snap["locationId"])
+        template = Template(
+            job.params["templateId"],
+            job.org_id,
+            snap["name"],
+            "ORG",
+            tuple(snap["licenceIds"]),
+            location_id=snap["locationId"],
+        )
         rows = batch_rows(conn, job, batch_no, lean=True)
         calling = {lid for lid, l in licences.items() if l.offer.is_calling}
-        profiles = reads.lite_profiles(conn, [uid for _, uid, _, _, held in rows
-                                              if held is not None and not held & calling])
+        profiles = reads.lite_profiles(
+            conn, [uid for _, uid, _, _, held in rows if held is not None and not held & calling]
+        )
         kinds: dict[tuple, Kind] = {}
         gone = []
         for seq, uid, _, _, held in rows:
@@ -88,25 +118,39 @@ class RequestsApply:
             key = (held, uid in profiles)
             kind = kinds.get(key)
             if kind is None:  # the plan reads whether there is calling data, not what it is
-                state = UserLicensing(User(id=uid, org_id=job.org_id, email=""), held,
-                                      profiles.get(uid))
-                kind = kinds[key] = Kind(state, plan_template(
-                    state, template, licences, job.params["preserve"]).requests,
-                    purge_ok=job.params.get("allowDataLoss", False))
+                state = UserLicensing(
+                    User(id=uid, org_id=job.org_id, email=""), held, profiles.get(uid)
+                )
+                kind = kinds[key] = Kind(
+                    state,
+                    plan_template(state, template, licences, job.params["preserve"]).requests,
+                    purge_ok=job.params.get("allowDataLoss", False),
+                )
             kind.members.append((seq, uid, held))
         return list(kinds.values()), gone
 
-    def rollback_batch(self, conn: Connection, job: Job, batch_no: int,
-                       now: datetime) -> BatchResult:
+    def rollback_batch(
+        self, conn: Connection, job: Job, batch_no: int, now: datetime
+    ) -> BatchResult:
         """Each applied change undone as its own inverse (a swap back is again a swap)."""
         action = job.params.get("action", "licences.applied")
-        items = conn.execute(select(ji.c.seq, ji.c.user_id).where(
-            ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved")).all()
-        events = {r.target_id: (r.before or {}, r.after or {}) for r in conn.execute(
-            select(t.audit_events.c.target_id, t.audit_events.c.before, t.audit_events.c.after)
-            .where(t.audit_events.c.target_id.in_([u for _, u in items]),
-                   t.audit_events.c.action == action,
-                   t.audit_events.c.tracking_id == f"job:{job.id}"))}
+        items = conn.execute(
+            select(ji.c.seq, ji.c.user_id).where(
+                ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved"
+            )
+        ).all()
+        events = {
+            r.target_id: (r.before or {}, r.after or {})
+            for r in conn.execute(
+                select(
+                    t.audit_events.c.target_id, t.audit_events.c.before, t.audit_events.c.after
+                ).where(
+                    t.audit_events.c.target_id.in_([u for _, u in items]),
+                    t.audit_events.c.action == action,
+                    t.audit_events.c.tracking_id == f"job:{job.id}",
+                )
+            )
+        }
         inverse = []
         for seq, uid in items:
             before, after = events.get(uid, ({}, {}))
@@ -115,8 +159,9 @@ class RequestsApply:
             reqs += [LicenceRequest(l, Operation.ADD) for l in sorted(was - now_has)]
             inverse.append((seq, uid, tuple(reqs)))
         kinds, gone = kinds_of(inverse, states_of(conn, [u for _, u in items]), purge_ok=True)
-        result = apply_kinds(conn, job, kinds, gone, now, f"{action}.rolled-back",
-                             "rolled_back", restoring=True)
+        result = apply_kinds(
+            conn, job, kinds, gone, now, f"{action}.rolled-back", "rolled_back", restoring=True
+        )
         return BatchResult(rolled_back=result.moved)
 
 

@@ -1,4 +1,5 @@
 """The job runner: takes one batch at a time from any active job, in its own transaction."""
+
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..db.engine import Database
 from . import store
@@ -23,13 +24,19 @@ def register(kind: str, factory: Callable[[], JobHandler]) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class JobRunner:
-    def __init__(self, db: Database, name: str | None = None,
-                 clock: Callable[[], datetime] = _now, job_id: str | None = None):
+    def __init__(
+        self,
+        db: Database,
+        name: str | None = None,
+        clock: Callable[[], datetime] = _now,
+        job_id: str | None = None,
+    ):
         from . import kinds  # noqa: F401  (registers the handlers)
+
         self.db = db
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.clock = clock
@@ -60,14 +67,15 @@ class JobRunner:
             log.info("recycle bin entries expired", extra={"count": n})
         return n
 
-    def run_forever(self, stop: threading.Event, poll: float = 0.5,
-                    housekeeping_every: float = 600.0) -> None:
+    def run_forever(
+        self, stop: threading.Event, poll: float = 0.5, housekeeping_every: float = 600.0
+    ) -> None:
         next_housekeeping = 0.0
         while not stop.is_set():
             if time.monotonic() >= next_housekeeping:
                 try:
                     self.housekeeping()
-                except Exception:  # noqa: BLE001 - retried at the next round
+                except Exception:
                     log.exception("housekeeping failed")
                 next_housekeeping = time.monotonic() + housekeeping_every
             try:
@@ -93,17 +101,26 @@ class JobRunner:
             else:
                 result = handler.rollback_batch(uow.conn, current, batch, now)
             store.finish_batch(uow.conn, current, batch, result, now)
-            store.log(uow.conn, current.id, f"{current.phase} batch {batch} by {self.name}: "
-                      f"{result.moved} moved, {result.skipped} skipped, {result.failed} failed, "
-                      f"{result.rolled_back} rolled back", now)
+            store.log(
+                uow.conn,
+                current.id,
+                f"{current.phase} batch {batch} by {self.name}: "
+                f"{result.moved} moved, {result.skipped} skipped, {result.failed} failed, "
+                f"{result.rolled_back} rolled back",
+                now,
+            )
             uow.commit()
         return True
 
     def _finish_if_done(self, job: Job) -> bool:
         with self.db.uow() as uow:
             current = store.get(uow.conn, job.id, lock=True)
-            if (current is None or current.status not in ACTIVE or current.phase != job.phase
-                    or store.batches_left(uow.conn, current)):
+            if (
+                current is None
+                or current.status not in ACTIVE
+                or current.phase != job.phase
+                or store.batches_left(uow.conn, current)
+            ):
                 return False
             now = self.clock()
             if current.phase == FORWARD:
@@ -111,8 +128,13 @@ class JobRunner:
             else:
                 status = "rolled_back"
             store.set_status(uow.conn, current.id, status, now, finished=True)
-            store.log(uow.conn, current.id, f"{status}: {current.moved} moved, {current.skipped} "
-                      f"skipped, {current.failed} failed, {current.rolled_back} rolled back", now)
+            store.log(
+                uow.conn,
+                current.id,
+                f"{status}: {current.moved} moved, {current.skipped} "
+                f"skipped, {current.failed} failed, {current.rolled_back} rolled back",
+                now,
+            )
             uow.commit()
         log.info("job finished", extra={"jobId": job.id, "status": status})
         return True
@@ -122,7 +144,8 @@ def start_background(db: Database, poll: float = 0.5) -> tuple[threading.Thread,
     """The server's own runner thread (SQLite's only writer needs no other process)."""
     stop = threading.Event()
     runner = JobRunner(db)
-    thread = threading.Thread(target=runner.run_forever, args=(stop, poll), name="callshift-jobs",
-                              daemon=True)
+    thread = threading.Thread(
+        target=runner.run_forever, args=(stop, poll), name="callshift-jobs", daemon=True
+    )
     thread.start()
     return thread, stop

@@ -1,4 +1,5 @@
 """SQL for jobs: create, read, claim a batch, count, log, finish."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,10 +14,23 @@ from .model import ACTIVE, BatchResult, Job
 
 
 def to_job(r: Any) -> Job:
-    return Job(id=r.id, org_id=r.org_id, kind=r.kind, status=r.status, params=r.params,
-               created_by=r.created_by, created_at=utc(r.created_at), started_at=utc(r.started_at),
-               finished_at=utc(r.finished_at), total=r.total, moved=r.moved, skipped=r.skipped,
-               failed=r.failed, rolled_back=r.rolled_back, error=r.error)
+    return Job(
+        id=r.id,
+        org_id=r.org_id,
+        kind=r.kind,
+        status=r.status,
+        params=r.params,
+        created_by=r.created_by,
+        created_at=utc(r.created_at),
+        started_at=utc(r.started_at),
+        finished_at=utc(r.finished_at),
+        total=r.total,
+        moved=r.moved,
+        skipped=r.skipped,
+        failed=r.failed,
+        rolled_back=r.rolled_back,
+        error=r.error,
+    )
 
 
 def get(conn: Connection, job_id: str, lock: bool = False) -> Job | None:
@@ -27,15 +41,35 @@ def get(conn: Connection, job_id: str, lock: bool = False) -> Job | None:
     return r and to_job(r)
 
 
-def create(conn: Connection, job_id: str, org_id: str, kind: str, params: dict, actor: str,
-           now: datetime) -> None:
-    conn.execute(insert(t.jobs).values(
-        id=job_id, org_id=org_id, kind=kind, status="created", params=params, created_by=actor,
-        created_at=now, updated_at=now, total=0, moved=0, skipped=0, failed=0, rolled_back=0))
+def create(
+    conn: Connection, job_id: str, org_id: str, kind: str, params: dict, actor: str, now: datetime
+) -> None:
+    conn.execute(
+        insert(t.jobs).values(
+            id=job_id,
+            org_id=org_id,
+            kind=kind,
+            status="created",
+            params=params,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            total=0,
+            moved=0,
+            skipped=0,
+            failed=0,
+            rolled_back=0,
+        )
+    )
 
 
-def add_batches(conn: Connection, job_id: str, phase: str, only_with_status: str | None = None,
-                numbers: set[int] | None = None) -> int:
+def add_batches(
+    conn: Connection,
+    job_id: str,
+    phase: str,
+    only_with_status: str | None = None,
+    numbers: set[int] | None = None,
+) -> int:
     """One batch row per batch number of the job's items (those with a status, if given).
     A caller that has just written the items passes their ``numbers``: no scan of them."""
     if numbers is None:
@@ -45,51 +79,82 @@ def add_batches(conn: Connection, job_id: str, phase: str, only_with_status: str
         numbers = set(conn.execute(q.distinct()).scalars())
     numbers = sorted(numbers)
     if numbers:
-        conn.execute(insert(t.job_batches), [
-            {"job_id": job_id, "batch_no": n, "phase": phase, "done": False} for n in numbers])
+        conn.execute(
+            insert(t.job_batches),
+            [{"job_id": job_id, "batch_no": n, "phase": phase, "done": False} for n in numbers],
+        )
     return len(numbers)
 
 
 def runnable(conn: Connection) -> list[Job]:
-    rows = conn.execute(select(t.jobs).where(t.jobs.c.status.in_(ACTIVE))
-                        .order_by(t.jobs.c.created_at))
+    rows = conn.execute(
+        select(t.jobs).where(t.jobs.c.status.in_(ACTIVE)).order_by(t.jobs.c.created_at)
+    )
     return [to_job(r) for r in rows]
 
 
 def claim_batch(conn: Connection, job: Job) -> int | None:
     """The next undone batch of the job's phase, locked for this transaction."""
-    q = (select(t.job_batches.c.batch_no)
-         .where(t.job_batches.c.job_id == job.id, t.job_batches.c.phase == job.phase,
-                t.job_batches.c.done.is_(False))
-         .order_by(t.job_batches.c.batch_no).limit(1))
+    q = (
+        select(t.job_batches.c.batch_no)
+        .where(
+            t.job_batches.c.job_id == job.id,
+            t.job_batches.c.phase == job.phase,
+            t.job_batches.c.done.is_(False),
+        )
+        .order_by(t.job_batches.c.batch_no)
+        .limit(1)
+    )
     if conn.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     return conn.execute(q).scalar()
 
 
 def batches_left(conn: Connection, job: Job) -> int:
-    return conn.execute(select(func.count()).select_from(t.job_batches).where(
-        t.job_batches.c.job_id == job.id, t.job_batches.c.phase == job.phase,
-        t.job_batches.c.done.is_(False))).scalar_one()
+    return conn.execute(
+        select(func.count())
+        .select_from(t.job_batches)
+        .where(
+            t.job_batches.c.job_id == job.id,
+            t.job_batches.c.phase == job.phase,
+            t.job_batches.c.done.is_(False),
+        )
+    ).scalar_one()
 
 
-def finish_batch(conn: Connection, job: Job, batch_no: int, result: BatchResult,
-                 now: datetime) -> None:
-    conn.execute(update(t.job_batches).where(
-        t.job_batches.c.job_id == job.id, t.job_batches.c.batch_no == batch_no,
-        t.job_batches.c.phase == job.phase).values(done=True))
+def finish_batch(
+    conn: Connection, job: Job, batch_no: int, result: BatchResult, now: datetime
+) -> None:
+    conn.execute(
+        update(t.job_batches)
+        .where(
+            t.job_batches.c.job_id == job.id,
+            t.job_batches.c.batch_no == batch_no,
+            t.job_batches.c.phase == job.phase,
+        )
+        .values(done=True)
+    )
     c = t.jobs.c
     values: dict[str, Any] = {
-        "moved": c.moved + result.moved - result.rolled_back, "skipped": c.skipped + result.skipped,
-        "failed": c.failed + result.failed, "rolled_back": c.rolled_back + result.rolled_back,
-        "updated_at": now}
+        "moved": c.moved + result.moved - result.rolled_back,
+        "skipped": c.skipped + result.skipped,
+        "failed": c.failed + result.failed,
+        "rolled_back": c.rolled_back + result.rolled_back,
+        "updated_at": now,
+    }
     if job.status == "created":
         values.update(status="running", started_at=now)
     conn.execute(update(t.jobs).where(c.id == job.id).values(**values))
 
 
-def set_status(conn: Connection, job_id: str, status: str, now: datetime,
-               error: str | None = None, finished: bool = False) -> None:
+def set_status(
+    conn: Connection,
+    job_id: str,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+    finished: bool = False,
+) -> None:
     values: dict[str, Any] = {"status": status, "updated_at": now}
     if error is not None:
         values["error"] = error[:2000]
@@ -99,18 +164,22 @@ def set_status(conn: Connection, job_id: str, status: str, now: datetime,
 
 
 def log(conn: Connection, job_id: str, message: str, now: datetime, level: str = "info") -> None:
-    conn.execute(insert(t.job_log).values(job_id=job_id, at=now, level=level, message=message[:2000]))
+    conn.execute(
+        insert(t.job_log).values(job_id=job_id, at=now, level=level, message=message[:2000])
+    )
 
 
 def set_total(conn: Connection, job_id: str) -> int:
-    total = conn.execute(select(func.count()).select_from(t.job_items)
-                         .where(t.job_items.c.job_id == job_id)).scalar_one()
+    total = conn.execute(
+        select(func.count()).select_from(t.job_items).where(t.job_items.c.job_id == job_id)
+    ).scalar_one()
     conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(total=total))
     return total
 
 
-def items(conn: Connection, job_id: str, status: str | None = None, after_seq: int = -1,
-          limit: int = 1000) -> list[Any]:
+def items(
+    conn: Connection, job_id: str, status: str | None = None, after_seq: int = -1, limit: int = 1000
+) -> list[Any]:
     q = select(t.job_items).where(t.job_items.c.job_id == job_id, t.job_items.c.seq > after_seq)
     if status:
         q = q.where(t.job_items.c.status == status)
@@ -118,12 +187,19 @@ def items(conn: Connection, job_id: str, status: str | None = None, after_seq: i
 
 
 def log_lines(conn: Connection, job_id: str, limit: int = 500) -> list[Any]:
-    return conn.execute(select(t.job_log).where(t.job_log.c.job_id == job_id)
-                        .order_by(t.job_log.c.id.desc()).limit(limit)).all()[::-1]
+    return conn.execute(
+        select(t.job_log)
+        .where(t.job_log.c.job_id == job_id)
+        .order_by(t.job_log.c.id.desc())
+        .limit(limit)
+    ).all()[::-1]
 
 
 def list_jobs(conn: Connection, org_ids, limit: int = 50) -> list[Job]:
-    rows = conn.execute(select(t.jobs).where(t.jobs.c.org_id.in_(list(org_ids)))
-                        .order_by(t.jobs.c.created_at.desc()).limit(limit))
+    rows = conn.execute(
+        select(t.jobs)
+        .where(t.jobs.c.org_id.in_(list(org_ids)))
+        .order_by(t.jobs.c.created_at.desc())
+        .limit(limit)
+    )
     return [to_job(r) for r in rows]
-

@@ -5,6 +5,7 @@ a session is a random secret in an HttpOnly cookie, stored as its SHA-256 beside
 token that every form of the session must echo. An account resolves to the same
 ``Principal`` an API token does, so every page is bound by the same role checks.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,16 +44,24 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, stored: str) -> bool:
     _, n, r, p, salt, digest = stored.split("$")
-    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                         p=int(p), dklen=32)
+    got = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
 _DUMMY = hash_password("not-a-password-anyone-has")  # equal work for unknown emails
 
 
-def create_account(db: Database, email: str, password: str, role: Role, *,
-                   org_id: str | None = None, partner_id: str | None = None) -> str:
+def create_account(
+    db: Database,
+    email: str,
+    password: str,
+    role: Role,
+    *,
+    org_id: str | None = None,
+    partner_id: str | None = None,
+) -> str:
     """Create an admin UI account; returns its id. A ``user`` account is the person of EMAIL."""
     email = email.strip().lower()
     if "@" not in email:
@@ -62,11 +71,15 @@ def create_account(db: Database, email: str, password: str, role: Role, *,
     user_id = None
     with db.uow() as uow:
         store = uow.store
-        if uow.conn.execute(select(t.ui_accounts.c.id).where(t.ui_accounts.c.email == email)).first():
+        if uow.conn.execute(
+            select(t.ui_accounts.c.id).where(t.ui_accounts.c.email == email)
+        ).first():
             raise AccountExists(f"an account for {email} already exists")
         if role is Role.PARTNER_ADMIN:
             if not partner_id or not store.partner_org_ids(partner_id):
-                raise InvalidInput("a partner-admin account needs a partner that serves an organisation")
+                raise InvalidInput(
+                    "a partner-admin account needs a partner that serves an organisation"
+                )
             org_id = None
         elif role is Role.USER:
             user = store.user_by_email(email)
@@ -76,9 +89,19 @@ def create_account(db: Database, email: str, password: str, role: Role, *,
         elif not org_id or not store.org_exists(org_id):
             raise NotFound(f"organisation {org_id} not found")
         account_id = new_id()
-        uow.conn.execute(insert(t.ui_accounts).values(
-            id=account_id, email=email, password_hash=hash_password(password), role=role.value,
-            org_id=org_id, partner_id=partner_id, user_id=user_id, created=utcnow(), disabled=False))
+        uow.conn.execute(
+            insert(t.ui_accounts).values(
+                id=account_id,
+                email=email,
+                password_hash=hash_password(password),
+                role=role.value,
+                org_id=org_id,
+                partner_id=partner_id,
+                user_id=user_id,
+                created=utcnow(),
+                disabled=False,
+            )
+        )
         uow.commit()
     return account_id
 
@@ -93,26 +116,35 @@ class Session:
 def sign_in(db: Database, email: str, password: str) -> tuple[str, str] | None:
     """Check the password; on success open a session and return (cookie secret, csrf)."""
     with db.uow(write=False) as uow:
-        row = uow.conn.execute(select(t.ui_accounts).where(
-            t.ui_accounts.c.email == email.strip().lower())).first()
+        row = uow.conn.execute(
+            select(t.ui_accounts).where(t.ui_accounts.c.email == email.strip().lower())
+        ).first()
     ok = verify_password(password, row.password_hash if row else _DUMMY)
     if row is None or not ok or row.disabled:
         return None
     secret, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
     with db.uow() as uow:
         uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.expires_at < now))
-        uow.conn.execute(insert(t.ui_sessions).values(
-            id=digest(secret), account_id=row.id, csrf=csrf, created=now,
-            expires_at=now + timedelta(hours=SESSION_HOURS)))
+        uow.conn.execute(
+            insert(t.ui_sessions).values(
+                id=digest(secret),
+                account_id=row.id,
+                csrf=csrf,
+                created=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+            )
+        )
         uow.commit()
     return secret, csrf
 
 
 def session(db: Database, secret: str) -> Session | None:
     """The signed-in account behind a cookie, as a Principal; None if unknown or expired."""
-    q = (select(t.ui_sessions.c.csrf, t.ui_sessions.c.expires_at, t.ui_accounts)
-         .join(t.ui_accounts, t.ui_accounts.c.id == t.ui_sessions.c.account_id)
-         .where(t.ui_sessions.c.id == digest(secret)))
+    q = (
+        select(t.ui_sessions.c.csrf, t.ui_sessions.c.expires_at, t.ui_accounts)
+        .join(t.ui_accounts, t.ui_accounts.c.id == t.ui_sessions.c.account_id)
+        .where(t.ui_sessions.c.id == digest(secret))
+    )
     with db.uow(write=False) as uow:
         row = uow.conn.execute(q).first()
         if row is None or row.disabled or utc(row.expires_at) <= utcnow():

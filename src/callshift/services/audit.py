@@ -1,4 +1,5 @@
 """Reading the audit log: newest first, filtered by action, person and date, keyset-paged."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -40,11 +41,14 @@ def _query(ctx: Ctx, conn, f: AuditFilter):
     a = t.audit_events.c
     q = select(t.audit_events).where(a.org_id == ctx.principal.org(f.org_id))
     if f.action:
-        q = q.where(a.action.startswith(f.action) if f.action.endswith(".") else a.action == f.action)
+        q = q.where(
+            a.action.startswith(f.action) if f.action.endswith(".") else a.action == f.action
+        )
     if f.person:
         ids = [f.person]
-        uid = conn.execute(select(t.users.c.id).where(
-            t.users.c.email == f.person.strip().lower())).scalar()
+        uid = conn.execute(
+            select(t.users.c.id).where(t.users.c.email == f.person.strip().lower())
+        ).scalar()
         if uid:
             ids.append(uid)
         q = q.where(a.target_id.in_(ids))
@@ -56,12 +60,22 @@ def _query(ctx: Ctx, conn, f: AuditFilter):
 
 
 def _row(r) -> AuditRow:
-    return AuditRow(r.id, utc(r.at), r.actor, r.action, r.target_type, r.target_id, r.before,
-                    r.after, r.tracking_id)
+    return AuditRow(
+        r.id,
+        utc(r.at),
+        r.actor,
+        r.action,
+        r.target_type,
+        r.target_id,
+        r.before,
+        r.after,
+        r.tracking_id,
+    )
 
 
-def list_audit(ctx: Ctx, f: AuditFilter, before_id: int | None = None,
-               limit: int = 50) -> tuple[list[AuditRow], int | None]:
+def list_audit(
+    ctx: Ctx, f: AuditFilter, before_id: int | None = None, limit: int = 50
+) -> tuple[list[AuditRow], int | None]:
     """One page, newest first, and the id to continue before (None on the last page)."""
     ctx.principal.require_admin()
     limit = max(1, min(limit, MAX_PAGE))
@@ -69,8 +83,10 @@ def list_audit(ctx: Ctx, f: AuditFilter, before_id: int | None = None,
         q = _query(ctx, uow.conn, f)
         if before_id is not None:
             q = q.where(t.audit_events.c.id < before_id)
-        rows = [_row(r) for r in uow.conn.execute(q.order_by(t.audit_events.c.id.desc())
-                                                   .limit(limit + 1))]
+        rows = [
+            _row(r)
+            for r in uow.conn.execute(q.order_by(t.audit_events.c.id.desc()).limit(limit + 1))
+        ]
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 

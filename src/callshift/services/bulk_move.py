@@ -1,4 +1,5 @@
 """Bulk subscription moves: validate (a dry run that changes nothing) and start (a job)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,15 +35,26 @@ class MoveReport:
         return {
             "sourceSubscriptionId": self.plan.selection.source_subscription,
             "targetSubscriptionId": self.plan.selection.target_subscription,
-            "users": self.users, "canStart": self.can_start,
-            "licenses": [{
-                "offer": o.source.name, "offerCode": o.source.offer_code,
-                "sourceLicenseId": o.source.id, "targetLicenseId": o.target.id if o.target else None,
-                "users": o.users, "targetFreeUnits": o.target.free_units if o.target else 0,
-                "shortfall": o.shortfall, "blocker": o.blocker, "errorCode": o.blocker_code,
-            } for o in self.plan.offers],
-            "blockedUsers": self.blocked, "blockedTotal": self.blocked_total,
-            "notFound": self.not_found, "notOnSource": self.not_on_source,
+            "users": self.users,
+            "canStart": self.can_start,
+            "licenses": [
+                {
+                    "offer": o.source.name,
+                    "offerCode": o.source.offer_code,
+                    "sourceLicenseId": o.source.id,
+                    "targetLicenseId": o.target.id if o.target else None,
+                    "users": o.users,
+                    "targetFreeUnits": o.target.free_units if o.target else 0,
+                    "shortfall": o.shortfall,
+                    "blocker": o.blocker,
+                    "errorCode": o.blocker_code,
+                }
+                for o in self.plan.offers
+            ],
+            "blockedUsers": self.blocked,
+            "blockedTotal": self.blocked_total,
+            "notFound": self.not_found,
+            "notOnSource": self.not_on_source,
         }
 
 
@@ -50,11 +62,13 @@ def _selected(sel: Selection, source_ids: list[str]):
     """Ids of the users the selection takes: holders of a selected source licence."""
     q = select(t.user_licences.c.user_id).where(t.user_licences.c.licence_id.in_(source_ids))
     if sel.location_id:
-        q = q.join(t.calling_profiles, t.calling_profiles.c.user_id == t.user_licences.c.user_id
-                   ).where(t.calling_profiles.c.location_id == sel.location_id)
+        q = q.join(
+            t.calling_profiles, t.calling_profiles.c.user_id == t.user_licences.c.user_id
+        ).where(t.calling_profiles.c.location_id == sel.location_id)
     if sel.emails is not None:
         q = q.join(t.users, t.users.c.id == t.user_licences.c.user_id).where(
-            t.users.c.email.in_([e.strip().lower() for e in sel.emails]))
+            t.users.c.email.in_([e.strip().lower() for e in sel.emails])
+        )
     return q.distinct()
 
 
@@ -78,24 +92,39 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
             # every holder is selected: the unit counts are the holder counts (R3 keeps them so)
             counts = {o.source.id: o.source.consumed_units for o in plan.offers}
         else:
-            counts = dict(conn.execute(
-                select(t.user_licences.c.licence_id, func.count())
-                .where(t.user_licences.c.licence_id.in_(source_ids),
-                       t.user_licences.c.user_id.in_(select(chosen.c.user_id)))
-                .group_by(t.user_licences.c.licence_id)).all())
+            counts = dict(
+                conn.execute(
+                    select(t.user_licences.c.licence_id, func.count())
+                    .where(
+                        t.user_licences.c.licence_id.in_(source_ids),
+                        t.user_licences.c.user_id.in_(select(chosen.c.user_id)),
+                    )
+                    .group_by(t.user_licences.c.licence_id)
+                ).all()
+            )
         plan = plan_offers(sel, licences.values(), counts)
         report = MoveReport(plan, users=_how_many(store, conn, sel, org_id, plan, chosen))
         blocked_ids = [o.source.id for o in plan.offers if o.blocker]
         if blocked_ids:
             reasons = {o.source.id: (o.blocker, o.blocker_code) for o in plan.offers if o.blocker}
-            q = (select(t.users.c.email, t.user_licences.c.licence_id)
-                 .join(t.user_licences, t.user_licences.c.user_id == t.users.c.id)
-                 .where(t.user_licences.c.licence_id.in_(blocked_ids),
-                        t.users.c.id.in_(select(chosen.c.user_id))).order_by(t.users.c.email))
+            q = (
+                select(t.users.c.email, t.user_licences.c.licence_id)
+                .join(t.user_licences, t.user_licences.c.user_id == t.users.c.id)
+                .where(
+                    t.user_licences.c.licence_id.in_(blocked_ids),
+                    t.users.c.id.in_(select(chosen.c.user_id)),
+                )
+                .order_by(t.users.c.email)
+            )
             report.blocked_total = sum(counts.get(b, 0) for b in blocked_ids)
-            report.blocked = [{"email": r.email, "reason": reasons[r.licence_id][0],
-                               "errorCode": reasons[r.licence_id][1]}
-                              for r in conn.execute(q.limit(BLOCKER_SAMPLE))]
+            report.blocked = [
+                {
+                    "email": r.email,
+                    "reason": reasons[r.licence_id][0],
+                    "errorCode": reasons[r.licence_id][1],
+                }
+                for r in conn.execute(q.limit(BLOCKER_SAMPLE))
+            ]
         if sel.emails is not None:
             _explain_emails(conn, sel, org_id, plan, chosen, report)
     return report
@@ -115,42 +144,67 @@ def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) 
     return conn.execute(select(func.count()).select_from(chosen)).scalar_one()
 
 
-def _explain_emails(conn, sel: Selection, org_id: str, plan: MovePlan, chosen,
-                    report: MoveReport) -> None:
+def _explain_emails(
+    conn, sel: Selection, org_id: str, plan: MovePlan, chosen, report: MoveReport
+) -> None:
     wanted = {e.strip().lower() for e in sel.emails}
-    found = dict(conn.execute(select(t.users.c.email, t.users.c.id).where(
-        t.users.c.email.in_(wanted), t.users.c.org_id == org_id)).all())
+    found = dict(
+        conn.execute(
+            select(t.users.c.email, t.users.c.id).where(
+                t.users.c.email.in_(wanted), t.users.c.org_id == org_id
+            )
+        ).all()
+    )
     report.not_found = sorted(wanted - found.keys())
     taken = set(conn.execute(select(chosen.c.user_id)).scalars())
     targets = {o.target.id for o in plan.offers if o.target}
     for email in sorted(found):
         if found[email] in taken:
             continue
-        on_target = conn.execute(select(func.count()).select_from(t.user_licences).where(
-            t.user_licences.c.user_id == found[email],
-            t.user_licences.c.licence_id.in_(targets))).scalar_one()
-        report.not_on_source.append({"email": email, "reason": "already on the target subscription"
-                                     if on_target else "holds no licence of the source subscription"})
+        on_target = conn.execute(
+            select(func.count())
+            .select_from(t.user_licences)
+            .where(
+                t.user_licences.c.user_id == found[email], t.user_licences.c.licence_id.in_(targets)
+            )
+        ).scalar_one()
+        report.not_on_source.append(
+            {
+                "email": email,
+                "reason": "already on the target subscription"
+                if on_target
+                else "holds no licence of the source subscription",
+            }
+        )
 
 
-def start_move(ctx: Ctx, sel: Selection, batch_size: int = 5000,
-               allow_shortfall: bool = False) -> str:
+def start_move(
+    ctx: Ctx, sel: Selection, batch_size: int = 5000, allow_shortfall: bool = False
+) -> str:
     """Create the job (refused when capacity is short, unless allowed); returns its id."""
     ctx.principal.require_write()
     report = validate_move(ctx, sel)
     if report.users == 0:
         raise MoveRefused("nobody to move: no user of the selection holds a source licence")
     if report.plan.short and not allow_shortfall:
-        short = ", ".join(f"{o.source.name}: {o.users} needed, {o.target.free_units} free"
-                          for o in report.plan.short)
+        short = ", ".join(
+            f"{o.source.name}: {o.users} needed, {o.target.free_units} free"
+            for o in report.plan.short
+        )
         raise MoveRefused(f"the target subscription is short of units ({short}); nothing started")
     job_id = new_id()
     now = ctx.clock()
-    params = {"selection": {"source": sel.source_subscription, "target": sel.target_subscription,
-                            "offers": list(sel.offer_codes) if sel.offer_codes else None,
-                            "locationId": sel.location_id,
-                            "emails": len(sel.emails) if sel.emails is not None else None},
-              "mapping": report.plan.mapping, "batchSize": batch_size}
+    params = {
+        "selection": {
+            "source": sel.source_subscription,
+            "target": sel.target_subscription,
+            "offers": list(sel.offer_codes) if sel.offer_codes else None,
+            "locationId": sel.location_id,
+            "emails": len(sel.emails) if sel.emails is not None else None,
+        },
+        "mapping": report.plan.mapping,
+        "batchSize": batch_size,
+    }
     with ctx.db.uow() as uow:
         conn = uow.conn
         org_id = _org_of(ctx, uow.store, sel)
@@ -159,16 +213,35 @@ def start_move(ctx: Ctx, sel: Selection, batch_size: int = 5000,
         # batches in user-id order: each one rewrites a contiguous run of index pages, not
         # pages all over the table, so its commit writes far less
         rank = func.row_number().over(order_by=t.users.c.id) - 1
-        ranked = (select(literal(job_id), rank, rank // batch_size, t.users.c.id, t.users.c.email,
-                         literal("pending"))
-                  .where(t.users.c.id.in_(select(chosen.c.user_id))))
-        conn.execute(insert(t.job_items).from_select(
-            ["job_id", "seq", "batch_no", "user_id", "email", "status"], ranked))
+        ranked = select(
+            literal(job_id),
+            rank,
+            rank // batch_size,
+            t.users.c.id,
+            t.users.c.email,
+            literal("pending"),
+        ).where(t.users.c.id.in_(select(chosen.c.user_id)))
+        conn.execute(
+            insert(t.job_items).from_select(
+                ["job_id", "seq", "batch_no", "user_id", "email", "status"], ranked
+            )
+        )
         total = jobs.set_total(conn, job_id)
         jobs.add_batches(conn, job_id, "forward")
-        jobs.log(conn, job_id, f"created: {total} users from {sel.source_subscription} to "
-                 f"{sel.target_subscription}", now)
-        ctx.audit(uow.store, org_id, "bulk-move.started", "job", job_id, None,
-                  {"users": total, **params["selection"]})
+        jobs.log(
+            conn,
+            job_id,
+            f"created: {total} users from {sel.source_subscription} to {sel.target_subscription}",
+            now,
+        )
+        ctx.audit(
+            uow.store,
+            org_id,
+            "bulk-move.started",
+            "job",
+            job_id,
+            None,
+            {"users": total, **params["selection"]},
+        )
         uow.commit()
     return job_id

@@ -1,10 +1,11 @@
 """What every use case is given besides its arguments: who asks, and for which request."""
+
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..db.engine import Database
 from ..db.store import SqlStore
@@ -14,7 +15,7 @@ from ..domain.model import AuditEvent, User
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id() -> str:
@@ -29,12 +30,30 @@ class Ctx:
     clock: Callable[[], datetime] = utcnow
     retention_days: int = 30
 
-    def audit(self, store: SqlStore, org_id: str, action: str, target_type: str, target_id: str,
-              before=None, after=None) -> None:
+    def audit(
+        self,
+        store: SqlStore,
+        org_id: str,
+        action: str,
+        target_type: str,
+        target_id: str,
+        before=None,
+        after=None,
+    ) -> None:
         """R10: one event per change, written on the change's own connection."""
-        store.add_audit(AuditEvent(org_id=org_id, actor=self.principal.name, action=action,
-                                   target_type=target_type, target_id=target_id, before=before,
-                                   after=after, tracking_id=self.tracking_id, at=self.clock()))
+        store.add_audit(
+            AuditEvent(
+                org_id=org_id,
+                actor=self.principal.name,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                before=before,
+                after=after,
+                tracking_id=self.tracking_id,
+                at=self.clock(),
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ caught with a fixed-size bit set and confirmed on the spool. ``save_preview`` wr
 items as a ``csv_import`` job in status *preview*, which no runner touches until
 ``confirm_import`` moves it to *created* (``services/csv_jobs.py``).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,12 @@ class ImportOptions:
     file_name: str = ""
 
     def as_params(self) -> dict:
-        return {"mode": self.mode.value, "allowDataLoss": self.allow_data_loss,
-                "applyValidRowsOnly": self.apply_valid_rows_only, "fileName": self.file_name}
+        return {
+            "mode": self.mode.value,
+            "allowDataLoss": self.allow_data_loss,
+            "applyValidRowsOnly": self.apply_valid_rows_only,
+            "fileName": self.file_name,
+        }
 
 
 @dataclass
@@ -51,7 +56,9 @@ class ImportPreview:
     counts: Counter
     licences: list[dict]
     changes: list[dict] = field(default_factory=list)  # the first SAMPLE changing rows
-    purges: list[dict] = field(default_factory=list)  # the first SAMPLE removals without replacement
+    purges: list[dict] = field(
+        default_factory=list
+    )  # the first SAMPLE removals without replacement
     errors: list[dict] = field(default_factory=list)  # the first ERROR_SAMPLE bad rows
     spool: IO[bytes] | None = None
     duplicates: dict[int, str] = field(default_factory=dict)  # seq -> message
@@ -63,8 +70,9 @@ class ImportPreview:
 
     @property
     def refusal(self) -> str | None:
-        return refusal(self.counts["pending"], self.counts["failed"],
-                       self.options.apply_valid_rows_only)
+        return refusal(
+            self.counts["pending"], self.counts["failed"], self.options.apply_valid_rows_only
+        )
 
     def items(self) -> Iterator[Item]:
         """Every item, in file order, duplicates marked failed."""
@@ -92,15 +100,29 @@ class ImportPreview:
 
     def as_dict(self) -> dict:
         c = self.counts
-        return {"jobId": self.job_id, "status": "preview" if self.job_id else "validated",
-                "options": self.options.as_params(), "canApply": self.can_apply,
-                "refusal": self.refusal,
-                "counts": {"rows": c["rows"], "changing": c["pending"], "unchanged": c["skipped"],
-                           "errors": c["failed"], "swaps": c["swap"], "grants": c["grant"],
-                           "purges": c["purge"], "purgesRefused": c["purgesRefused"],
-                           "otherChanges": c["none"]},
-                "licenses": self.licences, "changes": self.changes, "purges": self.purges,
-                "errors": self.errors, "errorsShown": len(self.errors)}
+        return {
+            "jobId": self.job_id,
+            "status": "preview" if self.job_id else "validated",
+            "options": self.options.as_params(),
+            "canApply": self.can_apply,
+            "refusal": self.refusal,
+            "counts": {
+                "rows": c["rows"],
+                "changing": c["pending"],
+                "unchanged": c["skipped"],
+                "errors": c["failed"],
+                "swaps": c["swap"],
+                "grants": c["grant"],
+                "purges": c["purge"],
+                "purgesRefused": c["purgesRefused"],
+                "otherChanges": c["none"],
+            },
+            "licenses": self.licences,
+            "changes": self.changes,
+            "purges": self.purges,
+            "errors": self.errors,
+            "errorsShown": len(self.errors),
+        }
 
     def close(self) -> None:
         if self.spool is not None:
@@ -109,8 +131,10 @@ class ImportPreview:
 
 def refusal(pending: int, failed: int, valid_rows_only: bool) -> str | None:
     if failed and not valid_rows_only:
-        return (f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
-                "(or import with 'apply valid rows only')")
+        return (
+            f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
+            "(or import with 'apply valid rows only')"
+        )
     if not pending:
         return "no row changes anything"
     return None
@@ -150,8 +174,9 @@ class SeenEmails:
         return hits
 
 
-def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
-                    org_id: str | None = None) -> ImportPreview:
+def validate_import(
+    ctx: Ctx, source: BinaryIO, options: ImportOptions, org_id: str | None = None
+) -> ImportPreview:
     """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file."""
     ctx.principal.require_admin()
     org = ctx.principal.org(org_id)
@@ -163,14 +188,18 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
     header, problems = resolve_header(names, licences)
     if problems:
         raise CsvRefused("the header is not a users CSV header: " + "; ".join(problems), problems)
-    planner = RowPlanner(org, header, options.mode, options.allow_data_loss, dict(licences),
-                         locations)
+    planner = RowPlanner(
+        org, header, options.mode, options.allow_data_loss, dict(licences), locations
+    )
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())
     seen, candidates = SeenEmails(), set()
     try:
         # blank rows are skipped (most rows show it by their first cell)
-        while chunk := [r for r in islice(records, CHUNK)
-                        if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))]:
+        while chunk := [
+            r
+            for r in islice(records, CHUNK)
+            if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))
+        ]:
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
             _keep(preview, seen, candidates, items, licences)
@@ -185,16 +214,23 @@ def validate_import(ctx: Ctx, source: BinaryIO, options: ImportOptions,
     return preview
 
 
-def _keep(preview: ImportPreview, seen: SeenEmails, candidates: set[str], items: list[Item],
-          licences: dict[str, Licence]) -> None:
+def _keep(
+    preview: ImportPreview,
+    seen: SeenEmails,
+    candidates: set[str],
+    items: list[Item],
+    licences: dict[str, Licence],
+) -> None:
     """A planned chunk: its emails remembered, its samples taken, its items spooled."""
     candidates.update(seen.repeats([it[2] for it in items if it[2]]))
     errors, changes, purges = preview.errors, preview.changes, preview.purges
     for it in items:  # what ``_sample`` keeps, asked without calling it
         status, payload = it[3], it[6]
-        if ((status == "failed" and len(errors) < ERROR_SAMPLE)
-                or (status == "pending" and len(changes) < SAMPLE)
-                or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)):
+        if (
+            (status == "failed" and len(errors) < ERROR_SAMPLE)
+            or (status == "pending" and len(changes) < SAMPLE)
+            or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)
+        ):
             _sample(preview, it, licences)
     pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
 
@@ -202,35 +238,47 @@ def _keep(preview: ImportPreview, seen: SeenEmails, candidates: set[str], items:
 def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> None:
     seq, _uid, email, status, code, message, payload = it
     if status == "failed" and len(preview.errors) < ERROR_SAMPLE:
-        preview.errors.append({"row": seq + 1, "email": email, "message": message,
-                               "errorCode": code})
+        preview.errors.append(
+            {"row": seq + 1, "email": email, "message": message, "errorCode": code}
+        )
     if status == "pending" and len(preview.changes) < SAMPLE:
         preview.changes.append(change_view(seq, email, payload, licences))
     if payload and PURGE_MARK in payload and len(preview.purges) < SAMPLE:
         payload = json.loads(payload)
-        preview.purges.append({"row": seq + 1, "email": email, "lost": payload.get("lost"),
-                               "refused": status == "failed"})
+        preview.purges.append(
+            {
+                "row": seq + 1,
+                "email": email,
+                "lost": payload.get("lost"),
+                "refused": status == "failed",
+            }
+        )
 
 
 def change_view(seq: int, email: str, payload: dict | str, licences: dict[str, Licence]) -> dict:
     payload = json.loads(payload) if isinstance(payload, str) else payload
     name = lambda lid: licence_column(licences[lid]) if lid in licences else lid  # noqa: E731
-    view = {"row": seq + 1, "email": email, "calling": payload["calling"],
-            "added": [name(l) for l in payload["added"]],
-            "removed": [name(l) for l in payload["removed"]]}
+    view = {
+        "row": seq + 1,
+        "email": email,
+        "calling": payload["calling"],
+        "added": [name(l) for l in payload["added"]],
+        "removed": [name(l) for l in payload["removed"]],
+    }
     if "lost" in payload:
         view["lost"] = payload["lost"]
     return view
 
 
-def _mark_duplicates(preview: ImportPreview, planner: RowPlanner, candidates: set[str],
-                     licences: dict[str, Licence]) -> None:
+def _mark_duplicates(
+    preview: ImportPreview, planner: RowPlanner, candidates: set[str], licences: dict[str, Licence]
+) -> None:
     """Every row of a user named on more than one row fails; the counts follow."""
     rows: dict[str, list[Item]] = defaultdict(list)
     for it in preview.items():
         if it[2] in candidates:
             rows[it[2]].append(it)
-    for email, its in rows.items():
+    for _email, its in rows.items():
         if len(its) < 2:
             continue  # a false positive of the bit set
         lines = ", ".join(str(it[0] + 1) for it in its)
@@ -251,22 +299,41 @@ def _mark_duplicates(preview: ImportPreview, planner: RowPlanner, candidates: se
     preview.changes = [c for c in preview.changes if c["row"] not in dup_rows]
     preview.purges = [p for p in preview.purges if p["row"] not in dup_rows]
     kept = [e for e in preview.errors if e["row"] not in dup_rows]
-    kept += [{"row": seq + 1, "email": it[2], "message": preview.duplicates[seq],
-              "errorCode": DUPLICATE_ROW} for its in rows.values() if len(its) > 1
-             for it in its for seq in [it[0]]]
+    kept += [
+        {
+            "row": seq + 1,
+            "email": it[2],
+            "message": preview.duplicates[seq],
+            "errorCode": DUPLICATE_ROW,
+        }
+        for its in rows.values()
+        if len(its) > 1
+        for it in its
+        for seq in [it[0]]
+    ]
     preview.errors = sorted(kept, key=lambda e: e["row"])[:ERROR_SAMPLE]
 
 
-def _licence_table(org: str, licences: dict[str, Licence], use: dict[str, LicenceUse]) -> list[dict]:
+def _licence_table(
+    org: str, licences: dict[str, Licence], use: dict[str, LicenceUse]
+) -> list[dict]:
     out = []
     for lid, u in use.items():
         if not (u.adds or u.removes or u.refused):
             continue
         lic = licences[lid]
         needed = u.adds + u.refused - u.removes
-        out.append({"licenseId": ids.licence(org, lic.offer_code, lic.id),
-                    "column": licence_column(lic), "subscriptionId": lic.subscription_id,
-                    "adds": u.adds, "removes": u.removes, "refused": u.refused,
-                    "unitsNeeded": needed, "freeUnits": lic.free_units,
-                    "shortfall": max(0, needed - lic.free_units)})
+        out.append(
+            {
+                "licenseId": ids.licence(org, lic.offer_code, lic.id),
+                "column": licence_column(lic),
+                "subscriptionId": lic.subscription_id,
+                "adds": u.adds,
+                "removes": u.removes,
+                "refused": u.refused,
+                "unitsNeeded": needed,
+                "freeUnits": lic.free_units,
+                "shortfall": max(0, needed - lic.free_units),
+            }
+        )
     return sorted(out, key=lambda r: r["column"])

@@ -6,6 +6,7 @@
 Items keep the file's line numbers: ``seq`` is the line minus one, so every job route
 (``rowNumber = seq + 1``) and the errors CSV name the line the row starts on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -23,8 +24,17 @@ from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
 
-ITEM_COLS = ("job_id", "seq", "batch_no", "user_id", "email", "status", "error_code", "message",
-             "payload")
+ITEM_COLS = (
+    "job_id",
+    "seq",
+    "batch_no",
+    "user_id",
+    "email",
+    "status",
+    "error_code",
+    "message",
+    "payload",
+)
 KIND = "csv_import"
 
 
@@ -38,9 +48,12 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     ctx.principal.require_write()
     job_id, now, c = new_id(), ctx.clock(), preview.counts
     summary = preview.as_dict()
-    params = {**preview.options.as_params(), "batchSize": batch_size,
-              "retentionDays": ctx.retention_days,
-              "summary": {"counts": summary["counts"], "licenses": summary["licenses"]}}
+    params = {
+        **preview.options.as_params(),
+        "batchSize": batch_size,
+        "retentionDays": ctx.retention_days,
+        "summary": {"counts": summary["counts"], "licenses": summary["licenses"]},
+    }
     if preview.refusal:  # the generic POST /jobs/{id}/confirm honours it too
         params["blocked"] = preview.refusal
 
@@ -57,19 +70,41 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
                     numbers.add(batch)
                 else:
                     batch = -1
-                yield (job_id, seq, batch, uid, email, status, code, message,
-                       kinds.compact(payload))
+                yield (
+                    job_id,
+                    seq,
+                    batch,
+                    uid,
+                    email,
+                    status,
+                    code,
+                    message,
+                    kinds.compact(payload),
+                )
 
     with ctx.db.uow() as uow:
         conn = uow.conn
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
         insert_rows(conn, t.job_items, ITEM_COLS, rows())
-        conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
-            status="preview", total=c["rows"], skipped=c["skipped"], failed=c["failed"],
-            params={**params, "kinds": kinds.bodies}))
+        conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == job_id)
+            .values(
+                status="preview",
+                total=c["rows"],
+                skipped=c["skipped"],
+                failed=c["failed"],
+                params={**params, "kinds": kinds.bodies},
+            )
+        )
         jobs.add_batches(conn, job_id, "forward", numbers=numbers)
-        jobs.log(conn, job_id, f"previewed {preview.options.file_name or 'a file'}: "
-                 f"{c['rows']:,} rows, {c['pending']:,} changing, {c['failed']:,} with errors", now)
+        jobs.log(
+            conn,
+            job_id,
+            f"previewed {preview.options.file_name or 'a file'}: "
+            f"{c['rows']:,} rows, {c['pending']:,} changing, {c['failed']:,} with errors",
+            now,
+        )
         uow.commit()
     preview.job_id = job_id
     return job_id
@@ -89,16 +124,29 @@ def confirm_import(ctx: Ctx, job_id: str) -> Job:
     with ctx.db.uow() as uow:
         job = _job(ctx, uow.conn, job_id, lock=True)
         if job.status != "preview":
-            raise ImportStateError(f"CSV import {job_id} is {job.status}, not awaiting confirmation")
+            raise ImportStateError(
+                f"CSV import {job_id} is {job.status}, not awaiting confirmation"
+            )
         why = refusal(job.pending, job.failed, job.params.get("applyValidRowsOnly", False))
         if why:
             raise ImportStateError(why)
         now = ctx.clock()
         jobs.set_status(uow.conn, job_id, "created", now)
         jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", now)
-        ctx.audit(uow.store, job.org_id, "csv-import.started", "job", job_id, None,
-                  {"rows": job.total, "changing": job.pending, "failed": job.failed,
-                   "allowDataLoss": job.params.get("allowDataLoss", False)})
+        ctx.audit(
+            uow.store,
+            job.org_id,
+            "csv-import.started",
+            "job",
+            job_id,
+            None,
+            {
+                "rows": job.total,
+                "changing": job.pending,
+                "failed": job.failed,
+                "allowDataLoss": job.params.get("allowDataLoss", False),
+            },
+        )
         uow.commit()
     return jobs_get(ctx, job_id)
 
@@ -108,7 +156,9 @@ def discard_import(ctx: Ctx, job_id: str) -> Job:
     with ctx.db.uow() as uow:
         job = _job(ctx, uow.conn, job_id, lock=True)
         if job.status != "preview":
-            raise ImportStateError(f"CSV import {job_id} is {job.status}; only a preview is discarded")
+            raise ImportStateError(
+                f"CSV import {job_id} is {job.status}; only a preview is discarded"
+            )
         now = ctx.clock()
         jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
         jobs.log(uow.conn, job_id, f"discarded by {ctx.principal.name}", now)
@@ -129,22 +179,35 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         job = _job(ctx, uow.conn, job_id)
         licences = uow.store.licences(job.org_id)
         ji = t.job_items.c
-        page = uow.conn.execute(select(ji.seq, ji.email, ji.status, ji.message, ji.payload).where(
-            ji.job_id == job_id, ji.seq >= after_row, ji.payload.is_not(None))
-            .order_by(ji.seq).limit(limit)).all()
+        page = uow.conn.execute(
+            select(ji.seq, ji.email, ji.status, ji.message, ji.payload)
+            .where(ji.job_id == job_id, ji.seq >= after_row, ji.payload.is_not(None))
+            .order_by(ji.seq)
+            .limit(limit)
+        ).all()
     kinds = job.params.get("kinds", ())
-    changes = [{**change_view(r.seq, r.email, expand(r.payload, kinds), licences),
-                "status": r.status,
-                **({"message": r.message} if r.status == "failed" else {})} for r in page]
+    changes = [
+        {
+            **change_view(r.seq, r.email, expand(r.payload, kinds), licences),
+            "status": r.status,
+            **({"message": r.message} if r.status == "failed" else {}),
+        }
+        for r in page
+    ]
     p = job.params
-    return {"jobId": job.id, "status": job.status,
-            "options": {k: p.get(k) for k in ("mode", "allowDataLoss", "applyValidRowsOnly",
-                                              "fileName")},
-            "canApply": job.status == "preview" and refusal(
-                job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
-            "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
-            **p.get("summary", {}), "changes": changes,
-            "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None}
+    return {
+        "jobId": job.id,
+        "status": job.status,
+        "options": {
+            k: p.get(k) for k in ("mode", "allowDataLoss", "applyValidRowsOnly", "fileName")
+        },
+        "canApply": job.status == "preview"
+        and refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
+        "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
+        **p.get("summary", {}),
+        "changes": changes,
+        "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None,
+    }
 
 
 def error_rows(ctx: Ctx, job_id: str) -> Iterator[tuple[int, str, str]]:

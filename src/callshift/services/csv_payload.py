@@ -10,6 +10,7 @@ its row has (what a removal would lose, the calling properties of a first callin
 is stored whole. At 100,000 rows that is 2 MB of
 items instead of 57 MB to write, read back in batches, and rewrite with each status.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,11 @@ KIND = '{"kind":'
 
 def _props(r: LicenceRequest) -> dict | None:
     p = r.properties
-    return p and {"locationId": p.location_id, "extension": p.extension, "phoneNumber": p.phone_number}
+    return p and {
+        "locationId": p.location_id,
+        "extension": p.extension,
+        "phoneNumber": p.phone_number,
+    }
 
 
 class PayloadCodec:
@@ -32,16 +37,32 @@ class PayloadCodec:
         self.prefixes: dict[tuple, str] = {}
         self.bodies: dict[str, dict] = {}
 
-    def encode(self, requests: Sequence[LicenceRequest], change: LicenceChange, line: int,
-               lost: dict | None = None) -> str:
-        key = None if lost is not None else (
-            tuple((r.licence_id, r.operation, r.properties) for r in requests),
-            change.added, change.removed, change.calling)
+    def encode(
+        self,
+        requests: Sequence[LicenceRequest],
+        change: LicenceChange,
+        line: int,
+        lost: dict | None = None,
+    ) -> str:
+        key = (
+            None
+            if lost is not None
+            else (
+                tuple((r.licence_id, r.operation, r.properties) for r in requests),
+                change.added,
+                change.removed,
+                change.calling,
+            )
+        )
         prefix = self.prefixes.get(key) if key else None
         if prefix is None:
-            body = {"requests": [[r.licence_id, r.operation.value, _props(r)] for r in requests],
-                    "added": sorted(change.added), "removed": sorted(change.removed),
-                    "calling": change.calling.value, **({"lost": lost} if lost is not None else {})}
+            body = {
+                "requests": [[r.licence_id, r.operation.value, _props(r)] for r in requests],
+                "added": sorted(change.added),
+                "removed": sorted(change.removed),
+                "calling": change.calling.value,
+                **({"lost": lost} if lost is not None else {}),
+            }
             prefix = json.dumps(body, separators=(",", ":"))[:-1] + ROW
             if key and len(self.prefixes) < self.size:
                 self.prefixes[key] = prefix
@@ -51,7 +72,7 @@ class PayloadCodec:
         """The payload without its line (shared between rows: do not change it), and the
         line; ``kinds``: the saved job's (see KindTable)."""
         if text.startswith(KIND):
-            n, _, line = text[len(KIND):-1].partition(ROW)
+            n, _, line = text[len(KIND) : -1].partition(ROW)
             return kinds[int(n)], int(line)
         prefix, _, tail = text.rpartition(ROW)
         body = self.bodies.get(prefix)

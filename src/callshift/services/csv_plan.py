@@ -14,6 +14,7 @@ its own. What a chunk needs from the database beyond its users and their licence
 read once per chunk: the profiles of those first calling licences, the extensions and
 numbers they would take, and what each purged user would lose.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,30 @@ from ..db import batch_reads as reads
 from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
-from ..domain.licensing import (CallingChange, CallingProperties, LicenceChange, LicenceRequest,
-                                Operation, normalise_number, plan_licence_change)
+from ..domain.licensing import (
+    CallingChange,
+    CallingProperties,
+    LicenceChange,
+    LicenceRequest,
+    Operation,
+    normalise_number,
+    plan_licence_change,
+)
 from ..domain.model import CallingProfile, Licence, User, UserLicensing
 from ..domain.plan_cache import PlanCache
-from ..domain.users_csv import (EXTENSION, LOCATION, PHONE, PURGE_NOT_CONFIRMED, ROW_INVALID,
-                                Header, Mode, clean_number, licence_column, row_requests,
-                                unneutralise)
+from ..domain.users_csv import (
+    EXTENSION,
+    LOCATION,
+    PHONE,
+    PURGE_NOT_CONFIRMED,
+    ROW_INVALID,
+    Header,
+    Mode,
+    clean_number,
+    licence_column,
+    row_requests,
+    unneutralise,
+)
 from .csv_payload import ROW, PayloadCodec
 from .licensing import check_profile_free
 
@@ -76,22 +94,28 @@ class RowPlanner:
     def plan_chunk(self, store: SqlStore, rows: Sequence[tuple[int, list[str]]]) -> list[Item]:
         self.counts["rows"] += len(rows)
         at, width = self.header.email, self.header.width
-        emails = [unneutralise(cells[at]).lower()[:320] if at < len(cells) else ""
-                  for _, cells in rows]
-        users = reads.users_by_email(store.conn, self.org_id, sorted({e for e in emails if e}),
-                                     self.holdings)
+        emails = [
+            unneutralise(cells[at]).lower()[:320] if at < len(cells) else "" for _, cells in rows
+        ]
+        users = reads.users_by_email(
+            store.conn, self.org_id, sorted({e for e in emails if e}), self.holdings
+        )
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
         user_of, kind_of = users.get, self.kinds.get
         licence_cells, shape_of = self.licence_cells, self.shapes.shapes.get
         found, wanted, granting = [], [], []
-        for (_, cells), email in zip(rows, emails):
+        for (_, cells), email in zip(rows, emails, strict=False):
             user = user_of(email)  # (id, licences held)
             kind = None
             # (a row shorter than MAX_CELL, most rows, has no cell to measure)
-            if (user is not None and email and len(cells) == width
-                    and (len("".join(cells)) <= MAX_CELL or max(map(len, cells)) <= MAX_CELL)):
+            if (
+                user is not None
+                and email
+                and len(cells) == width
+                and (len("".join(cells)) <= MAX_CELL or max(map(len, cells)) <= MAX_CELL)
+            ):
                 shape = shape_of(licence_cells(cells)) or self.shapes.get(cells)
                 if shape is not None:
                     kind = kind_of((user[1], shape)) or self._kind(user[1], shape)
@@ -101,12 +125,13 @@ class RowPlanner:
             found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
         if granting:  # is the extension or number a first calling licence takes in use?
-            store = TakenProfiles(store, self.org_id, self.locations.values(),
-                                  *self._given(granting))
+            store = TakenProfiles(
+                store, self.org_id, self.locations.values(), *self._given(granting)
+            )
         # Then every row in file order, with the running unit counts. A ``User`` is made
         # only for the rows the rules see.
         free, tally, out, purges = self.free, Counter(), [], []
-        for (line, cells), email, (user, kind) in zip(rows, emails, found):
+        for (line, cells), email, (user, kind) in zip(rows, emails, found, strict=False):
             if kind is None or kind.properties:
                 out.append(self._row(store, line, cells, email, user, profiles, purges))
                 continue
@@ -118,8 +143,9 @@ class RowPlanner:
                 if len(kind.outcomes) < OUTCOMES:
                     kind.outcomes[key] = o
             if o.status != "pending":
-                out.append(self._known_row(store, line, email, self._user(user, email), kind, o,
-                                           purges))
+                out.append(
+                    self._known_row(store, line, email, self._user(user, email), kind, o, purges)
+                )
                 continue
             for lid in o.added:
                 free[lid] -= 1
@@ -127,8 +153,17 @@ class RowPlanner:
                 free[lid] += 1
             tally[o] += 1
             prefix = o.prefix
-            out.append((line - 1, user[0], email, "pending", None, None,
-                        f"{prefix}{line}}}" if prefix is not None else o.payload(line)))
+            out.append(
+                (
+                    line - 1,
+                    user[0],
+                    email,
+                    "pending",
+                    None,
+                    None,
+                    f"{prefix}{line}}}" if prefix is not None else o.payload(line),
+                )
+            )
         for o, n in tally.items():  # what the pending rows of known kinds add up to
             for lid in o.added:
                 self.use[lid].adds += n
@@ -146,8 +181,9 @@ class RowPlanner:
             self.kinds[(held, shape)] = kind
         return kind
 
-    def _known_row(self, store, line: int, email: str, user, kind: Kind, out: Outcome,
-                   purges: list) -> Item | None:
+    def _known_row(
+        self, store, line: int, email: str, user, kind: Kind, out: Outcome, purges: list
+    ) -> Item | None:
         """A row of a known kind that does not simply change: failed, skipped, purge, grant."""
         if out.status == "failed":
             return self._failed(line, user.id, email, out.errors, out.failures)
@@ -161,8 +197,15 @@ class RowPlanner:
         for lid, l in list(self.licences.items()):
             consumed = l.total_units - self.free[lid]
             if consumed != l.consumed_units:
-                self.licences[lid] = Licence(l.id, l.org_id, l.subscription_id, l.offer_code,
-                                             l.total_units, consumed, l.subscription_status)
+                self.licences[lid] = Licence(
+                    l.id,
+                    l.org_id,
+                    l.subscription_id,
+                    l.offer_code,
+                    l.total_units,
+                    consumed,
+                    l.subscription_status,
+                )
 
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
         for lid in added:
@@ -187,9 +230,13 @@ class RowPlanner:
         self._sync()
         try:
             change = self.plans.plan(
-                state, tuple((r.licence_id, r.operation) for r in requests),
-                lambda: requests, self.licences, self.locations.values(),
-                cacheable=not any(r.properties for r in requests))
+                state,
+                tuple((r.licence_id, r.operation) for r in requests),
+                lambda: requests,
+                self.licences,
+                self.locations.values(),
+                cacheable=not any(r.properties for r in requests),
+            )
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
@@ -198,8 +245,16 @@ class RowPlanner:
             return self._failed(line, user.id, email, errors, failures)
         return self._planned(line, user, email, requests, change, purges, store)
 
-    def _planned(self, line, user, email, requests, change: LicenceChange, purges: list,
-                 store: SqlStore | None = None) -> Item | None:
+    def _planned(
+        self,
+        line,
+        user,
+        email,
+        requests,
+        change: LicenceChange,
+        purges: list,
+        store: SqlStore | None = None,
+    ) -> Item | None:
         """A row whose plan has no failure: skipped, refused (purge, grant conflict) or pending.
 
         A purge is counted (and frees its units) here, in file order, but its item, which
@@ -228,8 +283,15 @@ class RowPlanner:
         self.counts[change.calling.value] += 1
         if change.calling is CallingChange.PURGE:
             return None
-        return (line - 1, user.id, email, "pending", None, None,
-                self.payloads.encode(requests, change, line))
+        return (
+            line - 1,
+            user.id,
+            email,
+            "pending",
+            None,
+            None,
+            self.payloads.encode(requests, change, line),
+        )
 
     def _purge_items(self, store: SqlStore, out: list[Item | None], purges: list) -> None:
         """The chunk's purges in place of their None: what each user loses, read at once."""
@@ -241,26 +303,41 @@ class RowPlanner:
             if self.allow_data_loss:
                 out[i] = (line - 1, user.id, email, "pending", None, None, payload)
             else:
-                message = _purge_message(licence_column(self.licences[change.calling_removed]), lost)
-                out[i] = (line - 1, user.id, email, "failed", PURGE_NOT_CONFIRMED,
-                          message[:1000], payload)
+                message = _purge_message(
+                    licence_column(self.licences[change.calling_removed]), lost
+                )
+                out[i] = (
+                    line - 1,
+                    user.id,
+                    email,
+                    "failed",
+                    PURGE_NOT_CONFIRMED,
+                    message[:1000],
+                    payload,
+                )
 
     def _losses(self, conn, ids: list[str]) -> dict[str, dict]:
         """``_lost`` of each user's profile, read raw: the settings are counted once per
         distinct settings text, which purged users mostly share."""
         out = {}
         for i in range(0, len(ids), 5000):
-            cond, params = reads.in_list(conn, ids[i:i + 5000])
+            cond, params = reads.in_list(conn, ids[i : i + 5000])
             for uid, extension, number, features, pin in reads.raw_rows(
-                    conn, LOSSES.format(cond), params):
+                conn, LOSSES.format(cond), params
+            ):
                 kept = self.settings.get(features)
                 if kept is None:
                     p = CallingProfile(None, None, None, features=json.loads(features))
                     kept = bool(p.features.get("voicemail", {}).get("enabled")), p.setting_count()
                     if len(self.settings) < KINDS:
                         self.settings[features] = kept
-                out[uid] = {"phoneNumber": number, "extension": extension, "voicemail": kept[0],
-                            "voicemailPin": bool(pin), "settings": kept[1]}
+                out[uid] = {
+                    "phoneNumber": number,
+                    "extension": extension,
+                    "voicemail": kept[0],
+                    "voicemailPin": bool(pin),
+                    "settings": kept[1],
+                }
         return out
 
     def _cell_errors(self, cells: list[str], email: str) -> list[str]:
@@ -274,12 +351,18 @@ class RowPlanner:
             errors.append("the email cell is empty")
         return errors
 
-    def _with_properties(self, requests: list[LicenceRequest], cells: list[str],
-                         state: UserLicensing, errors: list[str]) -> list[LicenceRequest]:
+    def _with_properties(
+        self,
+        requests: list[LicenceRequest],
+        cells: list[str],
+        state: UserLicensing,
+        errors: list[str],
+    ) -> list[LicenceRequest]:
         """A first calling licence takes the row's Extension, Phone Number and Location."""
         calling = self.calling_ids
         if state.licence_ids & calling or not any(
-                r.licence_id in calling and r.operation is Operation.ADD for r in requests):
+            r.licence_id in calling and r.operation is Operation.ADD for r in requests
+        ):
             return requests
         out = []
         for r in requests:
@@ -290,10 +373,17 @@ class RowPlanner:
                 if cell(LOCATION):
                     location = self.locations.get(cell(LOCATION).lower())
                     if location is None:
-                        errors.append(f"location {cell(LOCATION)!r} is not one of the organisation's")
-                r = replace(r, properties=CallingProperties(
-                    location_id=location, extension=cell(EXTENSION) or None,
-                    phone_number=clean_number(cells[cols[PHONE]]) if PHONE in cols else None))
+                        errors.append(
+                            f"location {cell(LOCATION)!r} is not one of the organisation's"
+                        )
+                r = replace(
+                    r,
+                    properties=CallingProperties(
+                        location_id=location,
+                        extension=cell(EXTENSION) or None,
+                        phone_number=clean_number(cells[cols[PHONE]]) if PHONE in cols else None,
+                    ),
+                )
             out.append(r)
         return out
 
@@ -308,12 +398,21 @@ class RowPlanner:
                 numbers.add(normalise_number(clean_number(cells[cols[PHONE]])))
         return extensions - {""}, numbers - {None}
 
-    def _grant_conflict(self, store: SqlStore, user, profile: CallingProfile) -> ProfileConflict | None:
-        keys = [k for k in (("x", profile.location_id, profile.extension) if profile.extension else None,
-                            ("n", profile.phone_number) if profile.phone_number else None) if k]
+    def _grant_conflict(
+        self, store: SqlStore, user, profile: CallingProfile
+    ) -> ProfileConflict | None:
+        keys = [
+            k
+            for k in (
+                ("x", profile.location_id, profile.extension) if profile.extension else None,
+                ("n", profile.phone_number) if profile.phone_number else None,
+            )
+            if k
+        ]
         if any(k in self.claimed for k in keys):
-            return ProfileConflict("another row of the file gives the same extension or number",
-                                   E.EXTENSION_TAKEN)
+            return ProfileConflict(
+                "another row of the file gives the same extension or number", E.EXTENSION_TAKEN
+            )
         try:
             check_profile_free(store, user, profile)
         except ProfileConflict as e:
@@ -339,8 +438,10 @@ SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
 KINDS = 10_000  # distinct (licences held, licence cells) remembered
 OUTCOMES = 64  # plans remembered per kind (one per room: which licences to add have units)
 # what a purge loses (``_lost``): the profile without parsing its settings row by row
-LOSSES = ("SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
-          "voicemail_pin_hash IS NOT NULL FROM calling_profiles WHERE user_id {}")
+LOSSES = (
+    "SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
+    "voicemail_pin_hash IS NOT NULL FROM calling_profiles WHERE user_id {}"
+)
 
 
 class Shape:
@@ -404,15 +505,29 @@ class Outcome:
     row by ``RowPlanner._planned``, which reads the user's profile).
     """
 
-    __slots__ = ("planner", "kind", "change", "failures", "errors", "status", "added", "removed",
-                 "calling", "prefix")
+    __slots__ = (
+        "planner",
+        "kind",
+        "change",
+        "failures",
+        "errors",
+        "status",
+        "added",
+        "removed",
+        "calling",
+        "prefix",
+    )
 
     def __init__(self, planner: RowPlanner, kind: Kind, user):
         planner._sync()
         self.planner, self.kind, self.prefix = planner, kind, None
         try:  # the profile is read only with properties, which these requests have none of
-            change = plan_licence_change(UserLicensing(user, kind.held, None), kind.requests,
-                                         planner.licences, planner.locations.values())
+            change = plan_licence_change(
+                UserLicensing(user, kind.held, None),
+                kind.requests,
+                planner.licences,
+                planner.locations.values(),
+            )
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
@@ -445,8 +560,14 @@ class TakenProfiles:
     another user's, answered from one read of the extensions and numbers the chunk's rows
     give; any other question goes to the store."""
 
-    def __init__(self, store: SqlStore, org_id: str, location_ids: Iterable[str],
-                 extensions: set[str], numbers: set[str]):
+    def __init__(
+        self,
+        store: SqlStore,
+        org_id: str,
+        location_ids: Iterable[str],
+        extensions: set[str],
+        numbers: set[str],
+    ):
         self.store, self.org_id = store, org_id
         self.locations, self.extensions, self.numbers = set(location_ids), extensions, numbers
         self.by_extension: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -455,16 +576,23 @@ class TakenProfiles:
         exts, nums = sorted(extensions), sorted(numbers)
         for i in range(0, len(exts) if locs else 0, 5000):
             at, p1 = reads.in_list(conn, locs)
-            ext, p2 = reads.in_list(conn, exts[i:i + 5000])
-            for loc, x, uid in reads.raw_rows(conn, "SELECT location_id, extension, user_id FROM "
-                                              f"calling_profiles WHERE location_id {at} AND "
-                                              f"extension {ext}", (*p1, *p2)):
+            ext, p2 = reads.in_list(conn, exts[i : i + 5000])
+            for loc, x, uid in reads.raw_rows(
+                conn,
+                "SELECT location_id, extension, user_id FROM "
+                f"calling_profiles WHERE location_id {at} AND "
+                f"extension {ext}",
+                (*p1, *p2),
+            ):
                 self.by_extension[(loc, x)].add(uid)
         for i in range(0, len(nums), 5000):
-            num, params = reads.in_list(conn, nums[i:i + 5000])
-            for n, uid in reads.raw_rows(conn, "SELECT phone_number, user_id FROM calling_profiles "
-                                         f"WHERE org_id = {reads.mark(conn)} AND phone_number {num}",
-                                         (org_id, *params)):
+            num, params = reads.in_list(conn, nums[i : i + 5000])
+            for n, uid in reads.raw_rows(
+                conn,
+                "SELECT phone_number, user_id FROM calling_profiles "
+                f"WHERE org_id = {reads.mark(conn)} AND phone_number {num}",
+                (org_id, *params),
+            ):
                 self.by_number[n].add(uid)
 
     def extension_taken(self, location_id: str, extension: str, user_id: str | None = None) -> bool:
@@ -484,21 +612,29 @@ class TakenProfiles:
 def _lost(profile: CallingProfile | None) -> dict:
     if profile is None:
         return {}
-    return {"phoneNumber": profile.phone_number, "extension": profile.extension,
-            "voicemail": bool(profile.features.get("voicemail", {}).get("enabled")),
-            "voicemailPin": profile.voicemail_pin_hash is not None,
-            "settings": profile.setting_count()}
+    return {
+        "phoneNumber": profile.phone_number,
+        "extension": profile.extension,
+        "voicemail": bool(profile.features.get("voicemail", {}).get("enabled")),
+        "voicemailPin": profile.voicemail_pin_hash is not None,
+        "settings": profile.setting_count(),
+    }
 
 
 def lost_text(lost: Mapping) -> str:
-    parts = [f"number {lost['phoneNumber']}" if lost.get("phoneNumber") else None,
-             f"extension {lost['extension']}" if lost.get("extension") else None,
-             ("voicemail and its PIN" if lost.get("voicemailPin") else "voicemail")
-             if lost.get("voicemail") else None,
-             f"{lost.get('settings', 0)} settings"]
+    parts = [
+        f"number {lost['phoneNumber']}" if lost.get("phoneNumber") else None,
+        f"extension {lost['extension']}" if lost.get("extension") else None,
+        ("voicemail and its PIN" if lost.get("voicemailPin") else "voicemail")
+        if lost.get("voicemail")
+        else None,
+        f"{lost.get('settings', 0)} settings",
+    ]
     return ", ".join(p for p in parts if p)
 
 
 def _purge_message(column: str, lost: Mapping) -> str:
-    return (f"removes {column} without a replacement: the user would lose {lost_text(lost)} "
-            "(R7); refused unless data loss is allowed")
+    return (
+        f"removes {column} without a replacement: the user would lose {lost_text(lost)} "
+        "(R7); refused unless data loss is allowed"
+    )

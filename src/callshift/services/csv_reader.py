@@ -12,6 +12,7 @@ and the csv module's own per-cell limit (``csv.field_size_limit``, left at its d
 of 131,072 characters, which no real cell approaches) is reported as such. The
 process-wide limit is never raised.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -49,7 +50,7 @@ def _sniff(head: bytes) -> int:
     if head.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
         raise CsvRefused(f"the file is UTF-32, not UTF-8: {SAVE_AS}")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvRefused(f"the file is UTF-16 (\"Unicode Text\"), not UTF-8: {SAVE_AS}")
+        raise CsvRefused(f'the file is UTF-16 ("Unicode Text"), not UTF-8: {SAVE_AS}')
     if head.startswith(b"PK\x03\x04"):
         raise CsvRefused(f"the file is a workbook or a zip archive, not a CSV: {SAVE_AS}")
     if head.startswith(b"\xef\xbb\xbf"):
@@ -57,8 +58,9 @@ def _sniff(head: bytes) -> int:
     if b"\x00" in head:
         sample = head[:200]
         if sample.count(b"\x00") * 3 >= len(sample):
-            raise CsvRefused(f"the file looks like UTF-16 without a byte-order mark, not UTF-8: "
-                             f"{SAVE_AS}")
+            raise CsvRefused(
+                f"the file looks like UTF-16 without a byte-order mark, not UTF-8: {SAVE_AS}"
+            )
         raise CsvRefused("the file holds NUL bytes: it is not a text CSV file")
     return 0
 
@@ -69,7 +71,7 @@ class _Utf8Checked(io.RawIOBase):
     def __init__(self, raw: BinaryIO):
         self.raw = raw
         head = raw.read(HEAD) or b""
-        self.pending = head[_sniff(head):]
+        self.pending = head[_sniff(head) :]
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.lines = 1
 
@@ -79,16 +81,18 @@ class _Utf8Checked(io.RawIOBase):
     def readinto(self, buf) -> int:
         data, self.pending = self.pending or self.raw.read(len(buf)) or b"", b""
         if len(data) > len(buf):
-            data, self.pending = data[:len(buf)], data[len(buf):]
+            data, self.pending = data[: len(buf)], data[len(buf) :]
         try:
             self.decoder.decode(data, final=not data)
         except UnicodeDecodeError as e:
             line = self.lines + data.count(b"\n", 0, max(0, e.start))
-            bad = e.object[e.start:e.start + 1].hex().upper()
-            raise CsvRefused(f"the file is not UTF-8: line {line} holds the byte 0x{bad} "
-                             f"(Windows-1252 or Latin-1, perhaps); {SAVE_AS}") from None
+            bad = e.object[e.start : e.start + 1].hex().upper()
+            raise CsvRefused(
+                f"the file is not UTF-8: line {line} holds the byte 0x{bad} "
+                f"(Windows-1252 or Latin-1, perhaps); {SAVE_AS}"
+            ) from None
         self.lines += data.count(b"\n")
-        buf[:len(data)] = data
+        buf[: len(data)] = data
         return len(data)
 
 
@@ -110,30 +114,39 @@ class _Lines:
             raise StopIteration
         self.line += 1
         if len(s) > MAX_LINE:
-            raise CsvRefused(f"line {self.line} is longer than {MAX_LINE:,} characters: "
-                             "not a users CSV (a huge cell?)")
+            raise CsvRefused(
+                f"line {self.line} is longer than {MAX_LINE:,} characters: "
+                "not a users CSV (a huge cell?)"
+            )
         self.record_chars += len(s)
         if self.record_chars > MAX_RECORD:
-            raise CsvRefused(f"the row starting on line {self.record_start} runs past "
-                             f"{MAX_RECORD:,} characters: a quote that is never closed?")
+            raise CsvRefused(
+                f"the row starting on line {self.record_start} runs past "
+                f"{MAX_RECORD:,} characters: a quote that is never closed?"
+            )
         return s
 
 
 def _csv_error(e: csv.Error, lines: _Lines) -> CsvRefused:
     msg = str(e)
     if "field larger than field limit" in msg:
-        return CsvRefused(f"line {lines.line}: a cell is larger than {csv.field_size_limit():,} "
-                          "characters, far beyond any users CSV cell")
+        return CsvRefused(
+            f"line {lines.line}: a cell is larger than {csv.field_size_limit():,} "
+            "characters, far beyond any users CSV cell"
+        )
     if "unexpected end of data" in msg or "EOF" in msg:
         return CsvRefused(f"the quoted cell opened on line {lines.record_start} is never closed")
-    return CsvRefused(f"line {lines.line}: malformed quoting ({msg}); a quote inside a cell must "
-                      "be doubled and the whole cell quoted")
+    return CsvRefused(
+        f"line {lines.line}: malformed quoting ({msg}); a quote inside a cell must "
+        "be doubled and the whole cell quoted"
+    )
 
 
 def read_records(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     """Every record as (line it starts on, cells); the header first. Raises CsvRefused."""
-    text = io.TextIOWrapper(io.BufferedReader(_Utf8Checked(raw), 1 << 16), encoding="utf-8",
-                            newline="")
+    text = io.TextIOWrapper(
+        io.BufferedReader(_Utf8Checked(raw), 1 << 16), encoding="utf-8", newline=""
+    )
     lines = _Lines(text)
     reader = csv.reader(lines, strict=True)
     first = True
@@ -148,8 +161,10 @@ def read_records(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as e:
             raise _csv_error(e, lines) from None
         if len(record) > MAX_FIELDS:
-            raise CsvRefused(f"line {lines.record_start} has {len(record):,} cells; a users CSV "
-                             f"has at most {MAX_FIELDS:,}")
+            raise CsvRefused(
+                f"line {lines.record_start} has {len(record):,} cells; a users CSV "
+                f"has at most {MAX_FIELDS:,}"
+            )
         if first:
             _check_header(record, lines.record_start)
             first = False

@@ -1,4 +1,5 @@
 """What an administrator looks at: an organisation's locations, subscriptions and licences."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,15 +41,23 @@ def org_view(ctx: Ctx, org_id: str | None = None) -> OrgView:
         store = uow.store
         partners = dict(uow.conn.execute(select(t.partners.c.id, t.partners.c.name)).all())
         licences = list(store.licences(org_id).values())
-        subs = [SubscriptionView(s, partners.get(s.partner_id, s.partner_id),
-                                 [l for l in licences if l.subscription_id == s.id])
-                for s in store.subscriptions(org_id)]
+        subs = [
+            SubscriptionView(
+                s,
+                partners.get(s.partner_id, s.partner_id),
+                [l for l in licences if l.subscription_id == s.id],
+            )
+            for s in store.subscriptions(org_id)
+        ]
         return OrgView(org_id, store.org_name(org_id) or org_id, store.locations(org_id), subs)
 
 
 def org_names(ctx: Ctx) -> dict[str, str]:
     """The organisations the caller may see, by id (a partner admin sees several)."""
     with ctx.db.uow(write=False) as uow:
-        rows = uow.conn.execute(select(t.organisations.c.id, t.organisations.c.name).where(
-            t.organisations.c.id.in_(sorted(ctx.principal.org_ids))).order_by(t.organisations.c.name))
+        rows = uow.conn.execute(
+            select(t.organisations.c.id, t.organisations.c.name)
+            .where(t.organisations.c.id.in_(sorted(ctx.principal.org_ids)))
+            .order_by(t.organisations.c.name)
+        )
         return dict(rows.all())

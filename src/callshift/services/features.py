@@ -1,4 +1,5 @@
 """The per-user calling features and the write-only voicemail PIN."""
+
 from __future__ import annotations
 
 import copy
@@ -65,8 +66,15 @@ def update_feature(ctx: Ctx, ref: PersonRef, name: str, patch: dict[str, Any]) -
             features = copy.deepcopy(profile.features)
             features[name] = after
             uow.store.update_profile(user.id, features=features)
-            ctx.audit(uow.store, user.org_id, f"feature.{name}.updated", "person", user.id,
-                      {name: before}, {name: after})
+            ctx.audit(
+                uow.store,
+                user.org_id,
+                f"feature.{name}.updated",
+                "person",
+                user.id,
+                {name: before},
+                {name: after},
+            )
             uow.commit()
         return after
 
@@ -80,6 +88,13 @@ def set_voicemail_pin(ctx: Ctx, ref: PersonRef, pin: str) -> None:
         _calling_profile(uow.store, user)
         uow.store.update_profile(user.id, voicemail_pin_hash=hashed)
         # the PIN itself never reaches the audit log
-        ctx.audit(uow.store, user.org_id, "voicemail.pin.set", "person", user.id, None,
-                  {"voicemailPin": "set"})
+        ctx.audit(
+            uow.store,
+            user.org_id,
+            "voicemail.pin.set",
+            "person",
+            user.id,
+            None,
+            {"voicemailPin": "set"},
+        )
         uow.commit()

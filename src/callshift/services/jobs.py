@@ -1,4 +1,5 @@
 """Jobs seen from outside: status, items, errors, log, abandon, rollback."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,9 @@ def list_jobs(ctx: Ctx, limit: int = 50) -> list[Job]:
         return jobs.list_jobs(uow.conn, ctx.principal.org_ids, limit)
 
 
-def job_items(ctx: Ctx, job_id: str, status: str | None = None, after_seq: int = -1,
-              limit: int = 1000) -> list[Any]:
+def job_items(
+    ctx: Ctx, job_id: str, status: str | None = None, after_seq: int = -1, limit: int = 1000
+) -> list[Any]:
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _job(ctx, uow.conn, job_id)
@@ -57,13 +59,21 @@ def abandon_job(ctx: Ctx, job_id: str) -> Job:
     with ctx.db.uow() as uow:
         job = _job(ctx, uow.conn, job_id, lock=True)
         if job.status not in ("created", "running"):
-            raise JobStateError(f"job {job_id} is {job.status}; only a created or running job "
-                                "can be abandoned")
+            raise JobStateError(
+                f"job {job_id} is {job.status}; only a created or running job can be abandoned"
+            )
         now = ctx.clock()
         jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
         jobs.log(uow.conn, job_id, f"abandoned by {ctx.principal.name}", now)
-        ctx.audit(uow.store, job.org_id, "job.abandoned", "job", job_id, {"status": job.status},
-                  {"status": "abandoned"})
+        ctx.audit(
+            uow.store,
+            job.org_id,
+            "job.abandoned",
+            "job",
+            job_id,
+            {"status": job.status},
+            {"status": "abandoned"},
+        )
         uow.commit()
     return get_job(ctx, job_id)
 
@@ -74,15 +84,26 @@ def rollback_job(ctx: Ctx, job_id: str) -> Job:
     with ctx.db.uow() as uow:
         job = _job(ctx, uow.conn, job_id, lock=True)
         if job.status in ACTIVE or job.status == "rolled_back":
-            raise JobStateError(f"job {job_id} is {job.status}; abandon it first, or it is "
-                                "already rolled back")
+            raise JobStateError(
+                f"job {job_id} is {job.status}; abandon it first, or it is already rolled back"
+            )
         now = ctx.clock()
-        uow.conn.execute(delete(t.job_batches).where(t.job_batches.c.job_id == job_id,
-                                                     t.job_batches.c.phase == "rollback"))
+        uow.conn.execute(
+            delete(t.job_batches).where(
+                t.job_batches.c.job_id == job_id, t.job_batches.c.phase == "rollback"
+            )
+        )
         jobs.add_batches(uow.conn, job_id, "rollback", only_with_status="moved")
         jobs.set_status(uow.conn, job_id, "rolling_back", now)
         jobs.log(uow.conn, job_id, f"rollback requested by {ctx.principal.name}", now)
-        ctx.audit(uow.store, job.org_id, "job.rollback", "job", job_id, {"status": job.status},
-                  {"status": "rolling_back"})
+        ctx.audit(
+            uow.store,
+            job.org_id,
+            "job.rollback",
+            "job",
+            job_id,
+            {"status": job.status},
+            {"status": "rolling_back"},
+        )
         uow.commit()
     return get_job(ctx, job_id)

@@ -3,6 +3,7 @@
 The admin UI shows this before Save; Save then calls ``licensing.change_licences`` with the
 same requests, which plans again under a lock (so the review can never be stale in effect).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,24 +22,29 @@ class LicencePreview:
     licences: dict[str, Licence]
 
 
-def preview_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]) -> LicencePreview:
+def preview_licences(
+    ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
+) -> LicencePreview:
     """Plan the change with the rules of ``change_licences``; raises what it would raise."""
     ctx.principal.require_write()
     with ctx.db.uow(write=False) as uow:
         user = resolve_person(uow.store, ctx, ref)
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
-        change = plan_licence_change(state, list(requests), licences,
-                                     uow.store.location_ids(user.org_id))
+        change = plan_licence_change(
+            state, list(requests), licences, uow.store.location_ids(user.org_id)
+        )
     return LicencePreview(user, change, state.profile, licences)
 
 
 def kept_parts(p: CallingProfile) -> list[str]:
-    """"number, extension, voicemail, N settings": what a swap carries across."""
-    return [f"number {p.phone_number}" if p.phone_number else "no number",
-            f"extension {p.extension}" if p.extension else "no extension",
-            "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
-            f"{p.setting_count()} settings"]
+    """ "number, extension, voicemail, N settings": what a swap carries across."""
+    return [
+        f"number {p.phone_number}" if p.phone_number else "no number",
+        f"extension {p.extension}" if p.extension else "no extension",
+        "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
+        f"{p.setting_count()} settings",
+    ]
 
 
 def _on(features: dict, *path: str) -> bool:
@@ -51,11 +57,14 @@ def _on(features: dict, *path: str) -> bool:
 def lost_items(p: CallingProfile, location_name: str = "") -> list[str]:
     """Everything a removal without a replacement takes away, one line each."""
     f = p.features
-    fwd = [k for k in ("always", "busy", "noAnswer") if _on(f, "callForwarding", "callForwarding", k)]
+    fwd = [
+        k for k in ("always", "busy", "noAnswer") if _on(f, "callForwarding", "callForwarding", k)
+    ]
     items = [
         f"phone number {p.phone_number}" if p.phone_number else None,
         f"extension {p.extension}" + (f" in {location_name}" if location_name else "")
-        if p.extension else None,
+        if p.extension
+        else None,
         "voicemail box and its messages" + (" (voicemail is on)" if _on(f, "voicemail") else ""),
         "voicemail PIN" if p.voicemail_pin_hash else None,
         f"call forwarding ({', '.join(fwd)})" if fwd else "call forwarding settings",

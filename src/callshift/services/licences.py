@@ -1,4 +1,5 @@
 """Reading licences: the organisation's list and one licence's holders."""
+
 from __future__ import annotations
 
 from ..db.store_people import PeopleFilter
@@ -15,8 +16,9 @@ def list_licences(ctx: Ctx, org_id: str | None = None) -> list[Licence]:
         return list(uow.store.licences(org_id).values())
 
 
-def licence_holders(ctx: Ctx, licence_id: str, with_users: bool, cursor: str | None,
-                    limit: int) -> tuple[Licence, list[User], str | None]:
+def licence_holders(
+    ctx: Ctx, licence_id: str, with_users: bool, cursor: str | None, limit: int
+) -> tuple[Licence, list[User], str | None]:
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         lic = uow.store.licence(licence_id)
@@ -24,6 +26,11 @@ def licence_holders(ctx: Ctx, licence_id: str, with_users: bool, cursor: str | N
             raise NotFound("licence not found")
         if not with_users:
             return lic, [], None
-        users = uow.store.people(PeopleFilter(lic.org_id, licence_id=licence_id), decode_cursor(cursor),
-                                 limit + 1)
-    return lic, users[:limit], (encode_cursor(users[limit - 1].email) if len(users) > limit else None)
+        users = uow.store.people(
+            PeopleFilter(lic.org_id, licence_id=licence_id), decode_cursor(cursor), limit + 1
+        )
+    return (
+        lic,
+        users[:limit],
+        (encode_cursor(users[limit - 1].email) if len(users) > limit else None),
+    )

@@ -1,4 +1,5 @@
 """Method 1: change one user's licences (add, remove, swap) under rules R1-R10."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -8,8 +9,7 @@ from datetime import timedelta
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
-from ..domain.licensing import (CallingChange, LicenceChange, LicenceRequest,
-                                plan_licence_change)
+from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
 from .context import Ctx, PersonRef, new_id, resolve_person
 
@@ -31,16 +31,18 @@ def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
             user = resolve_person(uow.store, ctx, ref, lock=True)
             state = uow.store.licensing(user)
             licences = uow.store.licences(user.org_id)
-            change = plan_licence_change(state, requests, licences,
-                                         uow.store.location_ids(user.org_id))
+            change = plan_licence_change(
+                state, requests, licences, uow.store.location_ids(user.org_id)
+            )
             if not change.changed:
                 return LicenceResult(user, change, state.profile, licences)
             try:
                 entry = write_change(ctx, uow.store, state, change, licences, "licences.changed")
             except CapacityRace as race:
                 if attempt == 2:
-                    raise LicenceChangeRefused([LicenceError(
-                        str(race), E.NO_FREE_UNITS, "the licence has no free units")]) from None
+                    raise LicenceChangeRefused(
+                        [LicenceError(str(race), E.NO_FREE_UNITS, "the licence has no free units")]
+                    ) from None
                 continue  # re-plan on fresh counts: the lost add becomes a per-licence failure
             uow.commit()
             return LicenceResult(user, change, change.profile_after, licences, entry)
@@ -50,42 +52,68 @@ def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
 def check_profile_free(store: SqlStore, user: User, profile: CallingProfile) -> None:
     """R5: extensions are unique per location and numbers per organisation."""
     if profile.extension and store.extension_taken(profile.location_id, profile.extension, user.id):
-        raise ProfileConflict(f"extension {profile.extension} is already used in the location",
-                              E.EXTENSION_TAKEN)
+        raise ProfileConflict(
+            f"extension {profile.extension} is already used in the location", E.EXTENSION_TAKEN
+        )
     if profile.phone_number and store.number_taken(user.org_id, profile.phone_number, user.id):
-        raise ProfileConflict(f"phone number {profile.phone_number} is already used",
-                              E.NUMBER_TAKEN)
+        raise ProfileConflict(
+            f"phone number {profile.phone_number} is already used", E.NUMBER_TAKEN
+        )
 
 
-def write_change(ctx: Ctx, store: SqlStore, state: UserLicensing, change: LicenceChange,
-                 licences: Mapping[str, Licence], action: str,
-                 extra_before: dict | None = None, extra_after: dict | None = None) -> str | None:
+def write_change(
+    ctx: Ctx,
+    store: SqlStore,
+    state: UserLicensing,
+    change: LicenceChange,
+    licences: Mapping[str, Licence],
+    action: str,
+    extra_before: dict | None = None,
+    extra_after: dict | None = None,
+) -> str | None:
     """Write a planned change, snapshot a purge to the recycle bin, and audit it once."""
     user = state.user
     if change.calling is CallingChange.GRANT:
         check_profile_free(store, user, change.profile_after)
     entry_id = None
     if change.calling is CallingChange.PURGE:
-        entry_id = snapshot(ctx, store, user, state.profile, change.calling_removed,
-                            reason=action)
+        entry_id = snapshot(ctx, store, user, state.profile, change.calling_removed, reason=action)
     store.apply_licence_change(user, change, ctx.clock())
     before = {"licences": sorted(change.before), **(extra_before or {})}
-    after = {"licences": sorted(change.after), "calling": change.calling.value,
-             **({"recycleEntryId": entry_id} if entry_id else {}), **(extra_after or {})}
+    after = {
+        "licences": sorted(change.after),
+        "calling": change.calling.value,
+        **({"recycleEntryId": entry_id} if entry_id else {}),
+        **(extra_after or {}),
+    }
     if change.failed:
         after["failed"] = [f.licence_id for f in change.failed]
     ctx.audit(store, user.org_id, action, "person", user.id, before, after)
     return entry_id
 
 
-def snapshot(ctx: Ctx, store: SqlStore, user: User, profile: CallingProfile | None,
-             licence_id: str | None, reason: str) -> str | None:
+def snapshot(
+    ctx: Ctx,
+    store: SqlStore,
+    user: User,
+    profile: CallingProfile | None,
+    licence_id: str | None,
+    reason: str,
+) -> str | None:
     """R7: nothing is purged without a restorable copy."""
     if profile is None:
         return None
     now = ctx.clock()
-    entry = RecycleEntry(id=new_id(), org_id=user.org_id, user_id=user.id, email=user.email,
-                         licence_id=licence_id or "", profile=profile, purged_at=now,
-                         expires_at=now + timedelta(days=ctx.retention_days), reason=reason)
+    entry = RecycleEntry(
+        id=new_id(),
+        org_id=user.org_id,
+        user_id=user.id,
+        email=user.email,
+        licence_id=licence_id or "",
+        profile=profile,
+        purged_at=now,
+        expires_at=now + timedelta(days=ctx.retention_days),
+        reason=reason,
+    )
     store.add_recycle(entry)
     return entry.id

@@ -1,4 +1,5 @@
 """Move one user to another subscription (method 1 from the CLI and the UI)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,19 +21,26 @@ class MoveOutcome:
     applied: bool
 
 
-def move_user(ctx: Ctx, ref: PersonRef, target_subscription: str, calling_only: bool = False,
-              dry_run: bool = False) -> MoveOutcome:
+def move_user(
+    ctx: Ctx,
+    ref: PersonRef,
+    target_subscription: str,
+    calling_only: bool = False,
+    dry_run: bool = False,
+) -> MoveOutcome:
     """Swap the user's licences for the target subscription's; a dry run writes nothing."""
     with ctx.db.uow(write=False) as uow:
         user = resolve_person(uow.store, ctx, ref)
         licences = uow.store.licences(user.org_id)
-        target = {l.offer_code: l for l in licences.values()
-                  if l.subscription_id == target_subscription}
+        target = {
+            l.offer_code: l for l in licences.values() if l.subscription_id == target_subscription
+        }
         if not target:
             raise NotFound(f"subscription {target_subscription} not found in the organisation")
         state = uow.store.licensing(user)
-        requests = swap_requests([licences[i] for i in state.licence_ids], target,
-                                 target_subscription, calling_only)
+        requests = swap_requests(
+            [licences[i] for i in state.licence_ids], target, target_subscription, calling_only
+        )
         if not requests:
             raise InvalidInput(f"{user.email} holds nothing to move to {target_subscription}")
         change = plan_licence_change(state, requests, licences, uow.store.location_ids(user.org_id))

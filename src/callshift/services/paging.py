@@ -1,4 +1,5 @@
 """Opaque keyset cursors: the last email of a page, so page N costs what page 1 costs."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """People: list, read, create, full replace and delete, with licences diffed under R1-R10."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,8 +8,16 @@ from dataclasses import dataclass, replace
 from ..db.store_people import PeopleFilter
 from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput
-from ..domain.licensing import (E164, EXTENSION, CallingChange, CallingProperties,
-                                LicenceRequest, Operation, normalise_number, plan_licence_change)
+from ..domain.licensing import (
+    E164,
+    EXTENSION,
+    CallingChange,
+    CallingProperties,
+    LicenceRequest,
+    Operation,
+    normalise_number,
+    plan_licence_change,
+)
 from ..domain.model import CallingProfile, User
 from ..domain.templates import plan_template
 from .context import Ctx, PersonRef, new_id, resolve_person
@@ -46,8 +55,9 @@ class EmailTaken(DomainError):
     code = 409010
 
 
-def list_people(ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int,
-                calling_data: bool) -> tuple[list[PersonView], str | None]:
+def list_people(
+    ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int, calling_data: bool
+) -> tuple[list[PersonView], str | None]:
     """One page and the cursor of the next (None on the last page). With calling data, each
     view's profile carries location, extension and number, not the settings."""
     ctx.principal.org(f.org_id)
@@ -80,8 +90,13 @@ def _requests(data: PersonData, held: frozenset[str]) -> list[LicenceRequest]:
 
 def _clean(data: PersonData) -> PersonData:
     email = data.email.strip().lower()
-    if ("@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@")
-            or any(c.isspace() or ord(c) < 32 for c in email)):
+    if (
+        "@" not in email
+        or len(email) > 320
+        or email.startswith("@")
+        or email.endswith("@")
+        or any(c.isspace() or ord(c) < 32 for c in email)
+    ):
         raise InvalidInput(f"'{data.email}' is not an email address")
     display = data.display_name or f"{data.first_name} {data.last_name}".strip() or email
     return replace(data, email=email, display_name=display)
@@ -92,9 +107,16 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
     org_id = ctx.principal.org(org_id)
     data = _clean(data)
     now = ctx.clock()
-    user = User(id=new_id(), org_id=org_id, email=data.email, first_name=data.first_name,
-                last_name=data.last_name, display_name=data.display_name, created=now,
-                last_modified=now)
+    user = User(
+        id=new_id(),
+        org_id=org_id,
+        email=data.email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        display_name=data.display_name,
+        created=now,
+        last_modified=now,
+    )
     with ctx.db.uow() as uow:
         if uow.store.user_by_email(data.email):
             raise EmailTaken(f"a person with email {data.email} already exists")
@@ -111,9 +133,19 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
         if change.calling is CallingChange.GRANT:
             check_profile_free(uow.store, user, change.profile_after)
         uow.store.apply_licence_change(user, change, now)
-        ctx.audit(uow.store, org_id, "person.created", "person", user.id, None,
-                  {"email": user.email, "licences": sorted(change.after),
-                   **({"notes": list(notes)} if notes else {})})
+        ctx.audit(
+            uow.store,
+            org_id,
+            "person.created",
+            "person",
+            user.id,
+            None,
+            {
+                "email": user.email,
+                "licences": sorted(change.after),
+                **({"notes": list(notes)} if notes else {}),
+            },
+        )
         uow.commit()
         return PersonView(user, sorted(change.after), change.profile_after, notes)
 
@@ -142,12 +174,21 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
         change = plan_licence_change(state, reqs, licences, uow.store.location_ids(user.org_id))
         if change.failed:
             raise E.LicenceChangeRefused(list(change.failed))
-        updated = replace(user, email=data.email, first_name=data.first_name,
-                          last_name=data.last_name, display_name=data.display_name,
-                          last_modified=ctx.clock())
+        updated = replace(
+            user,
+            email=data.email,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            display_name=data.display_name,
+            last_modified=ctx.clock(),
+        )
         profile_edit = _profile_edit(state.profile, change.calling, data)
-        names = lambda u: {"email": u.email, "displayName": u.display_name,  # noqa: E731
-                           "firstName": u.first_name, "lastName": u.last_name}
+        names = lambda u: {
+            "email": u.email,
+            "displayName": u.display_name,
+            "firstName": u.first_name,
+            "lastName": u.last_name,
+        }
         if not change.changed and not profile_edit and names(updated) == names(user):
             return PersonView(user, sorted(change.after), state.profile)  # R10: nothing changes
         uow.store.update_user(updated)
@@ -155,24 +196,40 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
             check_profile_free(uow.store, user, replace(state.profile, **profile_edit))
             uow.store.update_profile(user.id, **profile_edit)
         if change.changed:
-            write_change(ctx, uow.store, state, change, licences, "person.replaced",
-                         names(user), {**names(updated), **profile_edit})
+            write_change(
+                ctx,
+                uow.store,
+                state,
+                change,
+                licences,
+                "person.replaced",
+                names(user),
+                {**names(updated), **profile_edit},
+            )
         elif updated != user or profile_edit:
-            ctx.audit(uow.store, user.org_id, "person.replaced", "person", user.id, names(user),
-                      {**names(updated), **profile_edit})
+            ctx.audit(
+                uow.store,
+                user.org_id,
+                "person.replaced",
+                "person",
+                user.id,
+                names(user),
+                {**names(updated), **profile_edit},
+            )
         uow.commit()
         profile = uow.store.profile(user.id) if change.calling is not CallingChange.PURGE else None
     return PersonView(updated, sorted(change.after), profile)
 
 
-def _profile_edit(profile: CallingProfile | None, calling: CallingChange,
-                  data: PersonData) -> dict:
+def _profile_edit(profile: CallingProfile | None, calling: CallingChange, data: PersonData) -> dict:
     """Extension and number may change by PUT while calling stays and no swap is under way."""
     if profile is None or calling is not CallingChange.NONE:
         return {}
     if data.location_id and data.location_id != profile.location_id:
-        raise InvalidInput("locationId is set when calling is first given and cannot change by PUT",
-                           E.PROFILE_MISMATCH)
+        raise InvalidInput(
+            "locationId is set when calling is first given and cannot change by PUT",
+            E.PROFILE_MISMATCH,
+        )
     edit = {}
     if data.extension and data.extension != profile.extension:
         if not EXTENSION.match(data.extension):
@@ -181,8 +238,9 @@ def _profile_edit(profile: CallingProfile | None, calling: CallingChange,
     number = normalise_number(data.phone_number)
     if number and number != profile.phone_number:
         if not E164.match(number):
-            raise InvalidInput("a phone number is E.164: '+' then 7 to 15 digits",
-                               E.INVALID_PROPERTIES)
+            raise InvalidInput(
+                "a phone number is E.164: '+' then 7 to 15 digits", E.INVALID_PROPERTIES
+            )
         edit["phone_number"] = number
     return edit
 
@@ -196,12 +254,17 @@ def delete_person(ctx: Ctx, ref: PersonRef) -> None:
         calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
         entry_id = snapshot(ctx, uow.store, user, state.profile, calling, "person.deleted")
         change = plan_licence_change(
-            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids],
-            licences, ())
+            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids], licences, ()
+        )
         uow.store.apply_licence_change(user, change, ctx.clock())
         uow.store.delete_user(user.id)
-        ctx.audit(uow.store, user.org_id, "person.deleted", "person", user.id,
-                  {"email": user.email, "licences": sorted(state.licence_ids)},
-                  {"recycleEntryId": entry_id} if entry_id else None)
+        ctx.audit(
+            uow.store,
+            user.org_id,
+            "person.deleted",
+            "person",
+            user.id,
+            {"email": user.email, "licences": sorted(state.licence_ids)},
+            {"recycleEntryId": entry_id} if entry_id else None,
+        )
         uow.commit()
-

@@ -1,4 +1,5 @@
 """Voicemail PINs: write-only, stored as salted scrypt hashes."""
+
 from __future__ import annotations
 
 import base64

@@ -6,6 +6,7 @@ purged calling profile snapshotted into the recycle bin first (R7), the licence 
 profiles deleted, the units given back, and one audit event per user (R10) shaped like
 ``write_change``'s. One user at a time this cost about a millisecond a user.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -23,12 +24,26 @@ from ..jobs.grouped import AUDIT_COLS
 from .context import Ctx, new_id
 
 CHUNK = 2000
-RECYCLE_COLS = ("id", "org_id", "user_id", "email", "licence_id", "profile", "purged_at",
-                "expires_at", "reason")
+RECYCLE_COLS = (
+    "id",
+    "org_id",
+    "user_id",
+    "email",
+    "licence_id",
+    "profile",
+    "purged_at",
+    "expires_at",
+    "reason",
+)
 
 
-def remove_from_all(ctx: Ctx, store: SqlStore, licence_ids: Sequence[str],
-                    licences: Mapping[str, Licence], action: str) -> int:
+def remove_from_all(
+    ctx: Ctx,
+    store: SqlStore,
+    licence_ids: Sequence[str],
+    licences: Mapping[str, Licence],
+    action: str,
+) -> int:
     """Take ``licence_ids`` from every user holding any of them; returns how many users."""
     conn = store.conn
     wanted = set(licence_ids)
@@ -36,7 +51,7 @@ def remove_from_all(ctx: Ctx, store: SqlStore, licence_ids: Sequence[str],
     given_back: Counter[str] = Counter()
     plans: dict[tuple, object] = {}
     for i in range(0, len(holders), CHUNK):
-        chunk = holders[i:i + CHUNK]
+        chunk = holders[i : i + CHUNK]
         if conn.dialect.name == "postgresql":  # as store.user(lock=True) does, for the chunk
             reads.run_in(conn, "SELECT 1 FROM users WHERE id {in} FOR UPDATE", chunk)
         users = reads.users_by_id(conn, chunk)
@@ -49,12 +64,16 @@ def remove_from_all(ctx: Ctx, store: SqlStore, licence_ids: Sequence[str],
             key = (state.licence_ids, state.profile is None, removes)
             if key not in plans:  # a removal plan does not look into the profile
                 plans[key] = plan_licence_change(
-                    state, [LicenceRequest(l, Operation.REMOVE) for l in removes], licences, ())
+                    state, [LicenceRequest(l, Operation.REMOVE) for l in removes], licences, ()
+                )
             changes.append((state, plans[key]))
         _write(ctx, store, changes, action, given_back)
     for lid, n in given_back.items():
-        conn.execute(t.licences.update().where(t.licences.c.id == lid)
-                     .values(consumed_units=t.licences.c.consumed_units - n))
+        conn.execute(
+            t.licences.update()
+            .where(t.licences.c.id == lid)
+            .values(consumed_units=t.licences.c.consumed_units - n)
+        )
     return len(holders)
 
 
@@ -67,25 +86,54 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
         user, entry_id = state.user, None
         if change.calling is CallingChange.PURGE and state.profile is not None:
             entry_id = new_id()  # R7: nothing is purged without a restorable copy
-            entries.append((entry_id, user.org_id, user.id, user.email,
-                            change.calling_removed or "", profile_values(state.profile), now,
-                            expires, action))
+            entries.append(
+                (
+                    entry_id,
+                    user.org_id,
+                    user.id,
+                    user.email,
+                    change.calling_removed or "",
+                    profile_values(state.profile),
+                    now,
+                    expires,
+                    action,
+                )
+            )
         if change.calling is CallingChange.PURGE:
             purged.append(user.id)
         for lid in change.removed:
             holders[lid].append(user.id)
         given_back.update(change.removed)
-        after = {"licences": sorted(change.after), "calling": change.calling.value,
-                 **({"recycleEntryId": entry_id} if entry_id else {})}
+        after = {
+            "licences": sorted(change.after),
+            "calling": change.calling.value,
+            **({"recycleEntryId": entry_id} if entry_id else {}),
+        }
         if change.failed:
             after["failed"] = [f.licence_id for f in change.failed]
-        audit.append((user.org_id, now, ctx.principal.name, action, "person", user.id,
-                      {"licences": sorted(change.before)}, after, ctx.tracking_id))
+        audit.append(
+            (
+                user.org_id,
+                now,
+                ctx.principal.name,
+                action,
+                "person",
+                user.id,
+                {"licences": sorted(change.before)},
+                after,
+                ctx.tracking_id,
+            )
+        )
     insert_rows(conn, t.recycle_bin, RECYCLE_COLS, entries)
     for lid, uids in holders.items():
-        reads.run_in(conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}",
-                     uids, lid)
+        reads.run_in(
+            conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}", uids, lid
+        )
     reads.run_in(conn, "DELETE FROM calling_profiles WHERE user_id {in}", purged)
-    reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}",
-                 [state.user.id for state, _ in changes], driver_ts(conn, now))
+    reads.run_in(
+        conn,
+        "UPDATE users SET last_modified = {p} WHERE id {in}",
+        [state.user.id for state, _ in changes],
+        driver_ts(conn, now),
+    )
     insert_rows(conn, t.audit_events, AUDIT_COLS, audit)

@@ -1,4 +1,5 @@
 """Guarded cancellation (R9) and the recycle bin: list, restore, expire."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,12 +39,27 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
         in_use = store.users_per_licence(sub_id)
         if in_use and not force:
             raise SubscriptionInUse(sub_id, in_use)
-        purged = remove_from_all(ctx, store, sorted(in_use), store.licences(sub.org_id),
-                                 "subscription.force-cancel.purge") if in_use else 0
+        purged = (
+            remove_from_all(
+                ctx,
+                store,
+                sorted(in_use),
+                store.licences(sub.org_id),
+                "subscription.force-cancel.purge",
+            )
+            if in_use
+            else 0
+        )
         store.set_subscription_status(sub_id, SubscriptionStatus.CANCELLED)
-        ctx.audit(store, sub.org_id, "subscription.cancelled", "subscription", sub_id,
-                  {"status": sub.status.value, "usersPerLicence": in_use},
-                  {"status": "cancelled", "purgedUsers": purged, "forced": force})
+        ctx.audit(
+            store,
+            sub.org_id,
+            "subscription.cancelled",
+            "subscription",
+            sub_id,
+            {"status": sub.status.value, "usersPerLicence": in_use},
+            {"status": "cancelled", "purgedUsers": purged, "forced": force},
+        )
         uow.commit()
         return purged
 
@@ -59,13 +75,21 @@ def set_subscription_status(ctx: Ctx, sub_id: str, status: SubscriptionStatus) -
             raise RestoreRefused(f"subscription {sub_id} is cancelled for good")
         if sub.status is not status:
             uow.store.set_subscription_status(sub_id, status)
-            ctx.audit(uow.store, sub.org_id, f"subscription.{status.value}", "subscription",
-                      sub_id, {"status": sub.status.value}, {"status": status.value})
+            ctx.audit(
+                uow.store,
+                sub.org_id,
+                f"subscription.{status.value}",
+                "subscription",
+                sub_id,
+                {"status": sub.status.value},
+                {"status": status.value},
+            )
             uow.commit()
 
 
-def list_recycle_bin(ctx: Ctx, org_id: str | None = None, limit: int = 100,
-                     offset: int = 0) -> list[RecycleEntry]:
+def list_recycle_bin(
+    ctx: Ctx, org_id: str | None = None, limit: int = 100, offset: int = 0
+) -> list[RecycleEntry]:
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
@@ -104,6 +128,12 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         raise RestoreRefused(f"extension {p.extension} was given to someone else since")
     store.apply_licence_change(user, change, ctx.clock())
     store.mark_restored(entry.id, ctx.clock())
-    ctx.audit(store, user.org_id, "recycle.restored", "person", user.id,
-              {"licences": sorted(state.licence_ids)},
-              {"licences": sorted(change.after), "recycleEntryId": entry.id})
+    ctx.audit(
+        store,
+        user.org_id,
+        "recycle.restored",
+        "person",
+        user.id,
+        {"licences": sorted(state.licence_ids)},
+        {"licences": sorted(change.after), "recycleEntryId": entry.id},
+    )

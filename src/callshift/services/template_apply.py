@@ -7,6 +7,7 @@ template as previewed goes in the job's parameters. Confirming it lets the job r
 apply it (jobs/requests_apply.py), batch by batch, re-planning each user against the
 state of that moment.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -51,7 +52,9 @@ class TemplatePreview:
 
     @property
     def can_start(self) -> bool:
-        return self.changing > 0 and not self.shortfall and (self.allow_data_loss or not self.purges)
+        return (
+            self.changing > 0 and not self.shortfall and (self.allow_data_loss or not self.purges)
+        )
 
 
 SCOPE, KINDS = "tpl_scope", "tpl_kinds"  # temporary tables: the connection's own, gone at commit
@@ -70,25 +73,36 @@ def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None
         if not groups:
             where.append("1 = 0")
             continue
-        where.append(f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
-                     f"gm.group_id IN ({', '.join([p] * len(groups))}))")
+        where.append(
+            f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
+            f"gm.group_id IN ({', '.join([p] * len(groups))}))"
+        )
         params += groups
     # n: the user's place in id order, which numbers the items. SQLite numbers the rows of a
     # table made in that order itself (its rowid): no window to sort 100,000 rows again
     sqlite = conn.dialect.name == "sqlite"
-    _temporary(conn, SCOPE, select=(
-        f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
-        "user_licences ul WHERE ul.user_id = u.id), '') AS held, 0 AS calling"
-        f"{'' if sqlite else ', row_number() OVER (ORDER BY u.id) AS n'} "
-        f"FROM users u WHERE {' AND '.join(where)} ORDER BY u.id"), params=tuple(params))
+    _temporary(
+        conn,
+        SCOPE,
+        select=(
+            f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
+            "user_licences ul WHERE ul.user_id = u.id), '') AS held, 0 AS calling"
+            f"{'' if sqlite else ', row_number() OVER (ORDER BY u.id) AS n'} "
+            f"FROM users u WHERE {' AND '.join(where)} ORDER BY u.id"
+        ),
+        params=tuple(params),
+    )
 
 
 def _temporary(conn, name: str, columns: str = "", select: str = "", params: tuple = ()) -> None:
     """A temporary table made afresh, from ``columns`` (a definition) or ``select``."""
     pg = conn.dialect.name == "postgresql"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{name}")
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name}{columns}{' ON COMMIT DROP' if pg else ''}"
-                         f"{' AS ' + select if select else ''}", params)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {name}{columns}{' ON COMMIT DROP' if pg else ''}"
+        f"{' AS ' + select if select else ''}",
+        params,
+    )
 
 
 def _drop_temporary(conn) -> None:
@@ -100,6 +114,7 @@ def _drop_temporary(conn) -> None:
 @dataclass
 class _Kind:
     """Users alike (same licences held, with or without calling data) and their one plan."""
+
     count: int
     plan: TemplatePlan
     change: LicenceChange | None
@@ -134,8 +149,12 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     rows = reads.raw_rows(conn, count, ())
     bare = [lids for lids, _, _, _ in rows if not held[lids] & calling]
     if bare:
-        reads.run_in(conn, f"UPDATE {SCOPE} SET calling = 1 WHERE held {{in}} AND EXISTS "
-                     f"(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)", bare)
+        reads.run_in(
+            conn,
+            f"UPDATE {SCOPE} SET calling = 1 WHERE held {{in}} AND EXISTS "
+            f"(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)",
+            bare,
+        )
         rows = reads.raw_rows(conn, count, ())
     out = {}
     for lids, has_data, n, first in rows:
@@ -150,12 +169,27 @@ def _store_kinds(conn, kinds: dict) -> None:
     """The kinds that change or fail, as a temporary table ``tpl_kinds`` the items join on (a
     table, not a VALUES list: an organisation may hold more kinds than a statement has
     parameters)."""
-    _temporary(conn, KINDS, columns=" (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
-               "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))")
-    run_many(conn, f"INSERT INTO {KINDS} VALUES (?, ?, ?, ?, ?)", [
-        (lids, calling, k.status, k.error.code if k.error else None,
-         k.error.message if k.error else "; ".join(k.plan.skipped) or None)
-        for (lids, calling), k in kinds.items() if k.status])
+    _temporary(
+        conn,
+        KINDS,
+        columns=" (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
+        "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))",
+    )
+    run_many(
+        conn,
+        f"INSERT INTO {KINDS} VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                lids,
+                calling,
+                k.status,
+                k.error.code if k.error else None,
+                k.error.message if k.error else "; ".join(k.plan.skipped) or None,
+            )
+            for (lids, calling), k in kinds.items()
+            if k.status
+        ],
+    )
 
 
 def _store_items(conn, job_id: str, batch_size: int) -> None:
@@ -166,26 +200,42 @@ def _store_items(conn, job_id: str, batch_size: int) -> None:
         "INSERT INTO job_items (job_id, seq, batch_no, user_id, email, status, error_code, "
         f"message) SELECT {p}, {n} - 1, ({n} - 1) / {p}, s.id, s.email, k.status, k.code, "
         f"k.message FROM {SCOPE} s JOIN {KINDS} k ON k.held = s.held AND k.calling = s.calling",
-        (job_id, batch_size))
+        (job_id, batch_size),
+    )
 
 
 def _sample(conn, kinds: dict) -> list[dict]:
     """The first changing users by id, with what changes for each."""
     out = []
     for email, lids, calling in reads.raw_rows(
-            conn, f"SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN {KINDS} k ON "
-            "k.held = s.held AND k.calling = s.calling WHERE k.status = 'pending' "
-            f"ORDER BY s.id LIMIT {SAMPLE}", ()):
+        conn,
+        f"SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN {KINDS} k ON "
+        "k.held = s.held AND k.calling = s.calling WHERE k.status = 'pending' "
+        f"ORDER BY s.id LIMIT {SAMPLE}",
+        (),
+    ):
         kind = kinds[(lids, calling)]
         change = kind.change
-        out.append({"email": email, "add": list(change.added), "remove": list(change.removed),
-                    "calling": change.calling.value, "note": "; ".join(kind.plan.skipped) or None,
-                    "losesCallingData": change.calling is CallingChange.PURGE})
+        out.append(
+            {
+                "email": email,
+                "add": list(change.added),
+                "remove": list(change.removed),
+                "calling": change.calling.value,
+                "note": "; ".join(kind.plan.skipped) or None,
+                "losesCallingData": change.calling is CallingChange.PURGE,
+            }
+        )
     return out
 
 
-def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
-                  allow_data_loss: bool = False, batch_size: int = 5000) -> TemplatePreview:
+def preview_apply(
+    ctx: Ctx,
+    template_id: str,
+    preserve: bool = True,
+    allow_data_loss: bool = False,
+    batch_size: int = 5000,
+) -> TemplatePreview:
     """Plan the template for every existing user it applies to; store the plan as a job."""
     ctx.principal.require_write()
     job_id, now = new_id(), ctx.clock()
@@ -196,8 +246,13 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
         locations = store.location_ids(template.org_id)
         _snapshot_scope(conn, template, load_templates(conn, template.org_id))
         kinds = _kinds(conn, template, licences, locations, preserve)
-        preview = TemplatePreview(job_id, template, preserve, allow_data_loss,
-                                  in_scope=sum(k.count for k in kinds.values()))
+        preview = TemplatePreview(
+            job_id,
+            template,
+            preserve,
+            allow_data_loss,
+            in_scope=sum(k.count for k in kinds.values()),
+        )
         adds, removes = Counter(), Counter()
         for kind in kinds.values():
             preview.notes += kind.count if kind.plan.skipped else 0
@@ -215,38 +270,68 @@ def preview_apply(ctx: Ctx, template_id: str, preserve: bool = True,
                     removes[lid] += kind.count
         for lid in sorted(set(adds) | set(removes)):
             free = licences[lid].free_units + removes[lid]
-            preview.per_licence[lid] = {"add": adds[lid], "remove": removes[lid],
-                                        "free": licences[lid].free_units,
-                                        "shortfall": max(0, adds[lid] - free)}
+            preview.per_licence[lid] = {
+                "add": adds[lid],
+                "remove": removes[lid],
+                "free": licences[lid].free_units,
+                "shortfall": max(0, adds[lid] - free),
+            }
         blocked = None
         if preview.shortfall:
             blocked = "short of units: " + ", ".join(
                 f"{licences[l].name} [{licences[l].subscription_id}] {n}"
-                for l, n in preview.shortfall.items())
+                for l, n in preview.shortfall.items()
+            )
         elif preview.purges and not allow_data_loss:
-            blocked = (f"{preview.purges} users would lose their calling data; "
-                       "confirm with allow data loss")
+            blocked = (
+                f"{preview.purges} users would lose their calling data; "
+                "confirm with allow data loss"
+            )
         elif not preview.changing:
             blocked = "nothing to change"
-        jobs.create(conn, job_id, template.org_id, "template_apply", {
-            "templateId": template.id, "preserve": preserve, "allowDataLoss": allow_data_loss,
-            "blocked": blocked,
-            "action": "template.applied", "retentionDays": ctx.retention_days,
-            # what the job plans each user with: the template as previewed, not as it may be
-            # edited before the job runs
-            "template": {"licenceIds": list(template.licence_ids),
-                         "locationId": template.location_id, "name": template.name},
-            "selection": {"template": template.name, "preserve": preserve}}, ctx.principal.name, now)
+        jobs.create(
+            conn,
+            job_id,
+            template.org_id,
+            "template_apply",
+            {
+                "templateId": template.id,
+                "preserve": preserve,
+                "allowDataLoss": allow_data_loss,
+                "blocked": blocked,
+                "action": "template.applied",
+                "retentionDays": ctx.retention_days,
+                # what the job plans each user with: the template as previewed, not as it may be
+                # edited before the job runs
+                "template": {
+                    "licenceIds": list(template.licence_ids),
+                    "locationId": template.location_id,
+                    "name": template.name,
+                },
+                "selection": {"template": template.name, "preserve": preserve},
+            },
+            ctx.principal.name,
+            now,
+        )
         _store_kinds(conn, kinds)
         _store_items(conn, job_id, batch_size)
         preview.sample = _sample(conn, kinds)
         _drop_temporary(conn)
-        conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
-            status="preview", failed=preview.failing,
-            total=preview.changing + preview.failing))  # the items: who changes or cannot
+        conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == job_id)
+            .values(
+                status="preview", failed=preview.failing, total=preview.changing + preview.failing
+            )
+        )  # the items: who changes or cannot
         jobs.add_batches(conn, job_id, "forward", only_with_status="pending")
-        jobs.log(conn, job_id, f"preview: {preview.changing} users change, {preview.unchanged} "
-                 f"already match, {preview.failing} cannot", now)
+        jobs.log(
+            conn,
+            job_id,
+            f"preview: {preview.changing} users change, {preview.unchanged} "
+            f"already match, {preview.failing} cannot",
+            now,
+        )
         uow.commit()
     return preview
 
@@ -264,6 +349,7 @@ def confirm_preview(ctx: Ctx, job_id: str) -> None:
             raise JobStateError(f"the preview cannot be applied: {job.params['blocked']}")
         jobs.set_status(uow.conn, job_id, "created", ctx.clock())
         jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", ctx.clock())
-        ctx.audit(uow.store, job.org_id, f"{job.kind}.started", "job", job_id, None,
-                  {"total": job.total})
+        ctx.audit(
+            uow.store, job.org_id, f"{job.kind}.started", "job", job_id, None, {"total": job.total}
+        )
         uow.commit()

@@ -3,6 +3,7 @@
 ``install(app)`` mounts the pages under /ui (static files under /ui/static, htmx vendored
 there, no CDN), and makes errors on /ui paths render as pages rather than JSON.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,16 +23,40 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def _error_page(request: Request, status: int, message: str, details: list[str] | None = None):
     page = getattr(request.state, "ui_page", None)
-    return render("error.html", status, page=page, nav="error", code=status, message=message,
-                  details=details or [])
+    return render(
+        "error.html",
+        status,
+        page=page,
+        nav="error",
+        code=status,
+        message=message,
+        details=details or [],
+    )
 
 
 def install(app: FastAPI) -> None:
-    from . import (routes_admin, routes_auth, routes_csv, routes_jobs, routes_licences,
-                   routes_subscriptions, routes_templates, routes_users)
+    from . import (
+        routes_admin,
+        routes_auth,
+        routes_csv,
+        routes_jobs,
+        routes_licences,
+        routes_subscriptions,
+        routes_templates,
+        routes_users,
+    )
+
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
-    for module in (routes_auth, routes_users, routes_licences, routes_subscriptions, routes_jobs,
-                   routes_admin, routes_templates, routes_csv):
+    for module in (
+        routes_auth,
+        routes_users,
+        routes_licences,
+        routes_subscriptions,
+        routes_jobs,
+        routes_admin,
+        routes_templates,
+        routes_csv,
+    ):
         app.include_router(module.router, include_in_schema=False)
 
     api_handlers = dict(app.exception_handlers)
@@ -41,10 +66,15 @@ def install(app: FastAPI) -> None:
             if request.url.path.startswith("/ui"):
                 return to_page(request, exc)
             return await api_handlers[kind](request, exc)
+
         app.add_exception_handler(kind, handler)
 
-    for_ui(DomainError, lambda r, e: _error_page(
-        r, e.status, e.message, [f"{d.description} ({d.code})" for d in e.details]))
+    for_ui(
+        DomainError,
+        lambda r, e: _error_page(
+            r, e.status, e.message, [f"{d.description} ({d.code})" for d in e.details]
+        ),
+    )
     for_ui(HTTPException, lambda r, e: _error_page(r, e.status_code, str(e.detail)))
     for_ui(BadId, lambda r, e: _error_page(r, 404, str(e)))
 
@@ -53,10 +83,15 @@ def install(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return RedirectResponse("/ui/signin", 303, headers={"HX-Redirect": "/ui/signin"})
-        return RedirectResponse(f"/ui/signin?next={target}" if request.method == "GET"
-                                else "/ui/signin", 303)
+        return RedirectResponse(
+            f"/ui/signin?next={target}" if request.method == "GET" else "/ui/signin", 303
+        )
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, _exc):
-        return _error_page(request, 403, "the form was refused: its security token is missing or "
-                           "stale; reload the page and try again")
+        return _error_page(
+            request,
+            403,
+            "the form was refused: its security token is missing or "
+            "stale; reload the page and try again",
+        )

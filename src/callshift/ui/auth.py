@@ -4,6 +4,7 @@ The session cookie is HttpOnly and SameSite=Lax (and Secure over https). Every f
 CSRF token that must equal the session's; the sign-in form, which has no session yet, is
 protected by a double-submit cookie instead.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -50,8 +51,14 @@ class Page:
         return render(name, status, page=self, nav=section(name), **context)
 
 
-SECTIONS = {"user": "users", "licences": "users", "move": "subscriptions",
-            "cancel": "subscriptions", "job": "jobs", "template": "templates"}
+SECTIONS = {
+    "user": "users",
+    "licences": "users",
+    "move": "subscriptions",
+    "cancel": "subscriptions",
+    "job": "jobs",
+    "template": "templates",
+}
 
 
 def section(template: str) -> str:
@@ -61,8 +68,12 @@ def section(template: str) -> str:
 
 
 def cookie_args(request: Request) -> dict:
-    return {"httponly": True, "samesite": "lax", "secure": request.url.scheme == "https",
-            "path": "/"}
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": request.url.scheme == "https",
+        "path": "/",
+    }
 
 
 def current_page(request: Request) -> Page:
@@ -73,8 +84,12 @@ def current_page(request: Request) -> Page:
     p = found.principal
     org = request.cookies.get(ORG_COOKIE)
     org = org if org in p.org_ids else p.org_id
-    ctx = Ctx(db=request.app.state.db, principal=p, tracking_id=tracking_id.get(),
-              retention_days=request.app.state.settings.recycle_retention_days)
+    ctx = Ctx(
+        db=request.app.state.db,
+        principal=p,
+        tracking_id=tracking_id.get(),
+        retention_days=request.app.state.settings.recycle_retention_days,
+    )
     page = Page(request, ctx, found, org)
     request.state.ui_page = page  # for the error pages
     return page

@@ -1,10 +1,11 @@
 """The audit log (filtered, exported as CSV) and the recycle bin (restore)."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, StreamingResponse
@@ -22,58 +23,107 @@ def _day(value: str, end: bool = False) -> datetime | None:
     if not value:
         return None
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise InvalidInput(f"'{value}' is not a date (YYYY-MM-DD)") from None
     return day + timedelta(days=1) if end else day
 
 
 def _filter(page: Page, action: str, person: str, since: str, until: str) -> AuditFilter:
-    return AuditFilter(page.org_id, action.strip() or None, person.strip() or None,
-                       _day(since), _day(until, end=True))
+    return AuditFilter(
+        page.org_id,
+        action.strip() or None,
+        person.strip() or None,
+        _day(since),
+        _day(until, end=True),
+    )
 
 
 @router.get("/audit")
-def audit(page: Page = Depends(current_page), action: str = "", person: str = "", since: str = "",
-          until: str = "", before: int | None = None):
+def audit(
+    page: Page = Depends(current_page),
+    action: str = "",
+    person: str = "",
+    since: str = "",
+    until: str = "",
+    before: int | None = None,
+):
     rows, next_before = list_audit(page.ctx, _filter(page, action, person, since, until), before)
     filters = {"action": action, "person": person, "since": since, "until": until}
-    return page.render("audit.html", rows=rows, next_before=next_before, filters=filters,
-                       first_page=before is None)
+    return page.render(
+        "audit.html", rows=rows, next_before=next_before, filters=filters, first_page=before is None
+    )
 
 
 @router.get("/audit.csv")
-def audit_csv(page: Page = Depends(current_page), action: str = "", person: str = "",
-              since: str = "", until: str = ""):
+def audit_csv(
+    page: Page = Depends(current_page),
+    action: str = "",
+    person: str = "",
+    since: str = "",
+    until: str = "",
+):
     f = _filter(page, action, person, since, until)
 
     def lines():
         out = io.StringIO()
         w = csv.writer(out)
-        w.writerow(["Id", "At", "Actor", "Action", "Target Type", "Target Id", "Before", "After",
-                    "Tracking Id"])
+        w.writerow(
+            [
+                "Id",
+                "At",
+                "Actor",
+                "Action",
+                "Target Type",
+                "Target Id",
+                "Before",
+                "After",
+                "Tracking Id",
+            ]
+        )
         for r in iter_audit(page.ctx, f):
-            w.writerow([r.id, r.at.isoformat(), r.actor, r.action, r.target_type, r.target_id,
-                        json.dumps(r.before) if r.before is not None else "",
-                        json.dumps(r.after) if r.after is not None else "", r.tracking_id or ""])
+            w.writerow(
+                [
+                    r.id,
+                    r.at.isoformat(),
+                    r.actor,
+                    r.action,
+                    r.target_type,
+                    r.target_id,
+                    json.dumps(r.before) if r.before is not None else "",
+                    json.dumps(r.after) if r.after is not None else "",
+                    r.tracking_id or "",
+                ]
+            )
             if out.tell() > 64_000:
                 yield out.getvalue()
                 out.seek(0)
                 out.truncate()
         yield out.getvalue()
 
-    return StreamingResponse(lines(), media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="audit-log.csv"'})
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
 
 
 @router.get("/recycle")
 def recycle(page: Page = Depends(current_page), restored: str = ""):
     org = org_view(page.ctx, page.org_id)
     entries = list_recycle_bin(page.ctx, page.org_id, limit=200)
-    calling = [l for l in org.licences.values()
-               if l.offer.is_calling and l.subscription_status.value == "active"]
-    return page.render("recycle.html", org=org, entries=entries, calling=calling,
-                       flash=f"Restored {restored}." if restored else None)
+    calling = [
+        l
+        for l in org.licences.values()
+        if l.offer.is_calling and l.subscription_status.value == "active"
+    ]
+    return page.render(
+        "recycle.html",
+        org=org,
+        entries=entries,
+        calling=calling,
+        flash=f"Restored {restored}." if restored else None,
+    )
 
 
 @router.post("/recycle/{entry_id}/restore")

@@ -1,19 +1,33 @@
 """Sign-in and sign-out, and the org switch of a partner admin."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ..services.accounts import sign_in, sign_out
-from .auth import (ORG_COOKIE, PRE_COOKIE, SESSION_COOKIE, Page, checked_form, cookie_args,
-                   new_pre_token, pre_token_ok, signed_out)
+from .auth import (
+    ORG_COOKIE,
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    Page,
+    checked_form,
+    cookie_args,
+    new_pre_token,
+    pre_token_ok,
+    signed_out,
+)
 from .render import render
 
 router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/ui/") and not target.startswith("//") else "/ui/users"
+    return (
+        target
+        if target and target.startswith("/ui/") and not target.startswith("//")
+        else "/ui/users"
+    )
 
 
 @router.get("/")
@@ -23,11 +37,24 @@ def home() -> RedirectResponse:
     return RedirectResponse("/ui/users", 303)
 
 
-def _form(request: Request, error: str | None = None, status: int = 200, email: str = "",
-          target: str | None = None):
+def _form(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    email: str = "",
+    target: str | None = None,
+):
     token = new_pre_token()
-    response = render("signin.html", status, page=None, nav="signin", csrf=token, error=error,
-                      email=email, next=_safe_next(target or request.query_params.get("next")))
+    response = render(
+        "signin.html",
+        status,
+        page=None,
+        nav="signin",
+        csrf=token,
+        error=error,
+        email=email,
+        next=_safe_next(target or request.query_params.get("next")),
+    )
     response.set_cookie(PRE_COOKIE, token, max_age=3600, **cookie_args(request))
     return response
 
@@ -38,8 +65,13 @@ def signin_form(request: Request):
 
 
 @router.post("/ui/signin")
-def signin(request: Request, email: str = Form(""), password: str = Form(""),
-           csrf: str = Form(""), next: str = Form("/ui/users")):
+def signin(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf: str = Form(""),
+    next: str = Form("/ui/users"),
+):
     if not pre_token_ok(request, csrf):
         return _form(request, "The sign-in form expired; please try again.", 403, email, next)
     opened = sign_in(request.app.state.db, email, password)

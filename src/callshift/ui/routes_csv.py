@@ -1,5 +1,6 @@
 """Manage users (CSV), method 2: export, upload with a mode, the preview table, apply as a
 job with live progress, and the errors CSV. Every step is a use case of services/csv_*."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -29,21 +30,33 @@ def csv_page(page: Page = Depends(current_page)):
 def export(page: Page = Depends(current_page), location: str = "", subscription: str = ""):
     f = ExportFilter(location_id=location or None, subscription_id=subscription or None)
     chunks = export_users(page.ctx, f, page.org_id)
-    return StreamingResponse((c.encode("utf-8") for c in chunks), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="users.csv"'})
+    return StreamingResponse(
+        (c.encode("utf-8") for c in chunks),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="users.csv"'},
+    )
 
 
 @router.post("/upload")
-def upload(page: Page = Depends(checked_form), file: UploadFile = File(...),
-           mode: str = Form("add"), allow_data_loss: str = Form(""),
-           valid_rows_only: str = Form("")):
+def upload(
+    page: Page = Depends(checked_form),
+    file: UploadFile = File(...),
+    mode: str = Form("add"),
+    allow_data_loss: str = Form(""),
+    valid_rows_only: str = Form(""),
+):
     page.ctx.principal.require_write()
     settings = page.request.app.state.settings
     if file.size is not None and file.size > settings.csv_upload_max_bytes:
-        raise HTTPException(413, f"the upload is larger than {settings.csv_upload_max_bytes:,} bytes")
-    options = ImportOptions(Mode(mode if mode in ("add", "add-remove") else "add"),
-                            allow_data_loss == "yes", valid_rows_only == "yes",
-                            (file.filename or "")[:200])
+        raise HTTPException(
+            413, f"the upload is larger than {settings.csv_upload_max_bytes:,} bytes"
+        )
+    options = ImportOptions(
+        Mode(mode if mode in ("add", "add-remove") else "add"),
+        allow_data_loss == "yes",
+        valid_rows_only == "yes",
+        (file.filename or "")[:200],
+    )
     preview = validate_import(page.ctx, file.file, options, page.org_id)
     try:
         job_id = save_preview(page.ctx, preview, batch_size=settings.job_batch_size)
@@ -58,8 +71,14 @@ def preview(job_id: str, page: Page = Depends(current_page), after: int = 0):
     if view["status"] != "preview":
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
     failed = job_items(page.ctx, job_id, "failed", -1, 20)
-    return page.render("csv_preview.html", v=view, job_id=job_id, failed=failed, after=after,
-                       active=view["status"] in ACTIVE)
+    return page.render(
+        "csv_preview.html",
+        v=view,
+        job_id=job_id,
+        failed=failed,
+        after=after,
+        active=view["status"] in ACTIVE,
+    )
 
 
 @router.get("/{job_id}/errors.csv")

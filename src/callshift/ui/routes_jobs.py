@@ -1,4 +1,5 @@
 """Jobs: the list, one job with its live progress, its report as CSV, abandon and rollback."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
@@ -20,8 +21,13 @@ def jobs(page: Page = Depends(current_page)):
 
 def _progress(page: Page, job_id: str, name: str = "_job_progress.html"):
     job = get_job(page.ctx, job_id)
-    return page.render(name, job=job, active=job.status in ACTIVE, kinds=KINDS,
-                       errors=job_items(page.ctx, job_id, "failed", -1, 20) if job.failed else [])
+    return page.render(
+        name,
+        job=job,
+        active=job.status in ACTIVE,
+        kinds=KINDS,
+        errors=job_items(page.ctx, job_id, "failed", -1, 20) if job.failed else [],
+    )
 
 
 @router.get("/{job_id}")

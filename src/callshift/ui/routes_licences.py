@@ -8,6 +8,7 @@
 
 Steps 1-3 are GETs that change nothing; the state travels in the query (keep=, add=).
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Query
@@ -34,8 +35,9 @@ def _requests(held, keep, add, location, extension, number) -> list[LicenceReque
     props = CallingProperties(location or None, number or None, extension or None)
     given = props if any((location, extension, number)) else None
     reqs = [LicenceRequest(l, Operation.REMOVE) for l in sorted(set(held) - set(keep))]
-    return reqs + [LicenceRequest(l, Operation.ADD, given) for l in dict.fromkeys(add)
-                   if l not in held]
+    return reqs + [
+        LicenceRequest(l, Operation.ADD, given) for l in dict.fromkeys(add) if l not in held
+    ]
 
 
 @router.get("")
@@ -47,31 +49,56 @@ def step_current(user_id: str, page: Page = Depends(current_page)):
 @router.get("/add")
 def step_add(user_id: str, page: Page = Depends(current_page), keep: list[str] = Query([])):
     person, org = _person(page, user_id)
-    return page.render("licences_add.html", person=person, org=org, keep=keep,
-                       held=set(person.licence_ids),
-                       removing=[l for l in person.licence_ids if l not in keep])
+    return page.render(
+        "licences_add.html",
+        person=person,
+        org=org,
+        keep=keep,
+        held=set(person.licence_ids),
+        removing=[l for l in person.licence_ids if l not in keep],
+    )
 
 
 @router.get("/review")
-def step_review(user_id: str, page: Page = Depends(current_page), keep: list[str] = Query([]),
-                add: list[str] = Query([]), location: str = "", extension: str = "",
-                number: str = ""):
+def step_review(
+    user_id: str,
+    page: Page = Depends(current_page),
+    keep: list[str] = Query([]),
+    add: list[str] = Query([]),
+    location: str = "",
+    extension: str = "",
+    number: str = "",
+):
     person, org = _person(page, user_id)
     reqs = _requests(person.licence_ids, keep, add, location, extension, number)
     preview = preview_licences(page.ctx, PersonRef(person_id=user_id), reqs)
     p = preview.profile
     return page.render(
-        "licences_review.html", person=person, org=org, preview=preview, keep=keep, add=add,
+        "licences_review.html",
+        person=person,
+        org=org,
+        preview=preview,
+        keep=keep,
+        add=add,
         props={"location": location, "extension": extension, "number": number},
         kept=kept_parts(p) if p and preview.change.calling is CallingChange.SWAP else None,
         lost=lost_items(p, org.location_name(p.location_id))
-        if p and preview.change.calling is CallingChange.PURGE else None)
+        if p and preview.change.calling is CallingChange.PURGE
+        else None,
+    )
 
 
 @router.post("/save")
-def save(user_id: str, page: Page = Depends(checked_form), keep: list[str] = Form([]),
-         add: list[str] = Form([]), location: str = Form(""), extension: str = Form(""),
-         number: str = Form(""), confirm_loss: str = Form("")):
+def save(
+    user_id: str,
+    page: Page = Depends(checked_form),
+    keep: list[str] = Form([]),
+    add: list[str] = Form([]),
+    location: str = Form(""),
+    extension: str = Form(""),
+    number: str = Form(""),
+    confirm_loss: str = Form(""),
+):
     ref = PersonRef(person_id=user_id)
     person = get_person(page.ctx, ref)
     reqs = _requests(person.licence_ids, keep, add, location, extension, number)
@@ -79,11 +106,19 @@ def save(user_id: str, page: Page = Depends(checked_form), keep: list[str] = For
     if preview.change.calling is CallingChange.PURGE and confirm_loss != "yes":
         org = org_view(page.ctx, person.user.org_id)
         p = preview.profile
-        return page.render("licences_review.html", 400, person=person, org=org, preview=preview,
-                           keep=keep, add=add, kept=None, flash_kind="error",
-                           props={"location": location, "extension": extension, "number": number},
-                           lost=lost_items(p, org.location_name(p.location_id)),
-                           flash="Nothing was saved: tick the box to confirm the calling data "
-                                 "will be lost.")
+        return page.render(
+            "licences_review.html",
+            400,
+            person=person,
+            org=org,
+            preview=preview,
+            keep=keep,
+            add=add,
+            kept=None,
+            flash_kind="error",
+            props={"location": location, "extension": extension, "number": number},
+            lost=lost_items(p, org.location_name(p.location_id)),
+            flash="Nothing was saved: tick the box to confirm the calling data will be lost.",
+        )
     result = change_licences(page.ctx, ref, reqs)
     return RedirectResponse(f"/ui/users/{user_id}?saved={result.change.calling.value}", 303)

@@ -1,4 +1,5 @@
 """Subscriptions with their usage, the Move users wizard, and guarded cancellation (R9)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Query
@@ -17,16 +18,28 @@ router = APIRouter(prefix="/ui")
 @router.get("/subscriptions")
 def subscriptions(page: Page = Depends(current_page), cancelled: str = ""):
     flash = f"Subscription {cancelled} is cancelled." if cancelled else None
-    return page.render("subscriptions.html", org=org_view(page.ctx, page.org_id), flash=flash,
-                       org_names=org_names(page.ctx))
+    return page.render(
+        "subscriptions.html",
+        org=org_view(page.ctx, page.org_id),
+        flash=flash,
+        org_names=org_names(page.ctx),
+    )
 
 
 def _cancel_page(page: Page, sub_id: str, status: int = 200, refused: str | None = None):
     org = org_view(page.ctx, page.org_id)
     sub = next((s for s in org.subscriptions if s.subscription.id == sub_id), None)
     report = readiness(page.ctx, sub_id)  # NotFound for another organisation's
-    return page.render("cancel.html", status, org=org, sub=sub, report=report, refused=refused,
-                       flash=refused, flash_kind="error")
+    return page.render(
+        "cancel.html",
+        status,
+        org=org,
+        sub=sub,
+        report=report,
+        refused=refused,
+        flash=refused,
+        flash_kind="error",
+    )
 
 
 @router.get("/subscriptions/{sub_id}/cancel")
@@ -49,22 +62,32 @@ def _selection(source: str, target: str, location: str) -> Selection:
 
 @router.get("/moves/new")
 def move_form(page: Page = Depends(current_page), source: str = "", target: str = ""):
-    return page.render("move_new.html", org=org_view(page.ctx, page.org_id), source=source,
-                       target=target)
+    return page.render(
+        "move_new.html", org=org_view(page.ctx, page.org_id), source=source, target=target
+    )
 
 
 @router.get("/moves/validate")
-def move_validate(page: Page = Depends(current_page), source: str = Query(..., min_length=1),
-                  target: str = Query(..., min_length=1), location: str = ""):
+def move_validate(
+    page: Page = Depends(current_page),
+    source: str = Query(..., min_length=1),
+    target: str = Query(..., min_length=1),
+    location: str = "",
+):
     org = org_view(page.ctx, page.org_id)
     report = validate_move(page.ctx, _selection(source, target, location))
-    return page.render("move_report.html", org=org, report=report, source=source, target=target,
-                       location=location)
+    return page.render(
+        "move_report.html", org=org, report=report, source=source, target=target, location=location
+    )
 
 
 @router.post("/moves")
-def move_start(page: Page = Depends(checked_form), source: str = Form(...), target: str = Form(...),
-               location: str = Form("")):
+def move_start(
+    page: Page = Depends(checked_form),
+    source: str = Form(...),
+    target: str = Form(...),
+    location: str = Form(""),
+):
     size = page.request.app.state.settings.job_batch_size
     job_id = start_move(page.ctx, _selection(source, target, location), batch_size=size)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)

@@ -1,5 +1,6 @@
 """Licence templates (method 3): the org's and groups' templates, the Calling tab with scope
 and "preserve licences for existing users", the preview, and the apply job."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form
@@ -19,26 +20,44 @@ def templates(page: Page = Depends(current_page), saved: str = ""):
     groups = list_groups(page.ctx, page.org_id)
     tpls = list_templates(page.ctx, page.org_id)
     taken = {g for t in tpls for g in t.group_ids}
-    return page.render("templates.html", org=org_view(page.ctx, page.org_id), templates=tpls,
-                       groups={g.id: g for g in groups}, free_groups=[g for g in groups if g.id not in taken],
-                       flash="Template saved; it applies to new users." if saved else None)
+    return page.render(
+        "templates.html",
+        org=org_view(page.ctx, page.org_id),
+        templates=tpls,
+        groups={g.id: g for g in groups},
+        free_groups=[g for g in groups if g.id not in taken],
+        flash="Template saved; it applies to new users." if saved else None,
+    )
 
 
 @router.get("/edit")
 def edit(page: Page = Depends(current_page), id: str = "", type: str = "ORG"):
     tpl = get_template(page.ctx, id) if id else None
-    return page.render("template_edit.html", org=org_view(page.ctx, page.org_id), tpl=tpl,
-                       type=tpl.type if tpl else ("GROUP" if type == "GROUP" else "ORG"),
-                       groups=list_groups(page.ctx, page.org_id))
+    return page.render(
+        "template_edit.html",
+        org=org_view(page.ctx, page.org_id),
+        tpl=tpl,
+        type=tpl.type if tpl else ("GROUP" if type == "GROUP" else "ORG"),
+        groups=list_groups(page.ctx, page.org_id),
+    )
 
 
 @router.post("/save")
-def save(page: Page = Depends(checked_form), id: str = Form(""), name: str = Form(""),
-         type: str = Form("ORG"), licence: list[str] = Form([]), group: list[str] = Form([]),
-         location: str = Form(""), scope: str = Form("new"), preserve: str = Form(""),
-         allow_data_loss: str = Form("")):
-    tpl = save_template(page.ctx, page.org_id, name, type, licence, group, location or None,
-                        id or None)
+def save(
+    page: Page = Depends(checked_form),
+    id: str = Form(""),
+    name: str = Form(""),
+    type: str = Form("ORG"),
+    licence: list[str] = Form([]),
+    group: list[str] = Form([]),
+    location: str = Form(""),
+    scope: str = Form("new"),
+    preserve: str = Form(""),
+    allow_data_loss: str = Form(""),
+):
+    tpl = save_template(
+        page.ctx, page.org_id, name, type, licence, group, location or None, id or None
+    )
     if scope != "existing":
         return RedirectResponse("/ui/templates?saved=1", 303)
     size = page.request.app.state.settings.job_batch_size

@@ -1,4 +1,5 @@
 """Users: the searchable, filterable, keyset-paged list, and one user's page."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,29 +14,55 @@ from .auth import Page, current_page
 
 router = APIRouter(prefix="/ui")
 PAGE_SIZE = 50
-SAVED = {"swap": "Licences saved: the calling profile came across unchanged.",
-         "purge": "Licences saved: the calling profile was removed and kept in the recycle bin.",
-         "grant": "Licences saved: calling was given, with a new calling profile.",
-         "none": "Licences saved."}
+SAVED = {
+    "swap": "Licences saved: the calling profile came across unchanged.",
+    "purge": "Licences saved: the calling profile was removed and kept in the recycle bin.",
+    "grant": "Licences saved: calling was given, with a new calling profile.",
+    "none": "Licences saved.",
+}
 
 
 @router.get("/users")
-def users(page: Page = Depends(current_page), q: str = "", location: str = "",
-          subscription: str = "", licence: str = "", calling: str = Query("", pattern="^(|yes|no)$"),
-          cursor: str | None = None):
+def users(
+    page: Page = Depends(current_page),
+    q: str = "",
+    location: str = "",
+    subscription: str = "",
+    licence: str = "",
+    calling: str = Query("", pattern="^(|yes|no)$"),
+    cursor: str | None = None,
+):
     org = org_view(page.ctx, page.org_id)
     sub_licences = None
     if subscription:
-        sub_licences = [l.id for s in org.subscriptions if s.subscription.id == subscription
-                        for l in s.licences]
-    f = PeopleFilter(org.id, search=q.strip() or None, location_id=location or None,
-                     licence_id=licence or None, licence_ids=sub_licences,
-                     calling={"yes": True, "no": False}.get(calling))
+        sub_licences = [
+            l.id for s in org.subscriptions if s.subscription.id == subscription for l in s.licences
+        ]
+    f = PeopleFilter(
+        org.id,
+        search=q.strip() or None,
+        location_id=location or None,
+        licence_id=licence or None,
+        licence_ids=sub_licences,
+        calling={"yes": True, "no": False}.get(calling),
+    )
     people, next_cursor = list_people(page.ctx, f, cursor, PAGE_SIZE, calling_data=True)
-    filters = {"q": q, "location": location, "subscription": subscription, "licence": licence,
-               "calling": calling}
-    return page.render("users.html", org=org, people=people, next_cursor=next_cursor,
-                       filters=filters, first_page=cursor is None, org_names=org_names(page.ctx))
+    filters = {
+        "q": q,
+        "location": location,
+        "subscription": subscription,
+        "licence": licence,
+        "calling": calling,
+    }
+    return page.render(
+        "users.html",
+        org=org,
+        people=people,
+        next_cursor=next_cursor,
+        filters=filters,
+        first_page=cursor is None,
+        org_names=org_names(page.ctx),
+    )
 
 
 def licences_by_subscription(org, licence_ids):
@@ -52,5 +79,10 @@ def licences_by_subscription(org, licence_ids):
 def user(user_id: str, page: Page = Depends(current_page), saved: str = ""):
     person = get_person(page.ctx, PersonRef(person_id=user_id))
     org = org_view(page.ctx, person.user.org_id)
-    return page.render("user.html", org=org, person=person, flash=SAVED.get(saved),
-                       groups=licences_by_subscription(org, person.licence_ids))
+    return page.render(
+        "user.html",
+        org=org,
+        person=person,
+        flash=SAVED.get(saved),
+        groups=licences_by_subscription(org, person.licence_ids),
+    )

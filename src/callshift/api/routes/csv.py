@@ -3,6 +3,7 @@
 Status, counts, per-row outcomes and the log come from the jobs routes
 (``/v1/callshift/jobs/{id}``, ``.../report``); the errors CSV from here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,13 @@ from ...domain.users_csv import Mode, neutralise
 from ...services.context import Ctx
 from ...services.csv_export import ExportFilter, export_users
 from ...services.csv_import import ImportOptions, validate_import
-from ...services.csv_jobs import (confirm_import, discard_import, error_rows, import_view,
-                                  save_preview)
+from ...services.csv_jobs import (
+    confirm_import,
+    discard_import,
+    error_rows,
+    import_view,
+    save_preview,
+)
 from ..deps import context
 from ..uploads import multipart, spool_body
 from .jobs import job_out
@@ -29,16 +35,23 @@ router = APIRouter(prefix="/callshift/csv", tags=["callshift"])
 
 
 @router.get("/export", summary="Every user (or a filter) as the Control Hub users CSV, streamed")
-def export(ctx: Ctx = Depends(context),
-           locationId: str | None = Query(None, max_length=400),
-           subscriptionId: str | None = Query(None, max_length=100),
-           licenseId: str | None = Query(None, max_length=400)) -> StreamingResponse:
-    f = ExportFilter(location_id=ids.decode("LOCATION", locationId) if locationId else None,
-                     subscription_id=subscriptionId,
-                     licence_id=ids.licence_raw(licenseId) if licenseId else None)
+def export(
+    ctx: Ctx = Depends(context),
+    locationId: str | None = Query(None, max_length=400),
+    subscriptionId: str | None = Query(None, max_length=100),
+    licenseId: str | None = Query(None, max_length=400),
+) -> StreamingResponse:
+    f = ExportFilter(
+        location_id=ids.decode("LOCATION", locationId) if locationId else None,
+        subscription_id=subscriptionId,
+        licence_id=ids.licence_raw(licenseId) if licenseId else None,
+    )
     chunks = export_users(ctx, f)
-    return StreamingResponse((c.encode("utf-8") for c in chunks), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="users.csv"'})
+    return StreamingResponse(
+        (c.encode("utf-8") for c in chunks),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="users.csv"'},
+    )
 
 
 def _flag(value: str | bool | None, name: str) -> bool:
@@ -51,16 +64,26 @@ def _flag(value: str | bool | None, name: str) -> bool:
     raise InvalidInput(f"{name} must be true or false")
 
 
-@router.post("/import", summary="Upload a users CSV (text/csv body or multipart): validates the "
-             "whole file and returns the preview; nothing changes until apply")
-async def upload(request: Request, ctx: Ctx = Depends(context),
-                 mode: str | None = Query(None, pattern="^(add|add-remove)$",
-                                          description="add: add services only (FALSE ignored); "
-                                          "add-remove: add and remove services"),
-                 allowDataLoss: bool | None = Query(None, description="Confirm removals of calling "
-                                                    "without a replacement (R7)"),
-                 applyValidRowsOnly: bool | None = Query(None, description="Apply the good rows "
-                                                         "even when others have errors")) -> dict:
+@router.post(
+    "/import",
+    summary="Upload a users CSV (text/csv body or multipart): validates the "
+    "whole file and returns the preview; nothing changes until apply",
+)
+async def upload(
+    request: Request,
+    ctx: Ctx = Depends(context),
+    mode: str | None = Query(
+        None,
+        pattern="^(add|add-remove)$",
+        description="add: add services only (FALSE ignored); add-remove: add and remove services",
+    ),
+    allowDataLoss: bool | None = Query(
+        None, description="Confirm removals of calling without a replacement (R7)"
+    ),
+    applyValidRowsOnly: bool | None = Query(
+        None, description="Apply the good rows even when others have errors"
+    ),
+) -> dict:
     ctx.principal.require_write()
     limit = request.app.state.settings.csv_upload_max_bytes
     body = await spool_body(request, limit)
@@ -72,10 +95,19 @@ async def upload(request: Request, ctx: Ctx = Depends(context),
         if chosen not in ("add", "add-remove"):
             raise InvalidInput("mode must be add or add-remove")
         options = ImportOptions(
-            Mode(chosen), _flag(allowDataLoss if allowDataLoss is not None
-                                else fields.get("allowDataLoss"), "allowDataLoss"),
-            _flag(applyValidRowsOnly if applyValidRowsOnly is not None
-                  else fields.get("applyValidRowsOnly"), "applyValidRowsOnly"), name[:200])
+            Mode(chosen),
+            _flag(
+                allowDataLoss if allowDataLoss is not None else fields.get("allowDataLoss"),
+                "allowDataLoss",
+            ),
+            _flag(
+                applyValidRowsOnly
+                if applyValidRowsOnly is not None
+                else fields.get("applyValidRowsOnly"),
+                "applyValidRowsOnly",
+            ),
+            name[:200],
+        )
         size = request.app.state.settings.job_batch_size
 
         def work() -> dict:
@@ -92,14 +124,21 @@ async def upload(request: Request, ctx: Ctx = Depends(context),
 
 
 @router.get("/import/{job_id}", summary="A saved preview: summary and a page of per-user changes")
-def preview(job_id: str, ctx: Ctx = Depends(context), afterRow: int = Query(0, ge=0),
-            max: int = Query(100, ge=1, le=1000)) -> dict:
+def preview(
+    job_id: str,
+    ctx: Ctx = Depends(context),
+    afterRow: int = Query(0, ge=0),
+    max: int = Query(100, ge=1, le=1000),
+) -> dict:
     return import_view(ctx, job_id, afterRow, max)
 
 
-@router.post("/import/{job_id}/apply", status_code=202,
-             summary="Apply a previewed import as a job (refused while rows have errors, unless "
-                     "uploaded with applyValidRowsOnly)")
+@router.post(
+    "/import/{job_id}/apply",
+    status_code=202,
+    summary="Apply a previewed import as a job (refused while rows have errors, unless "
+    "uploaded with applyValidRowsOnly)",
+)
 def apply(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     return job_out(confirm_import(ctx, job_id))
 
@@ -109,8 +148,10 @@ def discard(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     return job_out(discard_import(ctx, job_id))
 
 
-@router.get("/import/{job_id}/errors", summary="Every bad row as CSV: Row Number, User ID/Email, "
-            "Error Message")
+@router.get(
+    "/import/{job_id}/errors",
+    summary="Every bad row as CSV: Row Number, User ID/Email, Error Message",
+)
 def errors(job_id: str, ctx: Ctx = Depends(context)) -> StreamingResponse:
     rows = error_rows(ctx, job_id)
     first = next(rows, None)  # checks the job (404) before the response starts
@@ -119,7 +160,7 @@ def errors(job_id: str, ctx: Ctx = Depends(context)) -> StreamingResponse:
         out = io.StringIO()
         w = csv.writer(out)
         w.writerow(["Row Number", "User ID/Email", "Error Message"])
-        for line, email, message in ([first] if first else []):
+        for line, email, message in [first] if first else []:
             w.writerow([line, neutralise(email), neutralise(message)])
         for line, email, message in rows:
             w.writerow([line, neutralise(email), neutralise(message)])
@@ -129,5 +170,8 @@ def errors(job_id: str, ctx: Ctx = Depends(context)) -> StreamingResponse:
                 out.truncate()
         yield out.getvalue().encode("utf-8")
 
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'})
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )

@@ -1,4 +1,5 @@
 """Per-user calling features in Webex's shapes, and the write-only voicemail passcode."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,10 +34,16 @@ def _make(name: str) -> None:
     write.__annotations__["body"] = schema  # the real class, not a postponed string
 
     path = f"/people/{{person}}/features/{name}"
-    router.add_api_route(path, read, methods=["GET"], summary=f"Read {name}",
-                         operation_id=f"read_{name}")
-    router.add_api_route(path, write, methods=["PUT"], operation_id=f"update_{name}",
-                         summary=f"Update {name} (fields left out are kept)")
+    router.add_api_route(
+        path, read, methods=["GET"], summary=f"Read {name}", operation_id=f"read_{name}"
+    )
+    router.add_api_route(
+        path,
+        write,
+        methods=["PUT"],
+        operation_id=f"update_{name}",
+        summary=f"Update {name} (fields left out are kept)",
+    )
 
 
 for _name in FEATURES:
@@ -46,13 +53,23 @@ for _name in FEATURES:
 @router.get("/people/{person}/features/numbers", summary="The person's numbers")
 def numbers(person: str, ctx: Ctx = Depends(context)) -> dict[str, Any]:
     p = read_profile(ctx, _ref(person))
-    return {"distinctiveRingEnabled": p.distinctive_ring,
-            "phoneNumbers": [{"primary": True, "directNumber": p.phone_number,
-                              "extension": p.extension, "ringPattern": "NORMAL"}]}
+    return {
+        "distinctiveRingEnabled": p.distinctive_ring,
+        "phoneNumbers": [
+            {
+                "primary": True,
+                "directNumber": p.phone_number,
+                "extension": p.extension,
+                "ringPattern": "NORMAL",
+            }
+        ],
+    }
 
 
-@router.put("/telephony/config/people/{person}/voicemail/passcode",
-            summary="Set the voicemail PIN (6-30 digits); it can never be read back")
+@router.put(
+    "/telephony/config/people/{person}/voicemail/passcode",
+    summary="Set the voicemail PIN (6-30 digits); it can never be read back",
+)
 def passcode(person: str, body: Passcode, ctx: Ctx = Depends(context)) -> dict[str, Any]:
     set_voicemail_pin(ctx, _ref(person), body.passcode)
     return {"personId": ids.person(person_id(person)), "passcodeSet": True}

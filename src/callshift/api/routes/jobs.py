@@ -1,4 +1,5 @@
 """callshift's own: bulk moves (validate → start → status → errors → abandon → rollback)."""
+
 from __future__ import annotations
 
 import csv
@@ -23,37 +24,58 @@ router = APIRouter(prefix="/callshift", tags=["callshift"])
 class MoveRequest(BaseModel):
     sourceSubscriptionId: str = Field(min_length=1, max_length=100)
     targetSubscriptionId: str = Field(min_length=1, max_length=100)
-    offerCodes: list[str] | None = Field(default=None, max_length=20,
-                                         description="Only these offers (e.g. BCSTD, BCBASIC)")
+    offerCodes: list[str] | None = Field(
+        default=None, max_length=20, description="Only these offers (e.g. BCSTD, BCBASIC)"
+    )
     locationId: str | None = Field(default=None, max_length=400)
     emails: list[str] | None = Field(default=None, max_length=100_000)
 
 
 def _selection(body: MoveRequest) -> Selection:
     loc = ids.decode("LOCATION", body.locationId) if body.locationId else None
-    return Selection(body.sourceSubscriptionId, body.targetSubscriptionId,
-                     tuple(body.offerCodes) if body.offerCodes else None, loc,
-                     tuple(body.emails) if body.emails is not None else None)
+    return Selection(
+        body.sourceSubscriptionId,
+        body.targetSubscriptionId,
+        tuple(body.offerCodes) if body.offerCodes else None,
+        loc,
+        tuple(body.emails) if body.emails is not None else None,
+    )
 
 
 def job_out(job: Job) -> dict:
-    return {"id": job.id, "kind": job.kind, "status": job.status, "createdBy": job.created_by,
-            "created": job.created_at.isoformat(),
-            "started": job.started_at.isoformat() if job.started_at else None,
-            "finished": job.finished_at.isoformat() if job.finished_at else None,
-            "counts": {"total": job.total, "moved": job.moved, "skipped": job.skipped,
-                       "failed": job.failed, "pending": job.pending,
-                       "rolledBack": job.rolled_back},
-            "selection": job.params.get("selection"), "error": job.error}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "createdBy": job.created_by,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else None,
+        "finished": job.finished_at.isoformat() if job.finished_at else None,
+        "counts": {
+            "total": job.total,
+            "moved": job.moved,
+            "skipped": job.skipped,
+            "failed": job.failed,
+            "pending": job.pending,
+            "rolledBack": job.rolled_back,
+        },
+        "selection": job.params.get("selection"),
+        "error": job.error,
+    }
 
 
-@router.post("/moves/validate", summary="Dry run of a bulk move: capacity, blockers; changes nothing")
+@router.post(
+    "/moves/validate", summary="Dry run of a bulk move: capacity, blockers; changes nothing"
+)
 def validate(body: MoveRequest, ctx: Ctx = Depends(context)) -> dict:
     return validate_move(ctx, _selection(body)).as_dict()
 
 
-@router.post("/moves", status_code=202,
-             summary="Start a bulk move (refused when the target is short of units)")
+@router.post(
+    "/moves",
+    status_code=202,
+    summary="Start a bulk move (refused when the target is short of units)",
+)
 def start(body: MoveRequest, request: Request, ctx: Ctx = Depends(context)) -> dict:
     size = request.app.state.settings.job_batch_size
     return job_out(get_job(ctx, start_move(ctx, _selection(body), batch_size=size)))
@@ -70,19 +92,30 @@ def status(job_id: str, ctx: Ctx = Depends(context)) -> dict:
 
 
 def _item(r) -> dict:
-    return {"rowNumber": r.seq + 1, "personId": ids.person(r.user_id), "email": r.email,
-            "status": r.status, "errorCode": r.error_code, "message": r.message}
+    return {
+        "rowNumber": r.seq + 1,
+        "personId": ids.person(r.user_id),
+        "email": r.email,
+        "status": r.status,
+        "errorCode": r.error_code,
+        "message": r.message,
+    }
 
 
 @router.get("/jobs/{job_id}/errors", summary="Per-item errors (failed items)")
-def errors(job_id: str, ctx: Ctx = Depends(context), after: int = Query(-1, ge=-1),
-           limit: int = Query(1000, ge=1, le=10_000)) -> dict:
+def errors(
+    job_id: str,
+    ctx: Ctx = Depends(context),
+    after: int = Query(-1, ge=-1),
+    limit: int = Query(1000, ge=1, le=10_000),
+) -> dict:
     return {"items": [_item(r) for r in job_items(ctx, job_id, "failed", after, limit)]}
 
 
 @router.get("/jobs/{job_id}/report", summary="Every item's outcome, as JSON lines or CSV")
-def report(job_id: str, ctx: Ctx = Depends(context),
-           format: str = Query("json", pattern="^(json|csv)$")) -> Response:
+def report(
+    job_id: str, ctx: Ctx = Depends(context), format: str = Query("json", pattern="^(json|csv)$")
+) -> Response:
     get_job(ctx, job_id)
 
     def rows():
@@ -107,16 +140,24 @@ def report(job_id: str, ctx: Ctx = Depends(context),
         yield out.getvalue()
 
     if format == "csv":
-        return StreamingResponse(as_csv(), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="job-{job_id}.csv"'})
-    return StreamingResponse((json.dumps(_item(r)) + "\n" for r in rows()),
-                             media_type="application/x-ndjson")
+        return StreamingResponse(
+            as_csv(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="job-{job_id}.csv"'},
+        )
+    return StreamingResponse(
+        (json.dumps(_item(r)) + "\n" for r in rows()), media_type="application/x-ndjson"
+    )
 
 
 @router.get("/jobs/{job_id}/log", summary="The job's log")
 def log(job_id: str, ctx: Ctx = Depends(context)) -> dict:
-    return {"items": [{"at": r.at.isoformat(), "level": r.level, "message": r.message}
-                      for r in job_log(ctx, job_id)]}
+    return {
+        "items": [
+            {"at": r.at.isoformat(), "level": r.level, "message": r.message}
+            for r in job_log(ctx, job_id)
+        ]
+    }
 
 
 @router.post("/jobs/{job_id}/abandon", summary="Stop the job between batches")

@@ -1,4 +1,5 @@
 """/v1/licenses: list, details with holders, and PATCH /v1/licenses/users (method 1)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -20,10 +21,15 @@ router = APIRouter(tags=["licenses"])
 
 
 def licence_out(lic: Licence) -> dict:
-    return {"id": ids.licence(lic.org_id, lic.offer_code, lic.id), "name": lic.name,
-            "totalUnits": lic.total_units, "consumedUnits": lic.consumed_units,
-            "consumedByUsers": lic.consumed_units, "consumedByWorkspaces": 0,
-            "subscriptionId": lic.subscription_id}
+    return {
+        "id": ids.licence(lic.org_id, lic.offer_code, lic.id),
+        "name": lic.name,
+        "totalUnits": lic.total_units,
+        "consumedUnits": lic.consumed_units,
+        "consumedByUsers": lic.consumed_units,
+        "consumedByWorkspaces": 0,
+        "subscriptionId": lic.subscription_id,
+    }
 
 
 def raw_org(org_id: str | None) -> str | None:
@@ -40,17 +46,35 @@ def list_all(ctx: Ctx = Depends(context), orgId: str | None = None) -> dict:
     return {"items": [licence_out(l) for l in list_licences(ctx, raw_org(orgId))]}
 
 
-@router.get("/licenses/{license_id}", response_model=LicenseDetails, response_model_exclude_none=True,
-            summary="Licence details, optionally with the users holding it (paged)")
-def details(license_id: str, request: Request, response: Response, ctx: Ctx = Depends(context),
-            includeAssignedTo: str | None = Query(None, pattern="^user$"),
-            limit: int = Query(300, ge=1), cursor: str | None = None) -> dict:
-    lic, holders, next_cursor = licence_holders(ctx, ids.licence_raw(license_id),
-                                                includeAssignedTo == "user", cursor, min(limit, 300))
+@router.get(
+    "/licenses/{license_id}",
+    response_model=LicenseDetails,
+    response_model_exclude_none=True,
+    summary="Licence details, optionally with the users holding it (paged)",
+)
+def details(
+    license_id: str,
+    request: Request,
+    response: Response,
+    ctx: Ctx = Depends(context),
+    includeAssignedTo: str | None = Query(None, pattern="^user$"),
+    limit: int = Query(300, ge=1),
+    cursor: str | None = None,
+) -> dict:
+    lic, holders, next_cursor = licence_holders(
+        ctx, ids.licence_raw(license_id), includeAssignedTo == "user", cursor, min(limit, 300)
+    )
     out = licence_out(lic)
     if includeAssignedTo == "user":
-        out["users"] = [{"id": ids.person(u.id), "type": "INTERNAL", "displayName": u.display_name,
-                         "email": u.email} for u in holders]
+        out["users"] = [
+            {
+                "id": ids.person(u.id),
+                "type": "INTERNAL",
+                "displayName": u.display_name,
+                "email": u.email,
+            }
+            for u in holders
+        ]
         if next_cursor:
             response.headers["Link"] = next_link(request, next_cursor)
     return out
@@ -62,8 +86,9 @@ def _licence_requests(body: AssignLicenses) -> list[LicenceRequest]:
         try:
             raw = ids.licence_raw(item.id)
         except ids.BadId:
-            bad.append(LicenceError(item.id, E.LICENCE_NOT_RECOGNISED,
-                                    f"licence {item.id} not recognised"))
+            bad.append(
+                LicenceError(item.id, E.LICENCE_NOT_RECOGNISED, f"licence {item.id} not recognised")
+            )
             continue
         props = None
         if item.properties is not None:
@@ -81,9 +106,13 @@ def _licence_requests(body: AssignLicenses) -> list[LicenceRequest]:
     return out
 
 
-@router.patch("/licenses/users", response_model=AssignedLicenses, response_model_exclude_none=True,
-              responses={206: {"model": AssignedLicenses, "description": "some licences failed"}},
-              summary="Add and remove licences of one user in one operation (a swap keeps calling)")
+@router.patch(
+    "/licenses/users",
+    response_model=AssignedLicenses,
+    response_model_exclude_none=True,
+    responses={206: {"model": AssignedLicenses, "description": "some licences failed"}},
+    summary="Add and remove licences of one user in one operation (a swap keeps calling)",
+)
 def assign(body: AssignLicenses, ctx: Ctx = Depends(context)) -> JSONResponse:
     if not body.email and not body.personId:
         raise InvalidInput("email or personId is required")
@@ -92,8 +121,9 @@ def assign(body: AssignLicenses, ctx: Ctx = Depends(context)) -> JSONResponse:
     if not body.licenses:
         raise InvalidInput("licenses: at least one licence is required")
     person = ids.decode("PEOPLE", body.personId) if body.personId else None
-    ref = PersonRef(person_id=person, email=None if person else body.email,
-                    org_id=raw_org(body.orgId))
+    ref = PersonRef(
+        person_id=person, email=None if person else body.email, org_id=raw_org(body.orgId)
+    )
     result = change_licences(ctx, ref, _licence_requests(body))
     licences = result.licences
 
@@ -101,11 +131,20 @@ def assign(body: AssignLicenses, ctx: Ctx = Depends(context)) -> JSONResponse:
         lic = licences[raw]
         return ids.licence(lic.org_id, lic.offer_code, raw)
 
-    out = {"orgId": ids.org(result.user.org_id), "personId": ids.person(result.user.id),
-           "email": result.user.email, "licenses": sorted(encode(l) for l in result.change.after)}
+    out = {
+        "orgId": ids.org(result.user.org_id),
+        "personId": ids.person(result.user.id),
+        "email": result.user.email,
+        "licenses": sorted(encode(l) for l in result.change.after),
+    }
     if not result.change.failed:
         return JSONResponse(out)  # as is: the model documents it, re-validating costs
-    out["errors"] = [{"id": encode(f.licence_id) if f.licence_id in licences else f.licence_id,
-                      "errorCode": f.code, "description": f.description}
-                     for f in result.change.failed]
+    out["errors"] = [
+        {
+            "id": encode(f.licence_id) if f.licence_id in licences else f.licence_id,
+            "errorCode": f.code,
+            "description": f.description,
+        }
+        for f in result.change.failed
+    ]
     return JSONResponse(out, status_code=206)

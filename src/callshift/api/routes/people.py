@@ -1,4 +1,5 @@
 """/v1/people: list (keyset paging, absolute Link), details, create, full replace, delete."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,8 +12,15 @@ from ...db.store_people import PeopleFilter
 from ...domain.errors import InvalidInput, NotFound
 from ...domain.model import Licence
 from ...services.context import Ctx, PersonRef
-from ...services.people import (PersonData, PersonView, create_person, delete_person,
-                                get_person, list_people, replace_person)
+from ...services.people import (
+    PersonData,
+    PersonView,
+    create_person,
+    delete_person,
+    get_person,
+    list_people,
+    replace_person,
+)
 from ..deps import context
 from ..paging import next_link
 from ..schemas import Person, PersonIn, PersonList
@@ -28,13 +36,26 @@ def iso(dt) -> str:
 
 def person_out(view: PersonView, licences: Mapping[str, Licence], calling_data: bool) -> dict:
     u = view.user
-    out = {"id": ids.person(u.id), "emails": [u.email], "displayName": u.display_name,
-           "firstName": u.first_name, "lastName": u.last_name, "orgId": ids.org(u.org_id),
-           "licenses": [ids.licence(licences[l].org_id, licences[l].offer_code, l)
-                        for l in view.licence_ids if l in licences],
-           "created": iso(u.created), "lastModified": iso(u.last_modified),
-           "status": u.status, "type": "person", "invitePending": False, "loginEnabled": True,
-           "phoneNumbers": []}
+    out = {
+        "id": ids.person(u.id),
+        "emails": [u.email],
+        "displayName": u.display_name,
+        "firstName": u.first_name,
+        "lastName": u.last_name,
+        "orgId": ids.org(u.org_id),
+        "licenses": [
+            ids.licence(licences[l].org_id, licences[l].offer_code, l)
+            for l in view.licence_ids
+            if l in licences
+        ],
+        "created": iso(u.created),
+        "lastModified": iso(u.last_modified),
+        "status": u.status,
+        "type": "person",
+        "invitePending": False,
+        "loginEnabled": True,
+        "phoneNumbers": [],
+    }
     p = view.profile
     if calling_data and p is not None:
         if p.phone_number:
@@ -58,14 +79,24 @@ def _licences(ctx: Ctx, org_id: str) -> dict[str, Licence]:
         return uow.store.licences(org_id)
 
 
-@router.get("/people", response_model=PersonList, response_model_exclude_none=True,
-            summary="List people (paged by absolute Link next URLs)")
-def list_all(request: Request, ctx: Ctx = Depends(context),
-             email: str | None = None, displayName: str | None = None,
-             id: str | None = Query(None, description="comma-separated, up to 85 ids"),
-             orgId: str | None = None, locationId: str | None = None,
-             callingData: bool = False, max: int = Query(100, ge=1),
-             cursor: str | None = None) -> dict:
+@router.get(
+    "/people",
+    response_model=PersonList,
+    response_model_exclude_none=True,
+    summary="List people (paged by absolute Link next URLs)",
+)
+def list_all(
+    request: Request,
+    ctx: Ctx = Depends(context),
+    email: str | None = None,
+    displayName: str | None = None,
+    id: str | None = Query(None, description="comma-separated, up to 85 ids"),
+    orgId: str | None = None,
+    locationId: str | None = None,
+    callingData: bool = False,
+    max: int = Query(100, ge=1),
+    cursor: str | None = None,
+) -> dict:
     org_id = ctx.principal.org(raw_org(orgId))
     wanted, raw_ids, bad = None, None, []
     if id is not None:
@@ -84,7 +115,9 @@ def list_all(request: Request, ctx: Ctx = Depends(context),
             location = ids.decode("LOCATION", locationId)
         except ids.BadId:
             raise InvalidInput("locationId is not a location id") from None
-    f = PeopleFilter(org_id, email=email, display_name=displayName, ids=raw_ids, location_id=location)
+    f = PeopleFilter(
+        org_id, email=email, display_name=displayName, ids=raw_ids, location_id=location
+    )
     views, next_cursor = list_people(ctx, f, cursor, max, callingData)
     licences = _licences(ctx, org_id)
     out: dict = {"items": [person_out(v, licences, callingData) for v in views]}
@@ -97,8 +130,12 @@ def list_all(request: Request, ctx: Ctx = Depends(context),
     return JSONResponse(out, headers=headers)
 
 
-@router.get("/people/{person}", response_model=Person, response_model_exclude_none=True,
-            summary="Person details")
+@router.get(
+    "/people/{person}",
+    response_model=Person,
+    response_model_exclude_none=True,
+    summary="Person details",
+)
 def details(person: str, ctx: Ctx = Depends(context), callingData: bool = False) -> dict:
     view = get_person(ctx, PersonRef(person_id=person_id(person)))
     return JSONResponse(person_out(view, _licences(ctx, view.user.org_id), callingData))
@@ -120,14 +157,24 @@ def _data(body: PersonIn) -> PersonData:
             except ids.BadId:
                 licences.append(f"unknown:{l}")  # reported as "licence not recognised"
     work = [p.value for p in body.phoneNumbers or [] if p.type in ("work", "enterprise")]
-    return PersonData(email=body.emails[0], first_name=body.firstName or "",
-                      last_name=body.lastName or "", display_name=body.displayName or "",
-                      licences=licences, location_id=location, extension=body.extension,
-                      phone_number=work[0] if work else None)
+    return PersonData(
+        email=body.emails[0],
+        first_name=body.firstName or "",
+        last_name=body.lastName or "",
+        display_name=body.displayName or "",
+        licences=licences,
+        location_id=location,
+        extension=body.extension,
+        phone_number=work[0] if work else None,
+    )
 
 
-@router.post("/people", response_model=Person, response_model_exclude_none=True,
-             summary="Create a person, with licences and calling if given")
+@router.post(
+    "/people",
+    response_model=Person,
+    response_model_exclude_none=True,
+    summary="Create a person, with licences and calling if given",
+)
 def create(body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = False) -> dict:
     view = create_person(ctx, raw_org(body.orgId), _data(body))
     out = person_out(view, _licences(ctx, view.user.org_id), callingData)
@@ -136,16 +183,25 @@ def create(body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = Fals
     return out
 
 
-@router.put("/people/{person}", response_model=Person, response_model_exclude_none=True,
-            summary="Replace a person: the licences given are the complete new list")
-def replace(person: str, body: PersonIn, ctx: Ctx = Depends(context),
-            callingData: bool = False) -> dict:
+@router.put(
+    "/people/{person}",
+    response_model=Person,
+    response_model_exclude_none=True,
+    summary="Replace a person: the licences given are the complete new list",
+)
+def replace(
+    person: str, body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = False
+) -> dict:
     view = replace_person(ctx, PersonRef(person_id=person_id(person)), _data(body))
     return person_out(view, _licences(ctx, view.user.org_id), callingData)
 
 
-@router.delete("/people/{person}", status_code=204, response_class=Response,
-               summary="Delete a person (a calling profile goes to the recycle bin)")
+@router.delete(
+    "/people/{person}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a person (a calling profile goes to the recycle bin)",
+)
 def delete(person: str, ctx: Ctx = Depends(context)) -> Response:
     delete_person(ctx, PersonRef(person_id=person_id(person)))
     return Response(status_code=204)

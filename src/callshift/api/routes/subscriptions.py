@@ -1,4 +1,5 @@
 """callshift's own: subscriptions with their readiness, guarded cancellation, the recycle bin."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
@@ -28,16 +29,23 @@ def _encode_report(ctx: Ctx, report: dict[str, int]) -> dict[str, int]:
         return out
 
 
-@router.get("/subscriptions/{sub_id}/readiness",
-            summary="Users still holding each licence of the subscription (empty: ready to cancel)")
+@router.get(
+    "/subscriptions/{sub_id}/readiness",
+    summary="Users still holding each licence of the subscription (empty: ready to cancel)",
+)
 def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
     report = readiness(ctx, sub_id)
-    return {"subscriptionId": sub_id, "ready": not report,
-            "usersPerLicense": _encode_report(ctx, report)}
+    return {
+        "subscriptionId": sub_id,
+        "ready": not report,
+        "usersPerLicense": _encode_report(ctx, report),
+    }
 
 
-@router.post("/subscriptions/{sub_id}/cancel",
-             summary="Cancel (R9): refused while users remain unless force=true purges them")
+@router.post(
+    "/subscriptions/{sub_id}/cancel",
+    summary="Cancel (R9): refused while users remain unless force=true purges them",
+)
 def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dict:
     try:
         purged = cancel_subscription(ctx, sub_id, force)
@@ -47,17 +55,30 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
 
 
 @router.get("/recycleBin", summary="Purged calling profiles, newest first")
-def recycle_bin(ctx: Ctx = Depends(context), orgId: str | None = None,
-                limit: int = Query(100, ge=1, le=1000),
-                # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
-                offset: int = Query(0, ge=0, le=2**31 - 1)) -> dict:
+def recycle_bin(
+    ctx: Ctx = Depends(context),
+    orgId: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+) -> dict:
     entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
-    return {"items": [{
-        "id": e.id, "personId": ids.person(e.user_id), "email": e.email,
-        "purgedAt": e.purged_at.isoformat(), "expiresAt": e.expires_at.isoformat(),
-        "reason": e.reason, "extension": e.profile.extension,
-        "phoneNumber": e.profile.phone_number, "locationId": ids.location(e.profile.location_id),
-    } for e in entries]}
+    return {
+        "items": [
+            {
+                "id": e.id,
+                "personId": ids.person(e.user_id),
+                "email": e.email,
+                "purgedAt": e.purged_at.isoformat(),
+                "expiresAt": e.expires_at.isoformat(),
+                "reason": e.reason,
+                "extension": e.profile.extension,
+                "phoneNumber": e.profile.phone_number,
+                "locationId": ids.location(e.profile.location_id),
+            }
+            for e in entries
+        ]
+    }
 
 
 @router.post("/recycleBin/restore", summary="Restore purged profiles as they were, PIN included")

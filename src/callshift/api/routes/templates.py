@@ -1,5 +1,6 @@
 """Licence templates (`/v1/organization/licenseTemplates`, Webex's shape), groups
 (`/v1/groups`), and callshift's preview-then-apply to existing users."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -11,9 +12,16 @@ from ... import ids
 from ...domain.errors import NotFound
 from ...domain.templates import Template
 from ...services.context import Ctx
+from ...services.groups import (
+    GroupView,
+    change_members,
+    create_group,
+    delete_group,
+    get_group,
+    list_groups,
+    members,
+)
 from ...services.jobs import get_job
-from ...services.groups import (GroupView, change_members, create_group, delete_group, get_group,
-                                list_groups, members)
 from ...services.template_apply import TemplatePreview, confirm_preview, preview_apply
 from ...services.templates import delete_template, get_template, list_templates, save_template
 from ..deps import context
@@ -42,20 +50,26 @@ class TemplateIn(BaseModel):
     templateType: Literal["ORG", "GROUP"] = "ORG"
     licenses: list[str] = Field(default_factory=list, max_length=50)
     groups: list[str] = Field(default_factory=list, max_length=1000)
-    locationId: str | None = Field(default=None, max_length=400,
-                                   description="callshift: where template calling users go")
+    locationId: str | None = Field(
+        default=None, max_length=400, description="callshift: where template calling users go"
+    )
     orgId: str | None = Field(default=None, max_length=400)
 
 
 def template_out(tpl: Template, ctx: Ctx) -> dict:
     with ctx.db.uow(write=False) as uow:
         lic = uow.store.licences(tpl.org_id)
-    return {"id": ids.encode("LICENSE_TEMPLATE", tpl.id), "templateName": tpl.name,
-            "templateType": tpl.type, "orgId": ids.org(tpl.org_id),
-            "licenses": [ids.licence(tpl.org_id, lic[l].offer_code, l) for l in tpl.licence_ids
-                         if l in lic],
-            "groups": [ids.encode("GROUP", g) for g in tpl.group_ids],
-            "locationId": ids.location(tpl.location_id) if tpl.location_id else None}
+    return {
+        "id": ids.encode("LICENSE_TEMPLATE", tpl.id),
+        "templateName": tpl.name,
+        "templateType": tpl.type,
+        "orgId": ids.org(tpl.org_id),
+        "licenses": [
+            ids.licence(tpl.org_id, lic[l].offer_code, l) for l in tpl.licence_ids if l in lic
+        ],
+        "groups": [ids.encode("GROUP", g) for g in tpl.group_ids],
+        "locationId": ids.location(tpl.location_id) if tpl.location_id else None,
+    }
 
 
 def _template_raw(value: str) -> str:
@@ -67,9 +81,16 @@ def _template_raw(value: str) -> str:
 
 def _save(body: TemplateIn, ctx: Ctx, template_id: str | None = None) -> dict:
     location = ids.decode("LOCATION", body.locationId) if body.locationId else None
-    tpl = save_template(ctx, raw_org(body.orgId), body.templateName, body.templateType,
-                        [_licence_raw(l) for l in body.licenses],
-                        [_group_raw(g) for g in body.groups], location, template_id)
+    tpl = save_template(
+        ctx,
+        raw_org(body.orgId),
+        body.templateName,
+        body.templateType,
+        [_licence_raw(l) for l in body.licenses],
+        [_group_raw(g) for g in body.groups],
+        location,
+        template_id,
+    )
     return template_out(tpl, ctx)
 
 
@@ -88,14 +109,20 @@ def one(template_id: str, ctx: Ctx = Depends(context)) -> dict:
     return template_out(get_template(ctx, _template_raw(template_id)), ctx)
 
 
-@router.put("/organization/licenseTemplates/{template_id}",
-            summary="Replace a template (future users; apply it to change existing ones)")
+@router.put(
+    "/organization/licenseTemplates/{template_id}",
+    summary="Replace a template (future users; apply it to change existing ones)",
+)
 def replace(template_id: str, body: TemplateIn, ctx: Ctx = Depends(context)) -> dict:
     return _save(body, ctx, _template_raw(template_id))
 
 
-@router.delete("/organization/licenseTemplates/{template_id}", status_code=204,
-               response_class=Response, summary="Delete a template")
+@router.delete(
+    "/organization/licenseTemplates/{template_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a template",
+)
 def remove(template_id: str, ctx: Ctx = Depends(context)) -> Response:
     delete_template(ctx, _template_raw(template_id))
     return Response(status_code=204)
@@ -110,27 +137,49 @@ def preview_out(p: TemplatePreview, ctx: Ctx) -> dict:
     with ctx.db.uow(write=False) as uow:
         lic = uow.store.licences(p.template.org_id)
     enc = lambda l: ids.licence(p.template.org_id, lic[l].offer_code, l)  # noqa: E731
-    return {"jobId": p.job_id, "template": template_out(p.template, ctx),
-            "preserveLicenses": p.preserve, "allowDataLoss": p.allow_data_loss,
-            "canStart": p.can_start, "usersInScope": p.in_scope, "changing": p.changing,
-            "unchanged": p.unchanged, "failing": p.failing, "losingCallingData": p.purges,
-            "withNotes": p.notes,
-            "licenses": [{"id": enc(l), "name": lic[l].name, "subscriptionId": lic[l].subscription_id,
-                          **v} for l, v in p.per_licence.items()],
-            "sample": [{**s, "add": [enc(l) for l in s["add"]],
-                        "remove": [enc(l) for l in s["remove"]]} for s in p.sample]}
+    return {
+        "jobId": p.job_id,
+        "template": template_out(p.template, ctx),
+        "preserveLicenses": p.preserve,
+        "allowDataLoss": p.allow_data_loss,
+        "canStart": p.can_start,
+        "usersInScope": p.in_scope,
+        "changing": p.changing,
+        "unchanged": p.unchanged,
+        "failing": p.failing,
+        "losingCallingData": p.purges,
+        "withNotes": p.notes,
+        "licenses": [
+            {"id": enc(l), "name": lic[l].name, "subscriptionId": lic[l].subscription_id, **v}
+            for l, v in p.per_licence.items()
+        ],
+        "sample": [
+            {**s, "add": [enc(l) for l in s["add"]], "remove": [enc(l) for l in s["remove"]]}
+            for s in p.sample
+        ],
+    }
 
 
-@router.post("/callshift/licenseTemplates/{template_id}/preview",
-             summary="Plan the template for existing users (stored as a job in status preview)")
+@router.post(
+    "/callshift/licenseTemplates/{template_id}/preview",
+    summary="Plan the template for existing users (stored as a job in status preview)",
+)
 def preview(template_id: str, body: ApplyIn, request: Request, ctx: Ctx = Depends(context)) -> dict:
-    p = preview_apply(ctx, _template_raw(template_id), body.preserveLicenses, body.allowDataLoss,
-                      request.app.state.settings.job_batch_size)
+    p = preview_apply(
+        ctx,
+        _template_raw(template_id),
+        body.preserveLicenses,
+        body.allowDataLoss,
+        request.app.state.settings.job_batch_size,
+    )
     return preview_out(p, ctx)
 
 
-@router.post("/callshift/jobs/{job_id}/confirm", status_code=202,
-             summary="Apply a previewed job (refused when capacity is short or data would be lost)")
+@router.post(
+    "/callshift/jobs/{job_id}/confirm",
+    status_code=202,
+    summary="Apply a previewed job (refused when capacity is short or data would be lost)",
+)
 def confirm(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     confirm_preview(ctx, job_id)
     return job_out(get_job(ctx, job_id))
@@ -152,8 +201,12 @@ class GroupPatch(BaseModel):
 
 
 def group_out(g: GroupView) -> dict:
-    return {"id": ids.encode("GROUP", g.id), "displayName": g.name, "orgId": ids.org(g.org_id),
-            "memberSize": g.members}
+    return {
+        "id": ids.encode("GROUP", g.id),
+        "displayName": g.name,
+        "orgId": ids.org(g.org_id),
+        "memberSize": g.members,
+    }
 
 
 def _person_raw(value: str) -> str:
@@ -180,8 +233,12 @@ def group(group_id: str, ctx: Ctx = Depends(context)) -> dict:
 
 
 @router.get("/groups/{group_id}/members", summary="A group's members")
-def group_members(group_id: str, ctx: Ctx = Depends(context),
-                  count: int = Query(500, ge=1, le=1000), startIndex: int = Query(0, ge=0)) -> dict:
+def group_members(
+    group_id: str,
+    ctx: Ctx = Depends(context),
+    count: int = Query(500, ge=1, le=1000),
+    startIndex: int = Query(0, ge=0),
+) -> dict:
     uids = members(ctx, _group_raw(group_id), count, startIndex)
     return {"members": [{"id": ids.person(u)} for u in uids]}
 
@@ -193,8 +250,9 @@ def patch_group(group_id: str, body: GroupPatch, ctx: Ctx = Depends(context)) ->
     return group_out(change_members(ctx, _group_raw(group_id), add, drop))
 
 
-@router.delete("/groups/{group_id}", status_code=204, response_class=Response,
-               summary="Delete a group")
+@router.delete(
+    "/groups/{group_id}", status_code=204, response_class=Response, summary="Delete a group"
+)
 def drop_group(group_id: str, ctx: Ctx = Depends(context)) -> Response:
     delete_group(ctx, _group_raw(group_id))
     return Response(status_code=204)

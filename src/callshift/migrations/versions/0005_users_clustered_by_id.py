@@ -15,12 +15,13 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-25
 """
+
 import re
 
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -30,10 +31,16 @@ def _rebuild_users(without_rowid: bool) -> None:
     if bind.dialect.name != "sqlite":
         return
     table_sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").scalar_one()
-    indexes = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' "
-        "AND sql IS NOT NULL").scalars().all()
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
+    ).scalar_one()
+    indexes = (
+        bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' "
+            "AND sql IS NOT NULL"
+        )
+        .scalars()
+        .all()
+    )
     body = table_sql.strip().removesuffix("WITHOUT ROWID").rstrip()
     body = re.sub(r'^CREATE TABLE\s+("?)users\1', "CREATE TABLE users_rebuilt", body)
     bind.exec_driver_sql(body + (" WITHOUT ROWID" if without_rowid else ""))

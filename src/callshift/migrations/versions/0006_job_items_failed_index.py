@@ -9,11 +9,12 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-25
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -21,13 +22,19 @@ FAILED = sa.text("status = 'failed'")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('job_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_job_items_status')
-    op.create_index('ix_job_items_failed', 'job_items', ['job_id', 'seq'], unique=False,
-                    sqlite_where=FAILED, postgresql_where=FAILED)
+    with op.batch_alter_table("job_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_items_status")
+    op.create_index(
+        "ix_job_items_failed",
+        "job_items",
+        ["job_id", "seq"],
+        unique=False,
+        sqlite_where=FAILED,
+        postgresql_where=FAILED,
+    )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_job_items_failed', table_name='job_items')
-    with op.batch_alter_table('job_items', schema=None) as batch_op:
-        batch_op.create_index('ix_job_items_status', ['job_id', 'status', 'seq'], unique=False)
+    op.drop_index("ix_job_items_failed", table_name="job_items")
+    with op.batch_alter_table("job_items", schema=None) as batch_op:
+        batch_op.create_index("ix_job_items_status", ["job_id", "status", "seq"], unique=False)

@@ -16,10 +16,11 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25
 """
+
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -29,16 +30,25 @@ def _postgresql() -> bool:
 
 
 def upgrade() -> None:
-    op.create_index('ix_calling_profiles_location_user', 'calling_profiles',
-                    ['location_id', 'user_id'], unique=False)
+    op.create_index(
+        "ix_calling_profiles_location_user",
+        "calling_profiles",
+        ["location_id", "user_id"],
+        unique=False,
+    )
     if _postgresql():
-        op.drop_index('ix_users_org_email', table_name='users')
-        op.create_index('ix_users_org_email', 'users', ['org_id', 'email'], unique=False,
-                        postgresql_include=['id'])
+        op.drop_index("ix_users_org_email", table_name="users")
+        op.create_index(
+            "ix_users_org_email",
+            "users",
+            ["org_id", "email"],
+            unique=False,
+            postgresql_include=["id"],
+        )
 
 
 def downgrade() -> None:
     if _postgresql():
-        op.drop_index('ix_users_org_email', table_name='users')
-        op.create_index('ix_users_org_email', 'users', ['org_id', 'email'], unique=False)
-    op.drop_index('ix_calling_profiles_location_user', table_name='calling_profiles')
+        op.drop_index("ix_users_org_email", table_name="users")
+        op.create_index("ix_users_org_email", "users", ["org_id", "email"], unique=False)
+    op.drop_index("ix_calling_profiles_location_user", table_name="calling_profiles")

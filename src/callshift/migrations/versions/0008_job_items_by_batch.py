@@ -14,30 +14,34 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-25
 """
+
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def _rekey(columns: list[str], without_rowid: bool) -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    kwargs = {"recreate": "always", "table_kwargs": {"sqlite_with_rowid": not without_rowid}} \
-        if sqlite else {}
-    with op.batch_alter_table('job_items', **kwargs) as batch_op:
-        batch_op.drop_constraint('pk_job_items', type_='primary')
-        batch_op.create_primary_key('pk_job_items', columns)
+    kwargs = (
+        {"recreate": "always", "table_kwargs": {"sqlite_with_rowid": not without_rowid}}
+        if sqlite
+        else {}
+    )
+    with op.batch_alter_table("job_items", **kwargs) as batch_op:
+        batch_op.drop_constraint("pk_job_items", type_="primary")
+        batch_op.create_primary_key("pk_job_items", columns)
 
 
 def upgrade() -> None:
-    op.drop_index('ix_job_items_batch', table_name='job_items')
-    _rekey(['job_id', 'batch_no', 'seq'], without_rowid=True)
-    op.create_index('ux_job_items_seq', 'job_items', ['job_id', 'seq'], unique=True)
+    op.drop_index("ix_job_items_batch", table_name="job_items")
+    _rekey(["job_id", "batch_no", "seq"], without_rowid=True)
+    op.create_index("ux_job_items_seq", "job_items", ["job_id", "seq"], unique=True)
 
 
 def downgrade() -> None:
-    op.drop_index('ux_job_items_seq', table_name='job_items')
-    _rekey(['job_id', 'seq'], without_rowid=False)
-    op.create_index('ix_job_items_batch', 'job_items', ['job_id', 'batch_no'], unique=False)
+    op.drop_index("ux_job_items_seq", table_name="job_items")
+    _rekey(["job_id", "seq"], without_rowid=False)
+    op.create_index("ix_job_items_batch", "job_items", ["job_id", "batch_no"], unique=False)
