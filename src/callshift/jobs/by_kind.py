@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -27,8 +26,9 @@ from ..db import tables as t
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
-from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
+from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
 from ..domain.model import Licence, User, UserLicensing
+from ..domain.planner import Ask, Planner
 from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
 from .model import BatchResult, Job
 
@@ -43,6 +43,10 @@ class Kind:
     requests: tuple[LicenceRequest, ...]
     members: list[Member] = field(default_factory=list)
     purge_ok: bool = False  # removing calling (and the profile with it) was confirmed
+    ask: Ask = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ask = Ask.of(self.state, self.requests)
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,7 @@ def kinds_of(
         if state is None:
             gone.append(seq)
             continue
-        p = state.profile if any(r.properties for r in reqs) else None
-        key = (state.licence_ids, reqs, p and (p.location_id, p.extension, p.phone_number))
+        key = Ask.of(state, reqs)  # the planner's own key: members get one plan
         if key not in kinds:
             kinds[key] = Kind(state, reqs, purge_ok=purge_ok)
         kinds[key].members.append((seq, uid, state.licence_ids))
@@ -145,19 +148,13 @@ def apply_kinds(
     store = SqlStore(conn)
     licences = locked_licences(conn, store, job.org_id)
     units = {lid: l.free_units for lid, l in licences.items()}
-    # capacity hidden from the plan: free units >= 1 everywhere
-    roomy = {
-        lid: replace(l, consumed_units=min(l.consumed_units, l.total_units - 1))
-        for lid, l in licences.items()
-    }
-    locations = store.location_ids(job.org_id)
+    # capacity is counted here, kind by kind, not by the plans
+    planner = Planner(licences, store.location_ids(job.org_id), counted=False, restoring=restoring)
     marks = [_row(seq, *wording.gone) for seq in gone]
     planned: list[tuple[Kind, LicenceChange, list[Member]]] = []
     for kind in sorted(kinds, key=lambda k: k.members[0][0]):
         try:
-            change = plan_licence_change(
-                kind.state, kind.requests, roomy, locations, restoring=restoring
-            )
+            change = planner.plan_ask(kind.ask)
         except DomainError as e:
             marks += [_row(seq, "failed", e.code, e.message) for seq, _, _ in kind.members]
             continue
@@ -200,9 +197,8 @@ def apply_kinds(
             plain[(change.removed, change.added, change.calling.value)] += members
     mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
     applied: list[int] = []
-    one_by_one = partial(
-        _one_by_one, conn, store, job, roomy, locations, now, action, restoring, with_row, applied
-    )
+    writer = OneByOne(conn, store, job, planner, licences, now, action, with_row, applied)
+    one_by_one = writer.write
     late = one_by_one(purges)
     # the users still pending beside the groups': what they hold or get keeps those
     # licences out of the batch-wide swap
@@ -244,26 +240,33 @@ def _take(units: dict[str, int], change: LicenceChange, members: list[Member]) -
     return took
 
 
-def _one_by_one(
-    conn: Connection,
-    store: SqlStore,
-    job: Job,
-    licences,
-    locations,
-    now: datetime,
-    action: str,
-    restoring: bool,
-    with_row: bool,
-    applied: list[int],
-    writes: list[tuple[Kind, LicenceChange, list[Member]]],
-) -> int:
+@dataclass(frozen=True)
+class OneByOne:
+    """Where the users changed one by one are written, and how they are planned."""
+
+    conn: Connection
+    store: SqlStore
+    job: Job
+    planner: Planner
+    licences: dict[str, Licence]
+    now: datetime
+    action: str
+    with_row: bool
+    applied: list[int]  # the seqs written, appended to
+
+    def write(self, writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
+        return _one_by_one(self, writes)
+
+
+def _one_by_one(w: OneByOne, writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
     """Grants or purges, each user in a savepoint: a late conflict (an extension taken
     since the preview, the last unit taken by another transaction) undoes that user only.
     Returns how many failed."""
     from ..services.licensing import write_change  # services import jobs, not the reverse
 
+    conn, store, job, licences = w.conn, w.store, w.job, w.licences
     full = states_of(conn, [uid for _, _, members in writes for _, uid, _ in members])
-    ctx, late = job_ctx(job, now), 0
+    ctx, late = job_ctx(job, w.now), 0
     for kind, planned, members in writes:
         for seq, uid, _ in members:
             state, why = full.get(uid), None
@@ -271,9 +274,7 @@ def _one_by_one(
                 if state is None:
                     raise DomainError("the user no longer exists")
                 # a grant's plan carries the profile it makes for this user
-                change = plan_licence_change(
-                    state, kind.requests, licences, locations, restoring=restoring
-                )
+                change = w.planner.plan(state, kind.requests)
                 if change.failed or (change.added, change.removed, change.calling) != (
                     planned.added,
                     planned.removed,
@@ -282,10 +283,10 @@ def _one_by_one(
                     raise DomainError("the user's licences changed during the batch")
                 if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
                     state = replace(state, profile=store.profile(uid))
-                extra = {"jobId": job.id, **({"row": seq + 1} if with_row else {})}
+                extra = {"jobId": job.id, **({"row": seq + 1} if w.with_row else {})}
                 with conn.begin_nested():
-                    write_change(ctx, store, state, change, licences, action, extra_after=extra)
-                applied.append(seq)
+                    write_change(ctx, store, state, change, licences, w.action, extra_after=extra)
+                w.applied.append(seq)
             except DomainError as e:
                 why = (e.code, e.message)
             except CapacityRace as e:

@@ -34,10 +34,9 @@ from ..domain.licensing import (
     LicenceRequest,
     Operation,
     normalise_number,
-    plan_licence_change,
 )
 from ..domain.model import CallingProfile, Licence, User, UserLicensing
-from ..domain.plan_cache import PlanCache
+from ..domain.planner import Ask, Planner, Refusal
 from ..domain.users_csv import (
     EXTENSION,
     LOCATION,
@@ -71,20 +70,21 @@ class RowPlanner:
     header: Header
     mode: Mode
     allow_data_loss: bool
-    licences: dict[str, Licence]  # running unit counts (see ``free``)
+    licences: dict[str, Licence]  # as read before the file: names, subscriptions, status
     locations: dict[str, str]  # lower-case name -> id
     use: dict[str, LicenceUse] = field(default_factory=lambda: defaultdict(LicenceUse))
     counts: Counter = field(default_factory=Counter)
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
-    plans: PlanCache = field(default_factory=PlanCache)
     payloads: PayloadCodec = field(default_factory=PayloadCodec)
     holdings: reads.Holdings = field(default_factory=reads.Holdings)
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
-        # Running free units, kept as plain ints; ``licences`` catches up (``_sync``) only
-        # before the rules read it, which rows of a kind already planned never need.
-        self.free = {lid: l.free_units for lid, l in self.licences.items()}
+        # the rules, with running unit counts: row N sees what rows 2..N-1 took or freed
+        self.planner = Planner(self.licences, self.locations.values())
+        self.free = self.planner.free
+        # what rows of one plan share (status, messages, payload), by the plan's identity
+        self.outcomes: dict[int, Outcome] = {}
         cols = [i for i, _ in self.header.licences]
         self.licence_cells = itemgetter(*cols) if cols else (lambda cells: ())
         self.shapes = ShapeCache(self)
@@ -131,17 +131,17 @@ class RowPlanner:
         # Then every row in file order, with the running unit counts. A ``User`` is made
         # only for the rows the rules see.
         free, tally, out, purges = self.free, Counter(), [], []
+        outcome_of, outcomes = self.planner.outcome, self.outcomes
         for (line, cells), email, (user, kind) in zip(rows, emails, found, strict=False):
             if kind is None or kind.properties:
                 out.append(self._row(store, line, cells, email, user, profiles, purges))
                 continue
-            one = kind.one
-            key = (free[one] > 0,) if one is not None else tuple([free[l] > 0 for l in kind.room])
-            o = kind.outcomes.get(key)
-            if o is None:
-                o = Outcome(self, kind, self._user(user, email))
-                if len(kind.outcomes) < OUTCOMES:
-                    kind.outcomes[key] = o
+            hit = outcome_of(kind.ask)
+            o = outcomes.get(id(hit))
+            if o is None or o.hit is not hit:
+                o = Outcome(self, kind, hit)
+                if len(outcomes) < KINDS:
+                    outcomes[id(hit)] = o
             if o.status != "pending":
                 out.append(
                     self._known_row(store, line, email, self._user(user, email), kind, o, purges)
@@ -192,26 +192,8 @@ class RowPlanner:
             return (line - 1, user.id, email, "skipped", None, "no change", None)
         return self._planned(line, user, email, kind.requests, out.change, purges, store)
 
-    def _sync(self) -> None:
-        """Bring ``licences`` up to the running counts (``free``) before the rules read them."""
-        for lid, l in list(self.licences.items()):
-            consumed = l.total_units - self.free[lid]
-            if consumed != l.consumed_units:
-                self.licences[lid] = Licence(
-                    l.id,
-                    l.org_id,
-                    l.subscription_id,
-                    l.offer_code,
-                    l.total_units,
-                    consumed,
-                    l.subscription_status,
-                )
-
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
-        for lid in added:
-            self.free[lid] -= 1
-        for lid in removed:
-            self.free[lid] += 1
+        self.planner.take(added, removed)
 
     def _user(self, found: tuple[str, frozenset[str]], email: str) -> User:
         return User(id=found[0], org_id=self.org_id, email=email)
@@ -227,16 +209,8 @@ class RowPlanner:
         user = self._user(found, email)
         state = UserLicensing(user, found[1], profiles.get(user.id))
         requests = self._with_properties(requests, cells, state, errors)
-        self._sync()
         try:
-            change = self.plans.plan(
-                state,
-                tuple((r.licence_id, r.operation) for r in requests),
-                lambda: requests,
-                self.licences,
-                self.locations.values(),
-                cacheable=not any(r.properties for r in requests),
-            )
+            change = self.planner.plan(state, requests)
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
@@ -368,7 +342,10 @@ class RowPlanner:
         for r in requests:
             if r.operation is Operation.ADD and r.licence_id in calling:
                 cols = self.header.columns
-                cell = lambda name: unneutralise(cells[cols[name]]) if name in cols else ""  # noqa: E731
+
+                def cell(name: str, cols: Mapping[str, int] = cols) -> str:
+                    return unneutralise(cells[cols[name]]) if name in cols else ""
+
                 location = None
                 if cell(LOCATION):
                     location = self.locations.get(cell(LOCATION).lower())
@@ -436,7 +413,6 @@ class RowPlanner:
 SHAPES = 10_000  # distinct licence cells remembered
 SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
 KINDS = 10_000  # distinct (licences held, licence cells) remembered
-OUTCOMES = 64  # plans remembered per kind (one per room: which licences to add have units)
 # what a purge loses (``_lost``): the profile without parsing its settings row by row
 LOSSES = (
     "SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
@@ -445,7 +421,7 @@ LOSSES = (
 
 
 class Shape:
-    """The licence cells of a valid row as requests (no properties), made once per distinct cells."""
+    """A valid row's licence cells as requests (no properties), made once per distinct cells."""
 
     __slots__ = ("requests", "adds", "calling_add")
 
@@ -483,23 +459,22 @@ class Kind:
 
     ``properties``: the row adds a first calling licence, which takes the row's
     Extension, Phone Number and Location (planned row by row, ``RowPlanner._row``).
-    Otherwise the plan depends only on whether each licence to add has a free unit
-    (``room``), so ``outcomes`` keeps one ``Outcome`` per room.
+    Otherwise the plan depends only on the kind (its ``Ask``) and the room, which the
+    planner's memo keys on.
     """
 
-    __slots__ = ("held", "requests", "properties", "room", "one", "outcomes")
+    __slots__ = ("held", "requests", "properties", "ask")
 
     def __init__(self, planner: RowPlanner, held: frozenset[str], shape: Shape):
         self.held = held
         self.requests = shape.requests
         self.properties = shape.calling_add and not (held & planner.calling_ids)
-        self.room = tuple(l for l in shape.adds if l not in held and l in planner.licences)
-        self.one = self.room[0] if len(self.room) == 1 else None
-        self.outcomes: dict[tuple, Outcome] = {}
+        self.ask = Ask(planner.org_id, held, shape.requests)
 
 
 class Outcome:
-    """``plan_licence_change`` for a kind of row at one room: what every such row becomes.
+    """The planner's answer for a kind of row at one room, as rows take it: what every
+    such row becomes.
 
     ``status`` is pending, skipped, failed, or planned (a purge or a grant: finished row by
     row by ``RowPlanner._planned``, which reads the user's profile).
@@ -508,6 +483,7 @@ class Outcome:
     __slots__ = (
         "planner",
         "kind",
+        "hit",
         "change",
         "failures",
         "errors",
@@ -518,19 +494,12 @@ class Outcome:
         "prefix",
     )
 
-    def __init__(self, planner: RowPlanner, kind: Kind, user):
-        planner._sync()
-        self.planner, self.kind, self.prefix = planner, kind, None
-        try:  # the profile is read only with properties, which these requests have none of
-            change = plan_licence_change(
-                UserLicensing(user, kind.held, None),
-                kind.requests,
-                planner.licences,
-                planner.locations.values(),
-            )
-            failures = list(change.failed)
-        except LicenceChangeRefused as refused:
-            change, failures = None, refused.errors
+    def __init__(self, planner: RowPlanner, kind: Kind, hit: LicenceChange | Refusal):
+        self.planner, self.kind, self.hit, self.prefix = planner, kind, hit, None
+        if isinstance(hit, Refusal):
+            change, failures = None, list(hit.errors)
+        else:
+            change, failures = hit, list(hit.failed)
         self.change, self.failures = change, failures
         self.errors = [planner._describe(f) for f in failures]
         if failures:

@@ -18,8 +18,9 @@ from ..db import tables as t
 from ..db.bulk import driver_ts, insert_rows
 from ..db.rows import profile_values
 from ..db.store import SqlStore
-from ..domain.licensing import CallingChange, LicenceRequest, Operation, plan_licence_change
+from ..domain.licensing import CallingChange, LicenceRequest, Operation
 from ..domain.model import Licence, UserLicensing
+from ..domain.planner import Ask, Planner
 from ..jobs.grouped import AUDIT_COLS
 from .context import Ctx, new_id
 
@@ -49,7 +50,8 @@ def remove_from_all(
     wanted = set(licence_ids)
     holders = sorted({uid for lid in licence_ids for uid in store.holders(lid)})
     given_back: Counter[str] = Counter()
-    plans: dict[tuple, object] = {}
+    planner = Planner(licences, ())  # removals only: no location, no unit is read
+    asks: dict[frozenset[str], Ask] = {}  # by licences held: what they are asked follows
     for i in range(0, len(holders), CHUNK):
         chunk = holders[i : i + CHUNK]
         if conn.dialect.name == "postgresql":  # as store.user(lock=True) does, for the chunk
@@ -60,13 +62,14 @@ def remove_from_all(
         changes = []
         for uid in chunk:
             state = UserLicensing(users[uid], held.get(uid, frozenset()), profiles.get(uid))
-            removes = tuple(sorted(state.licence_ids & wanted))
-            key = (state.licence_ids, state.profile is None, removes)
-            if key not in plans:  # a removal plan does not look into the profile
-                plans[key] = plan_licence_change(
-                    state, [LicenceRequest(l, Operation.REMOVE) for l in removes], licences, ()
+            ask = asks.get(state.licence_ids)
+            if ask is None:
+                removes = sorted(state.licence_ids & wanted)
+                ask = asks[state.licence_ids] = Ask.of(
+                    state, [LicenceRequest(l, Operation.REMOVE) for l in removes]
                 )
-            changes.append((state, plans[key]))
+            # a removal's plan does not look into the profile: users alike share it
+            changes.append((state, planner.plan_ask(ask)))
         _write(ctx, store, changes, action, given_back)
     for lid, n in given_back.items():
         conn.execute(

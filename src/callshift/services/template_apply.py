@@ -19,8 +19,9 @@ from ..db import batch_reads as reads
 from ..db import tables as t
 from ..db.bulk import run_many
 from ..domain.errors import DomainError, NotFound
-from ..domain.licensing import CallingChange, LicenceChange, plan_licence_change
+from ..domain.licensing import CallingChange, LicenceChange
 from ..domain.model import User, UserLicensing
+from ..domain.planner import Planner
 from ..domain.templates import Template, TemplatePlan, plan_template, scope_of
 from ..jobs import requests_apply  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
@@ -125,12 +126,13 @@ class _Kind:
         return None if not self.plan.requests else "failed" if self.error else "pending"
 
 
-def _plan(state, template, licences, locations, preserve) -> tuple:
-    plan = plan_template(state, template, licences, preserve)
+def _plan(state: UserLicensing, template: Template, planner: Planner, preserve: bool) -> tuple:
+    """A kind's template requests (plan_template) and what the planner makes of them."""
+    plan = plan_template(state, template, planner.base, preserve)
     if not plan.requests:
         return plan, None, None
     try:
-        change = plan_licence_change(state, list(plan.requests), licences, locations)
+        change = planner.plan(state, plan.requests)
         if change.failed:
             raise DomainError(change.failed[0].description, change.failed[0].code)
     except DomainError as e:
@@ -144,6 +146,7 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     holding a calling licence has calling data; for the others it is looked up, only for
     them (a probe of every user's profile cost a fifth of the snapshot)."""
     held = reads.Holdings()
+    planner = Planner(licences, locations)  # one plan per kind: no units are taken here
     calling = {lid for lid, l in licences.items() if l.offer.is_calling}
     count = f"SELECT held, calling, count(*), min(id) FROM {SCOPE} GROUP BY held, calling"
     rows = reads.raw_rows(conn, count, ())
@@ -161,7 +164,7 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
         # a profile's presence is what the plan reads: the first user's stands for the rest
         profile = reads.lite_profiles(conn, [first]).get(first) if has_data else None
         state = UserLicensing(User(first, template.org_id, ""), held[lids], profile)
-        out[(lids, has_data)] = _Kind(n, *_plan(state, template, licences, locations, preserve))
+        out[(lids, has_data)] = _Kind(n, *_plan(state, template, planner, preserve))
     return out
 
 
