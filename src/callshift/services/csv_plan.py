@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
 from ..db import batch_reads as reads
+from ..db import profile_reads
 from ..db.store import SqlStore
 from ..domain import errors as E
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
@@ -294,24 +295,20 @@ class RowPlanner:
         """``_lost`` of each user's profile, read raw: the settings are counted once per
         distinct settings text, which purged users mostly share."""
         out = {}
-        for i in range(0, len(ids), 5000):
-            cond, params = reads.in_list(conn, ids[i : i + 5000])
-            for uid, extension, number, features, pin in reads.raw_rows(
-                conn, LOSSES.format(cond), params
-            ):
-                kept = self.settings.get(features)
-                if kept is None:
-                    p = CallingProfile(None, None, None, features=json.loads(features))
-                    kept = bool(p.features.get("voicemail", {}).get("enabled")), p.setting_count()
-                    if len(self.settings) < KINDS:
-                        self.settings[features] = kept
-                out[uid] = {
-                    "phoneNumber": number,
-                    "extension": extension,
-                    "voicemail": kept[0],
-                    "voicemailPin": bool(pin),
-                    "settings": kept[1],
-                }
+        for uid, extension, number, features, pin in profile_reads.loss_rows(conn, ids):
+            kept = self.settings.get(features)
+            if kept is None:
+                p = CallingProfile(None, None, None, features=json.loads(features))
+                kept = bool(p.features.get("voicemail", {}).get("enabled")), p.setting_count()
+                if len(self.settings) < KINDS:
+                    self.settings[features] = kept
+            out[uid] = {
+                "phoneNumber": number,
+                "extension": extension,
+                "voicemail": kept[0],
+                "voicemailPin": bool(pin),
+                "settings": kept[1],
+            }
         return out
 
     def _cell_errors(self, cells: list[str], email: str) -> list[str]:
@@ -413,11 +410,6 @@ class RowPlanner:
 SHAPES = 10_000  # distinct licence cells remembered
 SHAPE_CHARS = 1 << 22  # and the characters of their cells, at most
 KINDS = 10_000  # distinct (licences held, licence cells) remembered
-# what a purge loses (``_lost``): the profile without parsing its settings row by row
-LOSSES = (
-    "SELECT user_id, extension, phone_number, CAST(features AS TEXT), "
-    "voicemail_pin_hash IS NOT NULL FROM calling_profiles WHERE user_id {}"
-)
 
 
 class Shape:
@@ -539,30 +531,8 @@ class TakenProfiles:
     ):
         self.store, self.org_id = store, org_id
         self.locations, self.extensions, self.numbers = set(location_ids), extensions, numbers
-        self.by_extension: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.by_number: dict[str, set[str]] = defaultdict(set)
-        conn, locs = store.conn, sorted(self.locations)
-        exts, nums = sorted(extensions), sorted(numbers)
-        for i in range(0, len(exts) if locs else 0, 5000):
-            at, p1 = reads.in_list(conn, locs)
-            ext, p2 = reads.in_list(conn, exts[i : i + 5000])
-            for loc, x, uid in reads.raw_rows(
-                conn,
-                "SELECT location_id, extension, user_id FROM "
-                f"calling_profiles WHERE location_id {at} AND "
-                f"extension {ext}",
-                (*p1, *p2),
-            ):
-                self.by_extension[(loc, x)].add(uid)
-        for i in range(0, len(nums), 5000):
-            num, params = reads.in_list(conn, nums[i : i + 5000])
-            for n, uid in reads.raw_rows(
-                conn,
-                "SELECT phone_number, user_id FROM calling_profiles "
-                f"WHERE org_id = {reads.mark(conn)} AND phone_number {num}",
-                (org_id, *params),
-            ):
-                self.by_number[n].add(uid)
+        self.by_extension = profile_reads.extension_holders(store.conn, self.locations, extensions)
+        self.by_number = profile_reads.number_holders(store.conn, org_id, numbers)
 
     def extension_taken(self, location_id: str, extension: str, user_id: str | None = None) -> bool:
         if location_id in self.locations and extension in self.extensions:

@@ -14,28 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from ..db import batch_reads as reads
-from ..db import tables as t
-from ..db.bulk import driver_ts, insert_rows
-from ..db.rows import profile_values
+from ..db import purges
 from ..db.store import SqlStore
 from ..domain.licensing import CallingChange, LicenceRequest, Operation
 from ..domain.model import Licence, UserLicensing
 from ..domain.planner import Ask, Planner
-from ..jobs.grouped import AUDIT_COLS
 from .context import Ctx, new_id
 
 CHUNK = 2000
-RECYCLE_COLS = (
-    "id",
-    "org_id",
-    "user_id",
-    "email",
-    "licence_id",
-    "profile",
-    "purged_at",
-    "expires_at",
-    "reason",
-)
 
 
 def remove_from_all(
@@ -54,8 +40,7 @@ def remove_from_all(
     asks: dict[frozenset[str], Ask] = {}  # by licences held: what they are asked follows
     for i in range(0, len(holders), CHUNK):
         chunk = holders[i : i + CHUNK]
-        if conn.dialect.name == "postgresql":  # as store.user(lock=True) does, for the chunk
-            reads.run_in(conn, "SELECT 1 FROM users WHERE id {in} FOR UPDATE", chunk)
+        purges.lock_users(conn, chunk)
         users = reads.users_by_id(conn, chunk)
         held = reads.holdings(conn, chunk)
         profiles = store.profiles_of(chunk)
@@ -71,41 +56,36 @@ def remove_from_all(
             # a removal's plan does not look into the profile: users alike share it
             changes.append((state, planner.plan_ask(ask)))
         _write(ctx, store, changes, action, given_back)
-    for lid, n in given_back.items():
-        conn.execute(
-            t.licences.update()
-            .where(t.licences.c.id == lid)
-            .values(consumed_units=t.licences.c.consumed_units - n)
-        )
+    purges.give_back(conn, given_back)
     return len(holders)
 
 
 def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter) -> None:
-    conn, now = store.conn, ctx.clock()
+    now = ctx.clock()
     expires = now + timedelta(days=ctx.retention_days)
-    entries, audit, purged = [], [], []
-    holders: dict[str, list[str]] = defaultdict(list)  # licence -> users losing it
+    chunk = purges.PurgeChunk(touched=[state.user.id for state, _ in changes])
+    removed: dict[str, list[str]] = defaultdict(list)
     for state, change in changes:
         user, entry_id = state.user, None
         if change.calling is CallingChange.PURGE and state.profile is not None:
             entry_id = new_id()  # R7: nothing is purged without a restorable copy
-            entries.append(
-                (
+            chunk.recycle.append(
+                purges.RecycleRow(
                     entry_id,
                     user.org_id,
                     user.id,
                     user.email,
                     change.calling_removed or "",
-                    profile_values(state.profile),
+                    state.profile,
                     now,
                     expires,
                     action,
                 )
             )
         if change.calling is CallingChange.PURGE:
-            purged.append(user.id)
+            chunk.purged.append(user.id)
         for lid in change.removed:
-            holders[lid].append(user.id)
+            removed[lid].append(user.id)
         given_back.update(change.removed)
         after = {
             "licences": sorted(change.after),
@@ -114,7 +94,7 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
         }
         if change.failed:
             after["failed"] = [f.licence_id for f in change.failed]
-        audit.append(
+        chunk.audit.append(
             (
                 user.org_id,
                 now,
@@ -127,16 +107,5 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
                 ctx.tracking_id,
             )
         )
-    insert_rows(conn, t.recycle_bin, RECYCLE_COLS, entries)
-    for lid, uids in holders.items():
-        reads.run_in(
-            conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}", uids, lid
-        )
-    reads.run_in(conn, "DELETE FROM calling_profiles WHERE user_id {in}", purged)
-    reads.run_in(
-        conn,
-        "UPDATE users SET last_modified = {p} WHERE id {in}",
-        [state.user.id for state, _ in changes],
-        driver_ts(conn, now),
-    )
-    insert_rows(conn, t.audit_events, AUDIT_COLS, audit)
+    chunk.removed = dict(removed)
+    purges.write_chunk(store.conn, chunk, now)

@@ -13,11 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
-
 from ..db import batch_reads as reads
-from ..db import tables as t
-from ..db.bulk import run_many
+from ..db import template_scope as scope
 from ..domain.errors import DomainError, NotFound
 from ..domain.licensing import CallingChange, LicenceChange
 from ..domain.model import User, UserLicensing
@@ -58,60 +55,6 @@ class TemplatePreview:
         )
 
 
-SCOPE, KINDS = "tpl_scope", "tpl_kinds"  # temporary tables: the connection's own, gone at commit
-
-
-def _snapshot_scope(conn, template: Template, templates: list[Template]) -> None:
-    """(id, email, licences held, has calling data) of every user the template applies to,
-    into a temporary table: the preview counts, stores and samples from this one snapshot,
-    and each user's licences are gathered once (the costly part at 100,000 users). Calling
-    data is filled in later, for the users whose licences leave it in doubt (_kinds)."""
-    p, scope = reads.mark(conn), scope_of(template, templates)
-    where, params = [f"u.org_id = {p}"], [template.org_id]
-    for negate, groups in (("", scope.within), ("NOT ", scope.outranked_by or None)):
-        if groups is None:
-            continue
-        if not groups:
-            where.append("1 = 0")
-            continue
-        where.append(
-            f"u.id {negate}IN (SELECT gm.user_id FROM group_members gm WHERE "
-            f"gm.group_id IN ({', '.join([p] * len(groups))}))"
-        )
-        params += groups
-    # n: the user's place in id order, which numbers the items. SQLite numbers the rows of a
-    # table made in that order itself (its rowid): no window to sort 100,000 rows again
-    sqlite = conn.dialect.name == "sqlite"
-    _temporary(
-        conn,
-        SCOPE,
-        select=(
-            f"SELECT u.id, u.email, COALESCE((SELECT {reads.agg(conn, 'ul.licence_id')} FROM "
-            "user_licences ul WHERE ul.user_id = u.id), '') AS held, 0 AS calling"
-            f"{'' if sqlite else ', row_number() OVER (ORDER BY u.id) AS n'} "
-            f"FROM users u WHERE {' AND '.join(where)} ORDER BY u.id"
-        ),
-        params=tuple(params),
-    )
-
-
-def _temporary(conn, name: str, columns: str = "", select: str = "", params: tuple = ()) -> None:
-    """A temporary table made afresh, from ``columns`` (a definition) or ``select``."""
-    pg = conn.dialect.name == "postgresql"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'pg_temp' if pg else 'temp'}.{name}")
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {name}{columns}{' ON COMMIT DROP' if pg else ''}"
-        f"{' AS ' + select if select else ''}",
-        params,
-    )
-
-
-def _drop_temporary(conn) -> None:
-    if conn.dialect.name == "sqlite":  # PostgreSQL drops them at commit
-        conn.exec_driver_sql(f"DROP TABLE temp.{SCOPE}")
-        conn.exec_driver_sql(f"DROP TABLE temp.{KINDS}")
-
-
 @dataclass
 class _Kind:
     """Users alike (same licences held, with or without calling data) and their one plan."""
@@ -148,17 +91,11 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     held = reads.Holdings()
     planner = Planner(licences, locations)  # one plan per kind: no units are taken here
     calling = {lid for lid, l in licences.items() if l.offer.is_calling}
-    count = f"SELECT held, calling, count(*), min(id) FROM {SCOPE} GROUP BY held, calling"
-    rows = reads.raw_rows(conn, count, ())
+    rows = scope.scope_kinds(conn)
     bare = [lids for lids, _, _, _ in rows if not held[lids] & calling]
     if bare:
-        reads.run_in(
-            conn,
-            f"UPDATE {SCOPE} SET calling = 1 WHERE held {{in}} AND EXISTS "
-            f"(SELECT 1 FROM calling_profiles cp WHERE cp.user_id = {SCOPE}.id)",
-            bare,
-        )
-        rows = reads.raw_rows(conn, count, ())
+        scope.mark_calling_data(conn, bare)
+        rows = scope.scope_kinds(conn)
     out = {}
     for lids, has_data, n, first in rows:
         # a profile's presence is what the plan reads: the first user's stands for the rest
@@ -168,55 +105,25 @@ def _kinds(conn, template, licences, locations, preserve) -> dict[tuple[str, int
     return out
 
 
-def _store_kinds(conn, kinds: dict) -> None:
-    """The kinds that change or fail, as a temporary table ``tpl_kinds`` the items join on (a
-    table, not a VALUES list: an organisation may hold more kinds than a statement has
-    parameters)."""
-    _temporary(
-        conn,
-        KINDS,
-        columns=" (held TEXT NOT NULL, calling INTEGER NOT NULL, status "
-        "TEXT NOT NULL, code INTEGER, message TEXT, PRIMARY KEY (held, calling))",
-    )
-    run_many(
-        conn,
-        f"INSERT INTO {KINDS} VALUES (?, ?, ?, ?, ?)",
-        [
-            (
-                lids,
-                calling,
-                k.status,
-                k.error.code if k.error else None,
-                k.error.message if k.error else "; ".join(k.plan.skipped) or None,
-            )
-            for (lids, calling), k in kinds.items()
-            if k.status
-        ],
-    )
-
-
-def _store_items(conn, job_id: str, batch_size: int) -> None:
-    """The changing and failing users as job items in id order, in one INSERT ... SELECT; the
-    users who already match get none (so their places are gaps in the items' seq)."""
-    p, n = reads.mark(conn), "s.rowid" if conn.dialect.name == "sqlite" else "s.n"
-    conn.exec_driver_sql(
-        "INSERT INTO job_items (job_id, seq, batch_no, user_id, email, status, error_code, "
-        f"message) SELECT {p}, {n} - 1, ({n} - 1) / {p}, s.id, s.email, k.status, k.code, "
-        f"k.message FROM {SCOPE} s JOIN {KINDS} k ON k.held = s.held AND k.calling = s.calling",
-        (job_id, batch_size),
-    )
+def _kind_rows(kinds: dict) -> list[tuple]:
+    """The kinds that change or fail, as ``store_kinds`` keeps them."""
+    return [
+        (
+            lids,
+            calling,
+            k.status,
+            k.error.code if k.error else None,
+            k.error.message if k.error else "; ".join(k.plan.skipped) or None,
+        )
+        for (lids, calling), k in kinds.items()
+        if k.status
+    ]
 
 
 def _sample(conn, kinds: dict) -> list[dict]:
     """The first changing users by id, with what changes for each."""
     out = []
-    for email, lids, calling in reads.raw_rows(
-        conn,
-        f"SELECT s.email, s.held, s.calling FROM {SCOPE} s JOIN {KINDS} k ON "
-        "k.held = s.held AND k.calling = s.calling WHERE k.status = 'pending' "
-        f"ORDER BY s.id LIMIT {SAMPLE}",
-        (),
-    ):
+    for email, lids, calling in scope.first_changing(conn, SAMPLE):
         kind = kinds[(lids, calling)]
         change = kind.change
         out.append(
@@ -247,7 +154,8 @@ def preview_apply(
         template = _find(ctx, conn, template_id)
         licences = store.licences(template.org_id)
         locations = store.location_ids(template.org_id)
-        _snapshot_scope(conn, template, load_templates(conn, template.org_id))
+        within = scope_of(template, load_templates(conn, template.org_id))
+        scope.snapshot_scope(conn, template.org_id, within.within, within.outranked_by)
         kinds = _kinds(conn, template, licences, locations, preserve)
         preview = TemplatePreview(
             job_id,
@@ -316,17 +224,14 @@ def preview_apply(
             ctx.principal.name,
             now,
         )
-        _store_kinds(conn, kinds)
-        _store_items(conn, job_id, batch_size)
+        scope.store_kinds(conn, _kind_rows(kinds))
+        scope.store_items(conn, job_id, batch_size)
         preview.sample = _sample(conn, kinds)
-        _drop_temporary(conn)
-        conn.execute(
-            update(t.jobs)
-            .where(t.jobs.c.id == job_id)
-            .values(
-                status="preview", failed=preview.failing, total=preview.changing + preview.failing
-            )
-        )  # the items: who changes or cannot
+        scope.drop_scope(conn)
+        # the items: who changes or cannot
+        scope.mark_preview(
+            conn, job_id, failed=preview.failing, total=preview.changing + preview.failing
+        )
         jobs.add_batches(conn, job_id, "forward", only_with_status="pending")
         jobs.log(
             conn,
