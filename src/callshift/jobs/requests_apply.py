@@ -11,11 +11,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
-from ..db import tables as t
+from ..db import batch_writes
 from ..db.store import SqlStore
 from ..domain.licensing import CallingProperties, LicenceRequest, Operation
 from ..domain.model import User, UserLicensing
@@ -24,8 +23,6 @@ from .by_kind import Kind, apply_kinds, kinds_of, kinds_of_rows
 from .grouped import batch_rows, states_of
 from .model import BatchResult, Job
 from .runner import register
-
-ji = t.job_items
 
 
 def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:
@@ -134,23 +131,8 @@ class RequestsApply:
     ) -> BatchResult:
         """Each applied change undone as its own inverse (a swap back is again a swap)."""
         action = job.params.get("action", "licences.applied")
-        items = conn.execute(
-            select(ji.c.seq, ji.c.user_id).where(
-                ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved"
-            )
-        ).all()
-        events = {
-            r.target_id: (r.before or {}, r.after or {})
-            for r in conn.execute(
-                select(
-                    t.audit_events.c.target_id, t.audit_events.c.before, t.audit_events.c.after
-                ).where(
-                    t.audit_events.c.target_id.in_([u for _, u in items]),
-                    t.audit_events.c.action == action,
-                    t.audit_events.c.tracking_id == f"job:{job.id}",
-                )
-            )
-        }
+        items = batch_writes.items_with_status(conn, job.id, batch_no, "moved")
+        events = batch_writes.job_events(conn, job.id, action, [u for _, u in items])
         inverse = []
         for seq, uid in items:
             before, after = events.get(uid, ({}, {}))
