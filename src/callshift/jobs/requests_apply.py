@@ -23,7 +23,6 @@ from ..domain.templates import Template, plan_template
 from .by_kind import Kind, apply_kinds, kinds_of, kinds_of_rows
 from .grouped import batch_rows, states_of
 from .model import BatchResult, Job
-from .runner import register
 
 ji = t.job_items
 
@@ -163,6 +162,3 @@ class RequestsApply:
             conn, job, kinds, gone, now, f"{action}.rolled-back", "rolled_back", restoring=True
         )
         return BatchResult(rolled_back=result.moved)
-
-
-register("template_apply", RequestsApply)
