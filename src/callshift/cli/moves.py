@@ -227,8 +227,12 @@ def jobs_show(job_id: str) -> None:
 @jobs_app.command("resume")
 @domain_errors
 def jobs_resume(job_id: str) -> None:
-    """Run an unfinished job (or its rollback) to the end in this process."""
+    """Run an unfinished job (or its rollback) to the end in this process; a job that a
+    broken batch stopped is tried again (after the fault is fixed)."""
+    from ..services.jobs import resume_job
+
     db = open_db()
+    resume_job(operator_ctx(db), job_id)
     run_with_progress(db, job_id)
     summary(db, job_id)
 

@@ -219,6 +219,10 @@ job_batches = Table(
     Column("phase", String(16), primary_key=True),  # forward | rollback
     Column("batch_no", Integer, primary_key=True),
     Column("done", Boolean, nullable=False, default=False),
+    # a batch that raised: how often, the last cause, and when it may be tried again
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_error", String(2000)),
+    Column("retry_at", TS),
     Index("ix_job_batches_todo", "job_id", "phase", "done", "batch_no"),
 )
 

@@ -7,8 +7,18 @@ PostgreSQL, workers claim batches with FOR UPDATE SKIP LOCKED, so none is done t
 
     preview ──► created ──► running ──► succeeded | failed
        │           │           │
-       └───────────┴──► abandoned ◄┘     succeeded | failed | abandoned ──► rolling_back ──► rolled_back
+       └───────────┴──► abandoned ◄┘
 
-A *preview* (a validated CSV import or template apply awaiting confirmation) is never run: the runner takes
-only ``ACTIVE`` jobs.
+    succeeded | failed | abandoned ──► rolling_back ──► rolled_back
+    created | running | rolling_back ──► failed          a batch raised on every try
+    failed (a batch raised) ──► created | running | rolling_back      resume
+
+A job ends ``failed`` in one of two ways: every batch done and some items failed, or one
+batch raised on each of its tries (``error`` names it; see ``runner``). Only the second
+leaves batches to do, so only it can be resumed (``services.jobs.resume_job``); a rollback
+that broke resumes as ``rolling_back``.
+
+A *preview* (a validated CSV import or template apply awaiting confirmation) is never run:
+the runner takes only ``ACTIVE`` jobs, with the handlers it is given
+(``registry.default_handlers()`` unless told otherwise).
 """

@@ -27,7 +27,6 @@ from .grouped import (
     swap_batch,
 )
 from .model import BatchResult, Job
-from .runner import register
 
 ji, ul, lic = t.job_items, t.user_licences, t.licences
 
@@ -244,6 +243,3 @@ class BulkMove:
     @staticmethod
     def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
         return {"_seq": seq, "_status": status, "_code": code, "_message": message}
-
-
-register("bulk_move", BulkMove)

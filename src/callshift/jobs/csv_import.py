@@ -30,7 +30,6 @@ from ..services.csv_payload import ROW, PayloadCodec
 from .by_kind import Wording, apply_kinds, kinds_of_rows, locked_licences
 from .grouped import Groups, batch_rows, states_of, write_groups
 from .model import BatchResult, Job
-from .runner import register
 
 ji, ul, lic = t.job_items, t.user_licences, t.licences
 
@@ -167,6 +166,3 @@ class CsvImport:
             job.id,
         )
         return BatchResult(rolled_back=len(seqs))
-
-
-register("csv_import", CsvImport)

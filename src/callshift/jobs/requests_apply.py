@@ -22,7 +22,6 @@ from ..domain.templates import Template, plan_template
 from .by_kind import Kind, apply_kinds, kinds_of, kinds_of_rows
 from .grouped import batch_rows, states_of
 from .model import BatchResult, Job
-from .runner import register
 
 
 def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:
@@ -145,6 +144,3 @@ class RequestsApply:
             conn, job, kinds, gone, now, f"{action}.rolled-back", "rolled_back", restoring=True
         )
         return BatchResult(rolled_back=result.moved)
-
-
-register("template_apply", RequestsApply)

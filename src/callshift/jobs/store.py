@@ -1,16 +1,16 @@
-"""SQL for jobs: create, read, claim a batch, count, log, finish."""
+"""SQL for jobs: create, read, claim a batch, count, log, finish; a batch's failed attempts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..db import tables as t
 from ..db.rows import utc
-from .model import ACTIVE, BatchResult, Job
+from .model import ACTIVE, FORWARD, ROLLBACK, BatchResult, Job
 
 
 def to_job(r: Any) -> Job:
@@ -93,18 +93,18 @@ def runnable(conn: Connection) -> list[Job]:
     return [to_job(r) for r in rows]
 
 
-def claim_batch(conn: Connection, job: Job) -> int | None:
-    """The next undone batch of the job's phase, locked for this transaction."""
+def claim_batch(conn: Connection, job: Job, now: datetime | None = None) -> int | None:
+    """The next undone batch of the job's phase, locked for this transaction; given ``now``,
+    not one that failed and waits for its retry time."""
+    b = t.job_batches.c
     q = (
-        select(t.job_batches.c.batch_no)
-        .where(
-            t.job_batches.c.job_id == job.id,
-            t.job_batches.c.phase == job.phase,
-            t.job_batches.c.done.is_(False),
-        )
-        .order_by(t.job_batches.c.batch_no)
+        select(b.batch_no)
+        .where(b.job_id == job.id, b.phase == job.phase, b.done.is_(False))
+        .order_by(b.batch_no)
         .limit(1)
     )
+    if now is not None:
+        q = q.where(or_(b.retry_at.is_(None), b.retry_at <= now))
     if conn.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     return conn.execute(q).scalar()
@@ -166,6 +166,67 @@ def set_status(
 def log(conn: Connection, job_id: str, message: str, now: datetime, level: str = "info") -> None:
     conn.execute(
         insert(t.job_log).values(job_id=job_id, at=now, level=level, message=message[:2000])
+    )
+
+
+def _batch(job: Job, batch_no: int) -> tuple:
+    b = t.job_batches.c
+    return (b.job_id == job.id, b.phase == job.phase, b.batch_no == batch_no)
+
+
+def batch_failed(conn: Connection, job: Job, batch_no: int, error: str) -> int:
+    """Count a failed attempt at a batch (its own work was rolled back); the attempts so far."""
+    b = t.job_batches.c
+    conn.execute(
+        update(t.job_batches)
+        .where(*_batch(job, batch_no))
+        .values(attempts=b.attempts + 1, last_error=error[:2000], retry_at=None)
+    )
+    return conn.execute(select(b.attempts).where(*_batch(job, batch_no))).scalar_one()
+
+
+def retry_batch_at(conn: Connection, job: Job, batch_no: int, at: datetime) -> None:
+    """The batch is not claimed before ``at`` (its backoff)."""
+    conn.execute(update(t.job_batches).where(*_batch(job, batch_no)).values(retry_at=at))
+
+
+def next_retry(conn: Connection, after: datetime, job_id: str | None = None) -> datetime | None:
+    """When the first batch of an active job that waits out a failure may be tried again."""
+    b, j = t.job_batches.c, t.jobs.c
+    phase = case((j.status == "rolling_back", ROLLBACK), else_=FORWARD)
+    q = (
+        select(func.min(b.retry_at))
+        .select_from(t.job_batches.join(t.jobs, j.id == b.job_id))
+        .where(j.status.in_(ACTIVE), b.phase == phase, b.done.is_(False), b.retry_at > after)
+    )
+    if job_id is not None:
+        q = q.where(j.id == job_id)
+    return utc(conn.execute(q).scalar())
+
+
+def undone_phases(conn: Connection, job_id: str) -> set[str]:
+    """The phases (forward, rollback) with batches still to do."""
+    b = t.job_batches.c
+    q = select(b.phase).where(b.job_id == job_id, b.done.is_(False)).distinct()
+    return set(conn.execute(q).scalars())
+
+
+def reset_attempts(conn: Connection, job_id: str, phase: str) -> None:
+    """Undone batches of the phase start again from their first attempt, at once."""
+    b = t.job_batches.c
+    conn.execute(
+        update(t.job_batches)
+        .where(b.job_id == job_id, b.phase == phase, b.done.is_(False))
+        .values(attempts=0, last_error=None, retry_at=None)
+    )
+
+
+def reopen(conn: Connection, job_id: str, status: str, now: datetime) -> None:
+    """A finished job active again: its error and finish time cleared."""
+    conn.execute(
+        update(t.jobs)
+        .where(t.jobs.c.id == job_id)
+        .values(status=status, error=None, finished_at=None, updated_at=now)
     )
 
 

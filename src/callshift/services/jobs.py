@@ -1,4 +1,4 @@
-"""Jobs seen from outside: status, items, errors, log, abandon, rollback."""
+"""Jobs seen from outside: status, items, errors, log, abandon, rollback, resume."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from ..db import tables as t
 from ..domain.errors import DomainError, NotFound
 from ..jobs import store as jobs
-from ..jobs.model import ACTIVE, Job
+from ..jobs.model import ACTIVE, FORWARD, ROLLBACK, Job
 from .context import Ctx
 
 
@@ -104,6 +104,49 @@ def rollback_job(ctx: Ctx, job_id: str) -> Job:
             job_id,
             {"status": job.status},
             {"status": "rolling_back"},
+        )
+        uow.commit()
+    return get_job(ctx, job_id)
+
+
+def resume_job(ctx: Ctx, job_id: str) -> Job:
+    """Make a job runnable again after the fault that broke one of its batches is fixed.
+
+    A job still active needs nothing (a runner, or ``callshift jobs resume``, goes on with
+    it). A job that ended ``failed`` because a batch raised on every try goes back to where
+    it was (running, created, or rolling back) with those batches' tries counted afresh.
+    A job that failed because items failed has no batch left: there is nothing to resume.
+    """
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = _job(ctx, uow.conn, job_id, lock=True)
+        if job.status in ACTIVE:
+            return job
+        phases = jobs.undone_phases(uow.conn, job_id) if job.status == "failed" else set()
+        if not phases:
+            why = (
+                f"it ended with {job.failed:,} failed items and every batch done; "
+                "a new job can retry those items"
+                if job.status == "failed"
+                else "only a running job, or one a batch's fault stopped, can be resumed"
+            )
+            raise JobStateError(f"job {job_id} is {job.status}: {why}")
+        phase = ROLLBACK if ROLLBACK in phases else FORWARD
+        status = (
+            "rolling_back" if phase == ROLLBACK else ("running" if job.started_at else "created")
+        )
+        now = ctx.clock()
+        jobs.reset_attempts(uow.conn, job_id, phase)
+        jobs.reopen(uow.conn, job_id, status, now)
+        jobs.log(uow.conn, job_id, f"resumed by {ctx.principal.name} (was: {job.error})", now)
+        ctx.audit(
+            uow.store,
+            job.org_id,
+            "job.resumed",
+            "job",
+            job_id,
+            {"status": job.status, "error": job.error},
+            {"status": status},
         )
         uow.commit()
     return get_job(ctx, job_id)
