@@ -135,7 +135,5 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         "recycle.restored",
         "person",
         user.id,
-        *licence_bodies(
-            state.licence_ids, change.after, EventFacts(recycle_entry_id=entry.id)
-        ),
+        *licence_bodies(state.licence_ids, change.after, EventFacts(recycle_entry_id=entry.id)),
     )
