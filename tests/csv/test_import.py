@@ -66,6 +66,15 @@ def test_the_seeds_recipe_moves_everyone_and_keeps_every_profile(ctx, db, demo):
             .where(t.audit_events.c.action == "csv-import.changed")
         ).all()
     assert len(events) == 60 and {e.after["calling"] for e in events} == {"swap"}
+    with db.uow(write=False) as uow:  # the one confirm path's event (services/previews.py)
+        started = uow.conn.execute(
+            select(t.audit_events.c.target_id, t.audit_events.c.after).where(
+                t.audit_events.c.action == "csv-import.started"
+            )
+        ).all()
+    assert [(s.target_id, s.after["rows"], s.after["changing"]) for s in started] == [
+        (job_id, 60, 60)
+    ]
     # each user's own event: the licences before and after, the job, the file line
     line_of = {r[rows[0].index(EMAIL)]: n for n, r in enumerate(rows[1:], start=2)}
     held = holdings(db)

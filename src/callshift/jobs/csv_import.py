@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from ..db import batch_reads as reads
-from ..db import tables as t
+from ..db import audit as audit_db
+from ..db import job_items as job_items
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
@@ -30,8 +29,6 @@ from ..services.csv_payload import ROW, PayloadCodec
 from .by_kind import Wording, apply_kinds, kinds_of_rows, locked_licences
 from .grouped import Groups, batch_rows, states_of, write_groups
 from .model import BatchResult, Job
-
-ji, ul, lic = t.job_items, t.user_licences, t.licences
 
 
 def _requests(payload: dict) -> list[LicenceRequest]:
@@ -92,32 +89,19 @@ class CsvImport:
     def rollback_batch(
         self, conn: Connection, job: Job, batch_no: int, now: datetime
     ) -> BatchResult:
-        items = conn.execute(
-            select(ji.c.seq, ji.c.user_id).where(
-                ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "moved"
-            )
-        ).all()
-        ae = t.audit_events.c
-        events = {
-            r.target_id: r
-            for r in conn.execute(
-                select(ae.target_id, ae.before, ae.after).where(
-                    ae.target_id.in_([i.user_id for i in items]),
-                    ae.action == "csv-import.changed",
-                    ae.tracking_id == f"job:{job.id}",
-                )
-            )
-        }
+        items = job_items.items_in(conn, job.id, batch_no, "moved")
+        ids = [uid for _, uid in items]
+        events = audit_db.job_events(conn, f"job:{job.id}", "csv-import.changed", ids)
         store = SqlStore(conn)
         licences = locked_licences(conn, store, job.org_id)
-        states = states_of(conn, [i.user_id for i in items])
+        states = states_of(conn, ids)
         locations = store.location_ids(job.org_id)
         plans = PlanCache()
         groups: Groups = defaultdict(list)
         notes: list[dict] = []
         for seq, uid in items:
             ev, state = events.get(uid), states.get(uid)
-            if ev is None or state is None or ev.after.get("calling") in ("grant", "purge"):
+            if ev is None or state is None or ev[1].get("calling") in ("grant", "purge"):
                 notes.append(
                     {
                         "_seq": seq,
@@ -126,7 +110,7 @@ class CsvImport:
                     }
                 )
                 continue
-            before, after = set(ev.before["licences"]), set(ev.after["licences"])
+            before, after = set(ev[0]["licences"]), set(ev[1]["licences"])
             requests = [LicenceRequest(l, Operation.REMOVE) for l in sorted(after - before)] + [
                 LicenceRequest(l, Operation.ADD) for l in sorted(before - after)
             ]
@@ -134,7 +118,7 @@ class CsvImport:
                 change = plans.plan(
                     state,
                     tuple((r.licence_id, r.operation.value) for r in requests),
-                    lambda: requests,
+                    lambda requests=requests: requests,
                     licences,
                     locations,
                 )
@@ -150,19 +134,8 @@ class CsvImport:
             groups[(change.removed, change.added, change.calling.value)].append(
                 (seq, state.user.id, state.licence_ids)
             )
-        if notes:
-            conn.execute(
-                update(ji)
-                .where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
-                .values(message=bindparam("_message")),
-                notes,
-            )
+        job_items.note_items(conn, job.id, notes)
         write_groups(conn, job, groups, licences, now, "csv-import.rolled-back", with_row=True)
         seqs = [seq for members in groups.values() for seq, _, _ in members]
-        reads.run_in(
-            conn,
-            "UPDATE job_items SET status = 'rolled_back' WHERE job_id = {p} AND seq {in}",
-            seqs,
-            job.id,
-        )
+        job_items.settle_seqs(conn, job.id, seqs, "rolled_back")
         return BatchResult(rolled_back=len(seqs))

@@ -6,35 +6,26 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
+from ..db import audit as audit_db
 from ..db import batch_reads as reads
-from ..db import tables as t
-from ..db.bulk import driver_ts, insert_alike, insert_rows, run_many
-from ..db.store import CapacityRace
+from ..db import job_items as items
+from ..db import licences as licence_rows
+from ..db import people
+from ..db.audit import AUDIT_COLS, AlikeEvents
 from ..domain.access import Principal, Role
+from ..domain.audit import EventFacts, licence_bodies
 from ..domain.model import Licence, UserLicensing
 from .model import Job
 
-ul, lic, ji = t.user_licences, t.licences, t.job_items
-AUDIT_COLS = (
-    "org_id",
-    "at",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "before",
-    "after",
-    "tracking_id",
-)
+__all__ = ["AUDIT_COLS"]  # re-exported: its home is db/audit.py
+
 # an item's user: (seq, user id, licences held before the change)
 Member = tuple[int, str, frozenset[str]]
 # (licences removed, licences added, calling change) -> the members making that change
@@ -57,67 +48,28 @@ def job_ctx(job: Job, now: datetime):
 
 def batch_users(job: Job, batch_no: int, status: str = "pending"):
     """The users of the batch's items with ``status``, as a subquery."""
-    return select(ji.c.user_id).where(
-        ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == status
-    )
+    return items.batch_users(job.id, batch_no, status)
 
 
 def mark_items(conn: Connection, job: Job, rows: list[dict]) -> None:
     """Each row's outcome on its item: ``{"_seq", "_status", "_code", "_message"}``."""
-    if rows:
-        conn.execute(
-            update(ji)
-            .where(ji.c.job_id == job.id, ji.c.seq == bindparam("_seq"))
-            .values(
-                status=bindparam("_status"),
-                error_code=bindparam("_code"),
-                message=bindparam("_message"),
-            ),
-            rows,
-        )
+    items.mark_items(conn, job.id, rows)
 
 
 def settle_batch(conn: Connection, job: Job, batch_no: int, status: str) -> None:
     """The batch's items still pending, every other one marked by now, get ``status``."""
-    conn.execute(
-        update(ji)
-        .where(ji.c.job_id == job.id, ji.c.batch_no == batch_no, ji.c.status == "pending")
-        .values(status=status)
-    )
-
-
-# no ORDER BY: on SQLite it makes the plan walk the job's primary key (every item of the
-# job, for each batch) instead of the batch index; the caller sorts the few thousand rows
-BATCH_STATE = (
-    "SELECT ji.seq, ji.user_id, {item}, (SELECT {agg} FROM user_licences ul WHERE "
-    "ul.user_id = ji.user_id) FROM job_items ji WHERE ji.job_id = {p} AND ji.batch_no = {p} "
-    "AND ji.status = 'pending'"
-)
+    items.settle_batch(conn, job.id, batch_no, status)
 
 
 def batch_rows(conn: Connection, job: Job, batch_no: int, lean: bool = False):
-    """The batch's pending items in seq order, in one statement driven by job_items (no list
-    of ids to send): (seq, user id, email, payload text, licences held or None for a user
-    gone); ``lean``: without the email and payload (None). Users alike share one frozenset
-    of licences."""
-    shared = reads.Holdings()
-    sql = BATCH_STATE.format(
-        p=reads.mark(conn),
-        agg=reads.agg(conn, "ul.licence_id"),
-        item="NULL, NULL" if lean else "ji.email, CAST(ji.payload AS TEXT)",
-    )
-    rows = sorted(reads.raw_rows(conn, sql, (job.id, batch_no)))
-    # a user holding licences exists; only those holding none are looked up (a probe of the
-    # users table for every item cost a tenth of the read)
-    bare = [uid for _, uid, _, _, lids in rows if not lids]
-    exists = set(reads.users_by_id(conn, bare)) if bare else set()
-    return [
-        (seq, uid, email, text, shared[lids] if lids else frozenset() if uid in exists else None)
-        for seq, uid, email, text, lids in rows
-    ]
+    """The batch's pending items in seq order (db/job_items.batch_rows): (seq, user id,
+    email, payload text, licences held or None for a user gone)."""
+    return items.batch_rows(conn, job.id, batch_no, lean)
 
 
 def states_of(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
+    """Users' licensing state (user, licences held, location/extension/number), read in
+    three set-based statements."""
     users = reads.users_by_id(conn, ids)
     held = reads.holdings(conn, ids)
     profiles = reads.lite_profiles(conn, ids)
@@ -139,10 +91,6 @@ def batch_of_user(user_id: str, batches: int) -> int:
     except ValueError:
         position = zlib.crc32(user_id.encode()) / 2**32
     return min(batches - 1, int(position * batches))
-
-
-def ids_json(ids) -> str:
-    return "[" + ",".join(f'"{i}"' for i in sorted(ids)) + "]"  # uuids: nothing to escape
 
 
 def slot_order(
@@ -169,23 +117,7 @@ def slot_order(
 def swap_batch(conn: Connection, job: Job, batch_no: int, mapping: dict[str, str]) -> None:
     """Rewrite the batch's pending users' ``old`` licence rows to ``mapping[old]``, in place,
     in one statement driven by the batch's items."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(
-            update(ul)
-            .where(ul.c.licence_id.in_(list(mapping)), ul.c.user_id.in_(batch_users(job, batch_no)))
-            .values(licence_id=case(mapping, value=ul.c.licence_id))
-        )
-        return
-    # the unary + keeps the licence index out of the plan: rows are then rewritten user by
-    # user along the primary key (neighbouring pages) instead of licence by licence through
-    # the index, which measured 1.5x slower at 100,000 users
-    cases = " ".join("WHEN ? THEN ?" for _ in mapping)
-    conn.exec_driver_sql(
-        f"UPDATE user_licences SET licence_id = CASE licence_id {cases} END WHERE user_id IN "
-        "(SELECT user_id FROM job_items WHERE job_id = ? AND batch_no = ? AND status = "
-        f"'pending') AND +licence_id IN ({', '.join('?' * len(mapping))})",
-        (*(x for pair in mapping.items() for x in pair), job.id, batch_no, *mapping),
-    )
+    licence_rows.swap_batch(conn, job.id, batch_no, mapping)
 
 
 def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
@@ -209,96 +141,19 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
     }
 
 
-def move_units(conn: Connection, delta: Mapping[str, int]) -> None:
-    """Each licence's consumed units moved by ``delta[licence]``, a statement per licence:
-    units out before units in (a change may take what another frees), and units in under
-    a capacity guard."""
-    for lid, n in sorted(delta.items(), key=lambda d: d[1]):
-        if n < 0:
-            conn.execute(
-                update(lic).where(lic.c.id == lid).values(consumed_units=lic.c.consumed_units + n)
-            )
-        elif n > 0:
-            took = conn.execute(
-                update(lic)
-                .where(lic.c.id == lid, lic.c.consumed_units + n <= lic.c.total_units)
-                .values(consumed_units=lic.c.consumed_units + n)
-            )
-            if took.rowcount != 1:
-                raise CapacityRace(lid)  # the batch rolls back whole and is tried again
+move_units = licence_rows.move_units
+
+
+def alike_events(job: Job, now: datetime, action: str, before: dict, after: dict) -> AlikeEvents:
+    """The job's events of one change: its author, its tracking id, one time."""
+    return AlikeEvents(job.org_id, now, job.created_by, action, before, after, f"job:{job.id}")
 
 
 def audit_alike(
-    conn: Connection, job: Job, at, action: str, before: str, after: str, user_ids: list[str]
+    conn: Connection, job: Job, now: datetime, action: str, before: dict, after: dict, user_ids
 ) -> None:
     """One audit event per user, the same ``before`` and ``after`` for all (R10)."""
-    insert_alike(
-        conn,
-        t.audit_events,
-        {
-            "org_id": job.org_id,
-            "at": at,
-            "actor": job.created_by,
-            "action": action,
-            "target_type": "person",
-            "before": before,
-            "after": after,
-            "tracking_id": f"job:{job.id}",
-        },
-        "target_id",
-        user_ids,
-    )
-
-
-def _audit(
-    conn: Connection,
-    job: Job,
-    at,
-    action: str,
-    before: str,
-    after: str,
-    who: list[tuple[int, str]],
-    with_row: bool,
-) -> None:
-    """The events of users alike; ``after`` lacks its closing brace, for the file line that
-    ``with_row`` adds (the item's seq + 1)."""
-    if not with_row:
-        audit_alike(conn, job, at, action, before, after + "}", [uid for _, uid in who])
-    elif conn.dialect.name == "sqlite":  # {user id: seq}: json_each gives both
-        conn.exec_driver_sql(
-            f"INSERT INTO audit_events ({', '.join(AUDIT_COLS)}) SELECT ?, ?, ?, ?, 'person', "
-            "key, ?, ? || ',\"row\":' || (value + 1) || '}', ? FROM json_each(?)",
-            (
-                job.org_id,
-                at,
-                job.created_by,
-                action,
-                before,
-                after,
-                f"job:{job.id}",
-                json.dumps({uid: seq for seq, uid in who}),
-            ),
-        )
-    else:
-        insert_rows(
-            conn,
-            t.audit_events,
-            AUDIT_COLS,
-            (
-                (
-                    job.org_id,
-                    at,
-                    job.created_by,
-                    action,
-                    "person",
-                    uid,
-                    before,
-                    f'{after},"row":{seq + 1}}}',
-                    f"job:{job.id}",
-                )
-                for seq, uid in who
-            ),
-        )
+    audit_db.insert_alike_events(conn, alike_events(job, now, action, before, after), user_ids)
 
 
 def write_groups(
@@ -323,64 +178,45 @@ def write_groups(
     groups = laid
     touched: list[str] = []
     delta: Counter[str] = Counter()  # units, licence by licence, over all groups
-    events: list[tuple[str, str, list[tuple[int, str]]]] = []  # (before, after, members)
-    at = driver_ts(conn, now)
-    sqlite = conn.dialect.name == "sqlite"
+    events: list[tuple[dict, dict, list[tuple[int, str]]]] = []  # (before, after, members)
     whole = _batch_mapping(groups, others or frozenset()) if batch_no is not None else {}
-    swaps = []  # SQLite: (new, user, old), the other swaps, written in one pass below
+    swaps: list[tuple[str, str, str]] = []  # (new, user, old): the swaps not made batch-wide
     for (removed, added, calling), members in groups.items():
         uids = [uid for _, uid, _ in members]
         touched += uids
         for old, new in zip(removed, added, strict=False):  # a swap rewrites the row in place
-            if old in whole:
-                continue
-            if sqlite:
+            if old not in whole:
                 swaps += [(new, u, old) for u in uids]
-            else:
-                reads.run_in(
-                    conn,
-                    "UPDATE user_licences SET licence_id = {p} WHERE licence_id = "
-                    "{p} AND user_id {in}",
-                    uids,
-                    new,
-                    old,
-                )
         for old in removed[len(added) :]:
-            reads.run_in(
-                conn, "DELETE FROM user_licences WHERE licence_id = {p} AND user_id {in}", uids, old
-            )
+            licence_rows.remove_from_users(conn, old, uids)
         for lid in added[len(removed) :]:
-            insert_alike(conn, ul, {"licence_id": lid}, "user_id", uids)
+            licence_rows.give_to_users(conn, lid, uids)
         for lid in removed:
             delta[lid] -= len(uids)
         for lid in added:
             delta[lid] += len(uids)
-        tail = f',"calling":"{calling}","jobId":"{job.id}"'
+        facts = EventFacts(calling=calling, job_id=job.id)
         by_held: dict[frozenset, list[tuple[int, str]]] = defaultdict(list)
-        for seq, uid, held in members:
-            by_held[held].append((seq, uid))
-        for held, who in by_held.items():  # users alike share one event body
-            after = (held - set(removed)) | set(added)
-            events.append(
-                (f'{{"licences":{ids_json(held)}}}', f'{{"licences":{ids_json(after)}{tail}', who)
-            )
+        for seq, uid, holding in members:
+            by_held[holding].append((seq, uid))
+        for holding, who in by_held.items():  # users alike share one event body
+            after = (holding - set(removed)) | set(added)
+            events.append((*licence_bodies(holding, after, facts), who))
     move_units(conn, delta)
     if whole:
-        swap_batch(conn, job, batch_no, whole)
-    # by primary key in user order: each user's rows are neighbours, where licence by
-    # licence the rewrite jumps across the table (measured 1.5x slower at 100,000 users)
-    swaps.sort(key=lambda s: (s[1], s[2]))
-    run_many(
-        conn, "UPDATE user_licences SET licence_id = ? WHERE user_id = ? AND licence_id = ?", swaps
-    )
+        licence_rows.swap_batch(conn, job.id, batch_no, whole)
+    licence_rows.swap_rows(conn, swaps)
     if batch_no is not None and not others:  # the batch's pending users are the groups'
-        conn.execute(
-            update(t.users)
-            .where(t.users.c.id.in_(batch_users(job, batch_no)))
-            .values(last_modified=now)
-        )
+        people.touch_batch(conn, job.id, batch_no, now)
     else:
-        reads.run_in(conn, "UPDATE users SET last_modified = {p} WHERE id {in}", touched, at)
+        people.touch_users(conn, touched, now)
     for before, after, who in events:
-        _audit(conn, job, at, action, before, after, who, with_row)
+        if with_row:  # the item's file line: seq + 1
+            audit_db.insert_row_events(
+                conn,
+                alike_events(job, now, action, before, after),
+                [(seq + 1, uid) for seq, uid in who],
+            )
+        else:
+            audit_alike(conn, job, now, action, before, after, [uid for _, uid in who])
     return len(touched)

@@ -16,9 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select
-
-from ..db import tables as t
+from ..db import accounts as accounts_db
 from ..db.engine import Database
 from ..db.rows import utc
 from ..domain.access import Principal, Role
@@ -71,9 +69,7 @@ def create_account(
     user_id = None
     with db.uow() as uow:
         store = uow.store
-        if uow.conn.execute(
-            select(t.ui_accounts.c.id).where(t.ui_accounts.c.email == email)
-        ).first():
+        if accounts_db.account_by_email(uow.conn, email):
             raise AccountExists(f"an account for {email} already exists")
         if role is Role.PARTNER_ADMIN:
             if not partner_id or not store.partner_org_ids(partner_id):
@@ -89,18 +85,18 @@ def create_account(
         elif not org_id or not store.org_exists(org_id):
             raise NotFound(f"organisation {org_id} not found")
         account_id = new_id()
-        uow.conn.execute(
-            insert(t.ui_accounts).values(
-                id=account_id,
-                email=email,
-                password_hash=hash_password(password),
-                role=role.value,
-                org_id=org_id,
-                partner_id=partner_id,
-                user_id=user_id,
-                created=utcnow(),
-                disabled=False,
-            )
+        accounts_db.insert_account(
+            uow.conn,
+            accounts_db.NewAccount(
+                account_id,
+                email,
+                hash_password(password),
+                role.value,
+                org_id,
+                partner_id,
+                user_id,
+                utcnow(),
+            ),
         )
         uow.commit()
     return account_id
@@ -116,23 +112,14 @@ class Session:
 def sign_in(db: Database, email: str, password: str) -> tuple[str, str] | None:
     """Check the password; on success open a session and return (cookie secret, csrf)."""
     with db.uow(write=False) as uow:
-        row = uow.conn.execute(
-            select(t.ui_accounts).where(t.ui_accounts.c.email == email.strip().lower())
-        ).first()
+        row = accounts_db.account_by_email(uow.conn, email.strip().lower())
     ok = verify_password(password, row.password_hash if row else _DUMMY)
     if row is None or not ok or row.disabled:
         return None
     secret, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
     with db.uow() as uow:
-        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.expires_at < now))
-        uow.conn.execute(
-            insert(t.ui_sessions).values(
-                id=digest(secret),
-                account_id=row.id,
-                csrf=csrf,
-                created=now,
-                expires_at=now + timedelta(hours=SESSION_HOURS),
-            )
+        accounts_db.open_session(
+            uow.conn, digest(secret), row.id, csrf, now, now + timedelta(hours=SESSION_HOURS)
         )
         uow.commit()
     return secret, csrf
@@ -140,13 +127,8 @@ def sign_in(db: Database, email: str, password: str) -> tuple[str, str] | None:
 
 def session(db: Database, secret: str) -> Session | None:
     """The signed-in account behind a cookie, as a Principal; None if unknown or expired."""
-    q = (
-        select(t.ui_sessions.c.csrf, t.ui_sessions.c.expires_at, t.ui_accounts)
-        .join(t.ui_accounts, t.ui_accounts.c.id == t.ui_sessions.c.account_id)
-        .where(t.ui_sessions.c.id == digest(secret))
-    )
     with db.uow(write=False) as uow:
-        row = uow.conn.execute(q).first()
+        row = accounts_db.session_account(uow.conn, digest(secret))
         if row is None or row.disabled or utc(row.expires_at) <= utcnow():
             return None
         principal = principal_for(uow.store, f"ui:{row.email}", row)
@@ -155,5 +137,5 @@ def session(db: Database, secret: str) -> Session | None:
 
 def sign_out(db: Database, secret: str) -> None:
     with db.uow() as uow:
-        uow.conn.execute(delete(t.ui_sessions).where(t.ui_sessions.c.id == digest(secret)))
+        accounts_db.close_session(uow.conn, digest(secret))
         uow.commit()

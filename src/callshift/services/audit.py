@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..db import tables as t
+from ..db import audit as db
 from ..db.rows import utc
 from .context import Ctx
 
@@ -37,26 +35,24 @@ class AuditRow:
     tracking_id: str | None
 
 
-def _query(ctx: Ctx, conn, f: AuditFilter):
-    a = t.audit_events.c
-    q = select(t.audit_events).where(a.org_id == ctx.principal.org(f.org_id))
-    if f.action:
-        q = q.where(
-            a.action.startswith(f.action) if f.action.endswith(".") else a.action == f.action
-        )
+def _query(ctx: Ctx, store, f: AuditFilter, before_id: int | None, limit: int) -> db.AuditQuery:
+    """The filter as a query; a person is matched by id, and by the id of the user with
+    that email."""
+    ids = None
     if f.person:
         ids = [f.person]
-        uid = conn.execute(
-            select(t.users.c.id).where(t.users.c.email == f.person.strip().lower())
-        ).scalar()
-        if uid:
-            ids.append(uid)
-        q = q.where(a.target_id.in_(ids))
-    if f.since:
-        q = q.where(a.at >= f.since)
-    if f.until:
-        q = q.where(a.at < f.until)
-    return q
+        user = store.user_by_email(f.person)
+        if user:
+            ids.append(user.id)
+    return db.AuditQuery(
+        org_id=ctx.principal.org(f.org_id),
+        action=f.action,
+        target_ids=tuple(ids) if ids is not None else None,
+        since=f.since,
+        until=f.until,
+        before_id=before_id,
+        limit=limit,
+    )
 
 
 def _row(r) -> AuditRow:
@@ -80,13 +76,8 @@ def list_audit(
     ctx.principal.require_admin()
     limit = max(1, min(limit, MAX_PAGE))
     with ctx.db.uow(write=False) as uow:
-        q = _query(ctx, uow.conn, f)
-        if before_id is not None:
-            q = q.where(t.audit_events.c.id < before_id)
-        rows = [
-            _row(r)
-            for r in uow.conn.execute(q.order_by(t.audit_events.c.id.desc()).limit(limit + 1))
-        ]
+        q = _query(ctx, uow.store, f, before_id, limit + 1)
+        rows = [_row(r) for r in db.search(uow.conn, q)]
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 

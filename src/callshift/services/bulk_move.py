@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, literal, select
-
-from ..db import tables as t
+from ..db import selection as db
 from ..domain.bulk import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
 from ..domain.errors import NotFound
 from ..jobs import bulk_move as _register  # noqa: F401  (registers the job kind)
@@ -58,20 +56,6 @@ class MoveReport:
         }
 
 
-def _selected(sel: Selection, source_ids: list[str]):
-    """Ids of the users the selection takes: holders of a selected source licence."""
-    q = select(t.user_licences.c.user_id).where(t.user_licences.c.licence_id.in_(source_ids))
-    if sel.location_id:
-        q = q.join(
-            t.calling_profiles, t.calling_profiles.c.user_id == t.user_licences.c.user_id
-        ).where(t.calling_profiles.c.location_id == sel.location_id)
-    if sel.emails is not None:
-        q = q.join(t.users, t.users.c.id == t.user_licences.c.user_id).where(
-            t.users.c.email.in_([e.strip().lower() for e in sel.emails])
-        )
-    return q.distinct()
-
-
 def _org_of(ctx: Ctx, store, sel: Selection) -> str:
     sub = store.subscription(sel.source_subscription)
     if sub is None or sub.org_id not in ctx.principal.org_ids:
@@ -87,43 +71,21 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
         licences = store.licences(org_id)
         plan = plan_offers(sel, licences.values())
         source_ids = [o.source.id for o in plan.offers]
-        chosen = _selected(sel, source_ids).subquery()
+        chosen = db.selected(sel, source_ids)
         if sel.location_id is None and sel.emails is None:
             # every holder is selected: the unit counts are the holder counts (R3 keeps them so)
             counts = {o.source.id: o.source.consumed_units for o in plan.offers}
         else:
-            counts = dict(
-                conn.execute(
-                    select(t.user_licences.c.licence_id, func.count())
-                    .where(
-                        t.user_licences.c.licence_id.in_(source_ids),
-                        t.user_licences.c.user_id.in_(select(chosen.c.user_id)),
-                    )
-                    .group_by(t.user_licences.c.licence_id)
-                ).all()
-            )
+            counts = db.holders_per_licence(conn, source_ids, chosen)
         plan = plan_offers(sel, licences.values(), counts)
         report = MoveReport(plan, users=_how_many(store, conn, sel, org_id, plan, chosen))
         blocked_ids = [o.source.id for o in plan.offers if o.blocker]
         if blocked_ids:
             reasons = {o.source.id: (o.blocker, o.blocker_code) for o in plan.offers if o.blocker}
-            q = (
-                select(t.users.c.email, t.user_licences.c.licence_id)
-                .join(t.user_licences, t.user_licences.c.user_id == t.users.c.id)
-                .where(
-                    t.user_licences.c.licence_id.in_(blocked_ids),
-                    t.users.c.id.in_(select(chosen.c.user_id)),
-                )
-                .order_by(t.users.c.email)
-            )
             report.blocked_total = sum(counts.get(b, 0) for b in blocked_ids)
             report.blocked = [
-                {
-                    "email": r.email,
-                    "reason": reasons[r.licence_id][0],
-                    "errorCode": reasons[r.licence_id][1],
-                }
-                for r in conn.execute(q.limit(BLOCKER_SAMPLE))
+                {"email": email, "reason": reasons[lid][0], "errorCode": reasons[lid][1]}
+                for email, lid in db.holders_sample(conn, blocked_ids, chosen, BLOCKER_SAMPLE)
             ]
         if sel.emails is not None:
             _explain_emails(conn, sel, org_id, plan, chosen, report)
@@ -141,33 +103,21 @@ def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) 
             most = min(most, store.count_people(org_id))
         if least == most:
             return least
-    return conn.execute(select(func.count()).select_from(chosen)).scalar_one()
+    return db.count(conn, chosen)
 
 
 def _explain_emails(
     conn, sel: Selection, org_id: str, plan: MovePlan, chosen, report: MoveReport
 ) -> None:
     wanted = {e.strip().lower() for e in sel.emails}
-    found = dict(
-        conn.execute(
-            select(t.users.c.email, t.users.c.id).where(
-                t.users.c.email.in_(wanted), t.users.c.org_id == org_id
-            )
-        ).all()
-    )
+    found = db.ids_by_email(conn, org_id, wanted)
     report.not_found = sorted(wanted - found.keys())
-    taken = set(conn.execute(select(chosen.c.user_id)).scalars())
+    taken = db.chosen_ids(conn, chosen)
     targets = {o.target.id for o in plan.offers if o.target}
     for email in sorted(found):
         if found[email] in taken:
             continue
-        on_target = conn.execute(
-            select(func.count())
-            .select_from(t.user_licences)
-            .where(
-                t.user_licences.c.user_id == found[email], t.user_licences.c.licence_id.in_(targets)
-            )
-        ).scalar_one()
+        on_target = db.holds_any(conn, found[email], targets)
         report.not_on_source.append(
             {
                 "email": email,
@@ -209,23 +159,8 @@ def start_move(
         conn = uow.conn
         org_id = _org_of(ctx, uow.store, sel)
         jobs.create(conn, job_id, org_id, "bulk_move", params, ctx.principal.name, now)
-        chosen = _selected(sel, list(report.plan.mapping)).subquery()
-        # batches in user-id order: each one rewrites a contiguous run of index pages, not
-        # pages all over the table, so its commit writes far less
-        rank = func.row_number().over(order_by=t.users.c.id) - 1
-        ranked = select(
-            literal(job_id),
-            rank,
-            rank // batch_size,
-            t.users.c.id,
-            t.users.c.email,
-            literal("pending"),
-        ).where(t.users.c.id.in_(select(chosen.c.user_id)))
-        conn.execute(
-            insert(t.job_items).from_select(
-                ["job_id", "seq", "batch_no", "user_id", "email", "status"], ranked
-            )
-        )
+        chosen = db.selected(sel, list(report.plan.mapping))
+        db.insert_items(conn, job_id, chosen, batch_size)
         total = jobs.set_total(conn, job_id)
         jobs.add_batches(conn, job_id, "forward")
         jobs.log(

@@ -13,9 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
-
-from ..db import tables as t
+from ..db.export import ExportQuery, users_page
 from ..domain.errors import NotFound
 from ..domain.users_csv import FIXED, export_licences, licence_column, neutralise
 from .context import Ctx
@@ -48,58 +46,28 @@ def export_users(
     if f.licence_id is not None and f.licence_id not in licences:
         raise NotFound("licence not found")
     columns = export_licences(licences.values())
-    query = _query(
-        org, f, [l.id for l in licences.values() if l.subscription_id == f.subscription_id]
+    query = ExportQuery(
+        org,
+        f.location_id,
+        tuple(l.id for l in licences.values() if l.subscription_id == f.subscription_id)
+        if f.subscription_id is not None
+        else None,
+        f.licence_id,
     )
     return _stream(ctx, query, columns, locations, page_size)
 
 
-def _query(org: str, f: ExportFilter, sub_licences: list[str]):
-    u, ul, cp = t.users.c, t.user_licences.c, t.calling_profiles.c
-    q = select(u.id, u.email, u.first_name, u.last_name, u.display_name, u.status).where(
-        u.org_id == org
-    )
-    if f.location_id is not None:
-        q = q.where(exists().where(cp.user_id == u.id, cp.location_id == f.location_id))
-    if f.subscription_id is not None:
-        q = q.where(exists().where(ul.user_id == u.id, ul.licence_id.in_(sub_licences)))
-    if f.licence_id is not None:
-        q = q.where(exists().where(ul.user_id == u.id, ul.licence_id == f.licence_id))
-    return q.order_by(u.email)
-
-
-def _with_licences_and_profile(query, dialect: str):
-    """The page's users with, in the same statement, their licences (one comma-separated
-    string) and their profile's columns: one read a page. Reading them in two more
-    statements by lists of 2,000 ids made the export 3.5x the floor on PostgreSQL."""
-    ul, cp = t.user_licences.c, t.calling_profiles.c
-    agg = (
-        func.string_agg(ul.licence_id, ",")
-        if dialect == "postgresql"
-        else func.group_concat(ul.licence_id)
-    )
-    held = select(agg).where(ul.user_id == t.users.c.id).scalar_subquery()
-    # the caller ID object whole: one parse of the settings document a user, not three
-    return query.add_columns(
-        held.label("held"),
-        cp.extension,
-        cp.phone_number,
-        cp.features["callerId"].label("caller"),
-        cp.location_id,
-    ).outerjoin(t.calling_profiles, cp.user_id == t.users.c.id)
-
-
-def _stream(ctx: Ctx, query, columns, locations: dict[str, str], page_size: int) -> Iterator[str]:
+def _stream(
+    ctx: Ctx, query: ExportQuery, columns, locations: dict[str, str], page_size: int
+) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     out.write(BOM)
     writer.writerow([*FIXED, *(licence_column(l) for l in columns)])
-    page = _with_licences_and_profile(query, ctx.db.reader.dialect.name)
     after = None
     while True:
         with ctx.db.uow(write=False) as uow:
-            q = page if after is None else page.where(t.users.c.email > after)
-            users = uow.conn.execute(q.limit(page_size)).all()
+            users = users_page(uow.conn, query, after, page_size)
         for u in users:
             mine = set(u.held.split(",")) if u.held else set()
             caller = u.caller or {}

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select, update
-
-from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db import job_items
 from ..domain.errors import DomainError, NotFound
 from ..jobs import csv_import as _register  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
@@ -23,18 +20,10 @@ from ..jobs.model import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
+from .jobs import JobStateError
+from .previews import confirm_preview
 
-ITEM_COLS = (
-    "job_id",
-    "seq",
-    "batch_no",
-    "user_id",
-    "email",
-    "status",
-    "error_code",
-    "message",
-    "payload",
-)
+ITEM_COLS = job_items.ITEM_COLS
 KIND = "csv_import"
 
 
@@ -85,17 +74,12 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     with ctx.db.uow() as uow:
         conn = uow.conn
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
-        insert_rows(conn, t.job_items, ITEM_COLS, rows())
-        conn.execute(
-            update(t.jobs)
-            .where(t.jobs.c.id == job_id)
-            .values(
-                status="preview",
-                total=c["rows"],
-                skipped=c["skipped"],
-                failed=c["failed"],
-                params={**params, "kinds": kinds.bodies},
-            )
+        job_items.insert_items(conn, rows())
+        job_items.save_preview_counts(
+            conn,
+            job_id,
+            job_items.PreviewCounts(c["rows"], c["skipped"], c["failed"]),
+            {**params, "kinds": kinds.bodies},
         )
         jobs.add_batches(conn, job_id, "forward", numbers=numbers)
         jobs.log(
@@ -118,36 +102,15 @@ def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
 
 
 def confirm_import(ctx: Ctx, job_id: str) -> Job:
-    """Apply a previewed import: the job becomes runnable. Refused while rows have errors,
-    unless the upload asked to apply the valid rows only."""
-    ctx.principal.require_write()
-    with ctx.db.uow() as uow:
-        job = _job(ctx, uow.conn, job_id, lock=True)
-        if job.status != "preview":
-            raise ImportStateError(
-                f"CSV import {job_id} is {job.status}, not awaiting confirmation"
-            )
-        why = refusal(job.pending, job.failed, job.params.get("applyValidRowsOnly", False))
-        if why:
-            raise ImportStateError(why)
-        now = ctx.clock()
-        jobs.set_status(uow.conn, job_id, "created", now)
-        jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", now)
-        ctx.audit(
-            uow.store,
-            job.org_id,
-            "csv-import.started",
-            "job",
-            job_id,
-            None,
-            {
-                "rows": job.total,
-                "changing": job.pending,
-                "failed": job.failed,
-                "allowDataLoss": job.params.get("allowDataLoss", False),
-            },
-        )
-        uow.commit()
+    """Apply a previewed import: the job becomes runnable (previews.confirm_preview).
+    Refused while rows have errors, unless the upload asked to apply the valid rows only
+    (save_preview stored that refusal as the job's ``blocked``)."""
+    try:
+        confirm_preview(ctx, job_id, kind=KIND)
+    except NotFound:
+        raise NotFound(f"CSV import {job_id} not found") from None
+    except JobStateError as refused:  # the import's own code, as its routes document
+        raise ImportStateError(refused.message) from None
     return jobs_get(ctx, job_id)
 
 
@@ -178,13 +141,7 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
     with ctx.db.uow(write=False) as uow:
         job = _job(ctx, uow.conn, job_id)
         licences = uow.store.licences(job.org_id)
-        ji = t.job_items.c
-        page = uow.conn.execute(
-            select(ji.seq, ji.email, ji.status, ji.message, ji.payload)
-            .where(ji.job_id == job_id, ji.seq >= after_row, ji.payload.is_not(None))
-            .order_by(ji.seq)
-            .limit(limit)
-        ).all()
+        page = job_items.changes_page(uow.conn, job_id, after_row, limit)
     kinds = job.params.get("kinds", ())
     changes = [
         {

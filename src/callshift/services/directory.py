@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from ..db import tables as t
+from ..db import directory as db
 from ..domain.model import Licence, Location, Subscription
 from .context import Ctx
 
@@ -39,7 +37,7 @@ def org_view(ctx: Ctx, org_id: str | None = None) -> OrgView:
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
         store = uow.store
-        partners = dict(uow.conn.execute(select(t.partners.c.id, t.partners.c.name)).all())
+        partners = db.partner_names(uow.conn)
         licences = list(store.licences(org_id).values())
         subs = [
             SubscriptionView(
@@ -55,9 +53,4 @@ def org_view(ctx: Ctx, org_id: str | None = None) -> OrgView:
 def org_names(ctx: Ctx) -> dict[str, str]:
     """The organisations the caller may see, by id (a partner admin sees several)."""
     with ctx.db.uow(write=False) as uow:
-        rows = uow.conn.execute(
-            select(t.organisations.c.id, t.organisations.c.name)
-            .where(t.organisations.c.id.in_(sorted(ctx.principal.org_ids)))
-            .order_by(t.organisations.c.name)
-        )
-        return dict(rows.all())
+        return db.org_names(uow.conn, ctx.principal.org_ids)

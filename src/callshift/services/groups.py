@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
-
-from ..db import tables as t
-from ..db.bulk import insert_rows
+from ..db import groups as db
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from .context import Ctx, new_id
 
@@ -27,29 +24,17 @@ class GroupNameTaken(DomainError):
 
 
 def _group(ctx: Ctx, conn, group_id: str) -> GroupView:
-    r = conn.execute(select(t.groups).where(t.groups.c.id == group_id)).first()
+    r = db.group(conn, group_id)
     if r is None or r.org_id not in ctx.principal.org_ids:
         raise NotFound(f"group {group_id} not found")
-    n = conn.execute(
-        select(func.count())
-        .select_from(t.group_members)
-        .where(t.group_members.c.group_id == group_id)
-    ).scalar_one()
-    return GroupView(r.id, r.org_id, r.name, n)
+    return GroupView(r.id, r.org_id, r.name, db.member_count(conn, group_id))
 
 
 def list_groups(ctx: Ctx, org_id: str | None = None) -> list[GroupView]:
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
-        ids = (
-            uow.conn.execute(
-                select(t.groups.c.id).where(t.groups.c.org_id == org_id).order_by(t.groups.c.name)
-            )
-            .scalars()
-            .all()
-        )
-        return [_group(ctx, uow.conn, i) for i in ids]
+        return [_group(ctx, uow.conn, i) for i in db.group_ids(uow.conn, org_id)]
 
 
 def get_group(ctx: Ctx, group_id: str) -> GroupView:
@@ -62,15 +47,7 @@ def members(ctx: Ctx, group_id: str, limit: int = 1000, offset: int = 0) -> list
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _group(ctx, uow.conn, group_id)
-        return list(
-            uow.conn.execute(
-                select(t.group_members.c.user_id)
-                .where(t.group_members.c.group_id == group_id)
-                .order_by(t.group_members.c.user_id)
-                .limit(limit)
-                .offset(offset)
-            ).scalars()
-        )
+        return db.members(uow.conn, group_id, limit, offset)
 
 
 def create_group(
@@ -82,12 +59,10 @@ def create_group(
     if not name or len(name) > 200:
         raise InvalidInput("a group needs a name of 1 to 200 characters")
     with ctx.db.uow() as uow:
-        if uow.conn.execute(
-            select(t.groups.c.id).where(t.groups.c.org_id == org_id, t.groups.c.name == name)
-        ).first():
+        if db.name_taken(uow.conn, org_id, name):
             raise GroupNameTaken(f"a group named {name!r} already exists")
         gid = new_id()
-        uow.conn.execute(t.groups.insert().values(id=gid, org_id=org_id, name=name))
+        db.insert_group(uow.conn, gid, org_id, name)
         _add(uow, org_id, gid, user_ids)
         ctx.audit(
             uow.store,
@@ -109,19 +84,7 @@ def _add(uow, org_id: str, group_id: str, user_ids: Sequence[str]) -> int:
     found = uow.store.existing_user_ids(org_id, list(wanted))
     if found != wanted:  # foreign users look exactly like unknown ones
         raise NotFound(f"{len(wanted - found)} of the members were not found")
-    present = set(
-        uow.conn.execute(
-            select(t.group_members.c.user_id).where(
-                t.group_members.c.group_id == group_id, t.group_members.c.user_id.in_(list(wanted))
-            )
-        ).scalars()
-    )
-    return insert_rows(
-        uow.conn,
-        t.group_members,
-        ("group_id", "user_id"),
-        ((group_id, u) for u in sorted(wanted - present)),
-    )
+    return db.add_members(uow.conn, group_id, wanted)
 
 
 def change_members(
@@ -131,16 +94,7 @@ def change_members(
     with ctx.db.uow() as uow:
         group = _group(ctx, uow.conn, group_id)
         added = _add(uow, group.org_id, group_id, add)
-        removed = (
-            uow.conn.execute(
-                delete(t.group_members).where(
-                    t.group_members.c.group_id == group_id,
-                    t.group_members.c.user_id.in_(list(remove)),
-                )
-            ).rowcount
-            if remove
-            else 0
-        )
+        removed = db.remove_members(uow.conn, group_id, remove)
         if added or removed:
             ctx.audit(
                 uow.store,
@@ -159,9 +113,7 @@ def delete_group(ctx: Ctx, group_id: str) -> None:
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         group = _group(ctx, uow.conn, group_id)
-        uow.conn.execute(delete(t.group_members).where(t.group_members.c.group_id == group_id))
-        uow.conn.execute(delete(t.template_groups).where(t.template_groups.c.group_id == group_id))
-        uow.conn.execute(delete(t.groups).where(t.groups.c.id == group_id))
+        db.delete_group(uow.conn, group_id)
         ctx.audit(
             uow.store,
             group.org_id,

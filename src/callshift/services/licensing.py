@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
+from ..domain.audit import change_bodies
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
@@ -79,15 +80,7 @@ def write_change(
     if change.calling is CallingChange.PURGE:
         entry_id = snapshot(ctx, store, user, state.profile, change.calling_removed, reason=action)
     store.apply_licence_change(user, change, ctx.clock())
-    before = {"licences": sorted(change.before), **(extra_before or {})}
-    after = {
-        "licences": sorted(change.after),
-        "calling": change.calling.value,
-        **({"recycleEntryId": entry_id} if entry_id else {}),
-        **(extra_after or {}),
-    }
-    if change.failed:
-        after["failed"] = [f.licence_id for f in change.failed]
+    before, after = change_bodies(change, entry_id, extra_before, extra_after)
     ctx.audit(store, user.org_id, action, "person", user.id, before, after)
     return entry_id
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..domain.audit import EventFacts, licence_bodies
 from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
 from ..domain.model import RecycleEntry, Subscription, SubscriptionStatus
 from ..domain.recycle import plan_restore
@@ -134,6 +135,5 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         "recycle.restored",
         "person",
         user.id,
-        {"licences": sorted(state.licence_ids)},
-        {"licences": sorted(change.after), "recycleEntryId": entry.id},
+        *licence_bodies(state.licence_ids, change.after, EventFacts(recycle_entry_id=entry.id)),
     )

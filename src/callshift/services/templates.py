@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
-
-from ..db import tables as t
-from ..db.rows import utc
+from ..db import templates as db
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.templates import Template, check_template, template_for
 from .context import Ctx, new_id
@@ -19,36 +16,8 @@ class TemplateConflict(DomainError):
 
 
 def load_templates(conn, org_id: str) -> list[Template]:
-    rows = conn.execute(
-        select(t.licence_templates)
-        .where(t.licence_templates.c.org_id == org_id)
-        .order_by(t.licence_templates.c.created, t.licence_templates.c.id)
-    ).all()
-    lic = {r.id: [] for r in rows}
-    grp = {r.id: [] for r in rows}
-    if rows:
-        ids = list(lic)
-        for r in conn.execute(
-            select(t.template_licences).where(t.template_licences.c.template_id.in_(ids))
-        ):
-            lic[r.template_id].append(r.licence_id)
-        for r in conn.execute(
-            select(t.template_groups).where(t.template_groups.c.template_id.in_(ids))
-        ):
-            grp[r.template_id].append(r.group_id)
-    return [
-        Template(
-            r.id,
-            r.org_id,
-            r.name,
-            r.type,
-            tuple(sorted(lic[r.id])),
-            tuple(sorted(grp[r.id])),
-            r.location_id,
-            utc(r.created),
-        )
-        for r in rows
-    ]
+    """The organisation's templates, oldest first (db/templates.load_templates)."""
+    return db.load_templates(conn, org_id)
 
 
 def list_templates(ctx: Ctx, org_id: str | None = None) -> list[Template]:
@@ -65,9 +34,7 @@ def get_template(ctx: Ctx, template_id: str) -> Template:
 
 
 def _find(ctx: Ctx, conn, template_id: str) -> Template:
-    org = conn.execute(
-        select(t.licence_templates.c.org_id).where(t.licence_templates.c.id == template_id)
-    ).scalar()
+    org = db.org_of(conn, template_id)
     if org is None or org not in ctx.principal.org_ids:
         raise NotFound(f"licence template {template_id} not found")
     return next(x for x in load_templates(conn, org) if x.id == template_id)
@@ -97,14 +64,7 @@ def _check(
         return
     if not group_ids:
         raise InvalidInput("a GROUP template needs at least one group")
-    known = set(
-        uow.conn.execute(
-            select(t.groups.c.id).where(
-                t.groups.c.org_id == org_id, t.groups.c.id.in_(list(group_ids))
-            )
-        ).scalars()
-    )
-    if known != set(group_ids):
+    if db.known_groups(uow.conn, org_id, group_ids) != set(group_ids):
         raise NotFound("group not found")
     taken = {g for x in others for g in x.group_ids} & set(group_ids)
     if taken:
@@ -136,36 +96,13 @@ def save_template(
         else:
             org_id = ctx.principal.org(org_id)
         _check(ctx, uow, org_id, type_, licence_ids, group_ids, location_id, template_id)
-        c = uow.conn
         if before is None:
             template_id = new_id()
-            c.execute(
-                insert(t.licence_templates).values(
-                    id=template_id,
-                    org_id=org_id,
-                    name=name,
-                    type=type_,
-                    location_id=location_id,
-                    created=now,
-                    updated=now,
-                )
-            )
+        row = db.TemplateRow(template_id, org_id, name, type_, location_id, licence_ids, group_ids)
+        if before is None:
+            db.insert_template(uow.conn, row, now)
         else:
-            c.execute(
-                update(t.licence_templates)
-                .where(t.licence_templates.c.id == template_id)
-                .values(name=name, type=type_, location_id=location_id, updated=now)
-            )
-            c.execute(
-                delete(t.template_licences).where(t.template_licences.c.template_id == template_id)
-            )
-            c.execute(
-                delete(t.template_groups).where(t.template_groups.c.template_id == template_id)
-            )
-        for lid in dict.fromkeys(licence_ids):
-            c.execute(insert(t.template_licences).values(template_id=template_id, licence_id=lid))
-        for gid in dict.fromkeys(group_ids):
-            c.execute(insert(t.template_groups).values(template_id=template_id, group_id=gid))
+            db.replace_template(uow.conn, row, now)
         after = {
             "name": name,
             "type": type_,
@@ -195,13 +132,7 @@ def delete_template(ctx: Ctx, template_id: str) -> None:
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         tpl = _find(ctx, uow.conn, template_id)
-        uow.conn.execute(
-            delete(t.template_licences).where(t.template_licences.c.template_id == template_id)
-        )
-        uow.conn.execute(
-            delete(t.template_groups).where(t.template_groups.c.template_id == template_id)
-        )
-        uow.conn.execute(delete(t.licence_templates).where(t.licence_templates.c.id == template_id))
+        db.delete_template(uow.conn, template_id)
         ctx.audit(
             uow.store,
             tpl.org_id,
