@@ -300,8 +300,3 @@ def _refusal(
 
 def _row(seq: int, status: str, code: int | None, message: str | None) -> dict:
     return {"_seq": seq, "_status": status, "_code": code, "_message": message and message[:1000]}
-
-
-def locked_licences(conn: Connection, store: SqlStore, org_id: str) -> dict[str, Licence]:
-    # TODO(merge): jobs/csv_import.py's old import; it calls db.batch_writes directly after
-    return batch_writes.locked_licences(conn, org_id)

@@ -19,14 +19,15 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from ..db import audit as audit_db
+from ..db import batch_writes
 from ..db import job_items as job_items
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
-from ..domain.plan_cache import PlanCache, take_units
+from ..domain.planner import Planner
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.csv_payload import ROW, PayloadCodec
-from .by_kind import Wording, apply_kinds, kinds_of_rows, locked_licences
+from .by_kind import Wording, apply_kinds, kinds_of_rows
 from .grouped import Groups, batch_rows, states_of, write_groups
 from .model import BatchResult, Job
 
@@ -93,10 +94,9 @@ class CsvImport:
         ids = [uid for _, uid in items]
         events = audit_db.job_events(conn, f"job:{job.id}", "csv-import.changed", ids)
         store = SqlStore(conn)
-        licences = locked_licences(conn, store, job.org_id)
+        licences = batch_writes.locked_licences(conn, job.org_id)
         states = states_of(conn, ids)
-        locations = store.location_ids(job.org_id)
-        plans = PlanCache()
+        planner = Planner(licences, store.location_ids(job.org_id))
         groups: Groups = defaultdict(list)
         notes: list[dict] = []
         for seq, uid in items:
@@ -115,13 +115,7 @@ class CsvImport:
                 LicenceRequest(l, Operation.ADD) for l in sorted(before - after)
             ]
             try:
-                change = plans.plan(
-                    state,
-                    tuple((r.licence_id, r.operation.value) for r in requests),
-                    lambda requests=requests: requests,
-                    licences,
-                    locations,
-                )
+                change = planner.plan(state, requests)
             except LicenceChangeRefused as refused:
                 notes.append({"_seq": seq, "_message": f"not rolled back: {refused.message}"})
                 continue
@@ -130,7 +124,7 @@ class CsvImport:
                     {"_seq": seq, "_message": "not rolled back: the licences changed since"}
                 )
                 continue
-            take_units(licences, change.added, change.removed)
+            planner.take(change.added, change.removed)
             groups[(change.removed, change.added, change.calling.value)].append(
                 (seq, state.user.id, state.licence_ids)
             )

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..domain.licensing import LicenceChange, LicenceRequest, plan_licence_change
+from ..domain.licensing import LicenceChange, LicenceRequest
 from ..domain.model import CallingProfile, Licence, User
+from ..domain.planner import Planner
 from .context import Ctx, PersonRef, resolve_person
 
 
@@ -31,9 +32,7 @@ def preview_licences(
         user = resolve_person(uow.store, ctx, ref)
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
-        change = plan_licence_change(
-            state, list(requests), licences, uow.store.location_ids(user.org_id)
-        )
+        change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, list(requests))
     return LicencePreview(user, change, state.profile, licences)
 
 

@@ -10,8 +10,9 @@ from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.audit import change_bodies
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
-from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
+from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
+from ..domain.planner import Planner
 from .context import Ctx, PersonRef, new_id, resolve_person
 
 
@@ -32,9 +33,7 @@ def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
             user = resolve_person(uow.store, ctx, ref, lock=True)
             state = uow.store.licensing(user)
             licences = uow.store.licences(user.org_id)
-            change = plan_licence_change(
-                state, requests, licences, uow.store.location_ids(user.org_id)
-            )
+            change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, requests)
             if not change.changed:
                 return LicenceResult(user, change, state.profile, licences)
             try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.licensing import LicenceChange, plan_licence_change
+from ..domain.licensing import LicenceChange
 from ..domain.model import CallingProfile, Licence, User
 from ..domain.moves import swap_requests
+from ..domain.planner import Planner
 from .context import Ctx, PersonRef, resolve_person
 from .licensing import change_licences
 
@@ -43,7 +44,7 @@ def move_user(
         )
         if not requests:
             raise InvalidInput(f"{user.email} holds nothing to move to {target_subscription}")
-        change = plan_licence_change(state, requests, licences, uow.store.location_ids(user.org_id))
+        change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, requests)
     if dry_run:
         return MoveOutcome(user, change, licences, state.profile, False)
     result = change_licences(ctx, PersonRef(person_id=user.id), requests)

@@ -16,9 +16,9 @@ from ..domain.licensing import (
     LicenceRequest,
     Operation,
     normalise_number,
-    plan_licence_change,
 )
 from ..domain.model import CallingProfile, User
+from ..domain.planner import Planner
 from ..domain.templates import plan_template
 from .context import Ctx, PersonRef, new_id, resolve_person
 from .licensing import check_profile_free, snapshot, write_change
@@ -126,7 +126,7 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
         requests, notes = _requests(data, frozenset()), ()
         if data.licences is None:
             requests, notes = _from_template(uow.conn, state, data, licences)
-        change = plan_licence_change(state, requests, licences, uow.store.location_ids(org_id))
+        change = Planner(licences, uow.store.location_ids(org_id)).plan(state, requests)
         if change.failed and data.licences is not None:
             raise E.LicenceChangeRefused(list(change.failed))
         notes += tuple(f.description for f in change.failed)
@@ -171,7 +171,7 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
         reqs = _requests(data, state.licence_ids) if data.licences is not None else []
-        change = plan_licence_change(state, reqs, licences, uow.store.location_ids(user.org_id))
+        change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, reqs)
         if change.failed:
             raise E.LicenceChangeRefused(list(change.failed))
         updated = replace(
@@ -183,12 +183,15 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
             last_modified=ctx.clock(),
         )
         profile_edit = _profile_edit(state.profile, change.calling, data)
-        names = lambda u: {
-            "email": u.email,
-            "displayName": u.display_name,
-            "firstName": u.first_name,
-            "lastName": u.last_name,
-        }
+
+        def names(u):
+            return {
+                "email": u.email,
+                "displayName": u.display_name,
+                "firstName": u.first_name,
+                "lastName": u.last_name,
+            }
+
         if not change.changed and not profile_edit and names(updated) == names(user):
             return PersonView(user, sorted(change.after), state.profile)  # R10: nothing changes
         uow.store.update_user(updated)
@@ -253,8 +256,8 @@ def delete_person(ctx: Ctx, ref: PersonRef) -> None:
         licences = uow.store.licences(user.org_id)
         calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
         entry_id = snapshot(ctx, uow.store, user, state.profile, calling, "person.deleted")
-        change = plan_licence_change(
-            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids], licences, ()
+        change = Planner(licences, ()).plan(
+            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids]
         )
         uow.store.apply_licence_change(user, change, ctx.clock())
         uow.store.delete_user(user.id)
