@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from callshift import ids
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db.engine import Database
 from callshift.domain.access import Role

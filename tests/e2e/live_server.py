@@ -1,6 +1,6 @@
 """callshift's real HTTP server for end-to-end tests.
 
-``LiveServer`` runs the app of ``callshift.api.app.create_app`` under uvicorn on 127.0.0.1 in a
+``LiveServer`` runs the app of ``callshift.bootstrap.create_app`` under uvicorn on 127.0.0.1 in a
 background thread. The listening socket is bound to port 0 *before* uvicorn starts and handed
 to it, so the port is free by construction (no pick-a-port-then-bind race). ``start()`` returns
 once ``GET /health`` answers 200; ``stop()`` asks uvicorn to exit, waits for the thread and
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import httpx
 import uvicorn
 
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db.engine import Database, connect
 from callshift.domain.access import Role

@@ -8,7 +8,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.domain.access import Role
 from callshift.services.tokens import create_token

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from callshift.cli import app
@@ -74,6 +75,21 @@ def test_token_roles(cli, db):
     assert out.exit_code == 1 and "no person" in out.output
     out = cli("token", "create", "--role", "read-only-admin", "--org", "not-an-org")
     assert out.exit_code == 1
+
+
+def test_job_starting_commands_honour_the_batch_size_setting(cli, db, monkeypatch):
+    """`template apply` cuts its job in CALLSHIFT_JOB_BATCH_SIZE, as `move` and `csv import` do."""
+    assert cli("seed", "--users", "40").exit_code == 0
+    monkeypatch.setenv("CALLSHIFT_JOB_BATCH_SIZE", "7")
+    get_settings.cache_clear()
+    assert cli("template", "set", "-s", "Sub200001", "--location", "Haifa").exit_code == 0
+    out = cli("template", "apply", "--existing", "--no-preserve", "--yes")
+    assert out.exit_code == 0, out.output
+    with db.uow(write=False) as uow:
+        items, batches = uow.conn.execute(
+            text("SELECT count(*), count(DISTINCT batch_no) FROM job_items")
+        ).one()
+    assert items > 7 and batches == -(-items // 7)
 
 
 def _free_port() -> int:

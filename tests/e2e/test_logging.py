@@ -8,7 +8,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.logs import JsonFormatter
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from callshift import ids
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db import tables as t
 from callshift.domain.access import Role

@@ -1,22 +1,16 @@
-"""The FastAPI application: the Webex-compatible API under /v1, plus callshift's own parts."""
+"""The API's part of the web app: the Webex-compatible API under /v1, callshift's own parts,
+the health check, one error body for every failure, and the middleware (faults, rate limit,
+tracking id). ``callshift.bootstrap`` builds the app and calls ``install`` here."""
 
 from __future__ import annotations
 
-import logging
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from sqlalchemy import text
 
-from .. import __version__
-from ..config import Settings, get_settings
-from ..db.engine import Database, connect
-from ..logs import configure
-from . import errors
+from ..config import Settings
+from . import errors, faults, ratelimit
 from .deps import TokenCache
+from .routes import csv, features, health, jobs, licenses, people, subscriptions, templates
 from .tracking import TrackingMiddleware
-
-log = logging.getLogger("callshift.api")
 
 DESCRIPTION = """
 callshift moves Webex Calling users between subscriptions without losing voicemail,
@@ -31,56 +25,33 @@ Every error has the body `{"message", "errors": [{"description", "errorCode"}], 
 and a `trackingid` header. Error codes: see `docs/errors.md`.
 """
 
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI):
-    """The server runs jobs itself unless told not to (SQLite needs no other process)."""
-    stop = None
-    if app.state.settings.run_jobs:
-        from ..jobs.runner import start_background
-
-        _thread, stop = start_background(app.state.db)
-    yield
-    if stop is not None:
-        stop.set()
+OPENAPI_TAGS = [
+    {"name": "licenses"},
+    {"name": "people"},
+    {"name": "calling features"},
+    {"name": "callshift"},
+]
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    configure(settings.log_level, settings.log_json)
-    db = db or connect(settings.database_url, settings.sqlite_busy_timeout_ms)
-    app = FastAPI(
-        title="callshift",
-        version=__version__,
-        description=DESCRIPTION,
-        lifespan=_lifespan,
-        openapi_tags=[
-            {"name": "licenses"},
-            {"name": "people"},
-            {"name": "calling features"},
-            {"name": "callshift"},
-        ],
-    )
-    app.state.settings = settings
-    app.state.db = db
+def install(app: FastAPI) -> None:
+    """The error handlers, the routes under /v1 and /health; the token cache they share."""
     app.state.token_cache = TokenCache()
     errors.install(app)
-
-    @app.get("/health", tags=["callshift"], summary="Liveness and database check")
-    def health() -> dict:
-        with db.uow(write=False) as uow:
-            uow.conn.execute(text("select 1"))
-        return {"status": "ok", "version": __version__, "database": db.writer.dialect.name}
-
-    from .routes import csv, features, jobs, licenses, people, subscriptions, templates
-
+    app.include_router(health.router)
     for module in (licenses, people, features, subscriptions, jobs, templates, csv):
         app.include_router(module.router, prefix="/v1")
-    from .. import ui
-    from . import faults, ratelimit
 
-    ui.install(app)  # the admin web UI under /ui
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
     app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id
-    return app
+
+
+def create_app(settings: Settings | None = None, db=None) -> FastAPI:
+    """Moved to ``callshift.bootstrap.create_app``; kept until tests/engine, tests/csv and
+    benchmarks/ui_pages.py import it from there (this import is the api → ui path the
+    independence contract must ignore meanwhile)."""
+    from ..bootstrap import create_app as build
+
+    return build(settings, db)

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from ..domain.access import Principal
-from ..logs import tracking_id
+from ..entry import request_ctx
 from ..services.context import Ctx
 from ..services.tokens import authenticate
 
@@ -61,10 +61,4 @@ async def principal(
 
 
 async def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
-    settings = request.app.state.settings
-    return Ctx(
-        db=request.app.state.db,
-        principal=who,
-        tracking_id=tracking_id.get(),
-        retention_days=settings.recycle_retention_days,
-    )
+    return request_ctx(request, who)

@@ -15,10 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from ..db.store import CapacityRace
-from ..domain import errors as E
-from ..domain.errors import DomainError
-from ..ids import BadId
+from ..entry import REFUSED, refusal
 from ..logs import tracking_id
 
 log = logging.getLogger("callshift.api")
@@ -55,28 +52,21 @@ def _validation_message(exc: RequestValidationError) -> list[str]:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError):
-        details = [(e.description, e.code) for e in exc.details] or [(exc.message, None)]
-        in_use = getattr(exc, "users_per_licence", None)  # R9: the readiness report
+    async def _refused(_: Request, exc: Exception):
+        r = refusal(exc)
+        if r is None:  # not one of REFUSED: cannot happen, the handler is theirs alone
+            raise exc
         return error_response(
-            exc.status,
-            exc.message,
-            details,
-            extra={"usersPerLicense": in_use} if in_use is not None else None,
+            r.status,
+            r.message,
+            list(r.details),
+            extra={"usersPerLicense": r.users_per_licence}
+            if r.users_per_licence is not None
+            else None,
         )
 
-    @app.exception_handler(CapacityRace)
-    async def _race(_: Request, exc: CapacityRace):
-        return error_response(
-            400,
-            "the licence has no free units",
-            [("the licence has no free units", E.NO_FREE_UNITS)],
-        )
-
-    @app.exception_handler(BadId)
-    async def _bad_id(_: Request, exc: BadId):
-        return error_response(404, str(exc))
+    for kind in REFUSED:
+        app.add_exception_handler(kind, _refused)
 
     @app.exception_handler(DataError)
     async def _bad_data(_: Request, exc: DataError):

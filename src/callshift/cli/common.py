@@ -2,50 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import sys
 
 import typer
 from rich.console import Console
-from sqlalchemy import func, select
 
-from ..config import get_settings
-from ..db import tables as t
-from ..db.engine import Database, connect
-from ..db.migrate import upgrade
 from ..domain.access import Principal, Role
-from ..domain.errors import DomainError
+from ..entry import REFUSED, make_ctx, open_database, refusal
 from ..services.context import Ctx
+from ..services.system import organisations_by_size
 
 console = Console()
 err = Console(stderr=True)
 
 
-def open_db(migrate: bool = True) -> Database:
-    settings = get_settings()
-    db = connect(settings.database_url, settings.sqlite_busy_timeout_ms)
-    if migrate:
-        upgrade(db)
-    return db
+def open_db(migrate: bool = True):
+    """The database of the settings, its schema brought up to date unless told not to."""
+    return open_database(migrate=migrate)
 
 
-def org_ids(db: Database) -> list[str]:
+def org_ids(db) -> list[str]:
     """Organisations, the one with most users first (the "main" one)."""
-    with db.uow(write=False) as uow:
-        users = (
-            select(t.users.c.org_id, func.count().label("n")).group_by(t.users.c.org_id).subquery()
-        )
-        q = (
-            select(t.organisations.c.id)
-            .outerjoin(users, users.c.org_id == t.organisations.c.id)
-            .order_by(
-                func.coalesce(users.c.n, 0).desc(), t.organisations.c.created, t.organisations.c.id
-            )
-        )
-        return list(uow.conn.execute(q).scalars())
+    return organisations_by_size(db)
 
 
-def operator_ctx(db: Database) -> Ctx:
+def operator_ctx(db) -> Ctx:
     """The CLI runs with the database's own rights: a full admin of every organisation."""
     orgs = org_ids(db)
     if not orgs:
@@ -56,7 +39,7 @@ def operator_ctx(db: Database) -> Ctx:
         org_id=orgs[0],
         org_ids=frozenset(orgs),
     )
-    return Ctx(db=db, principal=principal, retention_days=get_settings().recycle_retention_days)
+    return make_ctx(db, principal)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -76,14 +59,13 @@ def confirm(question: str, yes: bool) -> None:
 
 def domain_errors(fn):
     """Turn a refused change into a clear message and a non-zero exit."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except DomainError as e:
-            details = "; ".join(f"{d.description} ({d.code})" for d in e.details) or e.message
-            fail(details)
+        except REFUSED as e:
+            r = refusal(e)
+            fail(("; ".join(r.lines) or r.message) if r else str(e))
 
     return wrapper

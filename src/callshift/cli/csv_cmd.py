@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -10,12 +9,14 @@ import typer
 from rich.table import Table
 
 from ..config import get_settings
-from ..domain.users_csv import Mode, neutralise
+from ..domain.users_csv import Mode
 from ..services.csv_export import ExportFilter, export_users
 from ..services.csv_import import ImportOptions, ImportPreview, validate_import
 from ..services.csv_jobs import confirm_import, save_preview
 from ..services.csv_plan import lost_text
+from ..services.directory import org_view
 from ..services.jobs import get_job
+from ..services.reports import preview_errors_csv
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 from .moves import run_with_progress, summary
 
@@ -44,12 +45,11 @@ def export(
     ctx = operator_ctx(db)
     loc_id = None
     if location:
-        with db.uow(write=False) as uow:
-            found = [
-                l.id
-                for l in uow.store.locations(ctx.principal.org_id)
-                if location in (l.id, l.name) or l.name.lower() == location.lower()
-            ]
+        found = [
+            l.id
+            for l in org_view(ctx).locations
+            if location in (l.id, l.name) or l.name.lower() == location.lower()
+        ]
         if not found:
             fail(f"no location named {location!r}")
         loc_id = found[0]
@@ -118,15 +118,7 @@ def show(preview: ImportPreview) -> None:
 
 
 def write_errors(preview: ImportPreview, path: Path) -> int:
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["Row Number", "User ID/Email", "Error Message"])
-        for seq, _uid, email, status, _code, message, _payload in preview.items():
-            if status == "failed":
-                w.writerow([seq + 1, neutralise(email), neutralise(message or "")])
-                n += 1
-    return n
+    return preview_errors_csv(preview).write_to(path)
 
 
 @csv_app.command("import")

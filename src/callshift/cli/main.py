@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 
 from ..config import get_settings
-from ..db.migrate import is_empty
 from ..domain.access import Role
 from ..domain.errors import DomainError
+from ..services.system import holds_no_organisation
 from ..services.tokens import create_token
 from .accounts import account_app
 from .common import console, err, fail, open_db, org_ids
@@ -67,7 +67,7 @@ def serve(
         fail("SQLite has one writer: run several workers on PostgreSQL only")
     db.dispose()
     uvicorn.run(
-        "callshift.api.app:create_app",
+        "callshift.bootstrap:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -86,16 +86,12 @@ def seed(
     Example: callshift seed --users 1000000
     """
     db = open_db(migrate=True)
-    if not _empty(db):
+    if not holds_no_organisation(db):
         fail(
             "the database already holds organisations; seed needs an empty one "
             "(point CALLSHIFT_DATABASE_URL at a new file or database)"
         )
     _seed(db, users, rng_seed)
-
-
-def _empty(db) -> bool:
-    return is_empty(db) or not org_ids(db)
 
 
 def _seed(db, users: int, rng_seed: int = 42):
@@ -161,7 +157,7 @@ def demo(
     import uvicorn
 
     db = open_db(migrate=True)
-    if _empty(db):
+    if holds_no_organisation(db):
         _seed(db, users)
     secret = create_token(db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo")
     db.dispose()
@@ -170,5 +166,5 @@ def demo(
     console.print(f"full-admin token:\n{secret}\n")
     console.print(f"try:  curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses")
     uvicorn.run(
-        "callshift.api.app:create_app", factory=True, host=host, port=port, log_level="warning"
+        "callshift.bootstrap:create_app", factory=True, host=host, port=port, log_level="warning"
     )

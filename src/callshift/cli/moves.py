@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import signal
 import threading
 from pathlib import Path
@@ -16,7 +14,8 @@ from ..config import get_settings
 from ..domain.bulk import Selection
 from ..jobs.runner import JobRunner
 from ..services.bulk_move import MoveReport, start_move, validate_move
-from ..services.jobs import abandon_job, get_job, job_items, list_jobs, rollback_job
+from ..services.jobs import abandon_job, get_job, list_jobs, rollback_job
+from ..services.reports import job_report
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 
 jobs_app = typer.Typer(
@@ -101,29 +100,9 @@ def summary(db, job_id: str) -> None:
 
 
 def write_report(db, job_id: str, path: Path) -> int:
-    ctx, n, after = operator_ctx(db), 0, -1
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f) if path.suffix.lower() == ".csv" else None
-        if writer:
-            writer.writerow(["Row Number", "User ID/Email", "Status", "Error Code", "Message"])
-        while page := job_items(ctx, job_id, None, after, 5000):
-            for r in page:
-                row = {
-                    "rowNumber": r.seq + 1,
-                    "email": r.email,
-                    "status": r.status,
-                    "errorCode": r.error_code,
-                    "message": r.message,
-                }
-                if writer:
-                    writer.writerow(
-                        [r.seq + 1, r.email, r.status, r.error_code or "", r.message or ""]
-                    )
-                else:
-                    f.write(json.dumps(row) + "\n")
-                n += 1
-            after = page[-1].seq
-    return n
+    """Every item's outcome to a file: CSV for a .csv name, JSON lines otherwise."""
+    as_csv = path.suffix.lower() == ".csv"
+    return job_report(operator_ctx(db), job_id, as_csv).write_to(path)
 
 
 @domain_errors

@@ -6,6 +6,8 @@ import typer
 from rich.table import Table
 
 from ..domain.model import SubscriptionStatus
+from ..services.directory import org_view
+from ..services.licences import list_licences
 from ..services.subscriptions import (
     cancel_subscription,
     list_recycle_bin,
@@ -29,27 +31,25 @@ def sub_list() -> None:
     table = Table()
     for col in ("subscription", "status", "licence", "consumed / total"):
         table.add_column(col)
-    with db.uow(write=False) as uow:
-        for org in sorted(ctx.principal.org_ids):
-            licences = uow.store.licences(org).values()
-            for sub in uow.store.subscriptions(org):
-                for lic in (l for l in licences if l.subscription_id == sub.id):
-                    table.add_row(
-                        sub.id,
-                        sub.status.value,
-                        lic.name,
-                        f"{lic.consumed_units:,} / {lic.total_units:,}",
-                    )
+    for org in sorted(ctx.principal.org_ids):
+        for view in org_view(ctx, org).subscriptions:
+            for lic in view.licences:
+                table.add_row(
+                    view.subscription.id,
+                    view.subscription.status.value,
+                    lic.name,
+                    f"{lic.consumed_units:,} / {lic.total_units:,}",
+                )
     console.print(table)
 
 
-def _readiness_table(db, sub_id: str, report: dict[str, int]) -> Table:
+def _readiness_table(ctx, sub_id: str, report: dict[str, int]) -> Table:
     table = Table(title=f"{sub_id}: users still on it")
     table.add_column("licence")
     table.add_column("users", justify="right")
-    with db.uow(write=False) as uow:
-        for lid, n in report.items():
-            table.add_row(uow.store.licence(lid).name, f"{n:,}")
+    names = {l.id: l.name for org in ctx.principal.org_ids for l in list_licences(ctx, org)}
+    for lid, n in report.items():
+        table.add_row(names[lid], f"{n:,}")
     return table
 
 
@@ -57,12 +57,12 @@ def _readiness_table(db, sub_id: str, report: dict[str, int]) -> Table:
 @domain_errors
 def sub_readiness(sub_id: str) -> None:
     """Who still holds each licence of the subscription (nobody: ready to cancel)."""
-    db = open_db()
-    report = readiness(operator_ctx(db), sub_id)
+    ctx = operator_ctx(open_db())
+    report = readiness(ctx, sub_id)
     if not report:
         console.print(f"{sub_id} has no users left: ready to cancel")
         return
-    console.print(_readiness_table(db, sub_id, report))
+    console.print(_readiness_table(ctx, sub_id, report))
 
 
 @subscription_app.command("cancel")
@@ -80,13 +80,13 @@ def sub_cancel(
     ctx = operator_ctx(db)
     report = readiness(ctx, sub_id)
     if report and not force:
-        console.print(_readiness_table(db, sub_id, report))
+        console.print(_readiness_table(ctx, sub_id, report))
         fail(
             f"{sub_id} still has users: move them first (callshift move), or --force to purge "
             "their calling data into the recycle bin"
         )
     if report:
-        console.print(_readiness_table(db, sub_id, report))
+        console.print(_readiness_table(ctx, sub_id, report))
         console.print(
             "[bold red]Their calling profiles will be purged (restorable from the "
             "recycle bin for the retention period).[/]"

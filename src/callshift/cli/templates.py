@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ..config import get_settings
 from ..domain.errors import NotFound
+from ..services.directory import org_view
 from ..services.groups import list_groups
+from ..services.licences import list_licences
 from ..services.template_apply import confirm_preview, preview_apply
 from ..services.templates import list_templates, save_template
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
@@ -37,9 +40,8 @@ def show() -> None:
     """The organisation's and the groups' templates."""
     db = open_db()
     ctx = operator_ctx(db)
-    with db.uow(write=False) as uow:
-        lic = uow.store.licences(ctx.principal.org_id)
-        locs = {l.id: l.name for l in uow.store.locations(ctx.principal.org_id)}
+    lic = {l.id: l for l in list_licences(ctx)}
+    locs = {l.id: l.name for l in org_view(ctx).locations}
     groups = {g.id: g.name for g in list_groups(ctx)}
     table = Table()
     for col in ("template", "type", "groups", "licences", "calling location"):
@@ -73,13 +75,10 @@ def set_template(
     db = open_db()
     ctx = operator_ctx(db)
     codes = offer or ["BCSTD", "EE", "MS"]
-    with db.uow(write=False) as uow:
-        lic = [
-            l
-            for l in uow.store.licences(ctx.principal.org_id).values()
-            if l.subscription_id == subscription and l.offer_code in codes
-        ]
-        locs = {l.name: l.id for l in uow.store.locations(ctx.principal.org_id)}
+    lic = [
+        l for l in list_licences(ctx) if l.subscription_id == subscription and l.offer_code in codes
+    ]
+    locs = {l.name: l.id for l in org_view(ctx).locations}
     if not lic:
         fail(f"{subscription} has none of the offers {', '.join(codes)}")
     loc = None
@@ -139,9 +138,14 @@ def apply(
     db = open_db()
     ctx = operator_ctx(db)
     tpl = _target(ctx, group) or fail("no such template: `callshift template set` first")
-    p = preview_apply(ctx, tpl.id, preserve=not no_preserve, allow_data_loss=allow_data_loss)
-    with db.uow(write=False) as uow:
-        lic = uow.store.licences(tpl.org_id)
+    p = preview_apply(
+        ctx,
+        tpl.id,
+        preserve=not no_preserve,
+        allow_data_loss=allow_data_loss,
+        batch_size=get_settings().job_batch_size,
+    )
+    lic = {l.id: l for l in list_licences(ctx, tpl.org_id)}
     table = Table(
         title=f"{tpl.name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
         f"{p.unchanged:,} already match, {p.failing:,} cannot"

@@ -1,7 +1,8 @@
 """The admin web UI: server-rendered pages on the same app and the same use cases as the API.
 
 ``install(app)`` mounts the pages under /ui (static files under /ui/static, htmx vendored
-there, no CDN), and makes errors on /ui paths render as pages rather than JSON.
+there, no CDN), and makes errors on /ui paths render as pages rather than JSON. It is called
+by ``callshift.bootstrap`` after the API's error handlers, to which other paths fall back.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from ..domain.errors import DomainError
-from ..ids import BadId
+from ..entry import REFUSED, refusal
 from .auth import CsrfRefused, SignInRequired
 from .render import render
 
@@ -69,14 +69,15 @@ def install(app: FastAPI) -> None:
 
         app.add_exception_handler(kind, handler)
 
-    for_ui(
-        DomainError,
-        lambda r, e: _error_page(
-            r, e.status, e.message, [f"{d.description} ({d.code})" for d in e.details]
-        ),
-    )
+    def refused_page(request: Request, exc: Exception):
+        r = refusal(exc)
+        if r is None:  # not one of REFUSED: cannot happen, the handler is theirs alone
+            raise exc
+        return _error_page(request, r.status, r.message, r.lines)
+
+    for kind in REFUSED:
+        for_ui(kind, refused_page)
     for_ui(HTTPException, lambda r, e: _error_page(r, e.status_code, str(e.detail)))
-    for_ui(BadId, lambda r, e: _error_page(r, 404, str(e)))
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc):

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..domain.access import Role
-from ..logs import tracking_id
+from ..entry import request_ctx
 from ..services.accounts import Session, session
 from ..services.context import Ctx
 from .render import render
@@ -84,13 +84,7 @@ def current_page(request: Request) -> Page:
     p = found.principal
     org = request.cookies.get(ORG_COOKIE)
     org = org if org in p.org_ids else p.org_id
-    ctx = Ctx(
-        db=request.app.state.db,
-        principal=p,
-        tracking_id=tracking_id.get(),
-        retention_days=request.app.state.settings.recycle_retention_days,
-    )
-    page = Page(request, ctx, found, org)
+    page = Page(request, request_ctx(request, p), found, org)
     request.state.ui_page = page  # for the error pages
     return page
 

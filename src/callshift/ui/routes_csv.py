@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.exceptions import HTTPException
 
-from ..api.routes.csv import errors as errors_csv
 from ..domain.users_csv import Mode
 from ..jobs.model import ACTIVE
 from ..services.csv_export import ExportFilter, export_users
@@ -15,6 +14,7 @@ from ..services.csv_import import ImportOptions, validate_import
 from ..services.csv_jobs import confirm_import, discard_import, import_view, save_preview
 from ..services.directory import org_view
 from ..services.jobs import job_items, list_jobs
+from ..services.reports import import_errors_csv
 from .auth import Page, checked_form, current_page
 
 router = APIRouter(prefix="/ui/csv")
@@ -84,7 +84,11 @@ def preview(job_id: str, page: Page = Depends(current_page), after: int = 0):
 @router.get("/{job_id}/errors.csv")
 def errors(job_id: str, page: Page = Depends(current_page)):
     """The same file as GET /v1/callshift/csv/import/{id}/errors."""
-    return errors_csv(job_id, ctx=page.ctx)
+    return StreamingResponse(
+        (c.encode("utf-8") for c in import_errors_csv(page.ctx, job_id)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )
 
 
 @router.post("/{job_id}/apply")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 
-from ..api.routes.jobs import report
 from ..jobs.model import ACTIVE
 from ..services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
+from ..services.reports import job_report_csv
 from .auth import Page, checked_form, current_page
 
 router = APIRouter(prefix="/ui/jobs")
@@ -50,7 +50,11 @@ def log(job_id: str, page: Page = Depends(current_page)):
 @router.get("/{job_id}/report.csv")
 def report_csv(job_id: str, page: Page = Depends(current_page)):
     """The same CSV as GET /v1/callshift/jobs/{id}/report?format=csv."""
-    return report(job_id, ctx=page.ctx, format="csv")
+    return StreamingResponse(
+        job_report_csv(page.ctx, job_id),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="job-{job_id}.csv"'},
+    )
 
 
 @router.post("/{job_id}/rollback")

@@ -6,10 +6,9 @@ from collections import defaultdict
 
 from fastapi import APIRouter, Depends, Query
 
-from ..db.store_people import PeopleFilter
 from ..services.context import PersonRef
 from ..services.directory import org_names, org_view
-from ..services.people import get_person, list_people
+from ..services.people import PeopleFilter, get_person, list_people
 from .auth import Page, current_page
 
 router = APIRouter(prefix="/ui")

@@ -6,27 +6,23 @@ Status, counts, per-row outcomes and the log come from the jobs routes
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from ... import ids
 from ...domain.errors import InvalidInput
-from ...domain.users_csv import Mode, neutralise
+from ...domain.users_csv import Mode
 from ...services.context import Ctx
 from ...services.csv_export import ExportFilter, export_users
 from ...services.csv_import import ImportOptions, validate_import
 from ...services.csv_jobs import (
     confirm_import,
     discard_import,
-    error_rows,
     import_view,
     save_preview,
 )
+from ...services.reports import import_errors_csv
 from ..deps import context
 from ..uploads import multipart, spool_body
 from .jobs import job_out
@@ -153,25 +149,9 @@ def discard(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     summary="Every bad row as CSV: Row Number, User ID/Email, Error Message",
 )
 def errors(job_id: str, ctx: Ctx = Depends(context)) -> StreamingResponse:
-    rows = error_rows(ctx, job_id)
-    first = next(rows, None)  # checks the job (404) before the response starts
-
-    def body() -> Iterator[bytes]:
-        out = io.StringIO()
-        w = csv.writer(out)
-        w.writerow(["Row Number", "User ID/Email", "Error Message"])
-        for line, email, message in [first] if first else []:
-            w.writerow([line, neutralise(email), neutralise(message)])
-        for line, email, message in rows:
-            w.writerow([line, neutralise(email), neutralise(message)])
-            if out.tell() > 64_000:
-                yield out.getvalue().encode("utf-8")
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue().encode("utf-8")
-
+    chunks = import_errors_csv(ctx, job_id)
     return StreamingResponse(
-        body(),
+        (c.encode("utf-8") for c in chunks),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
     )

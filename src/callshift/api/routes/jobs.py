@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -16,6 +12,7 @@ from ...jobs.model import Job
 from ...services.bulk_move import start_move, validate_move
 from ...services.context import Ctx
 from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
+from ...services.reports import item_dict, job_report
 from ..deps import context
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
@@ -91,17 +88,6 @@ def status(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     return job_out(get_job(ctx, job_id))
 
 
-def _item(r) -> dict:
-    return {
-        "rowNumber": r.seq + 1,
-        "personId": ids.person(r.user_id),
-        "email": r.email,
-        "status": r.status,
-        "errorCode": r.error_code,
-        "message": r.message,
-    }
-
-
 @router.get("/jobs/{job_id}/errors", summary="Per-item errors (failed items)")
 def errors(
     job_id: str,
@@ -109,45 +95,21 @@ def errors(
     after: int = Query(-1, ge=-1),
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> dict:
-    return {"items": [_item(r) for r in job_items(ctx, job_id, "failed", after, limit)]}
+    return {"items": [item_dict(r) for r in job_items(ctx, job_id, "failed", after, limit)]}
 
 
 @router.get("/jobs/{job_id}/report", summary="Every item's outcome, as JSON lines or CSV")
 def report(
     job_id: str, ctx: Ctx = Depends(context), format: str = Query("json", pattern="^(json|csv)$")
 ) -> Response:
-    get_job(ctx, job_id)
-
-    def rows():
-        after = -1
-        while True:
-            page = job_items(ctx, job_id, None, after, 5000)
-            if not page:
-                return
-            yield from page
-            after = page[-1].seq
-
-    def as_csv():
-        out = io.StringIO()
-        w = csv.writer(out)
-        w.writerow(["Row Number", "User ID/Email", "Status", "Error Code", "Message"])
-        for r in rows():
-            w.writerow([r.seq + 1, r.email, r.status, r.error_code or "", r.message or ""])
-            if out.tell() > 64_000:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
+    chunks = job_report(ctx, job_id, as_csv=format == "csv")
     if format == "csv":
         return StreamingResponse(
-            as_csv(),
+            chunks,
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="job-{job_id}.csv"'},
         )
-    return StreamingResponse(
-        (json.dumps(_item(r)) + "\n" for r in rows()), media_type="application/x-ndjson"
-    )
+    return StreamingResponse(chunks, media_type="application/x-ndjson")
 
 
 @router.get("/jobs/{job_id}/log", summary="The job's log")

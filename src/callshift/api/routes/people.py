@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ... import ids
-from ...db.store_people import PeopleFilter
 from ...domain.errors import InvalidInput, NotFound
 from ...domain.model import Licence
 from ...services.context import Ctx, PersonRef
 from ...services.people import (
+    PeopleFilter,
     PersonData,
     PersonView,
     create_person,

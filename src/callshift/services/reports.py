@@ -1,0 +1,144 @@
+"""A job's report and a CSV import's errors, written once for the API, the UI and the CLI.
+
+Each writer streams text chunks of a bounded size, so a million-row job never sits in memory,
+and each checks the job (404, rights) before its first chunk, so a web route can still answer
+with an error rather than a broken download. Every text cell of a CSV goes through
+``neutralise``: a cell a spreadsheet would run as a formula (``=HYPERLINK(…``) gets a leading
+apostrophe, as the users export does. JSON lines are data, not a spreadsheet: left as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import ids
+from ..domain.users_csv import neutralise
+from .context import Ctx
+from .csv_import import ImportPreview
+from .csv_jobs import error_rows
+from .jobs import get_job, job_items
+
+REPORT_HEADER = ("Row Number", "User ID/Email", "Status", "Error Code", "Message")
+ERRORS_HEADER = ("Row Number", "User ID/Email", "Error Message")
+PAGE = 5000  # job items read per query
+CHUNK = 64_000  # characters buffered before a chunk is handed on
+
+
+class TextStream:
+    """Text chunks to write or send, counting the rows (items, bad rows) they have held."""
+
+    def __init__(self, rows: Iterable[Any], to_chunks: Callable[[Iterable[Any]], Iterator[str]]):
+        self.rows = 0
+        self._chunks = to_chunks(self._counted(rows))
+
+    def _counted(self, rows: Iterable[Any]) -> Iterator[Any]:
+        for row in rows:
+            self.rows += 1
+            yield row
+
+    def __iter__(self) -> Iterator[str]:
+        return self._chunks
+
+    def write_to(self, path: Path) -> int:
+        """Write every chunk to a file; the number of rows written."""
+        with path.open("w", encoding="utf-8", newline="") as f:
+            for chunk in self:
+                f.write(chunk)
+        return self.rows
+
+
+def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """The CSV text of a header and rows, in chunks of about ``CHUNK`` characters."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if out.tell() > CHUNK:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def _json_lines(items: Iterable[Any]) -> Iterator[str]:
+    return (json.dumps(item_dict(r)) + "\n" for r in items)
+
+
+def _items(ctx: Ctx, job_id: str) -> Iterator[Any]:
+    after = -1
+    while page := job_items(ctx, job_id, None, after, PAGE):
+        yield from page
+        after = page[-1].seq
+
+
+def _text(cell: object) -> str:
+    return neutralise("" if cell is None else str(cell))
+
+
+def _report_rows(items: Iterable[Any]) -> Iterator[list[Any]]:
+    for r in items:
+        yield [r.seq + 1, _text(r.email), _text(r.status), _text(r.error_code), _text(r.message)]
+
+
+def item_dict(r: Any) -> dict:
+    """One item's outcome as the API shows it (a JSON line of the report, an errors page)."""
+    return {
+        "rowNumber": r.seq + 1,
+        "personId": ids.person(r.user_id),
+        "email": r.email,
+        "status": r.status,
+        "errorCode": r.error_code,
+        "message": r.message,
+    }
+
+
+def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
+    """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message."""
+    get_job(ctx, job_id)  # now, not at the first chunk
+    return TextStream(_items(ctx, job_id), lambda items: _csv(REPORT_HEADER, _report_rows(items)))
+
+
+def job_report_json_lines(ctx: Ctx, job_id: str) -> TextStream:
+    """Every item's outcome as JSON lines, one ``item_dict`` a line."""
+    get_job(ctx, job_id)
+    return TextStream(_items(ctx, job_id), _json_lines)
+
+
+def job_report(ctx: Ctx, job_id: str, as_csv: bool) -> TextStream:
+    return job_report_csv(ctx, job_id) if as_csv else job_report_json_lines(ctx, job_id)
+
+
+def errors_csv(rows: Iterable[tuple[int, str | None, str | None]]) -> TextStream:
+    """The CSV import's errors file: Row Number, User ID/Email, Error Message."""
+    return TextStream(
+        rows,
+        lambda bad: _csv(ERRORS_HEADER, ([line, _text(who), _text(msg)] for line, who, msg in bad)),
+    )
+
+
+def import_errors_csv(ctx: Ctx, job_id: str) -> TextStream:
+    """The errors file of a saved import (a preview or a job)."""
+    rows = error_rows(ctx, job_id)
+    first = next(rows, None)  # checks the job before the first chunk
+    return errors_csv(_chain(first, rows))
+
+
+def preview_errors_csv(preview: ImportPreview) -> TextStream:
+    """The errors file of a preview not saved yet (the CLI writes it before asking to apply)."""
+    return errors_csv(
+        (seq + 1, email, message)
+        for seq, _uid, email, status, _code, message, _payload in preview.items()
+        if status == "failed"
+    )
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    if first is not None:
+        yield first
+    yield from rest

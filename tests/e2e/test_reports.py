@@ -1,0 +1,101 @@
+"""A job's report and a CSV import's errors file are written by one service: the API, the admin
+UI and the CLI hand out the same bytes, with formula-looking cells neutralised in all three."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from callshift.cli import app as cli_app
+from callshift.config import get_settings
+from callshift.db import tables as t
+from callshift.domain.access import Role
+from callshift.services.accounts import create_account, sign_in
+from callshift.ui.auth import SESSION_COOKIE
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(db, monkeypatch):
+    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    yield lambda *args: runner.invoke(cli_app, [str(a) for a in args])
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def ui(api, db, demo):
+    """A client signed in to the admin UI as a full admin of the main organisation."""
+    create_account(
+        db, "ui@example.com", "a long password", Role.FULL_ADMIN, org_id=demo.main_org_id
+    )
+    secret, _csrf = sign_in(db, "ui@example.com", "a long password")
+    client = api()
+    client.cookies.set(SESSION_COOKIE, secret)
+    return client
+
+
+def test_job_report_is_the_same_bytes_everywhere(db, demo, w, client, ui, cli, tmp_path):
+    user = w.holder()
+    with db.uow() as uow:
+        uow.conn.execute(update(t.users).where(t.users.c.id == user.id).values(email=FORMULA))
+        uow.commit()
+    from_cli = tmp_path / "report.csv"
+    moved = cli("move", "--from", "Sub100001", "--to", "Sub200001", "--yes", "--report", from_cli)
+    assert moved.exit_code == 0, moved.output
+    job_id = re.search(r"job (\S+) started", moved.output).group(1)
+
+    from_api = client.get(f"/v1/callshift/jobs/{job_id}/report?format=csv")
+    from_ui = ui.get(f"/ui/jobs/{job_id}/report.csv")
+    assert from_api.status_code == from_ui.status_code == 200
+    assert from_api.content == from_ui.content == from_cli.read_bytes()
+    rows = list(csv.reader(io.StringIO(from_api.text)))
+    assert rows[0] == ["Row Number", "User ID/Email", "Status", "Error Code", "Message"]
+    assert len(rows) == demo.users + 1
+    assert [r[1] for r in rows if FORMULA in r[1]] == ["'" + FORMULA]
+
+    as_json = tmp_path / "report.json"
+    assert cli("jobs", "report", job_id, "--output", as_json).exit_code == 0
+    lines = client.get(f"/v1/callshift/jobs/{job_id}/report").content
+    assert lines == as_json.read_bytes()
+    assert lines.count(b"\n") == demo.users and FORMULA.encode() in lines.replace(b'\\"', b'"')
+
+
+def test_import_errors_are_the_same_bytes_everywhere(client, ui, cli, tmp_path):
+    exported = list(csv.reader(io.StringIO(client.get("/v1/callshift/csv/export").text)))
+    exported[3][exported[0].index("User ID/Email (Required)")] = FORMULA
+    upload = tmp_path / "users.csv"
+    with upload.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(exported)
+
+    preview = client.post(
+        "/v1/callshift/csv/import",
+        headers={"Content-Type": "text/csv"},
+        content=upload.read_bytes(),
+    ).json()
+    assert preview["counts"]["errors"] == 1, preview
+    from_api = client.get(f"/v1/callshift/csv/import/{preview['jobId']}/errors")
+    from_ui = ui.get(f"/ui/csv/{preview['jobId']}/errors.csv")
+    from_cli = tmp_path / "errors.csv"
+    out = cli("csv", "import", upload, "--dry-run", "--errors", from_cli)
+    assert "1 bad rows written" in out.output, out.output
+    assert from_api.status_code == from_ui.status_code == 200
+    assert from_api.content == from_ui.content == from_cli.read_bytes()
+    rows = list(csv.reader(io.StringIO(from_api.text)))
+    assert rows[0] == ["Row Number", "User ID/Email", "Error Message"]
+    assert rows[1][:2] == ["4", "'" + FORMULA.lower()]  # emails are read lower-case
+
+
+def test_unknown_job_is_refused_before_any_byte(client, ui):
+    assert client.get("/v1/callshift/jobs/nope/report?format=csv").status_code == 404
+    assert client.get("/v1/callshift/jobs/nope/report").status_code == 404
+    assert client.get("/v1/callshift/csv/import/nope/errors").status_code == 404
+    assert ui.get("/ui/jobs/nope/report.csv").status_code == 404
+    assert ui.get("/ui/csv/nope/errors.csv").status_code == 404
