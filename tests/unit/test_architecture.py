@@ -1,0 +1,66 @@
+"""The shape of the code, checked: layers without cycles, SQL only in db/, one planner.
+
+The layering is import-linter's contracts in pyproject.toml (bootstrap over api | ui | cli,
+over jobs, over services, over db, over domain; the domain pure). The rest are greps for
+what the contracts cannot see: a statement executed or a dialect tested outside db/.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "callshift"
+OUTSIDE_DB = ("services", "jobs", "api", "ui", "cli", "domain")
+SQL_USE = re.compile(
+    r"\.execute\(|exec_driver_sql|\bconn\.dialect|\.dialect\.name|"
+    r"from sqlalchemy import|import sqlalchemy|\btext\(\s*[\"']|raw_rows\(|run_in\("
+)
+
+
+def test_import_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(lint), "--config", str(ROOT / "pyproject.toml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "BROKEN" not in done.stdout and " KEPT" in done.stdout
+
+
+@pytest.mark.parametrize("package", OUTSIDE_DB)
+def test_no_sql_outside_db(package):
+    found = []
+    for path in sorted((PACKAGE / package).rglob("*.py")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if SQL_USE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not found, "SQL outside db/:\n" + "\n".join(found)
+
+
+def test_one_planner():
+    """plan_licence_change is called by the planner only; every path plans through it."""
+    callers = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "plan_licence_change(" in path.read_text()
+        and path.name not in ("licensing.py", "planner.py")
+    ]
+    assert callers == []
+
+
+def test_module_names_are_unique():
+    """Two modules of one name in different packages read as one thing and are not."""
+    seen: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name != "__init__.py" and "migrations" not in path.parts:
+            seen.setdefault(path.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {n: p for n, p in seen.items() if len(p) > 1} == {}
