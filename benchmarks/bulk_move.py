@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 from callshift.db.engine import connect
 from callshift.db.migrate import upgrade
 from callshift.domain.access import Principal, Role
-from callshift.domain.bulk import Selection
+from callshift.domain.bulk_plan import Selection
 from callshift.seed import seed
 from callshift.services.context import Ctx
 

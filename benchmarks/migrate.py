@@ -51,8 +51,8 @@ from callshift.db.engine import connect
 from callshift.db.migrate import upgrade
 from callshift.domain.access import Role
 from callshift.engine.client import WebexClient
+from callshift.engine.execute import RUN, execute
 from callshift.engine.journal import Journal
-from callshift.engine.moves import RUN, execute
 from callshift.engine.pacing import Pacer
 from callshift.engine.plan import make_plan
 from callshift.seed import seed

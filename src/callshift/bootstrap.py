@@ -16,6 +16,7 @@ from .api import app as api
 from .config import Settings, get_settings
 from .db.engine import Database
 from .entry import open_database
+from .jobs.registry import default_handlers
 from .jobs.runner import start_background
 from .logs import configure
 
@@ -25,7 +26,7 @@ async def _lifespan(app: FastAPI):
     """The server runs jobs itself unless told not to (SQLite needs no other process)."""
     stop = None
     if app.state.settings.run_jobs:
-        _thread, stop = start_background(app.state.db)  # TODO(registry): pass default_handlers()
+        _thread, stop = start_background(app.state.db, default_handlers())
     yield
     if stop is not None:
         stop.set()

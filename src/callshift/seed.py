@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from .db import tables as t
-from .db.bulk import insert_rows
+from .db.bulk_insert import insert_rows
 from .db.engine import Database
 from .domain.model import default_features
 from .domain.offers import BASIC, MEETINGS, MESSAGING, PROFESSIONAL

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.cli import app as cli_app
 from callshift.config import Settings, get_settings
 from callshift.domain.access import Role

@@ -127,7 +127,7 @@ def _prepare(ctx, db, name: str) -> None:
     if name.startswith("first_calling"):
         from callshift.domain.licensing import LicenceRequest, Operation
         from callshift.services.context import PersonRef
-        from callshift.services.licensing import change_licences
+        from callshift.services.licence_change import change_licences
 
         pro = licence(ctx, "Sub100001", "BCSTD")
         change_licences(

@@ -191,7 +191,7 @@ def test_removal_needs_data_loss_allowed_and_lands_in_the_recycle_bin(ctx, db):
 def test_first_calling_licence_takes_the_rows_properties(ctx, db):
     from callshift.domain.licensing import LicenceRequest, Operation
     from callshift.services.context import PersonRef
-    from callshift.services.licensing import change_licences
+    from callshift.services.licence_change import change_licences
 
     pro = licence(ctx, "Sub100001", "BCSTD")
     change_licences(
@@ -217,7 +217,7 @@ def test_a_rows_calling_properties_are_checked_again_at_apply(ctx, db):
     whose properties disagree with the profile, and it fails instead of dropping them."""
     from callshift.domain.licensing import CallingProperties, LicenceRequest, Operation
     from callshift.services.context import PersonRef
-    from callshift.services.licensing import change_licences
+    from callshift.services.licence_change import change_licences
 
     who, pro = "chloe.levi.2@acme.example.com", licence(ctx, "Sub100001", "BCSTD")
     with db.uow(write=False) as uow:
@@ -254,7 +254,7 @@ def test_export_shows_each_users_licences_profile_and_caller_id(ctx, db, demo):
     that user's, a user without calling has empty calling cells."""
     from callshift.domain.licensing import LicenceRequest, Operation
     from callshift.services.context import PersonRef
-    from callshift.services.licensing import change_licences
+    from callshift.services.licence_change import change_licences
 
     who, bare = "chloe.levi.2@acme.example.com", "ada.levi.0@acme.example.com"
     with db.uow() as uow:

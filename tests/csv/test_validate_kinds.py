@@ -116,7 +116,7 @@ def test_purges_among_swaps_say_what_each_user_loses(ctx, small_chunks, allow):
 def test_first_calling_licences_checked_against_profiles_and_each_other(ctx, small_chunks):
     from callshift.domain.licensing import LicenceRequest, Operation
     from callshift.services.context import PersonRef
-    from callshift.services.licensing import change_licences
+    from callshift.services.licence_change import change_licences
 
     rows = export_rows(ctx)
     h = rows[0]

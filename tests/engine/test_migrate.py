@@ -6,8 +6,8 @@ import csv
 import json
 
 from callshift.services.context import PersonRef
-from callshift.services.moves import move_user
 from callshift.services.people import delete_person
+from callshift.services.user_move import move_user
 
 from ..helpers import admin_of, execute, snapshot_db
 from .conftest import (

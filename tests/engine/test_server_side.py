@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from callshift import ids
-from callshift.api.app import create_app
+from callshift.bootstrap import create_app
 from callshift.api.faults import FaultPlan
 from callshift.api.ratelimit import TokenBuckets
 from callshift.config import Settings

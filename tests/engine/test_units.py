@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from callshift import ids
+from callshift.engine.execute import classify
 from callshift.engine.journal import Journal, JournalError
 from callshift.engine.model import Licence, Pair, UserMove, calling_properties, offer_code
-from callshift.engine.moves import classify
 from callshift.engine.pacing import Pacer
 from callshift.engine.repair import greeting_losses, writable
 from callshift.engine.report import safe

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callshift.db import tables as t
-from callshift.domain.bulk import MoveRefused, Selection
+from callshift.domain.bulk_plan import MoveRefused, Selection
 from callshift.jobs.runner import JobRunner
 from callshift.seed import seed
 from callshift.services.bulk_move import start_move, validate_move

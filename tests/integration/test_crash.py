@@ -12,7 +12,7 @@ import time
 from sqlalchemy import func, select
 
 from callshift.db import tables as t
-from callshift.domain.bulk import Selection
+from callshift.domain.bulk_plan import Selection
 from callshift.jobs.runner import JobRunner
 from callshift.seed import seed
 from callshift.services.bulk_move import start_move

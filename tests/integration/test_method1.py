@@ -11,8 +11,8 @@ from callshift.domain import errors as E
 from callshift.domain.errors import LicenceChangeRefused
 from callshift.domain.licensing import CallingChange, LicenceRequest, Operation
 from callshift.services.context import PersonRef
-from callshift.services.licensing import change_licences
-from callshift.services.moves import move_user
+from callshift.services.licence_change import change_licences
+from callshift.services.user_move import move_user
 
 from ..helpers import admin_of, execute, holder, licence, state_of
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from callshift.db import tables as t
-from callshift.domain.bulk import OfferPlan, Selection, holder_bounds
+from callshift.domain.bulk_plan import OfferPlan, Selection, holder_bounds
 from callshift.domain.model import Licence
 from callshift.services.bulk_move import validate_move
 

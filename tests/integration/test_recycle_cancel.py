@@ -14,7 +14,7 @@ from callshift.domain.licensing import CallingProperties, LicenceRequest, Operat
 from callshift.jobs.runner import JobRunner
 from callshift.services.context import PersonRef
 from callshift.services.features import set_voicemail_pin
-from callshift.services.licensing import change_licences
+from callshift.services.licence_change import change_licences
 from callshift.services.subscriptions import (
     cancel_subscription,
     list_recycle_bin,

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from callshift.cli import app as cli_app
 from callshift.config import get_settings
 from callshift.db import tables as t
-from callshift.domain.bulk import Selection
-from callshift.jobs.bulk_move import BulkMove
+from callshift.domain.bulk_plan import Selection
+from callshift.jobs.bulk_move_job import BulkMove
 from callshift.jobs.registry import default_handlers
 from callshift.jobs.runner import JobRunner, RetryPolicy
 from callshift.services.bulk_move import start_move

@@ -51,7 +51,7 @@ from callshift.domain.licensing import CallingChange, CallingProperties, Licence
 from callshift.domain.model import CallingProfile, Licence, RecycleEntry, SubscriptionStatus, User
 from callshift.seed import SeedSummary, seed
 from callshift.services.context import PersonRef
-from callshift.services.licensing import change_licences
+from callshift.services.licence_change import change_licences
 from callshift.services.people import PersonData, replace_person
 from callshift.services.subscriptions import cancel_subscription, restore, set_subscription_status
 

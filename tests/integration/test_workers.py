@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callshift.db import tables as t
-from callshift.domain.bulk import Selection
+from callshift.domain.bulk_plan import Selection
 from callshift.seed import seed
 from callshift.services.bulk_move import start_move
 from callshift.services.jobs import get_job, job_log

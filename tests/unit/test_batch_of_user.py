@@ -6,7 +6,7 @@ import random
 import uuid
 from collections import Counter
 
-from callshift.jobs.grouped import batch_of_user
+from callshift.services.grouped_writes import batch_of_user
 
 
 def test_random_ids_fill_batches_evenly_and_in_id_order():

@@ -4,7 +4,7 @@ whole batch can make in one statement."""
 from __future__ import annotations
 
 from callshift.domain.model import Licence
-from callshift.jobs.grouped import _batch_mapping, slot_order
+from callshift.services.grouped_writes import _batch_mapping, slot_order
 
 LICENCES = {
     lid: Licence(lid, "org", sub, code, 100, 0)

@@ -46,12 +46,3 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
     app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id
-
-
-def create_app(settings: Settings | None = None, db=None) -> FastAPI:
-    """Moved to ``callshift.bootstrap.create_app``; kept until tests/engine, tests/csv and
-    benchmarks/ui_pages.py import it from there (this import is the api → ui path the
-    independence contract must ignore meanwhile)."""
-    from ..bootstrap import create_app as build
-
-    return build(settings, db)

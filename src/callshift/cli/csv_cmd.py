@@ -18,7 +18,7 @@ from ..services.directory import org_view
 from ..services.jobs import get_job
 from ..services.reports import preview_errors_csv
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
-from .moves import run_with_progress, summary
+from .move_cmds import run_with_progress, summary
 
 csv_app = typer.Typer(
     help="The users CSV (method 2): export, edit, import with a preview.", no_args_is_help=True

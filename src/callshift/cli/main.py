@@ -16,7 +16,7 @@ from .accounts import account_app
 from .common import console, err, fail, open_db, org_ids
 from .csv_cmd import csv_app
 from .migrate import migrate_app
-from .moves import jobs_app, move, worker
+from .move_cmds import jobs_app, move, worker
 from .subscriptions import recycle_app, subscription_app
 from .templates import template_app
 from .users import user_app

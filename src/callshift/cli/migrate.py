@@ -25,8 +25,8 @@ from rich.table import Table
 
 from ..engine import report
 from ..engine.client import EngineError, Fatal, WebexClient
+from ..engine.execute import ROLLBACK, RUN, Direction, execute
 from ..engine.journal import Journal, JournalError, Run
-from ..engine.moves import ROLLBACK, RUN, Direction, execute
 from ..engine.pacing import Pacer
 from ..engine.plan import make_plan, shortages
 from ..engine.verify import verify as verify_run

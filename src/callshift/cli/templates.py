@@ -13,7 +13,7 @@ from ..services.licences import list_licences
 from ..services.template_apply import confirm_preview, preview_apply
 from ..services.templates import list_templates, save_template
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
-from .moves import run_with_progress, summary
+from .move_cmds import run_with_progress, summary
 
 template_app = typer.Typer(help="Licence templates (method 3).", no_args_is_help=True)
 

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from ..domain.licensing import CallingChange
 from ..services.context import PersonRef
-from ..services.moves import MoveOutcome, move_user
+from ..services.user_move import MoveOutcome, move_user
 from .common import confirm, console, domain_errors, open_db, operator_ctx
 
 user_app = typer.Typer(help="One user's licences (method 1).", no_args_is_help=True)

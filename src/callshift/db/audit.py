@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from . import tables as t
-from .bulk import driver_ts, insert_alike, insert_rows
+from .bulk_insert import driver_ts, insert_alike, insert_rows
 
 AUDIT_COLS = (
     "org_id",

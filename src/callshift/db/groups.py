@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
 from . import tables as t
-from .bulk import insert_rows
+from .bulk_insert import insert_rows
 
 g, gm = t.groups, t.group_members
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from . import batch_reads as reads
 from . import tables as t
-from .bulk import insert_rows
+from .bulk_insert import insert_rows
 
 ji = t.job_items
 

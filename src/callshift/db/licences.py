@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from . import batch_reads as reads
 from . import tables as t
-from .bulk import insert_alike, run_many
+from .bulk_insert import insert_alike, run_many
 from .job_items import batch_users
 from .store import CapacityRace
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from . import batch_reads as reads
 from . import tables as t
-from .bulk import driver_ts
+from .bulk_insert import driver_ts
 from .job_items import batch_users
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from ..domain.model import CallingProfile
 from . import batch_reads as reads
 from . import tables as t
-from .bulk import driver_ts, insert_rows
+from .bulk_insert import driver_ts, insert_rows
 from .rows import profile_values
 
 RECYCLE_COLS = (

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Subquery
 
-from ..domain.bulk import Selection
+from ..domain.bulk_plan import Selection
 from . import tables as t
 from .job_items import insert_selected_users
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from . import batch_reads as reads
 from . import tables as t
-from .bulk import run_many
+from .bulk_insert import run_many
 
 SCOPE, KINDS = "tpl_scope", "tpl_kinds"
 

@@ -196,7 +196,10 @@ def _user_move(
         if new is None and tier is not None:
             other = next((l for l in tgt if l.calling_tier is not None), None)
             if other is not None and other.calling_tier < tier:
-                u.blocker = f"Professional → Basic is refused by Webex (400112): {target_of(tgt)} sells only {other.name}"
+                u.blocker = (
+                    "Professional → Basic is refused by Webex (400112): "
+                    f"{target_of(tgt)} sells only {other.name}"
+                )
                 continue
             if other is not None:
                 new = other

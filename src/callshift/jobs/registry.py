@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from .bulk_move import BulkMove
-from .csv_import import CsvImport
-from .model import JobHandler
-from .requests_apply import RequestsApply
+from .bulk_move_job import BulkMove
+from .csv_import_job import CsvImport
+from .handler import JobHandler
+from .template_apply_job import RequestsApply
 
 Handlers = Mapping[str, Callable[[], JobHandler]]
 

@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ..db import jobs as store
 from ..db.engine import Database
 from ..db.store import CapacityRace
-from . import store
-from .model import ACTIVE, FORWARD, Job, JobHandler
+from ..domain.jobs import ACTIVE, FORWARD, Job
+from .handler import JobHandler
 
 log = logging.getLogger("callshift.jobs")
 

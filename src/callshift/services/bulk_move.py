@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..db import jobs
 from ..db import selection as db
-from ..domain.bulk import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
+from ..domain.bulk_plan import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
 from ..domain.errors import NotFound
-from ..jobs import bulk_move as _register  # noqa: F401  (registers the job kind)
-from ..jobs import store as jobs
 from .context import Ctx, new_id
 
 BLOCKER_SAMPLE = 100

@@ -191,7 +191,7 @@ def validate_import(
     planner = RowPlanner(
         org, header, options.mode, options.allow_data_loss, dict(licences), locations
     )
-    preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())
+    preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
     seen, candidates = SeenEmails(), set()
     try:
         # blank rows are skipped (most rows show it by their first cell)

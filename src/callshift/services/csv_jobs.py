@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..db import job_items
+from ..db import job_items, jobs
 from ..domain.errors import DomainError, NotFound
-from ..jobs import csv_import as _register  # noqa: F401  (registers the job kind)
-from ..jobs import store as jobs
-from ..jobs.grouped import batch_of_user
-from ..jobs.model import Job
+from ..domain.jobs import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
+from .grouped_writes import batch_of_user
 from .jobs import JobStateError
 from .previews import confirm_preview
 

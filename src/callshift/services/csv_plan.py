@@ -52,7 +52,7 @@ from ..domain.users_csv import (
     unneutralise,
 )
 from .csv_payload import ROW, PayloadCodec
-from .licensing import check_profile_free
+from .licence_change import check_profile_free
 
 MAX_CELL = 1000  # characters; names and emails are far shorter
 Item = tuple  # (seq, user_id, email, status, error_code, message, payload)

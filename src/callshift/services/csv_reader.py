@@ -156,7 +156,9 @@ def read_records(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
             record = next(reader)
         except StopIteration:
             if first:
-                raise CsvRefused("the file is empty: it needs a header line and one line per user")
+                raise CsvRefused(
+                    "the file is empty: it needs a header line and one line per user"
+                ) from None
             return
         except csv.Error as e:
             raise _csv_error(e, lines) from None

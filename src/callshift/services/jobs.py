@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
-
-from ..db import tables as t
+from ..db import jobs
 from ..domain.errors import DomainError, NotFound
-from ..jobs import store as jobs
-from ..jobs.model import ACTIVE, FORWARD, ROLLBACK, Job
+from ..domain.jobs import ACTIVE, FORWARD, ROLLBACK, Job
 from .context import Ctx
 
 
@@ -88,11 +85,7 @@ def rollback_job(ctx: Ctx, job_id: str) -> Job:
                 f"job {job_id} is {job.status}; abandon it first, or it is already rolled back"
             )
         now = ctx.clock()
-        uow.conn.execute(
-            delete(t.job_batches).where(
-                t.job_batches.c.job_id == job_id, t.job_batches.c.phase == "rollback"
-            )
-        )
+        jobs.drop_batches(uow.conn, job_id, "rollback")
         jobs.add_batches(uow.conn, job_id, "rollback", only_with_status="moved")
         jobs.set_status(uow.conn, job_id, "rolling_back", now)
         jobs.log(uow.conn, job_id, f"rollback requested by {ctx.principal.name}", now)

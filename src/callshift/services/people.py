@@ -21,7 +21,7 @@ from ..domain.model import CallingProfile, User
 from ..domain.planner import Planner
 from ..domain.templates import plan_template
 from .context import Ctx, PersonRef, new_id, resolve_person
-from .licensing import check_profile_free, snapshot, write_change
+from .licence_change import check_profile_free, snapshot, write_change
 from .paging import decode_cursor, encode_cursor
 from .templates import template_for_new_user
 

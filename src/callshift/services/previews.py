@@ -11,9 +11,9 @@ loss was allowed.
 
 from __future__ import annotations
 
+from ..db import jobs
 from ..domain.errors import NotFound
-from ..jobs import store as jobs
-from ..jobs.model import Job
+from ..domain.jobs import Job
 from .context import Ctx
 from .jobs import JobStateError
 

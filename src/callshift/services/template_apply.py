@@ -14,14 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..db import batch_reads as reads
+from ..db import jobs
 from ..db import template_scope as scope
 from ..domain.errors import DomainError, NotFound
 from ..domain.licensing import CallingChange, LicenceChange
 from ..domain.model import User, UserLicensing
 from ..domain.planner import Planner
 from ..domain.templates import Template, TemplatePlan, plan_template, scope_of
-from ..jobs import requests_apply  # noqa: F401  (registers the job kind)
-from ..jobs import store as jobs
 from .context import Ctx, new_id
 from .jobs import JobStateError
 from .templates import _find, load_templates

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.exceptions import HTTPException
 
+from ..domain.jobs import ACTIVE
 from ..domain.users_csv import Mode
-from ..jobs.model import ACTIVE
 from ..services.csv_export import ExportFilter, export_users
 from ..services.csv_import import ImportOptions, validate_import
 from ..services.csv_jobs import confirm_import, discard_import, import_view, save_preview

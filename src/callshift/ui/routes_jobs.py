@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from ..jobs.model import ACTIVE
+from ..domain.jobs import ACTIVE
 from ..services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
 from ..services.reports import job_report_csv
 from .auth import Page, checked_form, current_page

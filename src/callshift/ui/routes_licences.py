@@ -17,8 +17,8 @@ from fastapi.responses import RedirectResponse
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..services.context import PersonRef
 from ..services.directory import org_view
+from ..services.licence_change import change_licences
 from ..services.licence_preview import kept_parts, lost_items, preview_licences
-from ..services.licensing import change_licences
 from ..services.people import get_person
 from .auth import Page, checked_form, current_page
 

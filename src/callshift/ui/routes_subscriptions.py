@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse
 
-from ..domain.bulk import Selection
+from ..domain.bulk_plan import Selection
 from ..domain.errors import SubscriptionInUse
 from ..services.bulk_move import start_move, validate_move
 from ..services.directory import org_names, org_view

@@ -7,8 +7,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from ... import ids
-from ...domain.bulk import Selection
-from ...jobs.model import Job
+from ...domain.bulk_plan import Selection
+from ...domain.jobs import Job
 from ...services.bulk_move import start_move, validate_move
 from ...services.context import Ctx
 from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job

@@ -11,8 +11,8 @@ from ...domain.errors import InvalidInput, LicenceChangeRefused, LicenceError, N
 from ...domain.licensing import CallingProperties, LicenceRequest, Operation
 from ...domain.model import Licence
 from ...services.context import Ctx, PersonRef
+from ...services.licence_change import change_licences
 from ...services.licences import licence_holders, list_licences
-from ...services.licensing import change_licences
 from ..deps import context
 from ..paging import next_link
 from ..schemas import AssignedLicenses, AssignLicenses, LicenseDetails, LicenseList

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..config import get_settings
-from ..domain.bulk import Selection
+from ..domain.bulk_plan import Selection
+from ..jobs.registry import default_handlers
 from ..jobs.runner import JobRunner
 from ..services.bulk_move import MoveReport, start_move, validate_move
 from ..services.jobs import abandon_job, get_job, list_jobs, rollback_job
@@ -79,7 +80,7 @@ def run_with_progress(db, job_id: str) -> None:
                 failed=j.failed,
             )
 
-        JobRunner(db, job_id=job_id).run_until_idle(on_batch=update)
+        JobRunner(db, default_handlers(), job_id=job_id).run_until_idle(on_batch=update)
         update()
 
 
@@ -167,7 +168,7 @@ def worker(
     Example: callshift worker
     """
     db = open_db()
-    runner = JobRunner(db)
+    runner = JobRunner(db, default_handlers())
     if once:
         runner.run_until_idle()
         return

@@ -98,7 +98,8 @@ def plan_offers(
             code, blocker = (
                 E.PROFESSIONAL_TO_BASIC,
                 (
-                    f"{dst} sells Basic calling but not Professional: Professional → Basic is refused"
+                    f"{dst} sells Basic calling but not Professional: "
+                    "Professional → Basic is refused"
                 ),
             )
         elif new is None:

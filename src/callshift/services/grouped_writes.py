@@ -21,8 +21,8 @@ from ..db import people
 from ..db.audit import AUDIT_COLS, AlikeEvents
 from ..domain.access import Principal, Role
 from ..domain.audit import EventFacts, licence_bodies
+from ..domain.jobs import Job
 from ..domain.model import Licence, UserLicensing
-from .model import Job
 
 __all__ = ["AUDIT_COLS"]  # re-exported: its home is db/audit.py
 
@@ -35,7 +35,7 @@ Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[Member]]
 def job_ctx(job: Job, now: datetime):
     """The job's author as a use-case context, for write_change's audit event (no database
     handle: the job's connection is passed explicitly)."""
-    from ..services.context import Ctx  # services import jobs at load time, not the reverse
+    from .context import Ctx  # services import jobs at load time, not the reverse
 
     return Ctx(
         db=None,

@@ -16,12 +16,12 @@ from sqlalchemy.engine import Connection
 from ..db import batch_reads as reads
 from ..db import batch_writes
 from ..db.store import SqlStore
+from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingProperties, LicenceRequest, Operation
 from ..domain.model import User, UserLicensing
 from ..domain.templates import Template, plan_template
-from .by_kind import Kind, apply_kinds, kinds_of, kinds_of_rows
-from .grouped import batch_rows, states_of
-from .model import BatchResult, Job
+from ..services.batch_apply import Kind, apply_kinds, kinds_of, kinds_of_rows
+from ..services.grouped_writes import batch_rows, states_of
 
 
 def encode_requests(requests: list[LicenceRequest]) -> list[dict[str, Any]]:

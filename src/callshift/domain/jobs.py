@@ -1,12 +1,11 @@
-"""Job rows as plain objects, and the handler interface each kind of job implements."""
+"""Jobs as plain objects: a job row, what one batch did, and the statuses a job goes through
+(the state diagram is in jobs/__init__.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
-
-from sqlalchemy.engine import Connection
+from typing import Any
 
 FORWARD, ROLLBACK = "forward", "rollback"
 ACTIVE = ("created", "running", "rolling_back")
@@ -47,15 +46,3 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     rolled_back: int = 0
-
-
-class JobHandler(Protocol):
-    """One kind of job. Both methods run inside the batch's transaction and must not commit."""
-
-    def run_batch(
-        self, conn: Connection, job: Job, batch_no: int, now: datetime
-    ) -> BatchResult: ...
-
-    def rollback_batch(
-        self, conn: Connection, job: Job, batch_no: int, now: datetime
-    ) -> BatchResult: ...

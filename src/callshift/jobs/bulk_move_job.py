@@ -18,8 +18,8 @@ from ..db import licences as licence_rows
 from ..db import people
 from ..domain import errors as E
 from ..domain.audit import EventFacts, licence_bodies
-from .grouped import alike_events, mark_items, move_units, settle_batch, swap_batch
-from .model import BatchResult, Job
+from ..domain.jobs import BatchResult, Job
+from ..services.grouped_writes import alike_events, mark_items, move_units, settle_batch, swap_batch
 
 
 def _move_units(conn: Connection, moves: dict[str, list[tuple[str, str]]]) -> None:

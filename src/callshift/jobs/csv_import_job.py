@@ -23,13 +23,13 @@ from ..db import batch_writes
 from ..db import job_items as job_items
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
+from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.planner import Planner
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
+from ..services.batch_apply import Wording, apply_kinds, kinds_of_rows
 from ..services.csv_payload import ROW, PayloadCodec
-from .by_kind import Wording, apply_kinds, kinds_of_rows
-from .grouped import Groups, batch_rows, states_of, write_groups
-from .model import BatchResult, Job
+from ..services.grouped_writes import Groups, batch_rows, states_of, write_groups
 
 
 def _requests(payload: dict) -> list[LicenceRequest]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..db import tables as t
-from ..db.rows import utc
-from .model import ACTIVE, FORWARD, ROLLBACK, BatchResult, Job
+from ..domain.jobs import ACTIVE, FORWARD, ROLLBACK, BatchResult, Job
+from . import tables as t
+from .rows import utc
 
 
 def to_job(r: Any) -> Job:
@@ -59,6 +59,15 @@ def create(
             skipped=0,
             failed=0,
             rolled_back=0,
+        )
+    )
+
+
+def drop_batches(conn: Connection, job_id: str, phase: str) -> None:
+    """Forget the job's batches of ``phase`` (a rollback asked again numbers them afresh)."""
+    conn.execute(
+        delete(t.job_batches).where(
+            t.job_batches.c.job_id == job_id, t.job_batches.c.phase == phase
         )
     )
 

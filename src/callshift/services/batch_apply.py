@@ -25,11 +25,19 @@ from ..db import batch_writes
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
+from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
 from ..domain.model import Licence, User, UserLicensing
 from ..domain.planner import Ask, Planner
-from .grouped import Groups, Member, job_ctx, mark_items, settle_batch, states_of, write_groups
-from .model import BatchResult, Job
+from .grouped_writes import (
+    Groups,
+    Member,
+    job_ctx,
+    mark_items,
+    settle_batch,
+    states_of,
+    write_groups,
+)
 
 
 @dataclass
@@ -245,7 +253,7 @@ def _one_by_one(w: OneByOne, writes: list[tuple[Kind, LicenceChange, list[Member
     """Grants or purges, each user in a savepoint: a late conflict (an extension taken
     since the preview, the last unit taken by another transaction) undoes that user only.
     Returns how many failed."""
-    from ..services.licensing import write_change  # services import jobs, not the reverse
+    from .licence_change import write_change  # services import jobs, not the reverse
 
     conn, store, job, licences = w.conn, w.store, w.job, w.licences
     full = states_of(conn, [uid for _, _, members in writes for _, uid, _ in members])

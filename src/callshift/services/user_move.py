@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.licensing import LicenceChange
 from ..domain.model import CallingProfile, Licence, User
-from ..domain.moves import swap_requests
 from ..domain.planner import Planner
+from ..domain.swaps import swap_requests
 from .context import Ctx, PersonRef, resolve_person
-from .licensing import change_licences
+from .licence_change import change_licences
 
 
 @dataclass(frozen=True)
