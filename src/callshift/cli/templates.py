@@ -10,7 +10,8 @@ from ..domain.errors import NotFound
 from ..services.directory import org_view
 from ..services.groups import list_groups
 from ..services.licences import list_licences
-from ..services.template_apply import confirm_preview, preview_apply
+from ..services.previews import confirm_preview
+from ..services.template_apply import preview_apply
 from ..services.templates import list_templates, save_template
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 from .move_cmds import run_with_progress, summary

@@ -16,6 +16,7 @@ from datetime import timedelta
 from ..db import batch_reads as reads
 from ..db import purges
 from ..db.store import SqlStore
+from ..domain.audit import change_bodies
 from ..domain.licensing import CallingChange, LicenceRequest, Operation
 from ..domain.model import Licence, UserLicensing
 from ..domain.planner import Ask, Planner
@@ -87,13 +88,7 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
         for lid in change.removed:
             removed[lid].append(user.id)
         given_back.update(change.removed)
-        after = {
-            "licences": sorted(change.after),
-            "calling": change.calling.value,
-            **({"recycleEntryId": entry_id} if entry_id else {}),
-        }
-        if change.failed:
-            after["failed"] = [f.licence_id for f in change.failed]
+        before, after = change_bodies(change, entry_id)
         chunk.audit.append(
             (
                 user.org_id,
@@ -102,7 +97,7 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
                 action,
                 "person",
                 user.id,
-                {"licences": sorted(change.before)},
+                before,
                 after,
                 ctx.tracking_id,
             )

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from ..db import batch_reads as reads
 from ..db import jobs
 from ..db import template_scope as scope
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import DomainError
 from ..domain.licensing import CallingChange, LicenceChange
 from ..domain.model import User, UserLicensing
 from ..domain.planner import Planner
 from ..domain.templates import Template, TemplatePlan, plan_template, scope_of
 from .context import Ctx, new_id
-from .jobs import JobStateError
 from .templates import _find, load_templates
 
 SAMPLE = 100
@@ -241,22 +240,3 @@ def preview_apply(
         )
         uow.commit()
     return preview
-
-
-def confirm_preview(ctx: Ctx, job_id: str) -> None:
-    """Let the runner apply a previewed job; refused when it cannot start (capacity, data loss)."""
-    ctx.principal.require_write()
-    with ctx.db.uow() as uow:
-        job = jobs.get(uow.conn, job_id, lock=True)
-        if job is None or job.org_id not in ctx.principal.org_ids:
-            raise NotFound(f"job {job_id} not found")
-        if job.status != "preview":
-            raise JobStateError(f"job {job_id} is {job.status}, not a preview")
-        if job.params.get("blocked"):
-            raise JobStateError(f"the preview cannot be applied: {job.params['blocked']}")
-        jobs.set_status(uow.conn, job_id, "created", ctx.clock())
-        jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", ctx.clock())
-        ctx.audit(
-            uow.store, job.org_id, f"{job.kind}.started", "job", job_id, None, {"total": job.total}
-        )
-        uow.commit()

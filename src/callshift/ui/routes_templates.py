@@ -8,7 +8,8 @@ from fastapi.responses import RedirectResponse
 
 from ..services.directory import org_view
 from ..services.groups import list_groups
-from ..services.template_apply import confirm_preview, preview_apply
+from ..services.previews import confirm_preview
+from ..services.template_apply import preview_apply
 from ..services.templates import get_template, list_templates, save_template
 from .auth import Page, checked_form, current_page
 

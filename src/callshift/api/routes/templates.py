@@ -22,7 +22,8 @@ from ...services.groups import (
     members,
 )
 from ...services.jobs import get_job
-from ...services.template_apply import TemplatePreview, confirm_preview, preview_apply
+from ...services.previews import confirm_preview
+from ...services.template_apply import TemplatePreview, preview_apply
 from ...services.templates import delete_template, get_template, list_templates, save_template
 from ..deps import context
 from .jobs import job_out
