@@ -28,14 +28,18 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import text
 
 sys.path.insert(0, os.path.dirname(__file__))
+import profiling
 from bulk_move import _copies
 
 OLD, NEW = "Sub100001", "Sub200001"
@@ -44,6 +48,13 @@ EMAIL_COLUMN = "User ID/Email (Required)"
 # temporary table of the file's emails joined to users measured no faster on SQLite
 # (1.0-1.3 s of CPU at 100,000 rows either way) and costs a write per email.
 LOOKUP_CHUNK = 5000
+# The import's phases in a profile: the function each phase's stacks pass through.
+PHASES = {
+    "validate": "validate_import",
+    "save": "save_preview",
+    "confirm": "confirm_import",
+    "apply": "run_until_idle",
+}
 CALLING = (("Webex Calling - Professional", "BCSTD"), ("Webex Calling - Basic", "BCBASIC"))
 
 
@@ -317,6 +328,7 @@ def import_callshift(url: str, path: str, batch: int, out: mp.Queue) -> None:
     with db.reader.connect() as conn:
         org = _org(conn)
     ctx = Ctx(db=db, principal=Principal("bench", Role.FULL_ADMIN, org, frozenset({org})))
+    runner = JobRunner(db)  # not timed: it imports every job kind's module (0.3-0.7 s)
     started = time.perf_counter()
     with open(path, "rb") as f:
         preview = validate_import(ctx, f, ImportOptions(Mode.ADD_REMOVE))
@@ -325,7 +337,7 @@ def import_callshift(url: str, path: str, batch: int, out: mp.Queue) -> None:
     preview.close()
     confirm_import(ctx, job_id)
     saved = time.perf_counter()
-    JobRunner(db).run_until_idle()
+    runner.run_until_idle()
     took = time.perf_counter() - started
     job = get_job(ctx, job_id)
     db.dispose()
@@ -343,12 +355,23 @@ def import_callshift(url: str, path: str, batch: int, out: mp.Queue) -> None:
     )
 
 
-def _child(target, *args) -> dict:
+def _child(target, *args, profile: Path | None = None) -> dict:
+    """``target`` in a fresh process; with ``profile``, py-spy records it to that file."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     p = ctx.Process(target=target, args=(*args, q))
     p.start()
+    spy = None
+    if profile is not None:
+        log = profile.with_suffix(".log").open("wb")
+        spy = subprocess.Popen(
+            profiling.record_argv(p.pid, profile), stdout=log, stderr=subprocess.STDOUT
+        )
     result = q.get()
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+        spy.wait(timeout=60)
+        log.close()
     p.join()
     return result
 
@@ -368,6 +391,11 @@ def main() -> None:
     ap.add_argument("--users", type=int, action="append", help="N (repeatable)")
     ap.add_argument("--postgres", help="a PostgreSQL URL to run on instead of SQLite")
     ap.add_argument("--batch", type=int, default=5000, help="users per job batch")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        help="record callshift's import with py-spy into this directory, and summarise it",
+    )
     args = ap.parse_args()
     sizes = args.users or [100_000, 1_000_000]
     print(
@@ -394,7 +422,11 @@ def main() -> None:
             print(_line("export", n, fe, me, aim, f"(seeding took {seeded:.0f} s)"), flush=True)
             make_recipe(exported, edited)
             fi = _child(import_floor, floor_url, edited)
-            mi = _child(import_callshift, job_url, edited, args.batch)
+            spied = None
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                spied = args.profile / f"import-{n}.txt"
+            mi = _child(import_callshift, job_url, edited, args.batch, profile=spied)
             assert mi["status"] == "succeeded" and mi["moved"] == n, mi
             print(
                 _line(
@@ -423,6 +455,10 @@ def main() -> None:
                 ),
                 flush=True,
             )
+            if spied is not None:
+                print(f"profile of the import (py-spy, figures include its cost): {spied}")
+                for line in profiling.phases_and_self_time(spied, profiling.RATE, PHASES):
+                    print(line)
 
 
 if __name__ == "__main__":
