@@ -6,8 +6,8 @@ every user's licence rows rewritten, the units moved, one audit row per user and
 user's last-modified time. The job does that in batches (one transaction each) plus its
 own bookkeeping (items, batches, log) and the per-user capacity and R8 checks.
 
-    .venv/bin/python benchmarks/bulk_move.py                    # N = 100,000 and 1,000,000 on SQLite
-    .venv/bin/python benchmarks/bulk_move.py --users 100000     # one N
+    .venv/bin/python benchmarks/bulk_move.py                  # N = 100,000 and 1,000,000, SQLite
+    .venv/bin/python benchmarks/bulk_move.py --users 100000   # one N
     .venv/bin/python benchmarks/bulk_move.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -75,8 +76,9 @@ def floor(url: str, out: mp.Queue) -> None:
                 text(
                     "insert into audit_events (org_id, at, actor, action, target_type, target_id, "
                     "before, after, tracking_id) select u.org_id, :now, 'floor', "
-                    f"'bulk-move.moved', 'person', u.id, {as_json}, {as_json}, 'floor' from users u "
-                    f"where u.id in (select user_id from user_licences where licence_id in ({sources}))"
+                    f"'bulk-move.moved', 'person', u.id, {as_json}, {as_json}, 'floor' "
+                    "from users u where u.id in (select user_id from user_licences "
+                    f"where licence_id in ({sources}))"
                 ),
                 {"now": now, "body": body},
             )
@@ -118,10 +120,11 @@ def job(url: str, org: str, batch: int, out: mp.Queue) -> None:
 
     db = connect(url)
     ctx = Ctx(db=db, principal=Principal("bench", Role.FULL_ADMIN, org, frozenset({org})))
+    runner = JobRunner(db)  # not timed: it imports every job kind's module
     started = time.perf_counter()
     job_id = start_move(ctx, Selection(OLD, NEW), batch_size=batch)
     created = time.perf_counter() - started
-    JobRunner(db).run_until_idle()
+    runner.run_until_idle()
     took = time.perf_counter() - started
     j = get_job(ctx, job_id)
     db.dispose()
@@ -150,12 +153,19 @@ def _child(target, *args) -> dict:
 def _copies(n: int, pg: str | None, tmp: str) -> tuple[str, str]:
     if pg is None:
         a, b = os.path.join(tmp, f"floor-{n}.db"), os.path.join(tmp, f"job-{n}.db")
-        db = connect(f"sqlite:///{a}")
-        upgrade(db)
-        seed(db, users=n)
-        db.dispose()
-        with sqlite3.connect(a) as raw:  # fold the WAL in, so one file copy has everything
-            raw.execute("pragma wal_checkpoint(truncate)")
+        cached = _cached_seed(n)
+        if cached is not None and os.path.exists(cached):
+            shutil.copy(cached, a)
+        else:
+            db = connect(f"sqlite:///{a}")
+            upgrade(db)
+            seed(db, users=n)
+            db.dispose()
+            with sqlite3.connect(a) as raw:  # fold the WAL in, so one file copy has everything
+                raw.execute("pragma wal_checkpoint(truncate)")
+            if cached is not None:
+                shutil.copy(a, cached + ".part")
+                os.replace(cached + ".part", cached)
         shutil.copy(a, b)
         return f"sqlite:///{a}", f"sqlite:///{b}"
     admin = create_engine(pg, isolation_level="AUTOCOMMIT")
@@ -173,6 +183,20 @@ def _copies(n: int, pg: str | None, tmp: str) -> tuple[str, str]:
         c.execute(text(f'create database "{names[1]}" template "{names[0]}"'))
     admin.dispose()
     return f"{base}/{names[0]}", f"{base}/{names[1]}"
+
+
+def _cached_seed(n: int) -> str | None:
+    """Where a seeded SQLite file of N users is kept between benchmarks, when
+    CALLSHIFT_BENCH_SEED_CACHE names a directory (run_all.py sets it for one run): seeding
+    100,000 users takes longer than most measurements. One file per callshift source tree,
+    as each tree seeds and migrates with its own code."""
+    cache = os.environ.get("CALLSHIFT_BENCH_SEED_CACHE")
+    if not cache:
+        return None
+    import callshift
+
+    tree = os.path.dirname(os.path.realpath(callshift.__file__))
+    return os.path.join(cache, f"seed-{hashlib.sha1(tree.encode()).hexdigest()[:12]}-{n}.db")
 
 
 def _drop(pg: str, names: list[str]) -> None:

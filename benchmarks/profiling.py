@@ -101,7 +101,8 @@ def summary(collapsed: Path, rate: int, requests: int, top: int = 12) -> list[st
                 callshift[f] += n
     ms = lambda n: n / rate / requests * 1000  # noqa: E731
     out = [
-        f"GIL held {ms(total):.2f} ms a request ({total} samples at {rate} Hz, {requests} requests)",
+        f"GIL held {ms(total):.2f} ms a request "
+        f"({total} samples at {rate} Hz, {requests} requests)",
         "  by package of the innermost frame:",
     ]
     out += [f"    {ms(n):6.2f} ms {n / total:6.1%}  {p}" for p, n in by_package.most_common(top)]
@@ -112,4 +113,61 @@ def summary(collapsed: Path, rate: int, requests: int, top: int = 12) -> list[st
             for f, n in callshift.most_common(top)
             if "cli/main.py" not in f
         ]
+    return out
+
+
+def record_argv(pid: int, output: Path, rate: int = RATE) -> list[str]:
+    """Every thread, GIL or not, each frame named by its function's first line (``--function``):
+    the time a statement spends in the driver shows as self time of the Python function that
+    called the driver."""
+    return [
+        py_spy(),
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(rate),
+        "--format",
+        "raw",
+        "--function",
+        "--output",
+        str(output),
+    ]
+
+
+def phases_and_self_time(
+    collapsed: Path, rate: int, phases: dict[str, str], top: int = 10
+) -> list[str]:
+    """Seconds by phase (the first function of ``phases`` met from the outside in; a method
+    matches by its name without the class), then, over the phases' samples only (not the
+    process's start), the ``top`` functions by self time (innermost frame) and callshift's
+    functions by inclusive time."""
+    by_phase, own, inclusive, total = Counter(), Counter(), Counter(), 0
+    outside = "outside the phases (process start, imports)"
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [_short(f) for f in stack.split(";")]
+        names = {f.partition(" (")[0].rpartition(".")[2] for f in frames}
+        phase = next((p for p, fn in phases.items() if fn in names), None)
+        by_phase[phase or outside] += n
+        if phase is None:
+            continue
+        total += n
+        own[frames[-1]] += n
+        for f in set(frames):
+            if _package(f) == "callshift" and not f.startswith("<module>"):
+                inclusive[f] += n
+    if not total:
+        return [f"(no samples of the phases in {collapsed})"]
+    s = lambda n: n / rate  # noqa: E731
+    out = [f"{s(total):.2f} s sampled in the phases ({total} samples at {rate} Hz); by phase:"]
+    out += [f"    {s(by_phase[p]):6.2f} s {by_phase[p] / total:6.1%}  {p}" for p in phases]
+    out.append(f"    {s(by_phase[outside]):6.2f} s           {outside}")
+    out.append(f"  top {top} functions by self time (innermost Python frame):")
+    out += [f"    {s(n):6.2f} s {n / total:6.1%}  {f}" for f, n in own.most_common(top)]
+    out.append("  callshift functions, including what they call:")
+    out += [f"    {s(n):6.2f} s {n / total:6.1%}  {f}" for f, n in inclusive.most_common(25)]
     return out
