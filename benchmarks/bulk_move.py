@@ -33,7 +33,11 @@ from sqlalchemy import create_engine, text
 from callshift.db.engine import connect
 from callshift.db.migrate import upgrade
 from callshift.domain.access import Principal, Role
-from callshift.domain.bulk_plan import Selection
+
+try:  # the module's name since the redesign; before, domain.bulk (run_all measures both)
+    from callshift.domain.bulk_plan import Selection
+except ImportError:
+    from callshift.domain.bulk import Selection
 from callshift.seed import seed
 from callshift.services.context import Ctx
 

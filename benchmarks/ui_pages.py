@@ -101,7 +101,10 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from callshift.bootstrap import create_app
+    try:  # the composition root since the redesign; before, api.app
+        from callshift.bootstrap import create_app
+    except ImportError:
+        from callshift.api.app import create_app
     from callshift.cli.common import org_ids
     from callshift.config import Settings
     from callshift.db.engine import connect

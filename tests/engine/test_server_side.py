@@ -8,9 +8,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from callshift import ids
-from callshift.bootstrap import create_app
 from callshift.api.faults import FaultPlan
 from callshift.api.ratelimit import TokenBuckets
+from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db import tables as t
 from callshift.domain.access import Role
