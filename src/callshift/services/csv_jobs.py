@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from ..db import tables as t
 from ..db.bulk import insert_rows
+from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
 from ..jobs import csv_import as _register  # noqa: F401  (registers the job kind)
 from ..jobs import store as jobs
@@ -40,7 +41,7 @@ KIND = "csv_import"
 
 class ImportStateError(DomainError):
     status = 409
-    code = 409005
+    code = E.IMPORT_STATE_CONFLICT
 
 
 def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from ..db import tables as t
 from ..db.bulk import insert_rows
+from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from .context import Ctx, new_id
 
@@ -23,7 +24,7 @@ class GroupView:
 
 class GroupNameTaken(DomainError):
     status = 409
-    code = 409011
+    code = E.GROUP_NAME_TAKEN
 
 
 def _group(ctx: Ctx, conn, group_id: str) -> GroupView:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from ..db import tables as t
+from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
 from ..jobs import store as jobs
 from ..jobs.model import ACTIVE, Job
@@ -15,7 +16,7 @@ from .context import Ctx
 
 class JobStateError(DomainError):
     status = 409
-    code = 409004
+    code = E.JOB_STATE_CONFLICT
 
 
 def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:

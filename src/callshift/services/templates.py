@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 
 from ..db import tables as t
 from ..db.rows import utc
+from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.templates import Template, check_template, template_for
 from .context import Ctx, new_id
@@ -15,7 +16,7 @@ from .context import Ctx, new_id
 
 class TemplateConflict(DomainError):
     status = 409
-    code = 409012
+    code = E.TEMPLATE_CONFLICT
 
 
 def load_templates(conn, org_id: str) -> list[Template]:
