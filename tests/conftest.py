@@ -100,3 +100,32 @@ def demo(db):
 @pytest.fixture
 def admin(db, demo):
     return admin_of(db, demo.main_org_id)
+
+
+TESTS = Path(__file__).parent
+BROWSER_TESTS = TESTS / "ui"
+# Marked `slow` (left out of the fast loop, README "Fast tests"): a module, or one test of it.
+# Each takes tens of seconds to minutes; measured with `pytest --durations=60 tests`.
+SLOW = frozenset(
+    {
+        "engine/test_migrate.py",  # the engine's CLI against a live server, end to end
+        "engine/test_faults.py",  # the same under injected faults, 429s and kill -9
+        "integration/test_crash.py",  # kill -9 at random points, then finish
+        "integration/test_stateful.py",  # a hypothesis state machine over every rule
+        "integration/test_workers.py",  # two worker processes share a job
+        "e2e/test_schemathesis.py",  # the API fuzzed from its OpenAPI schema
+        "e2e/test_cli.py::test_demo_command_serves_seeded_data",
+        "integration/test_bulk_move.py::test_ten_thousand_users_move_with_profiles_identical_then_roll_back",
+        "integration/test_templates.py::test_method_three_on_ten_thousand_users",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks by place: tests under tests/ui drive Chromium (`browser`); SLOW lists `slow`."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+        module = item.path.relative_to(TESTS).as_posix()
+        if module in SLOW or f"{module}::{item.originalname}" in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -58,7 +58,7 @@ class MovePlan:
 
 class MoveRefused(DomainError):
     status = 409
-    code = 409003
+    code = E.MOVE_REFUSED
 
 
 def plan_offers(

@@ -1,4 +1,4 @@
-"""Domain errors. Each carries the Webex error code and the HTTP status it maps to.
+"""Domain errors, and the one registry of the error codes they carry.
 
     DomainError (400)
     ├── LicenceChangeRefused   rules R1-R8; carries one LicenceError per failed licence
@@ -8,15 +8,18 @@
     ├── NotFound               unknown or foreign object                 (404)
     └── Forbidden              the caller's role may not do this         (403)
 
-Codes that Webex publishes are used as they are; the others are callshift's own, listed
-in ``CODES`` and kept stable (see docs/errors.md).
+Every code a client can see is defined here once, as a constant, and described once in
+``REGISTRY`` (its HTTP status and meaning); the modules that raise or report a code refer to
+the constant. docs/errors.md is generated from the registry (``python -m callshift.docs_gen``),
+so the page cannot lag behind. Codes that Webex publishes are used as Webex uses them; the others
+are callshift's own and kept stable: clients and tests depend on every value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Webex's published codes
+# Webex's published codes (SPEC.md appendix A)
 LICENCE_NOT_RECOGNISED = 400000
 PROFESSIONAL_TO_BASIC = 400112
 PROFESSIONAL_WITH_BASIC = 400404
@@ -37,32 +40,192 @@ INVALID_PROPERTIES = 400506
 WORKSPACE_LICENCE = 400507
 LICENCE_REPEATED = 400508
 LOCATION_NOT_FOUND = 400509
+CSV_REFUSED = 400520
+PURGE_NOT_CONFIRMED = 400521
+CSV_ROW_INVALID = 400522
+CSV_DUPLICATE_ROW = 400523
 SUBSCRIPTION_IN_USE = 409001
 RESTORE_REFUSED = 409002
+MOVE_REFUSED = 409003
+JOB_STATE_CONFLICT = 409004
+IMPORT_STATE_CONFLICT = 409005
+EMAIL_TAKEN = 409010
+GROUP_NAME_TAKEN = 409011
+TEMPLATE_CONFLICT = 409012
+ACCOUNT_EXISTS = 409020
 
-CODES: dict[int, str] = {
-    LICENCE_NOT_RECOGNISED: "licence not recognised",
-    PROFESSIONAL_TO_BASIC: "Professional to Basic is refused",
-    PROFESSIONAL_WITH_BASIC: "Professional and Basic together",
-    BASIC_WITH_ATTENDANT_CONSOLE: "Basic with Attendant Console",
-    BASIC_WITH_CX_ESSENTIAL: "Basic with Customer Experience Essential",
-    ADDON_NEEDS_PROFESSIONAL: "add-on needs a Professional licence",
-    CX_ESSENTIAL_TO_BASIC: "Customer Experience Essential to Basic is refused",
-    CALLING_PROPERTIES_MISSING: "calling licence without extension, number or location",
-    TWO_OF_ONE_OFFER: "two licences of one offer",
-    IMPLICIT_LICENCE: "an implicit licence cannot be removed",
-    NO_FREE_UNITS: "the licence has no free units",
-    SUBSCRIPTION_NOT_ACTIVE: "the licence's subscription is suspended or cancelled",
-    PROFILE_MISMATCH: "properties disagree with the user's calling profile",
-    EXTENSION_TAKEN: "extension already used in the location",
-    NUMBER_TAKEN: "phone number already used in the organisation",
-    INVALID_PROPERTIES: "invalid extension or phone number",
-    WORKSPACE_LICENCE: "a workspace licence cannot be given to a person",
-    LICENCE_REPEATED: "a licence appears twice in the request",
-    LOCATION_NOT_FOUND: "location not found",
-    SUBSCRIPTION_IN_USE: "the subscription still has users",
-    RESTORE_REFUSED: "the recycle-bin entry cannot be restored",
-}
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One code as docs/errors.md lists it."""
+
+    code: int
+    name: str  # the constant above that holds it
+    status: str  # HTTP status it comes with; "400/206" when PATCH may answer 206, "—" for a row
+    meaning: str
+    webex: bool = False  # published by Webex and used as Webex uses it
+
+
+def _webex(code: int, name: str, meaning: str) -> ErrorCode:
+    return ErrorCode(code, name, "400/206", meaning, webex=True)
+
+
+REGISTRY: tuple[ErrorCode, ...] = (
+    _webex(
+        LICENCE_NOT_RECOGNISED,
+        "LICENCE_NOT_RECOGNISED",
+        "licence not recognised (unknown, malformed, or another organisation's)",
+    ),
+    _webex(PROFESSIONAL_TO_BASIC, "PROFESSIONAL_TO_BASIC", "Professional → Basic is refused (R2)"),
+    _webex(
+        PROFESSIONAL_WITH_BASIC, "PROFESSIONAL_WITH_BASIC", "Professional and Basic together (R1)"
+    ),
+    _webex(
+        BASIC_WITH_ATTENDANT_CONSOLE,
+        "BASIC_WITH_ATTENDANT_CONSOLE",
+        "Basic with Attendant Console",
+    ),
+    _webex(
+        BASIC_WITH_CX_ESSENTIAL,
+        "BASIC_WITH_CX_ESSENTIAL",
+        "Basic with Customer Experience Essential",
+    ),
+    _webex(
+        ADDON_NEEDS_PROFESSIONAL,
+        "ADDON_NEEDS_PROFESSIONAL",
+        "an add-on (Attendant Console, CX Essential) needs a Professional licence",
+    ),
+    _webex(
+        CX_ESSENTIAL_TO_BASIC,
+        "CX_ESSENTIAL_TO_BASIC",
+        "Customer Experience Essential → Basic is refused; Webex's code, which callshift "
+        "does not return today (listed so that clients know it)",
+    ),
+    _webex(
+        CALLING_PROPERTIES_MISSING,
+        "CALLING_PROPERTIES_MISSING",
+        "a first calling licence without extension/phone number, or without location (R5)",
+    ),
+    _webex(TWO_OF_ONE_OFFER, "TWO_OF_ONE_OFFER", "two licences of one offer (R1)"),
+    _webex(
+        IMPLICIT_LICENCE,
+        "IMPLICIT_LICENCE",
+        "an implicit licence cannot be removed; Webex's code, which callshift does not return "
+        "today (listed so that clients know it)",
+    ),
+    ErrorCode(
+        NO_FREE_UNITS,
+        "NO_FREE_UNITS",
+        "400/206",
+        "the licence has no free units (R3), including losing a race for the last unit",
+    ),
+    ErrorCode(
+        SUBSCRIPTION_NOT_ACTIVE,
+        "SUBSCRIPTION_NOT_ACTIVE",
+        "400/206",
+        "the licence's subscription is suspended or cancelled: nothing new comes from it (R4)",
+    ),
+    ErrorCode(
+        PROFILE_MISMATCH,
+        "PROFILE_MISMATCH",
+        "400",
+        "a swap's properties (location, extension, number) disagree with the calling profile "
+        "(R6), or a PUT tries to change the location",
+    ),
+    ErrorCode(
+        EXTENSION_TAKEN, "EXTENSION_TAKEN", "400", "extension already used in the location (R5)"
+    ),
+    ErrorCode(
+        NUMBER_TAKEN, "NUMBER_TAKEN", "400", "phone number already used in the organisation (R5)"
+    ),
+    ErrorCode(
+        INVALID_PROPERTIES,
+        "INVALID_PROPERTIES",
+        "400",
+        "invalid extension (2–10 digits) or phone number (E.164)",
+    ),
+    ErrorCode(
+        WORKSPACE_LICENCE,
+        "WORKSPACE_LICENCE",
+        "400",
+        "a workspace licence cannot be given to a person",
+    ),
+    ErrorCode(
+        LICENCE_REPEATED, "LICENCE_REPEATED", "400", "one licence appears twice in a request"
+    ),
+    ErrorCode(LOCATION_NOT_FOUND, "LOCATION_NOT_FOUND", "400", "location not found"),
+    ErrorCode(
+        CSV_REFUSED,
+        "CSV_REFUSED",
+        "400",
+        "users CSV: the file as a whole cannot be read (encoding, delimiter, header, quoting, "
+        "a line or cell far too big); each problem is one `errors` entry, nothing is imported",
+    ),
+    ErrorCode(
+        PURGE_NOT_CONFIRMED,
+        "PURGE_NOT_CONFIRMED",
+        "—",
+        "users CSV row: removes calling without a replacement (R7) and data loss was not allowed",
+    ),
+    ErrorCode(
+        CSV_ROW_INVALID,
+        "CSV_ROW_INVALID",
+        "—",
+        "users CSV row: a bad cell (not TRUE/FALSE, too long), a ragged row, an empty email, "
+        "an unknown user",
+    ),
+    ErrorCode(
+        CSV_DUPLICATE_ROW,
+        "CSV_DUPLICATE_ROW",
+        "—",
+        "users CSV row: the same user on more than one row (every such row fails)",
+    ),
+    ErrorCode(
+        SUBSCRIPTION_IN_USE,
+        "SUBSCRIPTION_IN_USE",
+        "409",
+        "the subscription still has users (R9); the body adds `usersPerLicense`",
+    ),
+    ErrorCode(
+        RESTORE_REFUSED,
+        "RESTORE_REFUSED",
+        "409",
+        "a recycle-bin entry cannot be restored (expired, number reused, user has calling again…)",
+    ),
+    ErrorCode(
+        MOVE_REFUSED,
+        "MOVE_REFUSED",
+        "409",
+        "a bulk move cannot start (same or unknown subscription, target not active, nobody to "
+        "move, target short of units); nothing started",
+    ),
+    ErrorCode(
+        JOB_STATE_CONFLICT,
+        "JOB_STATE_CONFLICT",
+        "409",
+        "the job's status does not allow this (abandon a finished job, roll back a running or "
+        "rolled-back one, apply a template preview that is not one or is blocked)",
+    ),
+    ErrorCode(
+        IMPORT_STATE_CONFLICT,
+        "IMPORT_STATE_CONFLICT",
+        "409",
+        "a CSV import is not awaiting confirmation, or its file still has bad rows (apply refused)",
+    ),
+    ErrorCode(EMAIL_TAKEN, "EMAIL_TAKEN", "409", "a person with that email already exists"),
+    ErrorCode(GROUP_NAME_TAKEN, "GROUP_NAME_TAKEN", "409", "a group with that name already exists"),
+    ErrorCode(
+        TEMPLATE_CONFLICT,
+        "TEMPLATE_CONFLICT",
+        "409",
+        "the organisation already has its licence template, or a group already has one",
+    ),
+    ErrorCode(
+        ACCOUNT_EXISTS, "ACCOUNT_EXISTS", "409", "an admin UI account for that email already exists"
+    ),
+)
+
+CODES: dict[int, ErrorCode] = {e.code: e for e in REGISTRY}
 
 
 @dataclass(frozen=True)

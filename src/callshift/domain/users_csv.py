@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from . import errors as E
 from .licensing import LicenceRequest, Operation, normalise_number
 from .model import Licence, SubscriptionStatus
 from .offers import CATALOGUE
@@ -38,10 +39,10 @@ LICENCE_HEADER = re.compile(
 )
 ALIASES = {"webex calling - standard": "BCBASIC", "webex calling - basic": "BCBASIC"}
 # callshift's own error codes for the CSV (docs/errors.md)
-CSV_REFUSED = 400520  # the file as a whole cannot be read
-PURGE_NOT_CONFIRMED = 400521  # a removal without replacement, data loss not allowed (R7)
-ROW_INVALID = 400522  # a bad cell, a ragged row, an unknown user
-DUPLICATE_ROW = 400523  # the same user on two rows
+CSV_REFUSED = E.CSV_REFUSED
+PURGE_NOT_CONFIRMED = E.PURGE_NOT_CONFIRMED
+ROW_INVALID = E.CSV_ROW_INVALID
+DUPLICATE_ROW = E.CSV_DUPLICATE_ROW
 FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
 PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,30}$")
 

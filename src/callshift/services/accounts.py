@@ -19,6 +19,7 @@ from datetime import timedelta
 from ..db import accounts as accounts_db
 from ..db.engine import Database
 from ..db.rows import utc
+from ..domain import errors as E
 from ..domain.access import Principal, Role
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from .context import new_id, utcnow
@@ -31,7 +32,7 @@ MIN_PASSWORD = 10
 
 class AccountExists(DomainError):
     status = 409
-    code = 409020
+    code = E.ACCOUNT_EXISTS
 
 
 def hash_password(password: str) -> str:

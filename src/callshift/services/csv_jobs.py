@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..db import job_items, jobs
+from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
 from ..domain.jobs import Job
 from .context import Ctx, new_id
@@ -27,7 +28,7 @@ KIND = "csv_import"
 
 class ImportStateError(DomainError):
     status = 409
-    code = 409005
+    code = E.IMPORT_STATE_CONFLICT
 
 
 def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> str:

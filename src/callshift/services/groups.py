@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..db import groups as db
+from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from .context import Ctx, new_id
 
@@ -20,7 +21,7 @@ class GroupView:
 
 class GroupNameTaken(DomainError):
     status = 409
-    code = 409011
+    code = E.GROUP_NAME_TAKEN
 
 
 def _group(ctx: Ctx, conn, group_id: str) -> GroupView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..db import jobs
+from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
 from ..domain.jobs import ACTIVE, FORWARD, ROLLBACK, Job
 from .context import Ctx
@@ -12,7 +13,7 @@ from .context import Ctx
 
 class JobStateError(DomainError):
     status = 409
-    code = 409004
+    code = E.JOB_STATE_CONFLICT
 
 
 def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:

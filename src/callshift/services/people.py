@@ -52,7 +52,7 @@ class PersonData:
 
 class EmailTaken(DomainError):
     status = 409
-    code = 409010
+    code = E.EMAIL_TAKEN
 
 
 def list_people(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..db import templates as db
+from ..domain import errors as E
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.templates import Template, check_template, template_for
 from .context import Ctx, new_id
@@ -12,7 +13,7 @@ from .context import Ctx, new_id
 
 class TemplateConflict(DomainError):
     status = 409
-    code = 409012
+    code = E.TEMPLATE_CONFLICT
 
 
 def load_templates(conn, org_id: str) -> list[Template]:
