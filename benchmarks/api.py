@@ -388,7 +388,7 @@ def machine() -> list[str]:
     with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -286,7 +286,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="callshift-migrate-bench-"))
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f} at start; temp dir {tmp}"
     )
     names = ["unlimited", "limited", "naive"] + (["wan", "wan-naive"] if args.wan_ms else [])
@@ -396,7 +397,10 @@ def report(
         f"{'429s':>7}{'CPU ms/user: server':>21}{'client':>8}"
     )
     for r in results:
-        per = lambda cpu: cpu / r.users * 1000 if r.users else float("nan")
+
+        def per(cpu: float, users: int = r.users) -> float:
+            return cpu / users * 1000 if users else float("nan")
+
         print(
             f"{r.name:<28}{r.users:>8}{r.seconds:>9.1f}{r.rate:>9.1f}{r.requests:>10}"
             f"{r.throttled:>7}{per(r.server_cpu):>21.2f}{per(r.client_cpu):>8.2f}"
@@ -408,7 +412,8 @@ def report(
         f"(aim >= 90%: {'met' if fraction >= 0.9 else 'NOT met'})"
     )
     print(
-        f"without a limit: {fast.rate:.1f} users/s = {ratio:.1f}x the naive client's {slow.rate:.1f} "
+        f"without a limit: {fast.rate:.1f} users/s = {ratio:.1f}x "
+        f"the naive client's {slow.rate:.1f} "
         f"(aim >= 8x: {'met' if ratio >= 8 else 'NOT met'})"
     )
     if wan:
@@ -418,7 +423,8 @@ def report(
             f"(engine concurrency {args.wan_concurrency})"
         )
     print(
-        f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine skews all figures)"
+        f"load average at the end: {os.getloadavg()[0]:.1f} "
+        "(other work on the machine skews all figures)"
     )
 
 

@@ -151,7 +151,8 @@ class World:
         return [
             r[0]
             for r in self.sql(
-                "select voicemail_pin_hash from calling_profiles where voicemail_pin_hash is not null"
+                "select voicemail_pin_hash from calling_profiles "
+                "where voicemail_pin_hash is not null"
             )
         ]
 

@@ -191,7 +191,8 @@ def test_email_and_display_name_filters(w, client):
     want = {
         r[0]: r[1]
         for r in w.sql(
-            "select id, display_name from users where org_id = :o and lower(display_name) like 'ada%'",
+            "select id, display_name from users "
+            "where org_id = :o and lower(display_name) like 'ada%'",
             o=w.demo.main_org_id,
         )
     }
@@ -217,7 +218,8 @@ def test_calling_data_adds_extension_location_and_numbers(w, client):
     profiles = {
         r[0]: r[1:]
         for r in w.sql(
-            "select user_id, extension, location_id, phone_number from calling_profiles where org_id = :o",
+            "select user_id, extension, location_id, phone_number from calling_profiles "
+            "where org_id = :o",
             o=w.demo.main_org_id,
         )
     }
@@ -611,7 +613,7 @@ def test_voicemail_passcode_outside_the_rules_is_400_and_changes_nothing(w, clie
     assert snapshot_db(w.db) == before
 
 
-# --- the service itself ----------------------------------------------------------------------------
+# --- the service itself ----------------------------------------------------------------------
 
 
 def test_health_docs_and_openapi_are_served(db, api, client):

@@ -115,7 +115,7 @@ class Failure:
 
 
 def fuzz(live: Seeded, path_parameters: dict[str, str] | None) -> tuple[list[Failure], Counter]:
-    """Every operation, POSITIVE and NEGATIVE; returns the problems and (operation, status) counts."""
+    """Every operation, POSITIVE and NEGATIVE: the problems and (operation, status) counts."""
     schema = schemathesis.openapi.from_url(live.server.url("/openapi.json"), timeout=10)
     auth = {"Authorization": f"Bearer {live.token}"}
     schema.config.update(base_url=live.base_url, headers=auth, request_timeout=10)

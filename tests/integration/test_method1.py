@@ -66,7 +66,8 @@ def test_removal_purges_into_recycle_bin(admin, demo):
 @pytest.mark.postgres
 @pytest.mark.parametrize("db", ["postgres"], indirect=True)
 def test_race_for_the_last_unit(db, demo):
-    """Two requests racing for one free unit on PostgreSQL: one wins, one gets the capacity error."""
+    """Two requests racing for one free unit on PostgreSQL: one wins, one gets the capacity
+    error."""
     ctx = admin_of(db, demo.main_org_id)
     target = licence(ctx, demo.new_subscription, "EE")
     execute(db, "update licences set total_units = consumed_units + 1 where id = :id", id=target.id)
@@ -74,8 +75,9 @@ def test_race_for_the_last_unit(db, demo):
         rows = (
             uow.conn.execute(
                 text(
-                    "select u.id from users u where u.org_id = :o and not exists (select 1 from user_licences ul "
-                    "join licences l on l.id = ul.licence_id where ul.user_id = u.id and l.offer_code = 'EE') "
+                    "select u.id from users u where u.org_id = :o and not exists "
+                    "(select 1 from user_licences ul join licences l on l.id = ul.licence_id "
+                    "where ul.user_id = u.id and l.offer_code = 'EE') "
                     "order by u.email limit 2"
                 ),
                 {"o": demo.main_org_id},

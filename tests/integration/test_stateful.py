@@ -955,9 +955,10 @@ class LicensingMachine(RuleBasedStateMachine):
             assert ch.before == held
             assert set(ch.added) | set(ch.removed) | set(failed) == adds | removes
             assert not (set(ch.added) | set(ch.removed)) & set(failed)
-            slot = lambda l: (
-                "calling" if w.licences[l].offer.is_calling else w.licences[l].offer_code
-            )
+
+            def slot(l: str) -> str:
+                return "calling" if w.licences[l].offer.is_calling else w.licences[l].offer_code
+
             for lid, f in failed.items():
                 if lid in adds:  # R3/R4 are the only per-licence reasons
                     assert f.code in self.capacity(w, lid), f"add of {lid} failed with {f}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -51,7 +52,7 @@ def test_bulk_move_with_live_progress_then_rollback(page, site):
     assert _profiles(site.db) == profiles
     with page.expect_download() as download:
         page.get_by_role("link", name="Download report (CSV)").click()
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("Row Number,User ID/Email,Status") and len(lines) == 61
     page.get_by_role("button", name="Roll back").click()
     expect(page.locator("#job-status")).to_have_text("rolled_back", timeout=60_000)

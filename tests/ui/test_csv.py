@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -49,7 +50,7 @@ def test_csv_round_trip_through_the_upload_form(page, site, tmp_path):
     shot(page, "csv")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV").click()
-    exported = open(download.value.path(), encoding="utf-8-sig").read()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
     header, body = rows[0], rows[1:]
     assert OLD in header and NEW in header and len(body) == 60
@@ -81,7 +82,7 @@ def test_csv_round_trip_through_the_upload_form(page, site, tmp_path):
     shot(page, "csv-preview")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download errors (CSV)").click()
-    errors = open(download.value.path(), encoding="utf-8").read().splitlines()
+    errors = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert errors[0] == "Row Number,User ID/Email,Error Message" and len(errors) == 2
     assert errors[1].startswith("5,")
     assert all("Sub100001:BCSTD" in _on(site.db, e) for e in MOVED)  # nothing changed yet

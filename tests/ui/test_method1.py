@@ -4,6 +4,7 @@ confirmation, lands in the recycle bin, and comes back from it; the audit log sh
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -76,7 +77,7 @@ def test_method1_in_five_steps_keeps_the_profile(page, site):
     shot(page, "audit")
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("Id,At,Actor,Action") and "licences.changed" in text
     assert text.count("\n") == 2
 

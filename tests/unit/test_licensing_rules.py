@@ -457,7 +457,7 @@ def test_refusals_change_nothing_in_the_inputs():
     assert LICENCES[PRO1].consumed_units == 3
 
 
-# --- numbers ----------------------------------------------------------------------------------------
+# --- numbers --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
