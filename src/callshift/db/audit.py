@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from . import tables as t
 from .bulk_insert import driver_ts, insert_alike, insert_rows
+from .rows import AnyRow
 
 AUDIT_COLS = (
     "org_id",
@@ -147,7 +148,7 @@ class AuditQuery:
     limit: int = 50
 
 
-def search(conn: Connection, q: AuditQuery) -> list:
+def search(conn: Connection, q: AuditQuery) -> Sequence[AnyRow]:
     """The page's rows (every column), by id descending: the (org_id, id) index serves the
     order and the keyset, so a page costs the same at the millionth event as at the first."""
     a = ae.c

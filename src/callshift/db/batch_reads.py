@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..domain.model import CallingProfile, User
+from .bulk_insert import driver_connection
 
 
 def mark(conn: Connection) -> str:
@@ -48,7 +49,7 @@ def agg(conn: Connection, column: str) -> str:
 
 def raw_rows(conn: Connection, sql: str, params: tuple) -> list[tuple]:
     """Rows straight from the driver, in the connection's transaction (no Row objects)."""
-    cur = conn.connection.driver_connection.cursor()
+    cur = driver_connection(conn).cursor()
     try:
         cur.execute(sql, params)
         return cur.fetchall()

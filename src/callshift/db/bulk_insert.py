@@ -28,6 +28,14 @@ def _sqlite_value(kind: str, value: Any) -> Any:
     return value
 
 
+def driver_connection(conn: Connection) -> Any:
+    """The DBAPI connection under ``conn`` (sqlite3's or psycopg's), for the driver's own calls."""
+    raw = conn.connection.driver_connection
+    # None only once the pool has invalidated the connection, never while it is checked out
+    assert raw is not None
+    return raw
+
+
 def driver_ts(conn: Connection, now: datetime):
     """A timestamp as the driver takes it raw (SQLite: the text SQLAlchemy reads back)."""
     return now if conn.dialect.name == "postgresql" else _sqlite_value("ts", now)
@@ -57,7 +65,7 @@ def insert_rows(
     cols = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql":
         n = 0
-        raw = conn.connection.driver_connection
+        raw = driver_connection(conn)
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(
@@ -93,7 +101,7 @@ def insert_rows(
             row[i] = value(k, row[i])
         return row
 
-    cur = conn.connection.driver_connection.cursor()
+    cur = driver_connection(conn).cursor()
     try:  # the driver pulls the rows as it goes: no list of them is built
         cur.executemany(
             f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" * len(columns))})',
@@ -133,7 +141,7 @@ def insert_alike(
 def run_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """One statement per row of parameters, through the driver (``?`` placeholders)."""
     if rows:
-        cur = conn.connection.driver_connection.cursor()
+        cur = driver_connection(conn).cursor()
         try:
             cur.executemany(
                 sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql, rows
@@ -147,7 +155,7 @@ def raw_rows(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple]:
     for reads of hundreds of thousands of rows, where building result rows is the cost."""
     if conn.dialect.name == "postgresql":
         sql = sql.replace("?", "%s")
-    cur = conn.connection.driver_connection.cursor()
+    cur = driver_connection(conn).cursor()
     try:
         cur.execute(sql, tuple(params))
         return cur.fetchall()

@@ -9,6 +9,7 @@ row locks where a race matters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
@@ -36,7 +37,9 @@ class Database:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, writer: bool) -> Engine:
-    kwargs = {"connect_args": {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+    }
     if writer:
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=busy_timeout_ms / 1000)
     engine = create_engine(url, **kwargs)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Connection
 
 from . import tables as t
+from .rows import AnyRow
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ def _with_licences_and_profile(query, dialect: str):
     ).outerjoin(t.calling_profiles, cp.user_id == t.users.c.id)
 
 
-def users_page(conn: Connection, q: ExportQuery, after_email: str | None, limit: int) -> list:
+def users_page(
+    conn: Connection, q: ExportQuery, after_email: str | None, limit: int
+) -> Sequence[AnyRow]:
     """Up to ``limit`` users after ``after_email`` (keyset by email, the users' unique
     index), each with id, email, names, status, ``held`` (licence ids, comma-separated),
     extension, phone_number, ``caller`` (the caller ID settings) and location_id."""

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from . import batch_reads as reads
 from . import tables as t
 from .bulk_insert import insert_rows
+from .rows import AnyRow
 
 ji = t.job_items
 
@@ -196,7 +197,7 @@ def insert_selected_users(conn: Connection, job_id: str, users, batch_size: int)
     )
 
 
-def changes_page(conn: Connection, job_id: str, after_seq: int, limit: int) -> list:
+def changes_page(conn: Connection, job_id: str, after_seq: int, limit: int) -> Sequence[AnyRow]:
     """A page of items that carry a payload (the rows a preview changes or refuses), from
     ``after_seq`` on: rows with seq, email, status, message, payload."""
     return conn.execute(

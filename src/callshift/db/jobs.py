@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.jobs import ACTIVE, FORWARD, ROLLBACK, BatchResult, Job
 from . import tables as t
-from .rows import utc
+from .rows import AnyRow, utc
 
 
 def to_job(r: Any) -> Job:
@@ -38,7 +39,7 @@ def get(conn: Connection, job_id: str, lock: bool = False) -> Job | None:
     if lock and conn.dialect.name == "postgresql":
         q = q.with_for_update()
     r = conn.execute(q).first()
-    return r and to_job(r)
+    return to_job(r) if r is not None else None
 
 
 def create(
@@ -86,11 +87,13 @@ def add_batches(
         if only_with_status:
             q = q.where(t.job_items.c.status == only_with_status)
         numbers = set(conn.execute(q.distinct()).scalars())
-    numbers = sorted(numbers)
     if numbers:
         conn.execute(
             insert(t.job_batches),
-            [{"job_id": job_id, "batch_no": n, "phase": phase, "done": False} for n in numbers],
+            [
+                {"job_id": job_id, "batch_no": n, "phase": phase, "done": False}
+                for n in sorted(numbers)
+            ],
         )
     return len(numbers)
 
@@ -249,14 +252,14 @@ def set_total(conn: Connection, job_id: str) -> int:
 
 def items(
     conn: Connection, job_id: str, status: str | None = None, after_seq: int = -1, limit: int = 1000
-) -> list[Any]:
+) -> Sequence[AnyRow]:
     q = select(t.job_items).where(t.job_items.c.job_id == job_id, t.job_items.c.seq > after_seq)
     if status:
         q = q.where(t.job_items.c.status == status)
     return conn.execute(q.order_by(t.job_items.c.seq).limit(limit)).all()
 
 
-def log_lines(conn: Connection, job_id: str, limit: int = 500) -> list[Any]:
+def log_lines(conn: Connection, job_id: str, limit: int = 500) -> Sequence[AnyRow]:
     return conn.execute(
         select(t.job_log)
         .where(t.job_log.c.job_id == job_id)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ..domain.offers import CATALOGUE
 from . import tables as t
@@ -43,10 +43,11 @@ def _licences(f) -> list[str] | None:
     return [f.licence_id] if f.licence_id is not None else list(f.licence_ids)
 
 
-def probes(f) -> list:
+def probes(f) -> list[ColumnElement[bool]]:
     """One EXISTS per filter, correlated to the user row (aliases: safe to combine); the
     location is a join instead (``in_location``)."""
-    u, out = t.users.c, []
+    u = t.users.c
+    out: list[ColumnElement[bool]] = []
     lids = _licences(f)
     if lids is not None:
         held = t.user_licences.alias("held")
@@ -69,10 +70,10 @@ def _bounded(conn, q) -> int:
     ).scalar_one()
 
 
-def _drivers(conn, f) -> list[tuple[int, Any]]:
+def _drivers(conn, f) -> list[tuple[int, Select[*tuple[Any, ...]] | None]]:
     """(how many match, the query of their ids) for each filter that has an index of its own."""
     l, cp = t.licences.c, t.calling_profiles.c
-    out = []
+    out: list[tuple[int, Select[*tuple[Any, ...]] | None]] = []
     lids = _licences(f)
     if lids is not None:
         n = conn.execute(

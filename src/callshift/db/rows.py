@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias, overload
+
+from sqlalchemy.engine import Row
 
 from ..domain.model import CallingProfile, Licence, RecycleEntry, SubscriptionStatus, User
+
+# A result row of whatever columns its query selected, read by attribute (r.id, r.email).
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+
+@overload
+def utc(value: datetime) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: datetime | None) -> datetime | None: ...
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -198,6 +198,7 @@ class SqlStore(PeopleQueries):
         if change.calling is CallingChange.PURGE:
             self.delete_profile(user.id)
         elif change.calling is CallingChange.GRANT:
+            assert change.profile_after is not None  # the planner grants with a profile
             self.insert_profile(user, change.profile_after)
         self.touch_user(user.id, now)
 

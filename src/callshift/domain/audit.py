@@ -71,7 +71,8 @@ def change_bodies(
         EventFacts(
             calling=change.calling.value,
             recycle_entry_id=recycle_entry_id,
-            failed=tuple(f.licence_id for f in change.failed),
+            # a planned change's failures each name a licence of the request
+            failed=tuple(f.licence_id for f in change.failed if f.licence_id is not None),
             extra_before=extra_before or {},
             extra_after=extra_after or {},
         ),

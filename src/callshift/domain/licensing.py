@@ -153,26 +153,25 @@ def plan_licence_change(
         raise LicenceChangeRefused(refusals)
 
     failed: list[LicenceError] = []
+    failed_by_slot: dict[str, LicenceError] = {}
     ok_adds = []
     for r in adds:
         lic = licences[r.licence_id]
         if lic.subscription_status is not SubscriptionStatus.ACTIVE:
-            failed.append(
-                LicenceError(
-                    lic.id,
-                    E.SUBSCRIPTION_NOT_ACTIVE,
-                    f"subscription {lic.subscription_id} is {lic.subscription_status.value}",
-                )
+            refused = LicenceError(
+                lic.id,
+                E.SUBSCRIPTION_NOT_ACTIVE,
+                f"subscription {lic.subscription_id} is {lic.subscription_status.value}",
             )
         elif lic.free_units <= 0:
-            failed.append(
-                LicenceError(
-                    lic.id, E.NO_FREE_UNITS, f"{lic.name} [{lic.subscription_id}] has no free units"
-                )
+            refused = LicenceError(
+                lic.id, E.NO_FREE_UNITS, f"{lic.name} [{lic.subscription_id}] has no free units"
             )
         else:
             ok_adds.append(r.licence_id)
-    failed_by_slot = {_slot(licences[f.licence_id]): f for f in failed}
+            continue
+        failed.append(refused)
+        failed_by_slot[_slot(lic)] = refused
     ok_removes = []
     for lid in removes:
         cause = failed_by_slot.get(_slot(licences[lid]))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeAlias
 
 from . import errors as E
 from .licensing import LicenceRequest, Operation, normalise_number
@@ -88,16 +89,20 @@ def unneutralise(cell: str) -> str:
     return cell.strip()
 
 
-FLAGS = {"TRUE": True, "T": True, "FALSE": False, "F": False, "": None}
+FLAGS: dict[str, bool | None] = {"TRUE": True, "T": True, "FALSE": False, "F": False, "": None}
 
 
 def parse_flag(cell: str) -> bool | None:
     """TRUE/FALSE (also T/F, any case); empty is None (no change); anything else is an error."""
-    flag = FLAGS.get(cell.strip().upper(), cell)
-    if flag is cell:
+    key = cell.strip().upper()
+    if key not in FLAGS:
         shown = cell if len(cell) <= 20 else cell[:20] + "…"
         raise CellError(f"{shown!r} is not TRUE or FALSE")
-    return flag
+    return FLAGS[key]
+
+
+# a licence column's index, its licence, and its add and remove requests
+ColumnRequests: TypeAlias = tuple[int, Licence, LicenceRequest, LicenceRequest]
 
 
 @dataclass(frozen=True)
@@ -108,25 +113,23 @@ class Header:
     licences: tuple[tuple[int, Licence], ...]  # index, licence
 
     @property
-    def requests(self) -> tuple[tuple[int, Licence, LicenceRequest, LicenceRequest], ...]:
+    def requests(self) -> tuple[ColumnRequests, ...]:
         """Per licence column: its index, licence, and its add and remove requests (made once)."""
-        if self._requests is None:
-            object.__setattr__(
-                self,
-                "_requests",
-                tuple(
-                    (
-                        i,
-                        l,
-                        LicenceRequest(l.id, Operation.ADD),
-                        LicenceRequest(l.id, Operation.REMOVE),
-                    )
-                    for i, l in self.licences
-                ),
+        if self._requests is not None:
+            return self._requests
+        made = tuple(
+            (
+                i,
+                l,
+                LicenceRequest(l.id, Operation.ADD),
+                LicenceRequest(l.id, Operation.REMOVE),
             )
-        return self._requests
+            for i, l in self.licences
+        )
+        object.__setattr__(self, "_requests", made)
+        return made
 
-    _requests: tuple | None = None
+    _requests: tuple[ColumnRequests, ...] | None = None
 
 
 def resolve_header(
@@ -136,10 +139,13 @@ def resolve_header(
     fixed = {n.lower(): n for n in FIXED}
     by_key: dict[tuple[str, str], Licence] = {}
     subs = set()
-    for lic in licences.values():
-        subs.add(lic.subscription_id.lower())
-        by_key[(lic.subscription_id.lower(), lic.offer_code)] = lic
-    errors, seen, columns, lic_cols = [], {}, {}, []
+    for known in licences.values():
+        subs.add(known.subscription_id.lower())
+        by_key[(known.subscription_id.lower(), known.offer_code)] = known
+    errors: list[str] = []
+    seen: dict[str, int] = {}  # header key -> its column index
+    columns: dict[str, int] = {}
+    lic_cols: list[tuple[int, Licence]] = []
     for i, raw in enumerate(names):
         name = raw.strip().lstrip("\ufeff")
         where = f"column {i + 1}"

@@ -134,7 +134,9 @@ def session(db: Database, secret: str) -> Session | None:
         if row is None or row.disabled or utc(row.expires_at) <= utcnow():
             return None
         principal = principal_for(uow.store, f"ui:{row.email}", row)
-    return principal and Session(principal, row.csrf, row.email)
+    if principal is None:
+        return None
+    return Session(principal, row.csrf, row.email)
 
 
 def sign_out(db: Database, secret: str) -> None:

@@ -72,7 +72,7 @@ def kinds_of(
     purge_ok: bool = False,
 ) -> tuple[list[Kind], list[int]]:
     """Items (seq, user id, requests) as kinds, and the seqs of items whose user is gone."""
-    kinds: dict[tuple, Kind] = {}
+    kinds: dict[Ask, Kind] = {}
     gone = []
     for seq, uid, reqs in items:
         state = states.get(uid)
@@ -98,7 +98,7 @@ def kinds_of_rows(
     asked once a kind; ``body(text)``: what the items of a kind share. Items whose requests
     carry calling properties (a first calling licence) are planned against their user's
     profile, read for them only."""
-    kinds: dict[tuple, Kind] = {}
+    kinds: dict[tuple[frozenset[str], str], Kind] = {}  # (held, body) -> its kind
     gone, granting, states = [], [], {}
     for seq, uid, email, text, held in rows:
         if held is None:

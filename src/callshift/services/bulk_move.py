@@ -87,7 +87,7 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
                 for email, lid in db.holders_sample(conn, blocked_ids, chosen, BLOCKER_SAMPLE)
             ]
         if sel.emails is not None:
-            _explain_emails(conn, sel, org_id, plan, chosen, report)
+            _explain_emails(conn, sel.emails, org_id, plan, chosen, report)
     return report
 
 
@@ -106,9 +106,9 @@ def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) 
 
 
 def _explain_emails(
-    conn, sel: Selection, org_id: str, plan: MovePlan, chosen, report: MoveReport
+    conn, emails: tuple[str, ...], org_id: str, plan: MovePlan, chosen, report: MoveReport
 ) -> None:
-    wanted = {e.strip().lower() for e in sel.emails}
+    wanted = {e.strip().lower() for e in emails}
     found = db.ids_by_email(conn, org_id, wanted)
     report.not_found = sorted(wanted - found.keys())
     taken = db.chosen_ids(conn, chosen)
@@ -136,21 +136,23 @@ def start_move(
     if report.users == 0:
         raise MoveRefused("nobody to move: no user of the selection holds a source licence")
     if report.plan.short and not allow_shortfall:
-        short = ", ".join(
-            f"{o.source.name}: {o.users} needed, {o.target.free_units} free"
-            for o in report.plan.short
-        )
+        needs = []
+        for o in report.plan.short:
+            assert o.target is not None  # a shortfall is counted against a target licence
+            needs.append(f"{o.source.name}: {o.users} needed, {o.target.free_units} free")
+        short = ", ".join(needs)
         raise MoveRefused(f"the target subscription is short of units ({short}); nothing started")
     job_id = new_id()
     now = ctx.clock()
+    selection = {
+        "source": sel.source_subscription,
+        "target": sel.target_subscription,
+        "offers": list(sel.offer_codes) if sel.offer_codes else None,
+        "locationId": sel.location_id,
+        "emails": len(sel.emails) if sel.emails is not None else None,
+    }
     params = {
-        "selection": {
-            "source": sel.source_subscription,
-            "target": sel.target_subscription,
-            "offers": list(sel.offer_codes) if sel.offer_codes else None,
-            "locationId": sel.location_id,
-            "emails": len(sel.emails) if sel.emails is not None else None,
-        },
+        "selection": selection,
         "mapping": report.plan.mapping,
         "batchSize": batch_size,
     }
@@ -175,7 +177,7 @@ def start_move(
             "job",
             job_id,
             None,
-            {"users": total, **params["selection"]},
+            {"users": total, **selection},
         )
         uow.commit()
     return job_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..db.engine import Database
@@ -23,8 +23,10 @@ def new_id() -> str:
 
 
 @dataclass
-class Ctx:
-    db: Database
+class ChangeCtx:
+    """What writing a change needs: who makes it, under which tracking id, when, and how long
+    a purge stays restorable. No database handle: a job writes on its own connection."""
+
     principal: Principal
     tracking_id: str | None = None
     clock: Callable[[], datetime] = utcnow
@@ -54,6 +56,13 @@ class Ctx:
                 at=self.clock(),
             )
         )
+
+
+@dataclass
+class Ctx(ChangeCtx):
+    """A use case's context: a change's context and the database it opens its work on."""
+
+    db: Database = field(kw_only=True)
 
 
 @dataclass(frozen=True)

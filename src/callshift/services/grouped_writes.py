@@ -10,6 +10,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -24,6 +25,9 @@ from ..domain.audit import EventFacts, licence_bodies
 from ..domain.jobs import Job
 from ..domain.model import Licence, UserLicensing
 
+if TYPE_CHECKING:
+    from .context import ChangeCtx
+
 __all__ = ["AUDIT_COLS"]  # re-exported: its home is db/audit.py
 
 # an item's user: (seq, user id, licences held before the change)
@@ -32,13 +36,12 @@ Member = tuple[int, str, frozenset[str]]
 Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[Member]]
 
 
-def job_ctx(job: Job, now: datetime):
-    """The job's author as a use-case context, for write_change's audit event (no database
+def job_ctx(job: Job, now: datetime) -> ChangeCtx:
+    """The job's author as a change's context, for write_change's audit event (no database
     handle: the job's connection is passed explicitly)."""
-    from .context import Ctx  # services import jobs at load time, not the reverse
+    from .context import ChangeCtx  # services import jobs at load time, not the reverse
 
-    return Ctx(
-        db=None,
+    return ChangeCtx(
         principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id, frozenset({job.org_id})),
         tracking_id=f"job:{job.id}",
         clock=lambda: now,
@@ -125,7 +128,8 @@ def _batch_mapping(groups: Groups, others: frozenset[str]) -> dict[str, str]:
     pending user holding ``old`` when the swaps run (after the groups' deletes and inserts)
     swaps it for that same ``new``. ``others``: what the batch's other pending users hold."""
     targets: dict[str, set[str]] = defaultdict(set)
-    swapping, holding = Counter(), Counter()
+    swapping: Counter[str] = Counter()  # old licence -> users swapping it away
+    holding: Counter[str] = Counter()  # licence -> users holding it once the swaps run
     for (removed, added, _), members in groups.items():
         for old, new in zip(removed, added, strict=False):
             targets[old].add(new)
@@ -200,10 +204,10 @@ def write_groups(
         for seq, uid, holding in members:
             by_held[holding].append((seq, uid))
         for holding, who in by_held.items():  # users alike share one event body
-            after = (holding - set(removed)) | set(added)
-            events.append((*licence_bodies(holding, after, facts), who))
+            held_after = (holding - set(removed)) | set(added)
+            events.append((*licence_bodies(holding, held_after, facts), who))
     move_units(conn, delta)
-    if whole:
+    if whole and batch_no is not None:  # ``whole`` is only ever made for a batch
         licence_rows.swap_batch(conn, job.id, batch_no, whole)
     licence_rows.swap_rows(conn, swaps)
     if batch_no is not None and not others:  # the batch's pending users are the groups'

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from ..db import jobs
+from ..db.rows import AnyRow
 from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
 from ..domain.jobs import ACTIVE, FORWARD, ROLLBACK, Job
@@ -37,14 +38,14 @@ def list_jobs(ctx: Ctx, limit: int = 50) -> list[Job]:
 
 def job_items(
     ctx: Ctx, job_id: str, status: str | None = None, after_seq: int = -1, limit: int = 1000
-) -> list[Any]:
+) -> Sequence[AnyRow]:
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _job(ctx, uow.conn, job_id)
         return jobs.items(uow.conn, job_id, status, after_seq, limit)
 
 
-def job_log(ctx: Ctx, job_id: str) -> list[Any]:
+def job_log(ctx: Ctx, job_id: str) -> Sequence[AnyRow]:
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _job(ctx, uow.conn, job_id)

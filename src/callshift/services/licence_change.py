@@ -13,7 +13,7 @@ from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
 from ..domain.planner import Planner
-from .context import Ctx, PersonRef, new_id, resolve_person
+from .context import ChangeCtx, Ctx, PersonRef, new_id, resolve_person
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def check_profile_free(store: SqlStore, user: User, profile: CallingProfile) -> 
 
 
 def write_change(
-    ctx: Ctx,
+    ctx: ChangeCtx,
     store: SqlStore,
     state: UserLicensing,
     change: LicenceChange,
@@ -74,6 +74,7 @@ def write_change(
     """Write a planned change, snapshot a purge to the recycle bin, and audit it once."""
     user = state.user
     if change.calling is CallingChange.GRANT:
+        assert change.profile_after is not None  # the planner grants with a profile
         check_profile_free(store, user, change.profile_after)
     entry_id = None
     if change.calling is CallingChange.PURGE:
@@ -85,7 +86,7 @@ def write_change(
 
 
 def snapshot(
-    ctx: Ctx,
+    ctx: ChangeCtx,
     store: SqlStore,
     user: User,
     profile: CallingProfile | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from ..db.store_people import PeopleFilter
 from ..domain import errors as E
@@ -50,6 +51,13 @@ class PersonData:
     phone_number: str | None = None
 
 
+class ProfileEdit(TypedDict, total=False):
+    """The profile fields a full replace may change in place, those that change."""
+
+    extension: str
+    phone_number: str
+
+
 class EmailTaken(DomainError):
     status = 409
     code = E.EMAIL_TAKEN
@@ -62,6 +70,8 @@ def list_people(
     view's profile carries location, extension and number, not the settings."""
     ctx.principal.org(f.org_id)
     if ctx.principal.role.value == "user":
+        # a user's token or account is made for its person, and goes when the person goes
+        assert ctx.principal.user_id is not None
         f = replace(f, ids=[ctx.principal.user_id])
     limit = max(1, min(limit, MAX_PAGE))
     with ctx.db.uow(write=False) as uow:
@@ -123,7 +133,8 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
         uow.store.insert_user(user)
         licences = uow.store.licences(org_id)
         state = uow.store.licensing(user)
-        requests, notes = _requests(data, frozenset()), ()
+        requests = _requests(data, frozenset())
+        notes: tuple[str, ...] = ()
         if data.licences is None:
             requests, notes = _from_template(uow.conn, state, data, licences)
         change = Planner(licences, uow.store.location_ids(org_id)).plan(state, requests)
@@ -131,6 +142,7 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
             raise E.LicenceChangeRefused(list(change.failed))
         notes += tuple(f.description for f in change.failed)
         if change.calling is CallingChange.GRANT:
+            assert change.profile_after is not None  # the planner grants with a profile
             check_profile_free(uow.store, user, change.profile_after)
         uow.store.apply_licence_change(user, change, now)
         ctx.audit(
@@ -150,7 +162,9 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
         return PersonView(user, sorted(change.after), change.profile_after, notes)
 
 
-def _from_template(conn, state, data: PersonData, licences) -> tuple[list[LicenceRequest], tuple]:
+def _from_template(
+    conn, state, data: PersonData, licences
+) -> tuple[list[LicenceRequest], tuple[str, ...]]:
     """A person created without licences gets the template that applies to them."""
     template = template_for_new_user(conn, state.user.org_id)
     if template is None:
@@ -196,6 +210,7 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
             return PersonView(user, sorted(change.after), state.profile)  # R10: nothing changes
         uow.store.update_user(updated)
         if profile_edit:
+            assert state.profile is not None  # only a held profile is edited (_profile_edit)
             check_profile_free(uow.store, user, replace(state.profile, **profile_edit))
             uow.store.update_profile(user.id, **profile_edit)
         if change.changed:
@@ -224,7 +239,9 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
     return PersonView(updated, sorted(change.after), profile)
 
 
-def _profile_edit(profile: CallingProfile | None, calling: CallingChange, data: PersonData) -> dict:
+def _profile_edit(
+    profile: CallingProfile | None, calling: CallingChange, data: PersonData
+) -> ProfileEdit:
     """Extension and number may change by PUT while calling stays and no swap is under way."""
     if profile is None or calling is not CallingChange.NONE:
         return {}
@@ -233,7 +250,7 @@ def _profile_edit(profile: CallingProfile | None, calling: CallingChange, data: 
             "locationId is set when calling is first given and cannot change by PUT",
             E.PROFILE_MISMATCH,
         )
-    edit = {}
+    edit: ProfileEdit = {}
     if data.extension and data.extension != profile.extension:
         if not EXTENSION.match(data.extension):
             raise InvalidInput("an extension is 2 to 10 digits", E.INVALID_PROPERTIES)

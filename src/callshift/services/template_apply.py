@@ -67,7 +67,9 @@ class _Kind:
         return None if not self.plan.requests else "failed" if self.error else "pending"
 
 
-def _plan(state: UserLicensing, template: Template, planner: Planner, preserve: bool) -> tuple:
+def _plan(
+    state: UserLicensing, template: Template, planner: Planner, preserve: bool
+) -> tuple[TemplatePlan, LicenceChange | None, DomainError | None]:
     """A kind's template requests (plan_template) and what the planner makes of them."""
     plan = plan_template(state, template, planner.base, preserve)
     if not plan.requests:
@@ -162,7 +164,8 @@ def preview_apply(
             allow_data_loss,
             in_scope=sum(k.count for k in kinds.values()),
         )
-        adds, removes = Counter(), Counter()
+        adds: Counter[str] = Counter()  # licence -> users it is given to
+        removes: Counter[str] = Counter()  # licence -> users it is taken from
         for kind in kinds.values():
             preview.notes += kind.count if kind.plan.skipped else 0
             if kind.status is None:
@@ -171,6 +174,7 @@ def preview_apply(
                 preview.failing += kind.count
             else:
                 change = kind.change
+                assert change is not None  # a pending kind is planned (_plan)
                 preview.changing += kind.count
                 preview.purges += kind.count if change.calling is CallingChange.PURGE else 0
                 for lid in change.added:

@@ -97,8 +97,7 @@ def save_template(
         else:
             org_id = ctx.principal.org(org_id)
         _check(ctx, uow, org_id, type_, licence_ids, group_ids, location_id, template_id)
-        if before is None:
-            template_id = new_id()
+        template_id = template_id or new_id()  # a template named by id was found above
         row = db.TemplateRow(template_id, org_id, name, type_, location_id, licence_ids, group_ids)
         if before is None:
             db.insert_template(uow.conn, row, now)
