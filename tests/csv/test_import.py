@@ -370,3 +370,41 @@ def test_a_row_short_of_a_unit_waits_for_what_later_rows_free(ctx, db):
     job = get_job(ctx, job_id)
     assert (job.status, job.moved, job.failed) == ("succeeded", 3, 0)
     assert consumed_matches_holders(db)
+
+
+def test_a_preview_saved_with_lines_in_its_payloads_still_applies(ctx, db, demo):
+    """Payloads saved before the line was dropped ({"kind":N,"row":R}, or a whole body with
+    "row") are read, shown and applied as before."""
+    from sqlalchemy import update
+
+    before_held = holdings(db)
+    rows = move_calling(export_rows(ctx))
+    preview = validate(ctx, to_bytes(rows))
+    try:
+        job_id = save_preview(ctx, preview, batch_size=7)
+    finally:
+        preview.close()
+    with db.uow() as uow:
+        ji = t.job_items.c
+        job = get_job(ctx, job_id)
+        items = uow.conn.execute(
+            select(ji.seq, ji.payload).where(ji.job_id == job_id).order_by(ji.seq)
+        ).all()
+        for n, (seq, payload) in enumerate(items):
+            old = (
+                {**job.params["kinds"][payload["kind"]], "row": seq + 1}  # whole, as once
+                if n % 2
+                else {**payload, "row": seq + 1}
+            )
+            uow.conn.execute(
+                update(t.job_items).where(ji.job_id == job_id, ji.seq == seq).values(payload=old)
+            )
+        uow.commit()
+    view = import_view(ctx, job_id)
+    assert [c["row"] for c in view["changes"]] == list(range(2, len(rows) + 1))[:100]
+    assert {c["calling"] for c in view["changes"]} == {"swap"}
+    confirm_import(ctx, job_id)
+    JobRunner(ctx.db).run_until_idle()
+    job = get_job(ctx, job_id)
+    assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", 60, 0, 0)
+    assert holdings(db) != before_held and consumed_matches_holders(db)

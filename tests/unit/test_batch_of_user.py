@@ -25,3 +25,16 @@ def test_one_batch_and_ids_that_are_not_uuids():
     assert batch_of_user("ffffffff-0000", 4) == 3
     assert batch_of_user("00000000-0000", 4) == 0
     assert 0 <= batch_of_user("user-17", 4) < 4
+
+
+def test_batches_of_users_is_batch_of_user_at_once():
+    from callshift.services.grouped_writes import batches_of_users
+
+    rng = random.Random(3)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(5_000)]
+    ids += ["ffffffff-0000", "00000000-0000"]
+    for batches in (1, 2, 7, 20, 1000):
+        assert batches_of_users(ids, batches) == [batch_of_user(i, batches) for i in ids]
+        odd = [*ids[:10], "user-17", "-1234567-x"]
+        assert batches_of_users(odd, batches) == [batch_of_user(i, batches) for i in odd]
+    assert batches_of_users([], 5) == []

@@ -28,7 +28,7 @@ from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest,
 from ..domain.planner import Planner
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
 from ..services.batch_apply import Wording, apply_kinds, kinds_of_rows
-from ..services.csv_payload import ROW, PayloadCodec
+from ..services.csv_payload import PayloadCodec
 from ..services.grouped_writes import Groups, batch_rows, states_of, write_groups
 
 
@@ -63,7 +63,7 @@ class CsvImport:
         allow = job.params.get("allowDataLoss", False)
 
         def read(text: str):
-            payload, _ = codec.decode(text, saved)
+            payload = codec.decode(text, saved)
             # a purge runs only if the preview listed it and data loss was allowed
             return tuple(_requests(payload)), allow and payload.get("calling") == "purge"
 
@@ -72,8 +72,8 @@ class CsvImport:
             job,
             batch_rows(conn, job, batch_no),
             read,
-            body=lambda text: text.rpartition(ROW)[0],
-        )  # all but the line
+            body=codec.kind_key,
+        )
         return apply_kinds(
             conn,
             job,

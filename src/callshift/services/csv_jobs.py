@@ -18,7 +18,7 @@ from ..domain.jobs import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
-from .grouped_writes import batch_of_user
+from .grouped_writes import batches_of_users
 from .jobs import JobStateError
 from .previews import confirm_preview
 
@@ -51,23 +51,23 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     kinds = KindTable()
 
     def rows():
+        compact = kinds.compact
         for chunk in preview.chunks():
+            pending = [it[1] for it in chunk if it[3] == "pending"]
+            in_batches = batches_of_users(pending, batches)
+            numbers.update(in_batches)
+            batch_of = iter(in_batches)
             for seq, uid, email, status, code, message, payload in chunk:
-                if status == "pending":
-                    batch = batch_of_user(uid, batches)
-                    numbers.add(batch)
-                else:
-                    batch = -1
                 yield (
                     job_id,
                     seq,
-                    batch,
+                    next(batch_of) if status == "pending" else -1,
                     uid,
                     email,
                     status,
                     code,
                     message,
-                    kinds.compact(payload),
+                    compact(payload),
                 )
 
     with ctx.db.uow() as uow:

@@ -51,7 +51,7 @@ from ..domain.users_csv import (
     row_requests,
     unneutralise,
 )
-from .csv_payload import ROW, PayloadCodec
+from .csv_payload import PayloadCodec
 from .licence_change import check_profile_free
 
 MAX_CELL = 1000  # characters; names and emails are far shorter
@@ -153,18 +153,7 @@ class RowPlanner:
             for lid in o.removed:
                 free[lid] += 1
             tally[o] += 1
-            prefix = o.prefix
-            out.append(
-                (
-                    line - 1,
-                    user[0],
-                    email,
-                    "pending",
-                    None,
-                    None,
-                    f"{prefix}{line}}}" if prefix is not None else o.payload(line),
-                )
-            )
+            out.append((line - 1, user[0], email, "pending", None, None, o.payload))
         for o, n in tally.items():  # what the pending rows of known kinds add up to
             for lid in o.added:
                 self.use[lid].adds += n
@@ -265,7 +254,7 @@ class RowPlanner:
             "pending",
             None,
             None,
-            self.payloads.encode(requests, change, line),
+            self.payloads.encode(requests, change),
         )
 
     def _purge_items(self, store: SqlStore, out: list[Item | None], purges: list) -> None:
@@ -274,7 +263,7 @@ class RowPlanner:
         places = [i for i, it in enumerate(out) if it is None]
         for i, (line, user, email, requests, change) in zip(places, purges, strict=True):
             lost = losses.get(user.id, {})
-            payload = self.payloads.encode(requests, change, line, lost)
+            payload = self.payloads.encode(requests, change, lost)
             if self.allow_data_loss:
                 out[i] = (line - 1, user.id, email, "pending", None, None, payload)
             else:
@@ -483,11 +472,11 @@ class Outcome:
         "added",
         "removed",
         "calling",
-        "prefix",
+        "payload",
     )
 
     def __init__(self, planner: RowPlanner, kind: Kind, hit: LicenceChange | Refusal):
-        self.planner, self.kind, self.hit, self.prefix = planner, kind, hit, None
+        self.planner, self.kind, self.hit = planner, kind, hit
         if isinstance(hit, Refusal):
             change, failures = None, list(hit.errors)
         else:
@@ -504,16 +493,8 @@ class Outcome:
             self.status = "pending"
             self.added, self.removed = change.added, change.removed
             self.calling = change.calling.value
-
-    def payload(self, line: int) -> str:
-        """``PayloadCodec.encode``'s text: the same prefix for every row of the outcome."""
-        if self.prefix is not None:
-            return f"{self.prefix}{line}}}"
-        text = self.planner.payloads.encode(self.kind.requests, self.change, line)
-        head, sep, tail = text.rpartition(ROW)
-        if sep and tail == f"{line}}}":
-            self.prefix = head + sep
-        return text
+            # every row of the outcome stores this one text
+            self.payload = planner.payloads.encode(kind.requests, change)
 
 
 class TakenProfiles:

@@ -96,6 +96,21 @@ def batch_of_user(user_id: str, batches: int) -> int:
     return min(batches - 1, int(position * batches))
 
 
+def batches_of_users(user_ids: list[str], batches: int) -> list[int]:
+    """``batch_of_user`` of each id, at once: ``position * batches`` is the hex prefix times
+    ``batches``, shifted (exact, as the float is)."""
+    if batches <= 1:
+        return [0] * len(user_ids)
+    try:
+        heads = [int(uid[:8], 16) for uid in user_ids]
+    except ValueError:  # an id that is not a UUID: each by batch_of_user
+        return [batch_of_user(uid, batches) for uid in user_ids]
+    return [
+        h * batches >> 32 if h >= 0 else batch_of_user(uid, batches)
+        for h, uid in zip(heads, user_ids, strict=True)
+    ]
+
+
 def slot_order(
     removed: tuple[str, ...], added: tuple[str, ...], licences: Mapping[str, Licence]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
