@@ -11,7 +11,8 @@ from callshift.jobs.runner import JobRunner
 from callshift.services.groups import create_group
 from callshift.services.jobs import JobStateError, get_job, rollback_job
 from callshift.services.people import PersonData, create_person
-from callshift.services.template_apply import confirm_preview, preview_apply
+from callshift.services.previews import confirm_preview
+from callshift.services.template_apply import preview_apply
 from callshift.services.templates import save_template
 
 from ..helpers import admin_of, execute, holdings, licence, profiles, snapshot_db, state_of
