@@ -215,17 +215,18 @@ class PreviewCounts:
     failed: int
 
 
-def save_preview_counts(conn: Connection, job_id: str, counts: PreviewCounts, params: dict) -> None:
-    """A saved preview's job row: status *preview*, its counts, and its parameters (with
-    the kinds' bodies the items point at), once the items are written."""
-    conn.execute(
-        update(t.jobs)
-        .where(t.jobs.c.id == job_id)
-        .values(
-            status="preview",
-            total=counts.total,
-            skipped=counts.skipped,
-            failed=counts.failed,
-            params=params,
-        )
-    )
+def save_preview_counts(
+    conn: Connection, job_id: str, counts: PreviewCounts, params: dict | None = None
+) -> None:
+    """A saved preview's job row: status *preview*, its counts, and (when given) its
+    parameters (a CSV import's carry the kinds' bodies the items point at), once the items
+    are written."""
+    values: dict = {
+        "status": "preview",
+        "total": counts.total,
+        "skipped": counts.skipped,
+        "failed": counts.failed,
+    }
+    if params is not None:
+        values["params"] = params
+    conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(**values))

@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.model import Licence
 from . import batch_reads as reads
 from . import tables as t
 from .bulk_insert import insert_alike, run_many
 from .job_items import batch_users
-from .store import CapacityRace
+from .store import CapacityRace, SqlStore
 
 ul, lic = t.user_licences, t.licences
 
@@ -153,3 +154,11 @@ def free_units(conn: Connection, licence_ids: Sequence[str]) -> dict[str, tuple[
     if conn.dialect.name == "postgresql":
         q = q.with_for_update(of=lic)
     return {r.id: (r.total_units - r.consumed_units, r.status) for r in conn.execute(q)}
+
+
+def locked(conn: Connection, org_id: str) -> dict[str, Licence]:
+    """The organisation's licences with fresh unit counts, locked first on PostgreSQL (a
+    count read before the lock could be another job's stale one)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(lic.c.id).where(lic.c.org_id == org_id).with_for_update())
+    return SqlStore(conn).licences(org_id)

@@ -101,3 +101,18 @@ def to_recycle(row: Any) -> RecycleEntry:
         reason=row.reason,
         restored_at=utc(row.restored_at),
     )
+
+
+def recycle_values(entry: RecycleEntry) -> dict[str, Any]:
+    """A recycle-bin entry as the table's column values (restored_at left to the restore)."""
+    return {
+        "id": entry.id,
+        "org_id": entry.org_id,
+        "user_id": entry.user_id,
+        "email": entry.email,
+        "licence_id": entry.licence_id,
+        "profile": profile_values(entry.profile),
+        "purged_at": entry.purged_at,
+        "expires_at": entry.expires_at,
+        "reason": entry.reason,
+    }

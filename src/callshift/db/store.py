@@ -22,7 +22,7 @@ from ..domain.model import (
     UserLicensing,
 )
 from . import tables as t
-from .rows import profile_values, to_licence, to_profile, to_recycle, to_user
+from .rows import profile_values, recycle_values, to_licence, to_profile, to_recycle, to_user
 from .store_people import PeopleQueries
 
 # The per-request path (method 1, people reads) runs these on every call: built once here,
@@ -257,19 +257,7 @@ class SqlStore(PeopleQueries):
         return self.conn.execute(q).scalar_one()
 
     def add_recycle(self, entry: RecycleEntry) -> None:
-        self.conn.execute(
-            insert(t.recycle_bin).values(
-                id=entry.id,
-                org_id=entry.org_id,
-                user_id=entry.user_id,
-                email=entry.email,
-                licence_id=entry.licence_id,
-                profile=profile_values(entry.profile),
-                purged_at=entry.purged_at,
-                expires_at=entry.expires_at,
-                reason=entry.reason,
-            )
-        )
+        self.conn.execute(insert(t.recycle_bin).values(**recycle_values(entry)))
 
     def recycle_entry(self, entry_id: str) -> RecycleEntry | None:
         r = self.conn.execute(select(t.recycle_bin).where(t.recycle_bin.c.id == entry_id)).first()

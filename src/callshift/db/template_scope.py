@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from . import batch_reads as reads
-from . import tables as t
 from .bulk_insert import run_many
 
 SCOPE, KINDS = "tpl_scope", "tpl_kinds"
@@ -109,15 +107,6 @@ def first_changing(conn: Connection, limit: int) -> list[tuple[str, str, int]]:
         "k.held = s.held AND k.calling = s.calling WHERE k.status = 'pending' "
         f"ORDER BY s.id LIMIT {int(limit)}",
         (),
-    )
-
-
-def mark_preview(conn: Connection, job_id: str, failed: int, total: int) -> None:
-    """The job as a preview of ``total`` items, ``failed`` of them failing already."""
-    conn.execute(
-        update(t.jobs)
-        .where(t.jobs.c.id == job_id)
-        .values(status="preview", failed=failed, total=total)
     )
 
 

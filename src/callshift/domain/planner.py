@@ -28,7 +28,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import LicenceChangeRefused, LicenceError
-from .licensing import CallingChange, LicenceChange, LicenceRequest, plan_licence_change
+from .licensing import (
+    CallingChange,
+    LicenceChange,
+    LicenceRequest,
+    Operation,
+    plan_licence_change,
+)
 from .model import CallingProfile, Licence, User, UserLicensing
 
 MEMO_SIZE = 10_000  # distinct (ask, room) pairs remembered; an organisation has a handful
@@ -61,7 +67,7 @@ class Ask:
             dict.fromkeys(
                 r.licence_id
                 for r in self.requests
-                if r.operation.value == "add" and r.licence_id not in held
+                if r.operation is Operation.ADD and r.licence_id not in held
             )
         )
         self._key = (org_id, held, self.requests, self.profile)

@@ -19,15 +19,15 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from ..db import audit as audit_db
-from ..db import batch_writes
 from ..db import job_items as job_items
+from ..db import licences as licence_rows
 from ..db.store import SqlStore
 from ..domain.errors import LicenceChangeRefused
 from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
 from ..domain.planner import Planner
 from ..domain.users_csv import PURGE_NOT_CONFIRMED, ROW_INVALID
-from ..services.batch_apply import Wording, apply_kinds, kinds_of_rows
+from ..services.batch_apply import BatchApply, Wording, apply_kinds, kinds_of_rows
 from ..services.csv_payload import PayloadCodec
 from ..services.grouped_writes import Groups, batch_rows, states_of, write_groups
 
@@ -74,18 +74,10 @@ class CsvImport:
             read,
             body=codec.kind_key,
         )
-        return apply_kinds(
-            conn,
-            job,
-            kinds,
-            gone,
-            now,
-            "csv-import.changed",
-            "moved",
-            batch_no=batch_no,
-            with_row=True,
-            wording=CSV_WORDING,
+        how = BatchApply(
+            "csv-import.changed", "moved", batch_no=batch_no, with_row=True, wording=CSV_WORDING
         )
+        return apply_kinds(conn, job, kinds, gone, now, how)
 
     def rollback_batch(
         self, conn: Connection, job: Job, batch_no: int, now: datetime
@@ -94,7 +86,7 @@ class CsvImport:
         ids = [uid for _, uid in items]
         events = audit_db.job_events(conn, f"job:{job.id}", "csv-import.changed", ids)
         store = SqlStore(conn)
-        licences = batch_writes.locked_licences(conn, job.org_id)
+        licences = licence_rows.locked(conn, job.org_id)
         states = states_of(conn, ids)
         planner = Planner(licences, store.location_ids(job.org_id))
         groups: Groups = defaultdict(list)

@@ -13,14 +13,15 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..db import audit as audit_db
 from ..db import batch_reads as reads
-from ..db import batch_writes
+from ..db import job_items
 from ..db.store import SqlStore
 from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingProperties, LicenceRequest, Operation
 from ..domain.model import User, UserLicensing
 from ..domain.templates import Template, plan_template
-from ..services.batch_apply import Kind, apply_kinds, kinds_of, kinds_of_rows
+from ..services.batch_apply import BatchApply, Kind, apply_kinds, kinds_of, kinds_of_rows
 from ..services.grouped_writes import batch_rows, states_of
 
 
@@ -60,16 +61,8 @@ class RequestsApply:
             kinds, gone = self._template_kinds(conn, job, batch_no)
         else:  # jobs previewed before templates were stored in the job: requests per item
             kinds, gone = self._stored_kinds(conn, job, batch_no)
-        return apply_kinds(
-            conn,
-            job,
-            kinds,
-            gone,
-            now,
-            job.params.get("action", "licences.applied"),
-            "moved",
-            batch_no=batch_no,
-        )
+        how = BatchApply(job.params.get("action", "licences.applied"), "moved", batch_no=batch_no)
+        return apply_kinds(conn, job, kinds, gone, now, how)
 
     def _stored_kinds(self, conn: Connection, job: Job, batch_no: int):
         plans = job.params.get("plans", [])
@@ -130,17 +123,17 @@ class RequestsApply:
     ) -> BatchResult:
         """Each applied change undone as its own inverse (a swap back is again a swap)."""
         action = job.params.get("action", "licences.applied")
-        items = batch_writes.items_with_status(conn, job.id, batch_no, "moved")
-        events = batch_writes.job_events(conn, job.id, action, [u for _, u in items])
+        items = job_items.items_in(conn, job.id, batch_no, "moved")
+        events = audit_db.job_events(conn, f"job:{job.id}", action, [u for _, u in items])
         inverse = []
         for seq, uid in items:
-            before, after = events.get(uid, ({}, {}))
+            before, after = events.get(uid, (None, None))
+            before, after = before or {}, after or {}
             was, now_has = set(before.get("licences", [])), set(after.get("licences", []))
             reqs = [LicenceRequest(l, Operation.REMOVE) for l in sorted(now_has - was)]
             reqs += [LicenceRequest(l, Operation.ADD) for l in sorted(was - now_has)]
             inverse.append((seq, uid, tuple(reqs)))
         kinds, gone = kinds_of(inverse, states_of(conn, [u for _, u in items]), purge_ok=True)
-        result = apply_kinds(
-            conn, job, kinds, gone, now, f"{action}.rolled-back", "rolled_back", restoring=True
-        )
+        how = BatchApply(f"{action}.rolled-back", "rolled_back", restoring=True)
+        result = apply_kinds(conn, job, kinds, gone, now, how)
         return BatchResult(rolled_back=result.moved)

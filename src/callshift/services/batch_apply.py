@@ -21,7 +21,8 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from ..db import batch_reads as reads
-from ..db import batch_writes
+from ..db import job_items
+from ..db import licences as licence_rows
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.errors import DomainError
@@ -29,6 +30,7 @@ from ..domain.jobs import BatchResult, Job
 from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
 from ..domain.model import Licence, User, UserLicensing
 from ..domain.planner import Ask, Planner
+from .context import ChangeCtx
 from .grouped_writes import (
     Groups,
     Member,
@@ -38,6 +40,7 @@ from .grouped_writes import (
     states_of,
     write_groups,
 )
+from .licence_change import write_change
 
 
 @dataclass
@@ -119,22 +122,24 @@ def kinds_of_rows(
     return [*kinds.values(), *kinds_of(granting, states)[0]], gone
 
 
+@dataclass(frozen=True)
+class BatchApply:
+    """How a job applies a batch's kinds."""
+
+    action: str  # the audit action of each change
+    done_status: str  # what an applied item becomes ("moved", "rolled_back")
+    restoring: bool = False  # a rollback: going back to Basic is not R2's downgrade
+    # applying a batch's pending items (forward): the writes are driven by the batch's items
+    # rather than by lists of users
+    batch_no: int | None = None
+    with_row: bool = False  # audit events name the item's file line (seq + 1)
+    wording: Wording = Wording()
+
+
 def apply_kinds(
-    conn: Connection,
-    job: Job,
-    kinds: list[Kind],
-    gone: list[int],
-    now: datetime,
-    action: str,
-    done_status: str,
-    restoring: bool = False,
-    batch_no: int | None = None,
-    with_row: bool = False,
-    wording: Wording = Wording(),
+    conn: Connection, job: Job, kinds: list[Kind], gone: list[int], now: datetime, how: BatchApply
 ) -> BatchResult:
-    """Plan each kind once and write its members. ``batch_no``: applying a batch's pending
-    items (forward), whose writes are then driven by the batch's items rather than lists of
-    users. ``with_row``: audit events name the item's file line (``seq + 1``).
+    """Plan each kind once and write its members.
 
     Units are counted here, not by the plan (against the batch's first counts it would
     refuse users whom units freed earlier in the batch make room for): kinds are served in
@@ -143,11 +148,13 @@ def apply_kinds(
     fail. The writes free before they take: purges, then the grouped changes (units out
     before units in), then grants."""
     store = SqlStore(conn)
-    licences = batch_writes.locked_licences(conn, job.org_id)
+    licences = licence_rows.locked(conn, job.org_id)
     units = {lid: l.free_units for lid, l in licences.items()}
     # capacity is counted here, kind by kind, not by the plans
-    planner = Planner(licences, store.location_ids(job.org_id), counted=False, restoring=restoring)
-    marks = [_row(seq, *wording.gone) for seq in gone]
+    planner = Planner(
+        licences, store.location_ids(job.org_id), counted=False, restoring=how.restoring
+    )
+    marks = [_row(seq, *how.wording.gone) for seq in gone]
     planned: list[tuple[Kind, LicenceChange, list[Member]]] = []
     for kind in sorted(kinds, key=lambda k: k.members[0][0]):
         try:
@@ -155,7 +162,7 @@ def apply_kinds(
         except DomainError as e:
             marks += [_row(seq, "failed", e.code, e.message) for seq, _, _ in kind.members]
             continue
-        refused = _refusal(change, kind.purge_ok, wording)
+        refused = _refusal(change, kind.purge_ok, how.wording)
         if refused:
             marks += [_row(seq, *refused) for seq, _, _ in kind.members]
         else:
@@ -194,9 +201,8 @@ def apply_kinds(
             plain[(change.removed, change.added, change.calling.value)] += members
     mark_items(conn, job, marks)  # before the grouped writes, which pending items drive
     applied: list[int] = []
-    writer = OneByOne(conn, store, job, planner, licences, now, action, with_row, applied)
-    one_by_one = writer.write
-    late = one_by_one(purges)
+    one_by_one = OneByOne(conn, store, job, planner, licences, now, how, applied)
+    late = one_by_one.write(purges)
     # the users still pending beside the groups': what they hold or get keeps those
     # licences out of the batch-wide swap
     others = frozenset().union(
@@ -206,14 +212,22 @@ def apply_kinds(
         )
     )
     write_groups(
-        conn, job, plain, licences, now, action, with_row=with_row, batch_no=batch_no, others=others
+        conn,
+        job,
+        plain,
+        licences,
+        now,
+        how.action,
+        with_row=how.with_row,
+        batch_no=how.batch_no,
+        others=others,
     )
     applied += [seq for members in plain.values() for seq, _, _ in members]
-    late += one_by_one(grants)
-    if batch_no is not None:  # every item not applied is marked by now
-        settle_batch(conn, job, batch_no, done_status)
+    late += one_by_one.write(grants)
+    if how.batch_no is not None:  # every item not applied is marked by now
+        settle_batch(conn, job, how.batch_no, how.done_status)
     else:
-        batch_writes.mark_items(conn, job.id, applied, done_status)
+        job_items.settle_seqs(conn, job.id, applied, how.done_status)
     counts = Counter(m["_status"] for m in marks)
     return BatchResult(
         moved=len(applied), skipped=counts["skipped"], failed=counts["failed"] + late
@@ -233,7 +247,9 @@ def _take(units: dict[str, int], change: LicenceChange, members: list[Member]) -
 
 @dataclass(frozen=True)
 class OneByOne:
-    """Where the users changed one by one are written, and how they are planned."""
+    """Grants and purges, written user by user, each in a savepoint: a late conflict (an
+    extension taken since the preview, the last unit taken by another transaction) undoes
+    that user only."""
 
     conn: Connection
     store: SqlStore
@@ -241,56 +257,64 @@ class OneByOne:
     planner: Planner
     licences: dict[str, Licence]
     now: datetime
-    action: str
-    with_row: bool
+    how: BatchApply
     applied: list[int]  # the seqs written, appended to
 
     def write(self, writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
-        return _one_by_one(self, writes)
+        """Write each member of ``writes``; returns how many failed."""
+        conn, job = self.conn, self.job
+        full = states_of(conn, [uid for _, _, members in writes for _, uid, _ in members])
+        ctx, late = job_ctx(job, self.now), 0
+        for kind, planned, members in writes:
+            for seq, uid, _ in members:
+                why = self._write_one(ctx, full.get(uid), kind, planned, seq)
+                if why:
+                    mark_items(conn, job, [_row(seq, "failed", *why)])
+                    late += 1
+        return late
 
-
-def _one_by_one(w: OneByOne, writes: list[tuple[Kind, LicenceChange, list[Member]]]) -> int:
-    """Grants or purges, each user in a savepoint: a late conflict (an extension taken
-    since the preview, the last unit taken by another transaction) undoes that user only.
-    Returns how many failed."""
-    from .licence_change import write_change  # services import jobs, not the reverse
-
-    conn, store, job, licences = w.conn, w.store, w.job, w.licences
-    full = states_of(conn, [uid for _, _, members in writes for _, uid, _ in members])
-    ctx, late = job_ctx(job, w.now), 0
-    for kind, planned, members in writes:
-        for seq, uid, _ in members:
-            state, why = full.get(uid), None
-            try:
-                if state is None:
-                    raise DomainError("the user no longer exists")
-                # a grant's plan carries the profile it makes for this user
-                change = w.planner.plan(state, kind.requests)
-                if change.failed or (change.added, change.removed, change.calling) != (
-                    planned.added,
-                    planned.removed,
-                    planned.calling,
-                ):
-                    raise DomainError("the user's licences changed during the batch")
-                if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
-                    state = replace(state, profile=store.profile(uid))
-                extra = {"jobId": job.id, **({"row": seq + 1} if w.with_row else {})}
-                with conn.begin_nested():
-                    write_change(ctx, store, state, change, licences, w.action, extra_after=extra)
-                w.applied.append(seq)
-            except DomainError as e:
-                why = (e.code, e.message)
-            except CapacityRace as e:
-                why = (
-                    E.NO_FREE_UNITS,
-                    f"{licences[e.args[0]].name} has no free units"
-                    if e.args and e.args[0] in licences
-                    else "a licence has no free units",
+    def _write_one(
+        self,
+        ctx: ChangeCtx,
+        state: UserLicensing | None,
+        kind: Kind,
+        planned: LicenceChange,
+        seq: int,
+    ) -> tuple[int | None, str] | None:
+        """Why the user could not be written, or None once written."""
+        try:
+            if state is None:
+                raise DomainError("the user no longer exists")
+            # a grant's plan carries the profile it makes for this user
+            change = self.planner.plan(state, kind.requests)
+            if change.failed or (change.added, change.removed, change.calling) != (
+                planned.added,
+                planned.removed,
+                planned.calling,
+            ):
+                raise DomainError("the user's licences changed during the batch")
+            if change.calling is CallingChange.PURGE:  # the snapshot needs every setting
+                state = replace(state, profile=self.store.profile(state.user.id))
+            extra = {"jobId": self.job.id, **({"row": seq + 1} if self.how.with_row else {})}
+            with self.conn.begin_nested():
+                write_change(
+                    ctx,
+                    self.store,
+                    state,
+                    change,
+                    self.licences,
+                    self.how.action,
+                    extra_after=extra,
                 )
-            if why:
-                mark_items(conn, job, [_row(seq, "failed", *why)])
-                late += 1
-    return late
+        except DomainError as e:
+            return e.code, e.message
+        except CapacityRace as e:
+            lic = self.licences.get(e.args[0]) if e.args else None
+            return E.NO_FREE_UNITS, (
+                f"{lic.name} has no free units" if lic else "a licence has no free units"
+            )
+        self.applied.append(seq)
+        return None
 
 
 def _refusal(

@@ -10,7 +10,6 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -19,16 +18,12 @@ from ..db import batch_reads as reads
 from ..db import job_items as items
 from ..db import licences as licence_rows
 from ..db import people
-from ..db.audit import AUDIT_COLS, AlikeEvents
+from ..db.audit import AlikeEvents
 from ..domain.access import Principal, Role
 from ..domain.audit import EventFacts, licence_bodies
 from ..domain.jobs import Job
 from ..domain.model import Licence, UserLicensing
-
-if TYPE_CHECKING:
-    from .context import ChangeCtx
-
-__all__ = ["AUDIT_COLS"]  # re-exported: its home is db/audit.py
+from .context import ChangeCtx
 
 # an item's user: (seq, user id, licences held before the change)
 Member = tuple[int, str, frozenset[str]]
@@ -39,8 +34,6 @@ Groups = dict[tuple[tuple[str, ...], tuple[str, ...], str], list[Member]]
 def job_ctx(job: Job, now: datetime) -> ChangeCtx:
     """The job's author as a change's context, for write_change's audit event (no database
     handle: the job's connection is passed explicitly)."""
-    from .context import ChangeCtx  # services import jobs at load time, not the reverse
-
     return ChangeCtx(
         principal=Principal(job.created_by, Role.FULL_ADMIN, job.org_id, frozenset({job.org_id})),
         tracking_id=f"job:{job.id}",

@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from ..db import batch_reads as reads
+from ..db import licences as licence_rows
 from ..db import purges
 from ..db.store import SqlStore
 from ..domain.audit import change_bodies
 from ..domain.licensing import CallingChange, LicenceRequest, Operation
-from ..domain.model import Licence, UserLicensing
+from ..domain.model import Licence, RecycleEntry, UserLicensing
 from ..domain.planner import Ask, Planner
 from .context import Ctx, new_id
 
@@ -57,7 +58,7 @@ def remove_from_all(
             # a removal's plan does not look into the profile: users alike share it
             changes.append((state, planner.plan_ask(ask)))
         _write(ctx, store, changes, action, given_back)
-    purges.give_back(conn, given_back)
+    licence_rows.move_units(conn, {lid: -n for lid, n in given_back.items()})
     return len(holders)
 
 
@@ -71,7 +72,7 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
         if change.calling is CallingChange.PURGE and state.profile is not None:
             entry_id = new_id()  # R7: nothing is purged without a restorable copy
             chunk.recycle.append(
-                purges.RecycleRow(
+                RecycleEntry(
                     entry_id,
                     user.org_id,
                     user.id,

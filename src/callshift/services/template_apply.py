@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..db import batch_reads as reads
-from ..db import jobs
+from ..db import job_items, jobs
 from ..db import template_scope as scope
 from ..domain.errors import DomainError
 from ..domain.licensing import CallingChange, LicenceChange
@@ -231,8 +231,12 @@ def preview_apply(
         preview.sample = _sample(conn, kinds)
         scope.drop_scope(conn)
         # the items: who changes or cannot
-        scope.mark_preview(
-            conn, job_id, failed=preview.failing, total=preview.changing + preview.failing
+        job_items.save_preview_counts(
+            conn,
+            job_id,
+            job_items.PreviewCounts(
+                total=preview.changing + preview.failing, skipped=0, failed=preview.failing
+            ),
         )
         jobs.add_batches(conn, job_id, "forward", only_with_status="pending")
         jobs.log(
