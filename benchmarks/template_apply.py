@@ -28,7 +28,12 @@ from callshift.services.context import Ctx
 def apply(url: str, org: str, batch: int, out: mp.Queue) -> None:
     from callshift.jobs.runner import JobRunner
     from callshift.services.jobs import get_job
-    from callshift.services.template_apply import confirm_preview, preview_apply
+    from callshift.services.template_apply import preview_apply
+
+    try:  # one confirm path for every preview since the redesign; before, the template's own
+        from callshift.services.previews import confirm_preview
+    except ImportError:
+        from callshift.services.template_apply import confirm_preview
     from callshift.services.templates import save_template
 
     db = connect(url)
