@@ -81,10 +81,13 @@ class ImportPreview:
 
     def chunks(self) -> Iterator[list[Item]]:
         """The items a chunk (a list) at a time, in file order, duplicates marked failed."""
-        self.spool.seek(0)
+        spool = self.spool
+        if spool is None:  # closed, or made without rows
+            return
+        spool.seek(0)
         while True:
             try:
-                chunk = pickle.load(self.spool)
+                chunk = pickle.load(spool)
             except EOFError:
                 return
             if self.duplicates:
@@ -186,13 +189,13 @@ def validate_import(
         licences = uow.store.licences(org)
         locations = {loc.name.lower(): loc.id for loc in uow.store.locations(org)}
     header, problems = resolve_header(names, licences)
-    if problems:
+    if problems or header is None:
         raise CsvRefused("the header is not a users CSV header: " + "; ".join(problems), problems)
     planner = RowPlanner(
         org, header, options.mode, options.allow_data_loss, dict(licences), locations
     )
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
-    seen, candidates = SeenEmails(), set()
+    seen, candidates = SeenEmails(), set[str]()
     try:
         # blank rows are skipped (most rows show it by their first cell)
         while chunk := [
@@ -232,6 +235,7 @@ def _keep(
             or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)
         ):
             _sample(preview, it, licences)
+    assert preview.spool is not None  # validate made it
     pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
 
 

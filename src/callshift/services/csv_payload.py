@@ -27,11 +27,15 @@ PACKED = (",", ":")
 
 def _props(r: LicenceRequest) -> dict | None:
     p = r.properties
-    return p and {
-        "locationId": p.location_id,
-        "extension": p.extension,
-        "phoneNumber": p.phone_number,
-    }
+    return (
+        None
+        if p is None
+        else {
+            "locationId": p.location_id,
+            "extension": p.extension,
+            "phoneNumber": p.phone_number,
+        }
+    )
 
 
 def dumps(body: dict) -> str:
