@@ -14,6 +14,7 @@ import json
 import mmap
 import pickle
 import tempfile
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from itertools import islice
 from typing import IO, BinaryIO
 
 from .. import ids
+from ..domain.batches import id_key
 from ..domain.model import Licence
 from ..domain.users_csv import DUPLICATE_ROW, Mode, licence_column, resolve_header
 from .context import Ctx
@@ -62,6 +64,8 @@ class ImportPreview:
     errors: list[dict] = field(default_factory=list)  # the first ERROR_SAMPLE bad rows
     spool: IO[bytes] | None = None
     duplicates: dict[int, str] = field(default_factory=dict)  # seq -> message
+    # the changing rows' users' places in id order (domain/batches): their batches
+    pending_keys: array[int] = field(default_factory=lambda: array("I"))
     job_id: str | None = None
 
     @property
@@ -235,6 +239,7 @@ def _keep(
             or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)
         ):
             _sample(preview, it, licences)
+    preview.pending_keys.extend(id_key(it[1]) for it in items if it[3] == "pending")
     assert preview.spool is not None  # validate made it
     pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
 
