@@ -37,6 +37,8 @@ PURGE_MARK = '"calling":"purge"'
 
 @dataclass(frozen=True)
 class ImportOptions:
+    """How a users CSV is to be applied: the choices of the upload form or CLI flags."""
+
     mode: Mode = Mode.ADD
     allow_data_loss: bool = False
     apply_valid_rows_only: bool = False
@@ -53,6 +55,9 @@ class ImportOptions:
 
 @dataclass
 class ImportPreview:
+    """A validated file: counts, per-licence use, samples of changes, purges and errors
+    for the preview, and every row's item spooled to a temporary file until saved."""
+
     org_id: str
     options: ImportOptions
     counts: Counter
@@ -137,6 +142,7 @@ class ImportPreview:
 
 
 def refusal(pending: int, failed: int, valid_rows_only: bool) -> str | None:
+    """Why a preview with these counts cannot be applied, or None when it can."""
     if failed and not valid_rows_only:
         return (
             f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
@@ -265,6 +271,8 @@ def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> N
 
 
 def change_view(seq: int, email: str, payload: dict | str, licences: dict[str, Licence]) -> dict:
+    """A changing row as the preview shows it: row number, email, licences in and out by
+    column name, what happens to calling data."""
     payload = json.loads(payload) if isinstance(payload, str) else payload
     name = lambda lid: licence_column(licences[lid]) if lid in licences else lid  # noqa: E731
     view = {

@@ -39,10 +39,14 @@ def _props(r: LicenceRequest) -> dict | None:
 
 
 def dumps(body: dict) -> str:
+    """Compact JSON, as every payload is stored."""
     return json.dumps(body, separators=PACKED)
 
 
 class PayloadCodec:
+    """The payload text of each planned row, made once per distinct (requests, change):
+    most rows of a file share a handful of texts."""
+
     def __init__(self, size: int = 10_000):
         self.size = size
         self.texts: dict[tuple, str] = {}

@@ -63,6 +63,8 @@ Purge = tuple[int, User, str, Sequence[LicenceRequest], LicenceChange]
 
 @dataclass
 class LicenceUse:
+    """What a file does to one licence: units taken, freed, and rows refused for want of one."""
+
     adds: int = 0
     removes: int = 0
     refused: int = 0  # rows refused for want of a unit
@@ -70,6 +72,9 @@ class LicenceUse:
 
 @dataclass
 class RowPlanner:
+    """Plans a file chunk by chunk through the one Planner, keeping the running unit counts,
+    the preview's counts and the extensions and numbers rows give, across chunks."""
+
     org_id: str
     header: Header
     mode: Mode
@@ -441,6 +446,9 @@ class Shape:
 
 
 class ShapeCache:
+    """The licence requests of each distinct set of licence cells, parsed once (bounded in
+    entries and characters)."""
+
     def __init__(self, planner: RowPlanner):
         self.planner = planner
         self.shapes: dict = {}
@@ -572,6 +580,7 @@ def _lost(profile: CallingProfile | None) -> dict:
 
 
 def lost_text(lost: Mapping) -> str:
+    """What a purged user would lose, in words: "number ..., voicemail and its PIN, 12 settings"."""
     parts = [
         f"number {lost['phoneNumber']}" if lost.get("phoneNumber") else None,
         f"extension {lost['extension']}" if lost.get("extension") else None,

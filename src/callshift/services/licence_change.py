@@ -19,6 +19,9 @@ from .context import ChangeCtx, Ctx, PersonRef, new_id, resolve_person
 
 @dataclass(frozen=True)
 class LicenceResult:
+    """A licence change as written: the user, the change, the profile after, and the
+    recycle-bin entry when it purged."""
+
     user: User
     change: LicenceChange
     profile: CallingProfile | None
