@@ -20,7 +20,7 @@ import time
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -35,7 +35,7 @@ from prometheus_client.registry import Collector
 from ..db.engine import Database
 from ..domain.access import Principal, Role
 from ..domain.errors import Forbidden
-from ..domain.jobs import ACTIVE
+from ..domain.jobs import ACTIVE, FINAL, WAITING
 from ..services.system import jobs_by_status
 from .deps import principal
 
@@ -51,7 +51,7 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 UNMATCHED = "unmatched"  # no route: 404s, and what the rate limiter answers first
-STATUSES = ("created", "running", "rolling_back", "succeeded", "failed", "abandoned")
+STATUSES = (*WAITING, *ACTIVE, *FINAL)  # every status, 0 when none: series do not vanish
 
 router = APIRouter(tags=["callshift"])
 
@@ -127,7 +127,11 @@ def _scrape(app_registry: CollectorRegistry) -> bytes:
     return generate_latest(REGISTRY) + generate_latest(app_registry)
 
 
-@router.get("/metrics", summary="Prometheus metrics (a full-admin or read-only-admin token)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (a full-admin or read-only-admin token)",
+    response_class=PlainTextResponse,
+)
 async def metrics(request: Request, who: Principal = Depends(principal)) -> Response:
     if who.role not in (Role.FULL_ADMIN, Role.READ_ONLY_ADMIN):
         raise Forbidden("metrics need a full-admin or read-only-admin token")
