@@ -12,6 +12,10 @@ from typer.testing import CliRunner
 from callshift.cli import app
 from callshift.config import get_settings
 from callshift.db import jobs as jobs_db
+from callshift.domain.errors import InvalidInput, NotFound
+from callshift.services.short_ids import AmbiguousId, resolve_id
+
+from ..helpers import admin_of
 
 runner = CliRunner()
 AMBIGUOUS = ("abcd1111-0000-4000-8000-000000000001", "abcd2222-0000-4000-8000-000000000002")
@@ -132,3 +136,16 @@ def test_recycle_list_json(cli, demo):
     assert json.loads(out.stdout) == []
     refused = cli("recycle", "restore", "nothing-like-it", "--yes")
     assert refused.exit_code == 1 and "no recycle entry id starts with" in refused.output
+
+
+def test_prefixes_resolve_within_the_callers_organisations_only(db, demo, three_jobs):
+    """The one resolver the CLI uses: another organisation's ids are unknown, as in the API."""
+    mine, other = admin_of(db, demo.main_org_id), admin_of(db, demo.other_org_id)
+    assert resolve_id(mine, "job", "f00d") == UNIQUE
+    with pytest.raises(NotFound):
+        resolve_id(other, "job", "f00d")
+    with pytest.raises(AmbiguousId) as ambiguous:
+        resolve_id(mine, "job", "abcd")
+    assert ambiguous.value.candidates == list(AMBIGUOUS)
+    with pytest.raises(InvalidInput):
+        resolve_id(mine, "job", "  ")

@@ -37,7 +37,8 @@ def _runner(request: Request, jobs: dict[str, int] | None) -> dict:
         return {"status": "external", **counts}
     tick = runner.last_tick
     age = (datetime.now(UTC) - tick).total_seconds() if tick else None
-    alive = thread.is_alive() and age is not None and age <= STALL_SECONDS
+    # a thread just started has not looked yet: alive, not stalled
+    alive = thread.is_alive() and (age is None or age <= STALL_SECONDS)
     return {
         "status": "ok" if alive else "down",
         "alive": thread.is_alive(),
