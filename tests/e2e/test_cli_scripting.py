@@ -75,8 +75,11 @@ def test_jobs_list_prints_whole_ids_at_80_columns_and_json(cli, three_jobs):
     out = cli("jobs", "list")
     assert out.exit_code == 0, out.output
     lines = out.stdout.splitlines()
-    for job_id in (*AMBIGUOUS, UNIQUE):
-        assert any(line.startswith(job_id + " ") for line in lines), out.stdout
+    assert lines[0].split()[:2] == ["organisation", "id"]  # the seed holds two organisations
+    for job_id in (*AMBIGUOUS, UNIQUE):  # whole, on one line, beside its organisation's name
+        assert any(
+            line.startswith("Acme") and f"  {job_id}  bulk_move  " in line for line in lines
+        ), out.stdout
     listed = json.loads(cli("jobs", "list", "--json").stdout)
     assert {j["id"] for j in listed} == {*AMBIGUOUS, UNIQUE}
     assert set(listed[0]) >= {"id", "kind", "status", "counts", "created"}

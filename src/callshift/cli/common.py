@@ -16,6 +16,7 @@ from ..domain.access import Principal, Role
 from ..domain.offers import CATALOGUE
 from ..entry import REFUSED, make_ctx, open_database, refusal
 from ..services.context import Ctx
+from ..services.directory import org_names
 from ..services.system import organisations_by_size
 
 console = Console()
@@ -90,6 +91,14 @@ def print_rows(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def org_labels(ctx: Ctx) -> dict[str, str] | None:
+    """Organisation names by id when the database holds more than one (a list then says
+    whose each row is); None when there is only one."""
+    if len(ctx.principal.org_ids) < 2:
+        return None
+    return org_names(ctx)
 
 
 # what the offer codes the options take stand for, for their --help

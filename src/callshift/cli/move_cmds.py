@@ -27,6 +27,7 @@ from .common import (
     fail,
     open_db,
     operator_ctx,
+    org_labels,
     print_json,
     print_rows,
 )
@@ -230,14 +231,18 @@ def jobs_list(
 ) -> None:
     """The newest jobs with their counts (whole ids: any unique prefix names a job)."""
     db = open_db()
-    found = list_jobs(operator_ctx(db), limit)
+    ctx = operator_ctx(db)
+    found = list_jobs(ctx, limit)
     if as_json:
         print_json([job_json(j) for j in found])
         return
+    orgs = org_labels(ctx)
     print_rows(
-        ("id", "kind", "status", "total", "moved", "failed", "pending", "created"),
+        ("organisation",) * bool(orgs)
+        + ("id", "kind", "status", "total", "moved", "failed", "pending", "created"),
         (
             (
+                *((orgs.get(j.org_id, j.org_id),) if orgs else ()),
                 j.id,
                 j.kind,
                 j.status,

@@ -23,6 +23,7 @@ from .common import (
     fail,
     open_db,
     operator_ctx,
+    org_labels,
     print_json,
     print_rows,
 )
@@ -182,10 +183,13 @@ def recycle_list(
             ]
         )
         return
+    names = org_labels(ctx)
     print_rows(
-        ("id", "email", "extension", "number", "purged", "expires", "reason"),
+        ("organisation",) * bool(names)
+        + ("id", "email", "extension", "number", "purged", "expires", "reason"),
         (
             (
+                *((names.get(e.org_id, e.org_id),) if names else ()),
                 e.id,
                 e.email,
                 e.profile.extension or "",
