@@ -57,7 +57,7 @@ def serve(
     port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Serve the API (/v1), its docs (/docs) and the health check (/health).
+    """Serve the API (/v1), its docs (/docs), the admin UI (/ui/), /health and /metrics.
 
     Example: callshift serve --port 8000
     """
