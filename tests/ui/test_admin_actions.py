@@ -229,3 +229,25 @@ def test_the_job_page_follows_the_job_without_a_reload(page, site, monkeypatch):
     assert page.evaluate("window.notReloaded") is True
     html = page.content()  # ended: nothing polls any more
     assert 'hx-trigger="every' not in html
+
+
+def test_a_refused_template_stays_on_the_form_as_entered(page, site):
+    allow_http_errors(page)  # the refusal answers 400
+    sign_in(page, site)
+    page.goto(site.url("/ui/templates/edit?type=ORG"))
+    page.get_by_label("Template name").fill("Two calling licences")
+    page.get_by_label("Webex Meetings [Sub200001]").check()
+    page.get_by_role("link", name="Calling licences").click()
+    page.get_by_label("Webex Calling - Professional [Sub200001]").check()
+    page.get_by_label("Webex Calling - Basic [Sub200001]").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("calling licence")
+    expect(page.get_by_label("Template name")).to_have_value("Two calling licences")
+    expect(page.get_by_label("Webex Meetings [Sub200001]")).to_be_checked()
+    expect(page.get_by_label("Webex Calling - Professional [Sub200001]")).to_be_checked()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Create")
+    with site.db.uow(write=False) as uow:
+        assert (
+            uow.conn.execute(select(func.count()).select_from(t.licence_templates)).scalar_one()
+            == 0
+        )

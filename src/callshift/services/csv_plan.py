@@ -432,9 +432,10 @@ class RowPlanner:
             kept = sorted(held & self.calling_ids - removed - {lic.id})
             if lic.offer.is_calling and kept:
                 columns = {l.id for _, l in self.header.licences}
-                description = csv_hints.second_calling_licence(
+                why = csv_hints.second_calling_licence(
                     lic, self.licences[kept[0]], columns, self.mode, self.interface
                 )
+                description = f"{description}: {why}"
         return f"{licence_column(lic) + ': ' if lic else ''}{description} ({e.code})"
 
     def _failed(self, line, user_id, email, errors, failures=(), code=None, payload=None) -> Item:
