@@ -251,3 +251,38 @@ def test_a_refused_template_stays_on_the_form_as_entered(page, site):
             uow.conn.execute(select(func.count()).select_from(t.licence_templates)).scalar_one()
             == 0
         )
+
+
+def test_abandon_asks_first_saying_what_stays_done(page, site, monkeypatch):
+    release = threading.Event()
+    original = JobRunner._one_batch
+    held: dict[str, str] = {}
+
+    def paused(runner, job):  # after one batch, the job waits for the test
+        if job.id == held.get("id") and job.moved >= 10:
+            release.wait(30)
+        return original(runner, job)
+
+    monkeypatch.setattr(JobRunner, "_one_batch", paused)
+    people = _people(site.db, "Sub100001")
+    try:
+        sign_in(page, site)
+        held["id"] = job_id = _move(site)
+        page.goto(site.url(f"/ui/jobs/{job_id}"))
+        expect(page.locator("#job-counts")).to_contain_text("10 done")
+        page.get_by_role("link", name="Abandon…").click()
+        what = page.locator("#confirm-what")
+        expect(what).to_contain_text("10 users already done stay done")
+        expect(what).to_contain_text(f"{people - 10} pending users will not be changed")
+        allow_http_errors(page)
+        refused = page.request.post(
+            site.url(f"/ui/jobs/{job_id}/abandon"), form={"csrf": csrf_of(page)}
+        )
+        assert refused.status == 400 and "Nothing was abandoned" in refused.text()
+        ctx = admin_of(site.db, site.demo.main_org_id)
+        assert get_job(ctx, job_id).status == "running"
+        page.get_by_role("button", name="Abandon the job").click()
+        expect(page.locator("#job-status")).to_have_text("abandoned")
+        assert get_job(ctx, job_id).moved == 10
+    finally:
+        release.set()
