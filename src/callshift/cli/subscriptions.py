@@ -7,14 +7,14 @@ from rich.table import Table
 
 from ..domain.model import SubscriptionStatus
 from ..services.directory import org_view
-from ..services.licences import list_licences
 from ..services.short_ids import resolve_id
 from ..services.subscriptions import (
+    SubscriptionUse,
     cancel_subscription,
     list_recycle_bin,
-    readiness,
     restore,
     set_subscription_status,
+    subscription_use,
 )
 from .common import (
     confirm,
@@ -86,26 +86,27 @@ def sub_list(as_json: bool = JSON) -> None:
     )
 
 
-def _readiness_table(ctx, sub_id: str, report: dict[str, int]) -> Table:
-    table = Table(title=f"{sub_id}: users still on it")
+def _readiness_table(use: SubscriptionUse) -> Table:
+    table = Table(
+        title=f"{use.subscription_id} still has {use.users:,} user(s) "
+        f"({use.assignments:,} licence assignment(s))"
+    )
     table.add_column("licence")
-    table.add_column("users", justify="right")
-    names = {l.id: l.name for org in ctx.principal.org_ids for l in list_licences(ctx, org)}
-    for lid, n in report.items():
-        table.add_row(names[lid], f"{n:,}")
+    table.add_column("users holding it", justify="right")
+    for lid, n in use.per_licence.items():
+        table.add_row(use.names.get(lid, lid), f"{n:,}")
     return table
 
 
 @subscription_app.command("readiness")
 @domain_errors
 def sub_readiness(sub_id: str = SUB_ID) -> None:
-    """Who still holds each licence of the subscription (nobody: ready to cancel)."""
-    ctx = operator_ctx(open_db())
-    report = readiness(ctx, sub_id)
-    if not report:
+    """Users still on the subscription, and per licence (none: ready to cancel)."""
+    use = subscription_use(operator_ctx(open_db()), sub_id)
+    if use.ready:
         console.print(f"{sub_id} has no users left: ready to cancel")
         return
-    console.print(_readiness_table(ctx, sub_id, report))
+    console.print(_readiness_table(use))
 
 
 @subscription_app.command("cancel")
@@ -121,18 +122,19 @@ def sub_cancel(
     """
     db = open_db()
     ctx = operator_ctx(db)
-    report = readiness(ctx, sub_id)
-    if report and not force:
-        console.print(_readiness_table(ctx, sub_id, report))
+    use = subscription_use(ctx, sub_id)
+    if not use.ready and not force:
+        console.print(_readiness_table(use))
         fail(
-            f"{sub_id} still has users: move them first (callshift move), or --force to purge "
-            "their calling data into the recycle bin"
+            f"{sub_id} still has {use.users:,} user(s): move them first (callshift move), "
+            "or --force to purge their calling data into the recycle bin"
         )
-    if report:
-        console.print(_readiness_table(ctx, sub_id, report))
+    if not use.ready:
+        console.print(_readiness_table(use))
         console.print(
-            "[bold red]Their calling profiles will be purged (restorable from the "
-            "recycle bin for the retention period).[/]"
+            f"[bold red]{use.users:,} user(s) lose the subscription's licences; "
+            f"{use.calling_users:,} lose their calling profile, kept in the recycle bin for "
+            f"{use.retention_days} days (callshift recycle restore).[/]"
         )
     confirm(f"Cancel {sub_id}?", yes)
     purged = cancel_subscription(ctx, sub_id, force)

@@ -268,11 +268,26 @@ def log_lines(conn: Connection, job_id: str, limit: int = 500) -> Sequence[AnyRo
     ).all()[::-1]
 
 
-def list_jobs(conn: Connection, org_ids, limit: int = 50) -> list[Job]:
-    rows = conn.execute(
-        select(t.jobs)
-        .where(t.jobs.c.org_id.in_(list(org_ids)))
-        .order_by(t.jobs.c.created_at.desc())
-        .limit(limit)
-    )
+# services/previews.confirm_preview logs this when a preview becomes a job: a job of a
+# previewed kind abandoned without it is a discarded preview
+CONFIRMED_LOG = "confirmed by "
+PREVIEWED_KINDS = ("csv_import", "template_apply")  # saved as a preview, then confirmed
+
+
+def list_jobs(
+    conn: Connection, org_ids, limit: int = 50, include_previews: bool = True
+) -> list[Job]:
+    """Newest first. Without ``include_previews``: no job still a preview, and no preview
+    discarded without being confirmed (it never ran)."""
+    j = t.jobs.c
+    q = select(t.jobs).where(j.org_id.in_(list(org_ids)))
+    if not include_previews:
+        confirmed = (
+            select(t.job_log.c.id)
+            .where(t.job_log.c.job_id == j.id, t.job_log.c.message.startswith(CONFIRMED_LOG))
+            .exists()
+        )
+        discarded = (j.status == "abandoned") & j.started_at.is_(None) & ~confirmed
+        q = q.where(j.status != "preview", ~(discarded & j.kind.in_(PREVIEWED_KINDS)))
+    rows = conn.execute(q.order_by(j.created_at.desc()).limit(limit))
     return [to_job(r) for r in rows]

@@ -25,6 +25,7 @@ from .. import ids
 from ..domain.batches import id_key
 from ..domain.model import Licence
 from ..domain.users_csv import DUPLICATE_ROW, Mode, licence_column, resolve_header
+from . import csv_hints
 from .context import Ctx
 from .csv_plan import Item, LicenceUse, RowPlanner
 from .csv_reader import CsvRefused, read_records
@@ -43,6 +44,7 @@ class ImportOptions:
     allow_data_loss: bool = False
     apply_valid_rows_only: bool = False
     file_name: str = ""
+    interface: str = csv_hints.API  # whose controls the hints name: ui, cli or api
 
     def as_params(self) -> dict:
         return {
@@ -80,7 +82,10 @@ class ImportPreview:
     @property
     def refusal(self) -> str | None:
         return refusal(
-            self.counts["pending"], self.counts["failed"], self.options.apply_valid_rows_only
+            self.counts["pending"],
+            self.counts["failed"],
+            self.options.apply_valid_rows_only,
+            self.options.interface,
         )
 
     def items(self) -> Iterator[Item]:
@@ -141,16 +146,11 @@ class ImportPreview:
             self.spool.close()
 
 
-def refusal(pending: int, failed: int, valid_rows_only: bool) -> str | None:
+def refusal(
+    pending: int, failed: int, valid_rows_only: bool, interface: str = csv_hints.API
+) -> str | None:
     """Why a preview with these counts cannot be applied, or None when it can."""
-    if failed and not valid_rows_only:
-        return (
-            f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
-            "(or import with 'apply valid rows only')"
-        )
-    if not pending:
-        return "no row changes anything"
-    return None
+    return csv_hints.import_refusal(pending, failed, valid_rows_only, interface)
 
 
 class SeenEmails:
@@ -204,6 +204,7 @@ def validate_import(
     planner = RowPlanner(
         org, header, options.mode, options.allow_data_loss, dict(licences), locations
     )
+    planner.interface = options.interface
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
     seen, candidates = SeenEmails(), set[str]()
     try:

@@ -134,8 +134,11 @@ def jobs_get(ctx: Ctx, job_id: str) -> Job:
         return _job(ctx, uow.conn, job_id)
 
 
-def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> dict:
-    """The saved preview: summary, and a page of per-user changes after a line number."""
+def import_view(
+    ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100, interface: str = "api"
+) -> dict:
+    """The saved preview: summary, and a page of per-user changes after a line number.
+    ``interface`` (ui, cli, api): whose controls the refusal's hint names."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         job = _job(ctx, uow.conn, job_id)
@@ -151,15 +154,15 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         for r in page
     ]
     p = job.params
+    refused = refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False), interface)
     return {
         "jobId": job.id,
         "status": job.status,
         "options": {
             k: p.get(k) for k in ("mode", "allowDataLoss", "applyValidRowsOnly", "fileName")
         },
-        "canApply": job.status == "preview"
-        and refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
-        "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
+        "canApply": job.status == "preview" and refused is None,
+        "refusal": refused,
         **p.get("summary", {}),
         "changes": changes,
         "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None,

@@ -52,6 +52,7 @@ from ..domain.users_csv import (
     row_requests,
     unneutralise,
 )
+from . import csv_hints
 from .csv_payload import PayloadCodec
 from .licence_change import ProfileChecks, check_profile_free
 
@@ -86,6 +87,7 @@ class RowPlanner:
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
     payloads: PayloadCodec = field(default_factory=PayloadCodec)
     holdings: reads.Holdings = field(default_factory=reads.Holdings)
+    interface: str = csv_hints.API  # whose controls the row errors' hints name
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
@@ -234,7 +236,7 @@ class RowPlanner:
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
-        errors += [self._describe(f) for f in failures]
+        errors += [self._describe(f, state.licence_ids, requests) for f in failures]
         if errors or change is None:
             return self._failed(line, user.id, email, errors, failures)
         return self._planned(line, user, email, requests, change, purges, checks)
@@ -416,9 +418,25 @@ class RowPlanner:
         self.claimed.update(keys)
         return None
 
-    def _describe(self, e: LicenceError) -> str:
+    def _describe(
+        self,
+        e: LicenceError,
+        held: frozenset[str] = frozenset(),
+        requests: Sequence[LicenceRequest] = (),
+    ) -> str:
         lic = self.licences.get(e.licence_id or "")
-        return f"{licence_column(lic) + ': ' if lic else ''}{e.description} ({e.code})"
+        description = e.description
+        if lic and e.code in (E.TWO_OF_ONE_OFFER, E.PROFESSIONAL_WITH_BASIC):
+            # a second calling licence: say which one the user keeps, and why it stays
+            removed = {r.licence_id for r in requests if r.operation is Operation.REMOVE}
+            kept = sorted(held & self.calling_ids - removed - {lic.id})
+            if lic.offer.is_calling and kept:
+                columns = {l.id for _, l in self.header.licences}
+                why = csv_hints.second_calling_licence(
+                    lic, self.licences[kept[0]], columns, self.mode, self.interface
+                )
+                description = f"{description}: {why}"
+        return f"{licence_column(lic) + ': ' if lic else ''}{description} ({e.code})"
 
     def _failed(self, line, user_id, email, errors, failures=(), code=None, payload=None) -> Item:
         for f in failures:
@@ -518,7 +536,7 @@ class Outcome:
         else:
             change, failures = hit, list(hit.failed)
         self.change, self.failures = change, failures
-        self.errors = [planner._describe(f) for f in failures]
+        self.errors = [planner._describe(f, kind.held, kind.requests) for f in failures]
         if failures or change is None:
             self.status = "failed"
         elif not change.changed:

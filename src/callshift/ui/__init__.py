@@ -8,6 +8,7 @@ by ``callshift.bootstrap`` after the API's error handlers, to which other paths 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
@@ -21,6 +22,13 @@ from .render import render
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+def _back(request: Request) -> str | None:
+    """The page the admin came from, when it is one of ours: the error page links to it."""
+    ref = urlsplit(request.headers.get("referer", ""))
+    same = ref.netloc == request.url.netloc and ref.path.startswith("/ui/")
+    return ref.path + (f"?{ref.query}" if ref.query else "") if same else None
+
+
 def _error_page(request: Request, status: int, message: str, details: list[str] | None = None):
     page = getattr(request.state, "ui_page", None)
     return render(
@@ -31,6 +39,7 @@ def _error_page(request: Request, status: int, message: str, details: list[str] 
         code=status,
         message=message,
         details=details or [],
+        back=_back(request),
     )
 
 

@@ -78,9 +78,18 @@ def start(body: MoveRequest, request: Request, ctx: Ctx = Depends(context)) -> d
     return job_out(get_job(ctx, start_move(ctx, _selection(body), batch_size=size)))
 
 
-@router.get("/jobs", summary="Jobs, newest first")
-def jobs(ctx: Ctx = Depends(context), limit: int = Query(50, ge=1, le=500)) -> dict:
-    return {"items": [job_out(j) for j in list_jobs(ctx, limit)]}
+@router.get(
+    "/jobs",
+    summary="Jobs, newest first",
+    description="Previews (CSV imports and template applies not yet confirmed, and those "
+    "discarded unconfirmed) are left out unless `include=previews`.",
+)
+def jobs(
+    ctx: Ctx = Depends(context),
+    limit: int = Query(50, ge=1, le=500),
+    include: str | None = Query(None, pattern="^previews$"),
+) -> dict:
+    return {"items": [job_out(j) for j in list_jobs(ctx, limit, include == "previews")]}
 
 
 @router.get("/jobs/{job_id}", summary="A job's status and counts")

@@ -8,7 +8,12 @@ from pydantic import BaseModel
 from ... import ids
 from ...domain.errors import SubscriptionInUse
 from ...services.context import Ctx
-from ...services.subscriptions import cancel_subscription, list_recycle_bin, readiness, restore
+from ...services.subscriptions import (
+    cancel_subscription,
+    list_recycle_bin,
+    restore,
+    subscription_use,
+)
 from ..deps import context
 from .licenses import raw_org
 
@@ -31,14 +36,20 @@ def _encode_report(ctx: Ctx, report: dict[str, int]) -> dict[str, int]:
 
 @router.get(
     "/subscriptions/{sub_id}/readiness",
-    summary="Users still holding each licence of the subscription (empty: ready to cancel)",
+    summary="Users still on the subscription, in people and in assignments per licence",
+    description="`users` counts people (a user with three of its licences is one user); "
+    "`callingUsers` those holding its calling licence, whose calling profile a forced "
+    "cancellation purges; `licenseAssignments` and `usersPerLicense` count assignments.",
 )
 def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
-    report = readiness(ctx, sub_id)
+    use = subscription_use(ctx, sub_id)
     return {
         "subscriptionId": sub_id,
-        "ready": not report,
-        "usersPerLicense": _encode_report(ctx, report),
+        "ready": use.ready,
+        "users": use.users,
+        "callingUsers": use.calling_users,
+        "licenseAssignments": use.assignments,
+        "usersPerLicense": _encode_report(ctx, use.per_licence),
     }
 
 
@@ -50,7 +61,10 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
     try:
         purged = cancel_subscription(ctx, sub_id, force)
     except SubscriptionInUse as refused:
-        raise SubscriptionInUse(sub_id, _encode_report(ctx, refused.users_per_licence)) from None
+        encoded = _encode_report(ctx, refused.users_per_licence)
+        again = SubscriptionInUse(sub_id, encoded, refused.users)
+        again.message = refused.message  # it names the licences; the body has their ids
+        raise again from None
     return {"subscriptionId": sub_id, "status": "cancelled", "purgedUsers": purged}
 
 
