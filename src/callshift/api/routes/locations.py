@@ -62,7 +62,7 @@ def list_all(
     name: str | None = Query(None, max_length=256, description="contained in the name, any case"),
     id: str | None = Query(None, max_length=400),
     orgId: str | None = Query(None, max_length=400),
-    max: int = Query(100, ge=1, le=START_MAX),
+    max: int = Query(100, ge=1, description="more than the page limit returns the limit"),
     start: int = Query(0, ge=0, le=START_MAX),
 ) -> JSONResponse:
     limit = min(max, PAGE_MAX)
