@@ -134,6 +134,8 @@ calling_profiles = Table(
     UniqueConstraint("org_id", "phone_number", name="uq_calling_profiles_org_number"),
     # a location's users, from the index alone (0007): the users list's location filter
     Index("ix_calling_profiles_location_user", "location_id", "user_id"),
+    # an organisation's numbers in owner order, page by page (0011): /telephony/config/numbers
+    Index("ix_calling_profiles_org_user", "org_id", "user_id"),
 )
 
 groups = Table(
