@@ -186,6 +186,8 @@ def numbers(
     f = NumberFilter(
         org_id=raw_org(orgId) or "",
         location_id=location_raw(locationId, InvalidInput) if locationId else None,
+        # stripped: an unencoded "+" in a query string arrives as a space; contained, so the
+        # number without it still matches
         phone_number=phoneNumber.strip() if phoneNumber else None,
         extension=extension,
         with_number=False if numberType == "EXTENSION" else (True if numbers_only else None),
