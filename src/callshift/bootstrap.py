@@ -17,7 +17,7 @@ from .config import Settings, get_settings
 from .db.engine import Database
 from .entry import open_database
 from .jobs.registry import default_handlers
-from .jobs.runner import start_background
+from .jobs.runner import JobRunner, start_background
 from .logs import configure
 
 
@@ -26,7 +26,9 @@ async def _lifespan(app: FastAPI):
     """The server runs jobs itself unless told not to (SQLite needs no other process)."""
     stop = None
     if app.state.settings.run_jobs:
-        _thread, stop = start_background(app.state.db, default_handlers())
+        runner = JobRunner(app.state.db, default_handlers())
+        thread, stop = start_background(app.state.db, runner=runner)
+        app.state.job_runner, app.state.job_thread = runner, thread  # for /health
     yield
     if stop is not None:
         stop.set()

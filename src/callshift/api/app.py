@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ..config import Settings
-from . import errors, faults, ratelimit
+from . import errors, faults, metrics, ratelimit
 from .deps import TokenCache
 from .routes import (
     csv,
@@ -55,6 +55,7 @@ def install(app: FastAPI) -> None:
     app.state.token_cache = TokenCache()
     errors.install(app)
     app.include_router(health.router)
+    metrics.install(app)
     for module in (
         licenses,
         people,
@@ -73,4 +74,5 @@ def install(app: FastAPI) -> None:
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
+    metrics.install_middleware(app)  # outside the limiter: its 429s are counted too
     app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id

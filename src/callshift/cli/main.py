@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from ..config import get_settings
 from ..domain.access import Role
 from ..domain.errors import DomainError
+from ..services.accounts import create_account
 from ..services.system import holds_no_organisation
 from ..services.tokens import create_token
 from .accounts import account_app
@@ -55,7 +57,7 @@ def serve(
     port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Serve the API (/v1), its docs (/docs) and the health check (/health).
+    """Serve the API (/v1), its docs (/docs), the admin UI (/ui/), /health and /metrics.
 
     Example: callshift serve --port 8000
     """
@@ -144,13 +146,24 @@ def token_create(
     print(secret)
 
 
+def demo_admin(db) -> tuple[str, str]:
+    """A full-admin UI account of this database's main organisation, with a fresh random
+    password: (email, password). Each run makes its own (only a hash is stored, so an old
+    one's password cannot be shown again)."""
+    email = f"demo-admin-{secrets.token_hex(3)}@callshift.example"
+    password = secrets.token_urlsafe(12)
+    create_account(db, email, password, Role.FULL_ADMIN, org_id=org_ids(db)[0])
+    return email, password
+
+
 @app.command()
 def demo(
     users: int = typer.Option(5000, min=1, help="Users to seed when the database is empty"),
-    host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
+    host: str = typer.Option("127.0.0.1", help="Address to bind"),
+    port: int = typer.Option(8000, help="Port to serve on"),
 ) -> None:
-    """Seed an empty database if needed, print the URL and an admin token, and serve.
+    """Seed an empty database if needed, make a demo admin (UI sign-in) and an API token,
+    print them, and serve.
 
     Example: callshift demo
     """
@@ -160,11 +173,24 @@ def demo(
     if holds_no_organisation(db):
         _seed(db, users)
     secret = create_token(db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo")
+    email, password = demo_admin(db)
     db.dispose()
     url = f"http://{host}:{port}"
-    console.print(f"\n[bold]callshift[/] is at {url}  (API docs: {url}/docs)")
-    console.print(f"full-admin token:\n{secret}\n")
-    console.print(f"try:  curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses")
+    # plain print, one fact a line: nothing wrapped, so every line copies and parses whole
+    lines = [
+        "",
+        f"callshift is at {url}",
+        f"  admin UI:  {url}/ui/",
+        f"  email:     {email}",
+        f"  password:  {password}",
+        f"  API docs:  {url}/docs",
+        "full-admin API token (shown once):",
+        secret,
+        "try:",
+        f"curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
     uvicorn.run(
         "callshift.bootstrap:create_app", factory=True, host=host, port=port, log_level="warning"
     )

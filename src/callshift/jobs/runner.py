@@ -26,6 +26,7 @@ from ..db import jobs as store
 from ..db.engine import Database
 from ..db.store import CapacityRace
 from ..domain.jobs import ACTIVE, FORWARD, Job
+from . import runner_metrics
 from .handler import JobHandler
 
 log = logging.getLogger("callshift.jobs")
@@ -77,6 +78,7 @@ class JobRunner:
         self.retry = retry
         self.sleep = sleep  # run_until_idle's wait for a batch's retry time (tests advance a clock)
         self._unknown: set[str] = set()  # jobs of kinds this runner has no handler for, warned of
+        self.last_tick: datetime | None = None  # when run_forever last looked for work (/health)
 
     def run_once(self) -> bool:
         """Process one batch (or finish one job); False when there was nothing to do now."""
@@ -121,6 +123,7 @@ class JobRunner:
     ) -> None:
         next_housekeeping = 0.0
         while not stop.is_set():
+            self.last_tick = _now()
             if time.monotonic() >= next_housekeeping:
                 try:
                     self.housekeeping()
@@ -137,6 +140,7 @@ class JobRunner:
 
     def _one_batch(self, job: Job) -> bool:
         batch: int | None = None
+        started = time.perf_counter()
         try:
             with self.db.uow() as uow:
                 current = store.get(uow.conn, job.id)
@@ -161,6 +165,9 @@ class JobRunner:
                     now,
                 )
                 uow.commit()
+            runner_metrics.batch_done(
+                job.kind, current.phase, result, time.perf_counter() - started
+            )
         except CapacityRace:
             raise
         except Exception as e:
@@ -173,6 +180,7 @@ class JobRunner:
         """Count the attempt (the batch's own transaction is rolled back); after the last
         one, the job ends failed."""
         what = cause(f"{job.phase} batch {batch}", error)
+        runner_metrics.batch_failed(job.kind)
         log.warning(
             "job batch failed",
             exc_info=error,
@@ -245,10 +253,12 @@ def start_background(
     db: Database,
     handlers: Mapping[str, Callable[[], JobHandler]] | None = None,
     poll: float = 0.5,
+    runner: JobRunner | None = None,
 ) -> tuple[threading.Thread, threading.Event]:
-    """The server's own runner thread (SQLite's only writer needs no other process)."""
+    """The server's own runner thread (SQLite's only writer needs no other process); pass
+    ``runner`` to keep a hand on it (the health check reads its ``last_tick``)."""
     stop = threading.Event()
-    runner = JobRunner(db, handlers)
+    runner = runner or JobRunner(db, handlers)
     thread = threading.Thread(
         target=runner.run_forever, args=(stop, poll), name="callshift-jobs", daemon=True
     )

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 from ..db import job_items, jobs
 from ..domain import errors as E
+from ..domain.batches import IdOrder
 from ..domain.errors import DomainError, NotFound
 from ..domain.jobs import Job
 from .context import Ctx, new_id
 from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
-from .grouped_writes import batches_of_users
 from .jobs import JobStateError
 from .previews import confirm_preview
 
@@ -45,7 +45,7 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     if preview.refusal:  # the generic POST /jobs/{id}/confirm honours it too
         params["blocked"] = preview.refusal
 
-    batches = -(-c["pending"] // batch_size)
+    order = IdOrder(preview.pending_keys, batch_size)
     numbers: set[int] = set()  # the batches the pending items fall in
 
     kinds = KindTable()
@@ -54,7 +54,7 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
         compact = kinds.compact
         for chunk in preview.chunks():
             pending = [it[1] for it in chunk if it[3] == "pending"]
-            in_batches = batches_of_users(pending, batches)
+            in_batches = order.batch_of(pending)
             numbers.update(in_batches)
             batch_of = iter(in_batches)
             for seq, uid, email, status, code, message, payload in chunk:

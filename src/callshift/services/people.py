@@ -31,6 +31,8 @@ MAX_PAGE = 100
 
 @dataclass(frozen=True)
 class PersonView:
+    """A person as the API shows them: user, licences, calling profile."""
+
     user: User
     licence_ids: list[str]
     profile: CallingProfile | None
@@ -59,6 +61,8 @@ class ProfileEdit(TypedDict, total=False):
 
 
 class EmailTaken(DomainError):
+    """Another user already has that email."""
+
     status = 409
     code = E.EMAIL_TAKEN
 
@@ -85,6 +89,7 @@ def list_people(
 
 
 def get_person(ctx: Ctx, ref: PersonRef) -> PersonView:
+    """One person the caller may see (a user token: only themselves)."""
     with ctx.db.uow(write=False) as uow:
         user = resolve_person(uow.store, ctx, ref)
         return PersonView(user, sorted(uow.store.licence_ids(user.id)), uow.store.profile(user.id))
@@ -113,6 +118,8 @@ def _clean(data: PersonData) -> PersonData:
 
 
 def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
+    """A new user with the licences asked (or the licence template's), planned like any
+    change; audited."""
     ctx.principal.require_write()
     org_id = ctx.principal.org(org_id)
     data = _clean(data)
@@ -266,6 +273,8 @@ def _profile_edit(
 
 
 def delete_person(ctx: Ctx, ref: PersonRef) -> None:
+    """Delete a user, as Webex does: their licences are removed first, so a calling
+    profile goes to the recycle bin (R7); audited."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         user = resolve_person(uow.store, ctx, ref, lock=True)
