@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from ..config import Settings
 from . import errors, faults, metrics, ratelimit
 from .deps import TokenCache
-from .routes import csv, features, health, jobs, licenses, people, subscriptions, templates
+from .routes import (
+    csv,
+    features,
+    health,
+    jobs,
+    licenses,
+    locations,
+    organizations,
+    people,
+    subscriptions,
+    telephony,
+    templates,
+)
 from .tracking import TrackingMiddleware
 
 DESCRIPTION = """
@@ -17,7 +29,9 @@ callshift moves Webex Calling users between subscriptions without losing voicema
 PIN, numbers or settings.
 
 * **Webex-compatible** (`/v1/licenses`, `/v1/people`, `/v1/people/{id}/features/…`,
-  `/v1/telephony/config/people/{id}/voicemail/passcode`): the shapes and rules of Webex's
+  `/v1/telephony/config/people/{id}/voicemail/passcode`, `/v1/locations`,
+  `/v1/organizations`, `/v1/telephony/config/locations`, `/v1/telephony/config/numbers`,
+  `/v1/people/me`): the shapes and rules of Webex's
   own API, so Webex SDKs work by changing only the base URL.
 * **callshift** (`/v1/callshift/…`): subscriptions, cancellation, the recycle bin.
 
@@ -29,6 +43,9 @@ OPENAPI_TAGS = [
     {"name": "licenses"},
     {"name": "people"},
     {"name": "calling features"},
+    {"name": "locations"},
+    {"name": "organizations"},
+    {"name": "telephony"},
     {"name": "callshift"},
 ]
 
@@ -39,7 +56,18 @@ def install(app: FastAPI) -> None:
     errors.install(app)
     app.include_router(health.router)
     metrics.install(app)
-    for module in (licenses, people, features, subscriptions, jobs, templates, csv):
+    for module in (
+        licenses,
+        people,
+        features,
+        locations,
+        organizations,
+        telephony,
+        subscriptions,
+        jobs,
+        templates,
+        csv,
+    ):
         app.include_router(module.router, prefix="/v1")
 
 

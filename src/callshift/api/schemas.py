@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SiteType = Literal["Control Hub managed site", "Linked site", "Site Admin managed site"]
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -55,8 +57,9 @@ class License(BaseModel):
     consumedByUsers: int
     consumedByWorkspaces: int
     subscriptionId: str
+    # meetings licences only; Webex leaves both out elsewhere (never null)
     siteUrl: str | None = None
-    siteType: str | None = None
+    siteType: SiteType | None = None
 
 
 class LicenseUser(BaseModel):
@@ -113,6 +116,20 @@ class Person(BaseModel):
     warnings: list[str] | None = Field(
         default=None, description="callshift: what the licence template could not give, and why"
     )
+
+
+class MachineIdentity(BaseModel):
+    """``/people/me`` for an administrator's token: the token's own identity (no person)."""
+
+    id: str
+    emails: list[str] = Field(default_factory=list)
+    displayName: str
+    nickName: str
+    orgId: str
+    licenses: list[str] = Field(default_factory=list)
+    type: Literal["bot"] = "bot"
+    invitePending: bool = False
+    loginEnabled: bool = True
 
 
 class PersonList(BaseModel):

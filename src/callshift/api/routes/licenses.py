@@ -41,7 +41,12 @@ def raw_org(org_id: str | None) -> str | None:
         raise NotFound("organisation not found") from None
 
 
-@router.get("/licenses", response_model=LicenseList, summary="List licences")
+@router.get(
+    "/licenses",
+    response_model=LicenseList,
+    response_model_exclude_none=True,  # Webex leaves out siteUrl/siteType, never null
+    summary="List licences",
+)
 def list_all(ctx: Ctx = Depends(context), orgId: str | None = None) -> dict:
     return {"items": [licence_out(l) for l in list_licences(ctx, raw_org(orgId))]}
 
