@@ -9,7 +9,17 @@ from fastapi import FastAPI
 from ..config import Settings
 from . import errors, faults, metrics, ratelimit
 from .deps import TokenCache
-from .routes import csv, features, health, jobs, licenses, people, subscriptions, templates
+from .routes import (
+    csv,
+    features,
+    health,
+    jobs,
+    licenses,
+    people,
+    subscriptions,
+    templates,
+    tokens,
+)
 from .tracking import TrackingMiddleware
 
 DESCRIPTION = """
@@ -35,11 +45,11 @@ OPENAPI_TAGS = [
 
 def install(app: FastAPI) -> None:
     """The error handlers, the routes under /v1 and /health; the token cache they share."""
-    app.state.token_cache = TokenCache()
+    app.state.token_cache = TokenCache(app.state.settings.token_cache_seconds)
     errors.install(app)
     app.include_router(health.router)
     metrics.install(app)
-    for module in (licenses, people, features, subscriptions, jobs, templates, csv):
+    for module in (licenses, people, features, subscriptions, jobs, templates, csv, tokens):
         app.include_router(module.router, prefix="/v1")
 
 
