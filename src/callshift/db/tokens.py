@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from . import tables as t
@@ -37,33 +37,28 @@ def by_hash(conn: Connection, token_hash: str) -> Any:
     return conn.execute(select(tok).where(tok.c.token_hash == token_hash)).first()
 
 
-def _scope(q, org_ids: Collection[str] | None, partner_id: str | None):
-    """Tokens of those organisations (and of that partner); None: every token."""
-    if org_ids is None:
-        return q
-    seen = tok.c.org_id.in_(list(org_ids))
-    return q.where(or_(seen, tok.c.partner_id == partner_id) if partner_id else seen)
+def _scope(q, org_ids: Collection[str] | None):
+    """Tokens of those organisations (a user's too); None: every token, partners' too."""
+    return q if org_ids is None else q.where(tok.c.org_id.in_(list(org_ids)))
 
 
-def listed(
-    conn: Connection, org_ids: Collection[str] | None, partner_id: str | None = None
-) -> Sequence[AnyRow]:
+def listed(conn: Connection, org_ids: Collection[str] | None) -> Sequence[AnyRow]:
     """Tokens without their hashes, oldest first."""
     q = select(*LISTED).order_by(tok.c.created, tok.c.id)
-    return conn.execute(_scope(q, org_ids, partner_id)).all()
+    return conn.execute(_scope(q, org_ids)).all()
 
 
 def by_id_prefix(
-    conn: Connection,
-    prefix: str,
-    org_ids: Collection[str] | None,
-    partner_id: str | None = None,
-    limit: int = 2,
+    conn: Connection, prefix: str, org_ids: Collection[str] | None, limit: int = 2
 ) -> Sequence[AnyRow]:
     """Tokens whose id starts with ``prefix`` (at most ``limit``: two tell it is ambiguous)."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     q = select(*LISTED).where(tok.c.id.like(escaped + "%", escape="\\")).limit(limit)
-    return conn.execute(_scope(q, org_ids, partner_id)).all()
+    return conn.execute(_scope(q, org_ids)).all()
+
+
+def by_id(conn: Connection, token_id: str) -> Any:
+    return conn.execute(select(*LISTED).where(tok.c.id == token_id)).first()
 
 
 def revoke(conn: Connection, token_id: str, now: datetime) -> bool:

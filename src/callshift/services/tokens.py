@@ -183,8 +183,8 @@ def _manager(ctx: Ctx) -> None:
         raise Forbidden("only a full admin manages API tokens")
 
 
-def _scope(ctx: Ctx, everything: bool) -> tuple[frozenset[str] | None, str | None]:
-    return (None, None) if everything else (ctx.principal.org_ids, None)
+def _orgs(ctx: Ctx, everything: bool) -> frozenset[str] | None:
+    return None if everything else ctx.principal.org_ids
 
 
 def issue_token_as(
@@ -217,9 +217,18 @@ def list_tokens(ctx: Ctx, everything: bool = False) -> list[TokenInfo]:
     """The tokens of the caller's organisations (``everything``: every token, for the CLI's
     operator, partners' too), oldest first; never a secret or its hash."""
     _manager(ctx)
-    orgs, partner = _scope(ctx, everything)
     with ctx.db.uow(write=False) as uow:
-        return [_info(r) for r in sql.listed(uow.conn, orgs, partner)]
+        return [_info(r) for r in sql.listed(uow.conn, _orgs(ctx, everything))]
+
+
+def token_info(ctx: Ctx, token_id: str) -> TokenInfo:
+    """One token as listed (the caller's organisations only)."""
+    _manager(ctx)
+    with ctx.db.uow(write=False) as uow:
+        row = sql.by_id(uow.conn, token_id)
+    if row is None or row.org_id not in ctx.principal.org_ids:
+        raise NotFound(f"no token {token_id}")
+    return _info(row)
 
 
 def revoke_token(ctx: Ctx, id_prefix: str, everything: bool = False) -> TokenInfo:
@@ -229,9 +238,8 @@ def revoke_token(ctx: Ctx, id_prefix: str, everything: bool = False) -> TokenInf
     id_prefix = id_prefix.strip()
     if len(id_prefix) < MIN_PREFIX:
         raise InvalidInput(f"give at least {MIN_PREFIX} characters of the token's id")
-    orgs, partner = _scope(ctx, everything)
     with ctx.db.uow() as uow:
-        found = sql.by_id_prefix(uow.conn, id_prefix, orgs, partner)
+        found = sql.by_id_prefix(uow.conn, id_prefix, _orgs(ctx, everything))
         if not found:
             raise NotFound(f"no token with an id starting {id_prefix}")
         if len(found) > 1:
@@ -243,7 +251,7 @@ def revoke_token(ctx: Ctx, id_prefix: str, everything: bool = False) -> TokenInf
                 uow.store, row._asdict(), "token.revoked", ctx.principal.name, ctx.tracking_id, now
             )
         uow.commit()
-        return _info(sql.by_id_prefix(uow.conn, row.id, None)[0])
+        return _info(sql.by_id(uow.conn, row.id))
 
 
 def authenticate(

@@ -10,7 +10,13 @@ from pydantic import BaseModel, Field
 from ... import ids
 from ...domain.access import Role
 from ...services.context import Ctx
-from ...services.tokens import TokenInfo, issue_token_as, list_tokens, revoke_token
+from ...services.tokens import (
+    TokenInfo,
+    issue_token_as,
+    list_tokens,
+    revoke_token,
+    token_info,
+)
 from ..deps import TokenCache, context
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
@@ -54,8 +60,7 @@ def create(body: NewToken, request: Request, ctx: Ctx = Depends(context)) -> dic
     issued = issue_token_as(
         ctx, body.role, name=body.name, lifetime=timedelta(days=days), user_email=body.email
     )
-    listed = next(t for t in list_tokens(ctx) if t.id == issued.id)
-    return {**token_out(listed), "token": issued.secret}
+    return {**token_out(token_info(ctx, issued.id)), "token": issued.secret}
 
 
 @router.delete("/tokens/{token_id}", summary="Revoke an API token (a unique id prefix will do)")
