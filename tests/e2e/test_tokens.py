@@ -3,6 +3,7 @@ a revocation is refused by every server process within a second (issue 14, findi
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -87,6 +88,10 @@ def test_cli_lists_without_secrets_and_revokes_by_prefix(cli, db, demo):
     assert listed.exit_code == 0, listed.output
     assert row.id in listed.output and "ci-bot" in listed.output
     assert secret not in listed.output and row.token_hash not in listed.output
+    as_json = cli("token", "list", "--json")
+    mine = next(x for x in json.loads(as_json.output) if x["id"] == row.id)
+    assert mine["name"] == "ci-bot" and not mine["revoked"] and not mine["expired"]
+    assert secret not in as_json.output and row.token_hash not in as_json.output
 
     assert cli("token", "revoke", "abc").exit_code == 1  # too short to name a token
     assert cli("token", "revoke", "ffffffff-none").exit_code == 1

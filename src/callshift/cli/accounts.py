@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import re
 import sys
+from dataclasses import asdict
 from datetime import timedelta
 
 import typer
@@ -16,7 +17,17 @@ from ..domain.errors import DomainError
 from ..services.accounts import create_account
 from ..services.context import utcnow
 from ..services.tokens import issue_token, list_tokens, revoke_token
-from .common import console, domain_errors, err, fail, open_db, operator_ctx, org_ids
+from .common import (
+    console,
+    domain_errors,
+    err,
+    fail,
+    open_db,
+    operator_ctx,
+    org_ids,
+    print_json,
+    print_rows,
+)
 
 account_app = typer.Typer(help="Admin web UI accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -119,20 +130,37 @@ def _when(at) -> str:
 
 @token_app.command("list")
 @domain_errors
-def token_list() -> None:
-    """Every API token, one a line, tab-separated: id, name, role, organisation, created,
-    expires, revoked; never a secret.
+def token_list(
+    as_json: bool = typer.Option(
+        False, "--json", help="Print JSON (stable keys) instead of a table"
+    ),
+) -> None:
+    """Every API token: id, name, role, organisation (or partner), created, expires, revoked;
+    never a secret. Any unique prefix of an id (4 characters or more) names a token.
 
     Example: callshift token list
     """
     db = open_db(migrate=True)
     now = utcnow()
-    print("\t".join(("id", "name", "role", "org/partner", "created", "expires", "revoked")))
-    for t in list_tokens(operator_ctx(db), everything=True):
-        expires = _when(t.expires_at) + (" (expired)" if t.expired(now) else "")
-        revoked = _when(t.revoked_at) if t.revoked else "no"
-        owner = t.org_id or t.partner_id or ""
-        print("\t".join((t.id, t.name, t.role, owner, _when(t.created), expires, revoked)))
+    found = list_tokens(operator_ctx(db), everything=True)
+    if as_json:
+        print_json([{**asdict(t), "expired": t.expired(now)} for t in found])
+        return
+    print_rows(
+        ("id", "name", "role", "org/partner", "created", "expires", "revoked"),
+        (
+            (
+                t.id,
+                t.name,
+                t.role,
+                t.org_id or t.partner_id or "",
+                _when(t.created),
+                _when(t.expires_at) + (" (expired)" if t.expired(now) else ""),
+                _when(t.revoked_at) if t.revoked else "no",
+            )
+            for t in found
+        ),
+    )
 
 
 @token_app.command("revoke")

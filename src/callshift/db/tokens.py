@@ -48,15 +48,6 @@ def listed(conn: Connection, org_ids: Collection[str] | None) -> Sequence[AnyRow
     return conn.execute(_scope(q, org_ids)).all()
 
 
-def by_id_prefix(
-    conn: Connection, prefix: str, org_ids: Collection[str] | None, limit: int = 2
-) -> Sequence[AnyRow]:
-    """Tokens whose id starts with ``prefix`` (at most ``limit``: two tell it is ambiguous)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    q = select(*LISTED).where(tok.c.id.like(escaped + "%", escape="\\")).limit(limit)
-    return conn.execute(_scope(q, org_ids)).all()
-
-
 def by_id(conn: Connection, token_id: str) -> Any:
     return conn.execute(select(*LISTED).where(tok.c.id == token_id)).first()
 

@@ -23,6 +23,7 @@ from ..domain.access import Principal, Role
 from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.model import AuditEvent
 from .context import Ctx, new_id, utcnow
+from .short_ids import resolve_id
 
 DEFAULT_LIFETIME = timedelta(days=90)  # the entrypoints pass CALLSHIFT_TOKEN_LIFETIME_DAYS
 MIN_PREFIX = 4  # characters of an id that name a token to revoke
@@ -231,25 +232,22 @@ def token_info(ctx: Ctx, token_id: str) -> TokenInfo:
     return _info(row)
 
 
-def revoke_token(ctx: Ctx, id_prefix: str, everything: bool = False) -> TokenInfo:
-    """Revoke the token whose id starts with ``id_prefix`` (unique, at least MIN_PREFIX
-    characters); audited as ``token.revoked``. Revoking a revoked token changes nothing."""
+def revoke_token(ctx: Ctx, given: str, everything: bool = False) -> TokenInfo:
+    """Revoke the token whose id is, or starts with, ``given`` (at least MIN_PREFIX
+    characters; short_ids resolves it); audited as ``token.revoked``. Revoking a revoked
+    token changes nothing."""
     _manager(ctx)
-    id_prefix = id_prefix.strip()
-    if len(id_prefix) < MIN_PREFIX:
+    if len(given.strip()) < MIN_PREFIX:
         raise InvalidInput(f"give at least {MIN_PREFIX} characters of the token's id")
+    token_id = resolve_id(ctx, "token", given)
     with ctx.db.uow() as uow:
-        found = sql.by_id_prefix(uow.conn, id_prefix, _orgs(ctx, everything))
-        if not found:
-            raise NotFound(f"no token with an id starting {id_prefix}")
-        if len(found) > 1:
-            raise InvalidInput(f"more than one token's id starts {id_prefix}: give more of it")
-        row = found[0]
+        row = sql.by_id(uow.conn, token_id)
+        if row is None or not (everything or row.org_id in ctx.principal.org_ids):
+            raise NotFound(f"no token id starts with {given.strip()!r}")
         now = ctx.clock()
         if sql.revoke(uow.conn, row.id, now):
-            _audit(
-                uow.store, row._asdict(), "token.revoked", ctx.principal.name, ctx.tracking_id, now
-            )
+            who = ctx.principal.name
+            _audit(uow.store, row._asdict(), "token.revoked", who, ctx.tracking_id, now)
         uow.commit()
         return _info(sql.by_id(uow.conn, row.id))
 
