@@ -8,6 +8,7 @@ both. ``callshift serve`` starts ``callshift.bootstrap:create_app`` by name.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -25,8 +26,10 @@ from .logs import configure
 async def _lifespan(app: FastAPI):
     """The server runs jobs itself unless told not to (SQLite needs no other process)."""
     stop = None
-    if app.state.settings.run_jobs:
-        runner = JobRunner(app.state.db, default_handlers())
+    settings = app.state.settings
+    if settings.run_jobs:
+        ttl = timedelta(hours=settings.preview_ttl_hours)
+        runner = JobRunner(app.state.db, default_handlers(), preview_ttl=ttl)
         thread, stop = start_background(app.state.db, runner=runner)
         app.state.job_runner, app.state.job_thread = runner, thread  # for /health
     yield

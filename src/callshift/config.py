@@ -36,6 +36,27 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest users CSV upload, streamed to a temporary file (bytes)",
     )
+    token_lifetime_days: int = Field(
+        default=90, ge=1, le=3650, description="Days an API token lives unless told otherwise"
+    )
+    token_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Seconds a server process trusts a token it has looked up: a revoked or "
+        "expired token is refused by every process within this",
+    )
+    csv_max_rows: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Rows a users CSV may hold; a longer file is refused before anything is stored",
+    )
+    preview_ttl_hours: float = Field(
+        default=24,
+        gt=0,
+        description="Hours an unconfirmed preview (CSV import, template apply) is kept; "
+        "older ones are deleted with their items",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)

@@ -21,6 +21,7 @@ from .routes import (
     subscriptions,
     telephony,
     templates,
+    tokens,
 )
 from .tracking import TrackingMiddleware
 
@@ -52,7 +53,7 @@ OPENAPI_TAGS = [
 
 def install(app: FastAPI) -> None:
     """The error handlers, the routes under /v1 and /health; the token cache they share."""
-    app.state.token_cache = TokenCache()
+    app.state.token_cache = TokenCache(app.state.settings.token_cache_seconds)
     errors.install(app)
     app.include_router(health.router)
     metrics.install(app)
@@ -67,6 +68,7 @@ def install(app: FastAPI) -> None:
         jobs,
         templates,
         csv,
+        tokens,
     ):
         app.include_router(module.router, prefix="/v1")
 

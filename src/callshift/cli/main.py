@@ -10,12 +10,11 @@ from rich.table import Table
 
 from ..config import get_settings
 from ..domain.access import Role
-from ..domain.errors import DomainError
 from ..services.accounts import create_account
 from ..services.system import holds_no_organisation
-from ..services.tokens import create_token
-from .accounts import account_app
-from .common import console, err, fail, open_db, org_ids
+from ..services.tokens import issue_token, revoke_token
+from .accounts import account_app, token_app
+from .common import console, err, fail, open_db, operator_ctx, org_ids
 from .csv_cmd import csv_app
 from .migrate import migrate_app
 from .move_cmds import jobs_app, move, worker
@@ -28,7 +27,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
@@ -120,32 +118,6 @@ def _seed(db, users: int, rng_seed: int = 42):
     return summary
 
 
-@token_app.command("create")
-def token_create(
-    role: Role = typer.Option(Role.FULL_ADMIN, help="What the token may do"),
-    org: str = typer.Option(None, help="Organisation id (default: the main one)"),
-    partner: str = typer.Option(None, help="Partner id, for partner-admin"),
-    email: str = typer.Option(None, help="The person, for a user token"),
-    name: str = typer.Option("", help="A label for the audit log"),
-) -> None:
-    """Issue an API token; the token alone is printed on the last line.
-
-    Example: TOKEN=$(callshift token create --role full-admin | tail -n1)
-    """
-    db = open_db(migrate=True)
-    if role in (Role.FULL_ADMIN, Role.READ_ONLY_ADMIN) and not org:
-        orgs = org_ids(db)
-        if not orgs:
-            fail("no organisation yet: run `callshift seed` first")
-        org = orgs[0]
-    try:
-        secret = create_token(db, role, org_id=org, partner_id=partner, user_email=email, name=name)
-    except DomainError as e:
-        fail(e.message)
-    err.print(f"[green]{role.value}[/] token for {org or partner or email} (shown once):")
-    print(secret)
-
-
 def demo_admin(db) -> tuple[str, str]:
     """A full-admin UI account of this database's main organisation, with a fresh random
     password: (email, password). Each run makes its own (only a hash is stored, so an old
@@ -172,9 +144,11 @@ def demo(
     db = open_db(migrate=True)
     if holds_no_organisation(db):
         _seed(db, users)
-    secret = create_token(db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo")
+    demo_token = issue_token(
+        db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo", actor="cli:demo"
+    )
+    secret = demo_token.secret
     email, password = demo_admin(db)
-    db.dispose()
     url = f"http://{host}:{port}"
     # plain print, one fact a line: nothing wrapped, so every line copies and parses whole
     lines = [
@@ -191,6 +165,14 @@ def demo(
         "",
     ]
     print("\n".join(lines), flush=True)
-    uvicorn.run(
-        "callshift.bootstrap:create_app", factory=True, host=host, port=port, log_level="warning"
-    )
+    try:
+        uvicorn.run(
+            "callshift.bootstrap:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+    finally:  # the demo's token lives as long as the demo
+        revoke_token(operator_ctx(db), demo_token.id)
+        db.dispose()

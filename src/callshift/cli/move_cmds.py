@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -213,7 +214,8 @@ def worker(
     Example: callshift worker
     """
     db = open_db()
-    runner = JobRunner(db, default_handlers())
+    ttl = timedelta(hours=get_settings().preview_ttl_hours)
+    runner = JobRunner(db, default_handlers(), preview_ttl=ttl)
     if once:
         runner.run_until_idle()
         return

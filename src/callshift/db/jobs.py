@@ -291,3 +291,27 @@ def list_jobs(
         q = q.where(j.status != "preview", ~(discarded & j.kind.in_(PREVIEWED_KINDS)))
     rows = conn.execute(q.order_by(j.created_at.desc()).limit(limit))
     return [to_job(r) for r in rows]
+
+
+def stale_previews(conn: Connection, created_before: datetime, limit: int = 100) -> list[str]:
+    """Ids of previews (never confirmed) created before the time, oldest first; on
+    PostgreSQL locked, skipping one a confirmation holds."""
+    j = t.jobs.c
+    q = (
+        select(j.id)
+        .where(j.status == "preview", j.created_at < created_before)
+        .order_by(j.created_at)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(conn.execute(q).scalars())
+
+
+def delete_job(conn: Connection, job_id: str) -> int:
+    """A job and all of it (items, batches, log); how many items went."""
+    items = conn.execute(delete(t.job_items).where(t.job_items.c.job_id == job_id)).rowcount
+    conn.execute(delete(t.job_batches).where(t.job_batches.c.job_id == job_id))
+    conn.execute(delete(t.job_log).where(t.job_log.c.job_id == job_id))
+    conn.execute(delete(t.jobs).where(t.jobs.c.id == job_id))
+    return items

@@ -199,6 +199,8 @@ api_tokens = Table(
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE")),
     Column("created", TS, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_at", TS),  # NULL: issued before tokens expired (migration 0012 sets it)
+    Column("revoked_at", TS),
 )
 
 jobs = Table(

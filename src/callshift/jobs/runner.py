@@ -26,6 +26,7 @@ from ..db import jobs as store
 from ..db.engine import Database
 from ..db.store import CapacityRace
 from ..domain.jobs import ACTIVE, FORWARD, Job
+from ..services.previews import expire_previews
 from . import runner_metrics
 from .handler import JobHandler
 
@@ -65,6 +66,7 @@ class JobRunner:
         job_id: str | None = None,
         retry: RetryPolicy = RetryPolicy(),  # frozen: one shared default is safe
         sleep: Callable[[float], None] = time.sleep,
+        preview_ttl: timedelta = timedelta(hours=24),  # CALLSHIFT_PREVIEW_TTL_HOURS
     ):
         if handlers is None:
             from .registry import default_handlers  # the handlers import much; only when needed
@@ -77,6 +79,7 @@ class JobRunner:
         self.job_id = job_id  # only this job, when set (the CLI runs the job it started)
         self.retry = retry
         self.sleep = sleep  # run_until_idle's wait for a batch's retry time (tests advance a clock)
+        self.preview_ttl = preview_ttl
         self._unknown: set[str] = set()  # jobs of kinds this runner has no handler for, warned of
         self.last_tick: datetime | None = None  # when run_forever last looked for work (/health)
 
@@ -110,12 +113,16 @@ class JobRunner:
             self.sleep((wake - now).total_seconds())
 
     def housekeeping(self) -> int:
-        """Expire recycle-bin entries past their retention (they could no longer be restored)."""
+        """Expire recycle-bin entries past their retention (they could no longer be restored),
+        and delete previews older than ``preview_ttl`` that nobody confirmed, with their items.
+        Returns the recycle-bin entries expired."""
+        now = self.clock()
         with self.db.uow() as uow:
-            n = uow.store.expire_recycle(self.clock())
+            n = uow.store.expire_recycle(now)
             uow.commit()
         if n:
             log.info("recycle bin entries expired", extra={"count": n})
+        expire_previews(self.db, now - self.preview_ttl)
         return n
 
     def run_forever(

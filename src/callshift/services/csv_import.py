@@ -190,7 +190,8 @@ class SeenEmails:
 def validate_import(
     ctx: Ctx, source: BinaryIO, options: ImportOptions, org_id: str | None = None
 ) -> ImportPreview:
-    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file."""
+    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file,
+    and for one of more than ``ctx.csv_max_rows`` rows, as soon as it gets there."""
     ctx.principal.require_admin()
     org = ctx.principal.org(org_id)
     records = read_records(source)
@@ -207,6 +208,7 @@ def validate_import(
     planner.interface = options.interface
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
     seen, candidates = SeenEmails(), set[str]()
+    rows = 0
     try:
         # blank rows are skipped (most rows show it by their first cell)
         while chunk := [
@@ -214,6 +216,12 @@ def validate_import(
             for r in islice(records, CHUNK)
             if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))
         ]:
+            rows += len(chunk)
+            if rows > ctx.csv_max_rows:
+                raise CsvRefused(
+                    f"the file holds more than {ctx.csv_max_rows:,} user rows, the most one "
+                    "import takes: split it into files of at most that many rows"
+                )
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
             _keep(preview, seen, candidates, items, licences)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from ..domain.csv_text import csv_chunks
 from ..domain.errors import InvalidInput
 from ..services.audit import AuditFilter, iter_audit, list_audit
 from ..services.directory import org_view
@@ -55,6 +54,19 @@ def audit(
     )
 
 
+AUDIT_HEADER = (
+    "Id",
+    "At",
+    "Actor",
+    "Action",
+    "Target Type",
+    "Target Id",
+    "Before",
+    "After",
+    "Tracking Id",
+)
+
+
 @router.get("/audit.csv")
 def audit_csv(
     page: Page = Depends(current_page),
@@ -65,44 +77,22 @@ def audit_csv(
 ):
     f = _filter(page, action, person, since, until)
 
-    def lines():
-        out = io.StringIO()
-        w = csv.writer(out)
-        w.writerow(
-            [
-                "Id",
-                "At",
-                "Actor",
-                "Action",
-                "Target Type",
-                "Target Id",
-                "Before",
-                "After",
-                "Tracking Id",
-            ]
-        )
+    def rows():
         for r in iter_audit(page.ctx, f):
-            w.writerow(
-                [
-                    r.id,
-                    r.at.isoformat(),
-                    r.actor,
-                    r.action,
-                    r.target_type,
-                    r.target_id,
-                    json.dumps(r.before) if r.before is not None else "",
-                    json.dumps(r.after) if r.after is not None else "",
-                    r.tracking_id or "",
-                ]
-            )
-            if out.tell() > 64_000:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
+            yield [
+                r.id,
+                r.at.isoformat(),
+                r.actor,
+                r.action,
+                r.target_type,
+                r.target_id,
+                json.dumps(r.before) if r.before is not None else "",
+                json.dumps(r.after) if r.after is not None else "",
+                r.tracking_id or "",
+            ]
 
     return StreamingResponse(
-        lines(),
+        csv_chunks(AUDIT_HEADER, rows()),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
