@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ..config import Settings
-from . import errors, faults, ratelimit
+from . import errors, faults, limits, ratelimit
 from .deps import TokenCache
 from .routes import csv, features, health, jobs, licenses, people, subscriptions, templates
 from .tracking import TrackingMiddleware
@@ -43,6 +43,7 @@ def install(app: FastAPI) -> None:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
+    limits.install(app, settings)  # innermost of these: a limited or faulted request reads nothing
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
     app.add_middleware(TrackingMiddleware)  # outermost: even a 429 carries its tracking id
