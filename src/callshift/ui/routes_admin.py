@@ -14,6 +14,7 @@ from ..domain.errors import InvalidInput
 from ..services.audit import AuditFilter, iter_audit, list_audit
 from ..services.directory import org_view
 from ..services.subscriptions import list_recycle_bin, restore
+from ..web.params import bounded
 from .auth import Page, checked_form, current_page
 
 router = APIRouter(prefix="/ui")
@@ -46,7 +47,7 @@ def audit(
     person: str = "",
     since: str = "",
     until: str = "",
-    before: int | None = None,
+    before: int | None = bounded(None, ge=1),
 ):
     rows, next_before = list_audit(page.ctx, _filter(page, action, person, since, until), before)
     filters = {"action": action, "person": person, "since": since, "until": until}

@@ -13,6 +13,7 @@ from ...services.bulk_move import start_move, validate_move
 from ...services.context import Ctx
 from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
 from ...services.reports import item_dict, job_report
+from ...web.params import bounded
 from ..deps import context
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
@@ -79,7 +80,7 @@ def start(body: MoveRequest, request: Request, ctx: Ctx = Depends(context)) -> d
 
 
 @router.get("/jobs", summary="Jobs, newest first")
-def jobs(ctx: Ctx = Depends(context), limit: int = Query(50, ge=1, le=500)) -> dict:
+def jobs(ctx: Ctx = Depends(context), limit: int = bounded(50, ge=1, le=500)) -> dict:
     return {"items": [job_out(j) for j in list_jobs(ctx, limit)]}
 
 
@@ -92,8 +93,8 @@ def status(job_id: str, ctx: Ctx = Depends(context)) -> dict:
 def errors(
     job_id: str,
     ctx: Ctx = Depends(context),
-    after: int = Query(-1, ge=-1),
-    limit: int = Query(1000, ge=1, le=10_000),
+    after: int = bounded(-1, ge=-1),
+    limit: int = bounded(1000, ge=1, le=10_000),
 ) -> dict:
     return {"items": [item_dict(r) for r in job_items(ctx, job_id, "failed", after, limit)]}
 

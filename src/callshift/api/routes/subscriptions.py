@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from ... import ids
 from ...domain.errors import SubscriptionInUse
 from ...services.context import Ctx
 from ...services.subscriptions import cancel_subscription, list_recycle_bin, readiness, restore
+from ...web.params import bounded
 from ..deps import context
 from .licenses import raw_org
 
@@ -58,9 +59,9 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
 def recycle_bin(
     ctx: Ctx = Depends(context),
     orgId: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
+    limit: int = bounded(100, ge=1, le=1000),
     # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
-    offset: int = Query(0, ge=0, le=2**31 - 1),
+    offset: int = bounded(0),
 ) -> dict:
     entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
     return {

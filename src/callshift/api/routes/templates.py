@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from ... import ids
@@ -25,6 +25,7 @@ from ...services.jobs import get_job
 from ...services.previews import confirm_preview
 from ...services.template_apply import TemplatePreview, preview_apply
 from ...services.templates import delete_template, get_template, list_templates, save_template
+from ...web.params import bounded
 from ..deps import context
 from .jobs import job_out
 from .licenses import raw_org
@@ -237,8 +238,8 @@ def group(group_id: str, ctx: Ctx = Depends(context)) -> dict:
 def group_members(
     group_id: str,
     ctx: Ctx = Depends(context),
-    count: int = Query(500, ge=1, le=1000),
-    startIndex: int = Query(0, ge=0),
+    count: int = bounded(500, ge=1, le=1000),
+    startIndex: int = bounded(0),
 ) -> dict:
     uids = members(ctx, _group_raw(group_id), count, startIndex)
     return {"members": [{"id": ids.person(u)} for u in uids]}
