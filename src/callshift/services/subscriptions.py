@@ -21,6 +21,7 @@ def get_subscription(ctx: Ctx, store, sub_id: str) -> Subscription:
 
 def readiness(ctx: Ctx, sub_id: str) -> dict[str, int]:
     """Users still holding each licence of the subscription (empty: ready to cancel)."""
+    ctx.principal.require_admin()  # an administrator's read: a user token sees no org figures
     with ctx.db.uow(write=False) as uow:
         get_subscription(ctx, uow.store, sub_id)
         return uow.store.users_per_licence(sub_id)

@@ -65,6 +65,9 @@ def audit_csv(
     until: str = "",
 ):
     f = _filter(page, action, person, since, until)
+    # checked before the response starts: once the header row is sent, a refusal can only
+    # break the download; a user account gets the 403 page instead
+    page.ctx.principal.require_admin()
 
     def lines():
         out = io.StringIO()
