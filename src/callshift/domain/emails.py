@@ -24,7 +24,7 @@ import unicodedata
 from functools import lru_cache
 
 import idna
-from confusable_homoglyphs import confusables
+from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
 
 from .errors import InvalidInput
 from .text import describe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ... import ids
 from ...domain.bulk_plan import Selection
@@ -15,11 +15,12 @@ from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs
 from ...services.reports import item_dict, job_report
 from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class MoveRequest(BaseModel):
+class MoveRequest(Body):
     sourceSubscriptionId: str = Field(min_length=1, max_length=100)
     targetSubscriptionId: str = Field(min_length=1, max_length=100)
     offerCodes: list[str] | None = Field(

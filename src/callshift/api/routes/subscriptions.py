@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from ... import ids
 from ...domain.errors import SubscriptionInUse
@@ -11,12 +10,13 @@ from ...services.context import Ctx
 from ...services.subscriptions import cancel_subscription, list_recycle_bin, readiness, restore
 from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 from .licenses import raw_org
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class Restore(BaseModel):
+class Restore(Body):
     entryIds: list[str]
     licenseId: str | None = None
 

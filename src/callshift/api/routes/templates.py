@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ... import ids
 from ...domain.errors import NotFound
@@ -27,6 +27,7 @@ from ...services.template_apply import TemplatePreview, preview_apply
 from ...services.templates import delete_template, get_template, list_templates, save_template
 from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 from .jobs import job_out
 from .licenses import raw_org
 
@@ -47,7 +48,7 @@ def _group_raw(value: str) -> str:
         raise NotFound("group not found") from None
 
 
-class TemplateIn(BaseModel):
+class TemplateIn(Body):
     templateName: str = Field(min_length=1, max_length=200)
     templateType: Literal["ORG", "GROUP"] = "ORG"
     licenses: list[str] = Field(default_factory=list, max_length=50)
@@ -130,7 +131,7 @@ def remove(template_id: str, ctx: Ctx = Depends(context)) -> Response:
     return Response(status_code=204)
 
 
-class ApplyIn(BaseModel):
+class ApplyIn(Body):
     preserveLicenses: bool = Field(True, description="keep existing licences; only add missing")
     allowDataLoss: bool = Field(False, description="confirm removals that purge calling data")
 
@@ -187,18 +188,18 @@ def confirm(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     return job_out(get_job(ctx, job_id))
 
 
-class GroupIn(BaseModel):
+class GroupIn(Body):
     displayName: str = Field(min_length=1, max_length=200)
     members: list[dict] = Field(default_factory=list, max_length=10_000)
     orgId: str | None = Field(default=None, max_length=400)
 
 
-class MemberOp(BaseModel):
+class MemberOp(Body):
     id: str = Field(max_length=400)
     operation: Literal["add", "delete"] = "add"
 
 
-class GroupPatch(BaseModel):
+class GroupPatch(Body):
     members: list[MemberOp] = Field(default_factory=list, max_length=10_000)
 
 
