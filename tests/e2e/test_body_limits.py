@@ -134,3 +134,22 @@ def test_bad_token_with_a_body_is_refused_before_reading(live):
         timeout=10,
     )
     assert_webex_error(r, 401)
+
+
+def test_ui_upload_without_a_session_is_sent_to_sign_in_unread(live):
+    with PeakRss() as rss:
+        try:
+            r = httpx.post(
+                live.server.url("/ui/csv/upload"),
+                content=body_100mb(
+                    b"--b\r\nContent-Disposition: form-data; name=file\r\n\r\n", b""
+                ),
+                headers={"content-type": "multipart/form-data; boundary=b"},
+                timeout=60,
+            )
+        except httpx.TransportError:
+            r = None
+    print(f"\nUI upload, no session, 100 MB: peak RSS growth {rss.growth / MB:.1f} MB")
+    assert rss.growth < GROWTH_LIMIT
+    if r is not None:
+        assert r.status_code == 303 and r.headers["location"] == "/ui/signin"

@@ -4,7 +4,9 @@ Pure ASGI (no ``BaseHTTPMiddleware``, which would buffer): the body is never hel
 
 * A request to ``/v1`` that carries a body must first show a valid bearer token; without one
   it is answered 401 before a single byte of the body is read (the token is resolved through
-  the same cache the routes use, so the route's own check is then free).
+  the same cache the routes use, so the route's own check is then free). A form posted to
+  ``/ui`` (but the sign-in form) must come from a live session, or it is sent to the
+  sign-in page unread.
 * A body is refused with 413 as soon as its declared ``Content-Length`` is over the limit,
   and otherwise when the bytes actually received pass it (chunked bodies, lying clients):
   ``receive`` raises ``BodyTooLarge``, an ``HTTPException`` that the app's handlers answer in
@@ -19,10 +21,14 @@ from __future__ import annotations
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
+from ..services.accounts import session
 from ..services.tokens import authenticate
+from ..web.cookies import SESSION_COOKIE
 from .ratelimit import reject
 
 MULTIPART_SLACK = 1 << 20  # the multipart envelope and small option fields
@@ -54,6 +60,18 @@ async def _token_ok(scope: Scope, headers: Headers) -> bool:
     return True
 
 
+async def _session_ok(scope: Scope) -> bool:
+    request = Request(scope)
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return False
+    return await run_in_threadpool(session, scope["app"].state.db, secret) is not None
+
+
+def _to_sign_in() -> Response:
+    return RedirectResponse("/ui/signin", 303, headers={"HX-Redirect": "/ui/signin"})
+
+
 class BodyLimits:
     def __init__(self, app: ASGIApp, json_max_bytes: int, upload_max_bytes: int):
         self.app = app
@@ -76,6 +94,10 @@ class BodyLimits:
             await reject(
                 scope, 401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"}
             )(scope, receive, send)
+            return
+        path = scope["path"]
+        if path.startswith("/ui/") and path != "/ui/signin" and not await _session_ok(scope):
+            await _to_sign_in()(scope, receive, send)
             return
         limit = self.limit_for(headers)
         declared = headers.get("content-length", "")

@@ -21,9 +21,9 @@ from ..domain.text import text_problem
 from ..entry import request_ctx
 from ..services.accounts import Session, session
 from ..services.context import Ctx
+from ..web.cookies import SESSION_COOKIE
 from .render import render
 
-SESSION_COOKIE = "callshift_session"
 ORG_COOKIE = "callshift_org"
 PRE_COOKIE = "callshift_signin"  # double-submit token of the sign-in form
 
