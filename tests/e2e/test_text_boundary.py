@@ -123,3 +123,24 @@ def test_ui_forms_refuse_control_characters(api, db, demo, w):
     assert r.headers["content-type"].startswith("text/html")
     assert re.search(r"name.{0,40}control character", r.text), r.text[:2000]
     assert w.sql("select count(*) from licence_templates")[0][0] == before
+
+
+def test_a_lookalike_row_is_flagged_on_the_ui_csv_preview(api, client, db, demo, w):
+    exported = client.get("/v1/callshift/csv/export").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    victim = next(r[3] for r in rows[1:] if "a" in r[3])
+    row = next(r for r in rows[1:] if r[3] == victim)
+    row[3] = _cyrillic_a(victim)
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    create_account(db, "csvui@acme.example.com", PASSWORD, Role.FULL_ADMIN, org_id=demo.main_org_id)
+    secret, csrf = sign_in(db, "csvui@acme.example.com", PASSWORD)
+    c = api()
+    c.cookies.set("callshift_session", secret)
+    r = c.post(
+        "/ui/csv/upload",
+        data={"csrf": csrf, "mode": "add"},
+        files={"file": ("users.csv", out.getvalue().encode(), "text/csv")},
+    )
+    assert r.status_code == 200, r.text[:500]  # followed to the preview page
+    assert f"looks like {victim}" in r.text, r.text[:3000]

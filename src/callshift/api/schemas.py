@@ -99,7 +99,7 @@ class LicenseList(BaseModel):
     items: list[License]
 
 
-class PhoneNumber(Body):
+class PhoneNumber(BaseModel):  # in and out: PersonIn checks its strings
     type: str
     value: str
     primary: bool = False
