@@ -66,6 +66,7 @@ def test_api_paging_integers_past_64_bits_are_400s(client, objects):
             statuses.append(r.status_code)
             assert_webex_error(r, 400)
     assert len(statuses) == 36
+    print(f"\n{len(api_cases(objects))} API parameters x {len(HUGE)} values -> {statuses}")
 
 
 def test_licence_users_limit_is_bounded(client, w):
@@ -82,6 +83,7 @@ def test_ui_paging_integers_past_64_bits_are_400_pages(ui, objects):
             assert r.status_code == 400, (path, name, value, r.status_code, r.text[:300])
             assert r.headers["content-type"].startswith("text/html")
             assert "not valid" in r.text
+            print(f"\nUI {path}?{name}={value} -> {r.status_code}")
 
 
 def test_in_range_values_still_page(client, ui, objects):
