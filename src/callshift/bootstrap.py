@@ -20,6 +20,7 @@ from .entry import open_database
 from .jobs.registry import default_handlers
 from .jobs.runner import JobRunner, start_background
 from .logs import configure
+from .web.headers import SecurityHeaders
 
 
 @asynccontextmanager
@@ -53,5 +54,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     api.install(app)
     ui.install(app)  # after the API: its error pages fall back to the API's handlers
-    api.install_middleware(app, settings)  # outermost, so the UI's requests pass it too
+    api.install_middleware(app, settings)  # so the UI's requests pass it too
+    app.add_middleware(SecurityHeaders)  # outermost: every response, even a 429 or a 413
     return app

@@ -214,6 +214,14 @@ HOSTILE = [
     ("GET", "/v1/callshift/subscriptions/Sub%00/readiness", None, None),
     ("POST", "/v1/people", None, {"emails": ["nul\x00@acme.example.com"]}),
     ("POST", "/v1/callshift/recycleBin/restore", None, {"entryIds": ["\x00"]}),
+    # issue 14: paging integers past 64 bits, control characters and odd emails in bodies
+    ("GET", "/v1/people", {"max": str(2**63)}, None),
+    ("GET", "/v1/callshift/jobs/x/errors", {"after": str(2**70)}, None),
+    ("GET", "/v1/groups/x/members", {"startIndex": str(-(2**63) - 1)}, None),
+    ("POST", "/v1/groups", None, {"displayName": "a\x00b"}),
+    ("POST", "/v1/people", None, {"emails": ["a@b@c"]}),
+    ("POST", "/v1/people", None, {"emails": ["\u202eada@acme.example.com"]}),
+    ("POST", "/v1/people", None, {"emails": ["x@"], "displayName": "\x1b[31m"}),
 ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ..config import Settings
-from . import errors, faults, metrics, ratelimit
+from . import errors, faults, limits, metrics, ratelimit
 from .deps import TokenCache
 from .routes import (
     csv,
@@ -74,6 +74,7 @@ def install(app: FastAPI) -> None:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
+    limits.install(app, settings)  # innermost of these: a limited or faulted request reads nothing
     faults.install(app, settings)  # both off by default; the last installed is outermost
     ratelimit.install(app, settings)
     metrics.install_middleware(app)  # outside the limiter: its 429s are counted too

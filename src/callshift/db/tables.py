@@ -341,3 +341,12 @@ ui_sessions = Table(
     Column("created", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
 )
+
+signin_throttles = Table(
+    "signin_throttles",
+    metadata,
+    Column("key", String(400), primary_key=True),  # "account:EMAIL" or "address:IP"
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", TS, nullable=False),
+    Column("blocked_until", TS),
+)

@@ -52,6 +52,7 @@ IMPORT_STATE_CONFLICT = 409005
 EMAIL_TAKEN = 409010
 GROUP_NAME_TAKEN = 409011
 TEMPLATE_CONFLICT = 409012
+EMAIL_LOOKALIKE = 409013
 ACCOUNT_EXISTS = 409020
 
 
@@ -214,6 +215,13 @@ REGISTRY: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(EMAIL_TAKEN, "EMAIL_TAKEN", "409", "a person with that email already exists"),
     ErrorCode(GROUP_NAME_TAKEN, "GROUP_NAME_TAKEN", "409", "a group with that name already exists"),
+    ErrorCode(
+        EMAIL_LOOKALIKE,
+        "EMAIL_LOOKALIKE",
+        "409",
+        "the email looks like an existing address (letters from another script that look "
+        "the same); use the existing person or an address that cannot be mistaken for it",
+    ),
     ErrorCode(
         TEMPLATE_CONFLICT,
         "TEMPLATE_CONFLICT",

@@ -28,7 +28,8 @@ from ..db import batch_reads as reads
 from ..db import profile_reads
 from ..db.store import SqlStore
 from ..domain import errors as E
-from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
+from ..domain.emails import lookalike_candidate, normalise_email
+from ..domain.errors import InvalidInput, LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (
     CallingChange,
     CallingProperties,
@@ -111,6 +112,7 @@ class RowPlanner:
         users = reads.users_by_email(
             store.conn, self.org_id, sorted({e for e in emails if e}), self.holdings
         )
+        self.email_flags = email_flags(store, self.org_id, {e for e in emails if e} - set(users))
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
@@ -208,6 +210,9 @@ class RowPlanner:
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
         self.planner.take(added, removed)
 
+    # the chunk's unknown emails that are look-alikes or malformed, and why
+    email_flags: dict[str, str] = field(default_factory=dict)
+
     def _user(self, found: tuple[str, frozenset[str]], email: str) -> User:
         return User(id=found[0], org_id=self.org_id, email=email)
 
@@ -225,7 +230,10 @@ class RowPlanner:
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
         if not errors and found is None:
-            errors.append("no user with this email in the organisation")
+            flag = self.email_flags.get(email)
+            errors.append(
+                "no user with this email in the organisation" + (f": {flag}" if flag else "")
+            )
         if errors or found is None:
             return self._failed(line, found[0] if found else "", email, errors)
         user = self._user(found, email)
@@ -615,3 +623,27 @@ def _purge_message(column: str, lost: Mapping) -> str:
         f"removes {column} without a replacement: the user would lose {lost_text(lost)} "
         "(R7); refused unless data loss is allowed"
     )
+
+
+def email_flags(store: SqlStore, org_id: str, unknown: set[str]) -> dict[str, str]:
+    """Why each email that matches no user is worse than unknown: not an address at all
+    (invisible characters, two @...), or a look-alike of an address of the organisation
+    (domain/emails.py). Only the unknown emails of a chunk are looked at: usually none."""
+    flags, twins = {}, {}
+    for email in unknown:
+        try:
+            twin = lookalike_candidate(normalise_email(email))
+        except InvalidInput as bad:
+            flags[email] = bad.message
+            continue
+        if twin:
+            twins[email] = twin
+    if twins:
+        found = reads.users_by_email(store.conn, org_id, sorted(set(twins.values())))
+        for email, twin in twins.items():
+            if twin in found:
+                flags[email] = (
+                    f"'{email}' looks like {twin}, an address of the organisation "
+                    "(it mixes in letters from another script)"
+                )
+    return flags

@@ -23,6 +23,7 @@ def get_subscription(ctx: Ctx, store, sub_id: str) -> Subscription:
 
 def readiness(ctx: Ctx, sub_id: str) -> dict[str, int]:
     """Users still holding each licence of the subscription (empty: ready to cancel)."""
+    ctx.principal.require_admin()  # an administrator's read: a user token sees no org figures
     with ctx.db.uow(write=False) as uow:
         get_subscription(ctx, uow.store, sub_id)
         return uow.store.users_per_licence(sub_id)
@@ -69,6 +70,7 @@ def _use(ctx: Ctx, store, sub: Subscription) -> SubscriptionUse:
 
 def subscription_use(ctx: Ctx, sub_id: str) -> SubscriptionUse:
     """Readiness in people: users, calling users, and assignments per licence."""
+    ctx.principal.require_admin()  # an administrator's read: a user token sees no org figures
     with ctx.db.uow(write=False) as uow:
         return _use(ctx, uow.store, get_subscription(ctx, uow.store, sub_id))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -87,6 +88,16 @@ def install(app: FastAPI) -> None:
     for kind in REFUSED:
         for_ui(kind, refused_page)
     for_ui(HTTPException, lambda r, e: _error_page(r, e.status_code, str(e.detail)))
+    # a query value out of range (a paging integer past its bound, ...): a 400 page
+    for_ui(
+        RequestValidationError,
+        lambda r, e: _error_page(
+            r,
+            400,
+            "a value in the address is not valid",
+            [f"{'.'.join(str(p) for p in x.get('loc', ()))}: {x.get('msg')}" for x in e.errors()],
+        ),
+    )
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc):

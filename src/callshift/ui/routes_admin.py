@@ -13,6 +13,7 @@ from ..domain.errors import InvalidInput
 from ..services.audit import AuditFilter, iter_audit, list_audit
 from ..services.directory import org_view
 from ..services.subscriptions import list_recycle_bin, restore
+from ..web.params import bounded
 from .auth import Page, checked_form, current_page
 
 router = APIRouter(prefix="/ui")
@@ -45,7 +46,7 @@ def audit(
     person: str = "",
     since: str = "",
     until: str = "",
-    before: int | None = None,
+    before: int | None = bounded(None, ge=1),
 ):
     rows, next_before = list_audit(page.ctx, _filter(page, action, person, since, until), before)
     filters = {"action": action, "person": person, "since": since, "until": until}
@@ -76,6 +77,9 @@ def audit_csv(
     until: str = "",
 ):
     f = _filter(page, action, person, since, until)
+    # checked before the response starts: once the header row is sent, a refusal can only
+    # break the download; a user account gets the 403 page instead
+    page.ctx.principal.require_admin()
 
     def rows():
         for r in iter_audit(page.ctx, f):

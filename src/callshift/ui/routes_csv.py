@@ -15,6 +15,7 @@ from ..services.csv_jobs import confirm_import, discard_import, import_view, sav
 from ..services.directory import org_view
 from ..services.jobs import job_items, list_jobs
 from ..services.reports import import_errors_csv
+from ..web.params import bounded
 from .auth import Page, checked_form, current_page
 from .kept_uploads import forget, keep, kept
 
@@ -122,7 +123,7 @@ def upload(
 
 
 @router.get("/{job_id}")
-def preview(job_id: str, page: Page = Depends(current_page), after: int = 0):
+def preview(job_id: str, page: Page = Depends(current_page), after: int = bounded(0)):
     view = import_view(page.ctx, job_id, after, 100, interface="ui")
     if view["status"] != "preview":
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)

@@ -22,6 +22,7 @@ from ...services.people import (
     list_people,
     replace_person,
 )
+from ...web.params import bounded
 from ..deps import context
 from ..paging import next_link
 from ..schemas import MachineIdentity, Person, PersonIn, PersonList
@@ -95,7 +96,7 @@ def list_all(
     orgId: str | None = None,
     locationId: str | None = None,
     callingData: bool = False,
-    max: int = Query(100, ge=1),
+    max: int = bounded(100, ge=1),
     cursor: str | None = None,
 ) -> dict:
     org_id = ctx.principal.org(raw_org(orgId))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends
 
 from ... import ids
 from ...domain.errors import SubscriptionInUse
@@ -14,13 +13,15 @@ from ...services.subscriptions import (
     restore,
     subscription_use,
 )
+from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 from .licenses import raw_org
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class Restore(BaseModel):
+class Restore(Body):
     entryIds: list[str]
     licenseId: str | None = None
 
@@ -72,9 +73,9 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
 def recycle_bin(
     ctx: Ctx = Depends(context),
     orgId: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
+    limit: int = bounded(100, ge=1, le=1000),
     # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
-    offset: int = Query(0, ge=0, le=2**31 - 1),
+    offset: int = bounded(0),
 ) -> dict:
     entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
     return {

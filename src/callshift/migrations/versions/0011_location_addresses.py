@@ -11,7 +11,7 @@ order. Without (org_id, user_id) the planners found the organisation's rows thro
 users on SQLite. With it a page is a walk along the index.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
