@@ -102,6 +102,7 @@ def rollback_form(job_id: str, page: Page = Depends(current_page)):
 
 @router.post("/{job_id}/rollback")
 def rollback(job_id: str, page: Page = Depends(checked_form), confirm: str = Form("")):
+    page.ctx.principal.require_write()  # a read-only admin is refused, not asked to confirm
     if confirm != CONFIRM:
         return _confirm_page(page, job_id, "rollback", 400, NOT_CONFIRMED % "rolled back")
     rollback_job(page.ctx, job_id)
@@ -115,6 +116,7 @@ def abandon_form(job_id: str, page: Page = Depends(current_page)):
 
 @router.post("/{job_id}/abandon")
 def abandon(job_id: str, page: Page = Depends(checked_form), confirm: str = Form("")):
+    page.ctx.principal.require_write()  # a read-only admin is refused, not asked to confirm
     if confirm != CONFIRM:
         return _confirm_page(page, job_id, "abandon", 400, NOT_CONFIRMED % "abandoned")
     abandon_job(page.ctx, job_id)

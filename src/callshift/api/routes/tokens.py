@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ... import ids
 from ...domain.access import Role
@@ -18,11 +18,12 @@ from ...services.tokens import (
     token_info,
 )
 from ..deps import TokenCache, context
+from ..schemas import Body
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class NewToken(BaseModel):
+class NewToken(Body):
     name: str = Field(default="", max_length=200, description="A label for the audit log")
     role: Role = Field(default=Role.FULL_ADMIN, description="Not partner-admin (CLI only)")
     email: str | None = Field(
