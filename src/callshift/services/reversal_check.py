@@ -1,0 +1,121 @@
+"""Finding the changes of a preview that move users back to a subscription they left
+recently (domain/reversals.py), for the CSV import, the template apply and the bulk move.
+
+Each check reads the users' recent licence events with one statement for a whole set of users
+(db/recent_moves.licence_events): a CSV chunk, a template preview's pending items, a bulk
+move's selection. The result goes in the preview job's parameters as ``reversals``
+(``ReversalReport.as_params``); ``previews.confirm_preview`` refuses such a preview unless the
+reversal is confirmed on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..db import recent_moves as db
+from ..domain.model import Licence
+from ..domain.reversals import Reversal, departures, reversal_of
+from .context import ChangeCtx
+
+SAMPLE = 100
+
+
+def window_start(ctx: ChangeCtx) -> datetime | None:
+    """Since when a departure counts as recent; None when the check is off (window 0)."""
+    days = ctx.reversal_window_days
+    return ctx.clock() - timedelta(days=days) if days > 0 else None
+
+
+@dataclass
+class ReversalReport:
+    """How many users a preview moves back, per subscription, and the first of them."""
+
+    now: datetime
+    window_days: int
+    users: int = 0
+    per_subscription: dict[str, int] = field(default_factory=dict)
+    sample: list[dict] = field(default_factory=list)
+
+    def add(self, email: str, rev: Reversal, row: int | None = None) -> None:
+        self.users += 1
+        sub = rev.subscription_id
+        self.per_subscription[sub] = self.per_subscription.get(sub, 0) + 1
+        if len(self.sample) < SAMPLE:
+            item: dict[str, object] = {
+                "email": email,
+                "subscriptionId": sub,
+                "leftAt": rev.left_at.isoformat(),
+                "message": rev.words(self.now),
+            }
+            if row is not None:
+                item["row"] = row
+            self.sample.append(item)
+
+    def as_params(self) -> dict | None:
+        """What the preview job keeps (None: nothing moves back)."""
+        if not self.users:
+            return None
+        return {
+            "users": self.users,
+            "windowDays": self.window_days,
+            "perSubscription": dict(sorted(self.per_subscription.items())),
+            "sample": self.sample,
+        }
+
+
+def new_report(ctx: ChangeCtx) -> ReversalReport:
+    return ReversalReport(ctx.clock(), ctx.reversal_window_days)
+
+
+def check_users(
+    conn,
+    org_id: str,
+    since: datetime,
+    changes: Iterable[tuple[str, str, int | None, Iterable[str]]],
+    licences: Mapping[str, Licence],
+    report: ReversalReport,
+) -> dict[str, Reversal]:
+    """``changes``: (user id, email, CSV line or None, licences added) of users in one set;
+    their reversals (user id -> Reversal), also added to ``report``. One query."""
+    changes = [c for c in changes if c[3]]
+    if not changes:
+        return {}
+    left = departures(db.licence_events(conn, org_id, since, [c[0] for c in changes]), licences)
+    out = {}
+    for uid, email, row, added in changes:
+        rev = reversal_of(added, left.get(uid), licences)
+        if rev is not None:
+            out[uid] = rev
+            report.add(email, rev, row)
+    return out
+
+
+def check_subquery(
+    conn,
+    org_id: str,
+    since: datetime,
+    users,
+    added_for: Mapping[frozenset[str], Iterable[str]] | Iterable[str],
+    licences: Mapping[str, Licence],
+    report: ReversalReport,
+    held_of=None,
+) -> None:
+    """Users given as a subquery (a template's pending items, a bulk move's selection), all
+    gaining licences from ``added_for`` (the same licences for every user), or, when
+    ``held_of`` (user ids -> licences held) is given, per licences held."""
+    left = departures(db.licence_events(conn, org_id, since, users), licences)
+    if not left:
+        return
+    emails = db.emails_of(conn, sorted(left))
+    held = held_of(sorted(left)) if held_of is not None else None
+    for uid in sorted(left):
+        if held is not None:
+            assert isinstance(added_for, Mapping)
+            added: Iterable[str] = added_for.get(held.get(uid, frozenset()), ())
+        else:
+            added = added_for  # type: ignore[assignment]
+        rev = reversal_of(added, left[uid], licences)
+        if rev is not None:
+            report.add(emails.get(uid, uid), rev)
