@@ -7,10 +7,14 @@ consent (``ReversalNotConfirmed`` otherwise). "Recently" is a window in days (th
 ``reversal_window_days`` setting, 30 by default).
 
 What a user left, and when, comes from their licence audit events (R10: every change writes
-one): an event whose ``before`` holds a licence of subscription S and whose ``after`` holds
-none of S's left S at the event's time. A subscription whose cancellation is pending would be
-the other case; the model has no such status (active, suspended, cancelled) and R4 already
-refuses new licences from a suspended or cancelled one, so there is nothing more to flag.
+one): an event whose ``before`` holds a licence that its ``after`` does not took the user off
+that licence (one offer within one subscription) at the event's time. A change that gives the
+user that licence again moves them back to its subscription, for that offer: moving calling
+off subscription S while Messaging stays on S is still a departure from S for calling.
+
+A subscription whose cancellation is pending would be the other case; the model has no such
+status (active, suspended, cancelled) and R4 already refuses new licences from a suspended or
+cancelled one, so there is nothing more to flag.
 """
 
 from __future__ import annotations
@@ -36,21 +40,17 @@ class LicenceEvent:
     after: frozenset[str]
 
 
-Departures = dict[str, dict[str, datetime]]  # user id -> subscription left -> when, latest
+Departures = dict[str, dict[str, datetime]]  # user id -> licence left -> when, latest
 
 
-def departures(events: Iterable[LicenceEvent], licences: Mapping[str, Licence]) -> Departures:
-    """Which subscriptions each user left, and when they last did (see the module docstring)."""
+def departures(events: Iterable[LicenceEvent]) -> Departures:
+    """Which licences each user was taken off, and when last (see the module docstring)."""
     out: Departures = {}
     for ev in events:
-
-        def subs(ids: frozenset[str]) -> set[str]:
-            return {licences[l].subscription_id for l in ids if l in licences}
-
-        for sub in subs(ev.before) - subs(ev.after):
+        for lid in ev.before - ev.after:
             left = out.setdefault(ev.user_id, {})
-            if sub not in left or left[sub] < ev.at:
-                left[sub] = ev.at
+            if lid not in left or left[lid] < ev.at:
+                left[lid] = ev.at
     return out
 
 
@@ -73,13 +73,14 @@ class Reversal:
 def reversal_of(
     added: Iterable[str], left: Mapping[str, datetime] | None, licences: Mapping[str, Licence]
 ) -> Reversal | None:
-    """The first added licence whose subscription is one the user left, if any."""
+    """The first added licence the user was recently taken off, if any (``left``: their
+    entry of ``departures``)."""
     if not left:
         return None
     for lid in added:
         lic = licences.get(lid)
-        if lic is not None and lic.subscription_id in left:
-            return Reversal(lid, lic.subscription_id, left[lic.subscription_id])
+        if lic is not None and lid in left:
+            return Reversal(lid, lic.subscription_id, left[lid])
     return None
 
 

@@ -20,7 +20,9 @@ from .csv_import import ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
 from .grouped_writes import batches_of_users
 from .jobs import JobStateError
+from .preview_words import PayloadSummary
 from .previews import confirm_preview
+from .reversal_check import CsvReversals
 
 ITEM_COLS = job_items.ITEM_COLS
 KIND = "csv_import"
@@ -49,6 +51,9 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     numbers: set[int] = set()  # the batches the pending items fall in
 
     kinds = KindTable()
+    reversals = CsvReversals(ctx, preview.org_id)  # rows moving users back: flagged
+    words = PayloadSummary()  # what the rows do, in words
+    back: dict[int, str] = {}  # seq -> why the row is flagged (CsvReversals)
 
     def rows():
         compact = kinds.compact
@@ -66,12 +71,20 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
                     email,
                     status,
                     code,
-                    message,
+                    back.get(seq, message),
                     compact(payload),
                 )
 
     with ctx.db.uow() as uow:
         conn = uow.conn
+        # a first pass over the rows, before the items are written (PostgreSQL copies them
+        # in: the connection can run nothing else meanwhile): one query per chunk
+        for chunk in preview.chunks():
+            back.update(reversals.chunk(conn, chunk))
+            words.add_items(chunk)
+        if reversals.report.users:
+            params["reversals"] = reversals.report.as_params()
+        params["changeSummary"] = words.summary(uow.store.licences(preview.org_id)).as_dict()
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
         job_items.insert_items(conn, rows())
         job_items.save_preview_counts(
@@ -100,12 +113,13 @@ def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
     return job
 
 
-def confirm_import(ctx: Ctx, job_id: str) -> Job:
+def confirm_import(ctx: Ctx, job_id: str, allow_reversal: bool = False) -> Job:
     """Apply a previewed import: the job becomes runnable (previews.confirm_preview).
     Refused while rows have errors, unless the upload asked to apply the valid rows only
-    (save_preview stored that refusal as the job's ``blocked``)."""
+    (save_preview stored that refusal as the job's ``blocked``); refused when rows move
+    users back to a subscription they left recently, unless ``allow_reversal``."""
     try:
-        confirm_preview(ctx, job_id, kind=KIND)
+        confirm_preview(ctx, job_id, kind=KIND, allow_reversal=allow_reversal)
     except NotFound:
         raise NotFound(f"CSV import {job_id} not found") from None
     except JobStateError as refused:  # the import's own code, as its routes document
@@ -146,7 +160,7 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         {
             **change_view(r.seq, r.email, expand(r.payload, kinds), licences),
             "status": r.status,
-            **({"message": r.message} if r.status == "failed" else {}),
+            **({"message": r.message} if r.status == "failed" or r.message else {}),
         }
         for r in page
     ]
@@ -161,6 +175,8 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         and refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
         "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
         **p.get("summary", {}),
+        "reversals": p.get("reversals"),
+        "changeSummary": p.get("changeSummary"),
         "changes": changes,
         "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None,
     }

@@ -10,11 +10,13 @@ reversal is confirmed on its own.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..db import recent_moves as db
+from ..db.store import SqlStore
 from ..domain.model import Licence
 from ..domain.reversals import Reversal, departures, reversal_of
 from .context import ChangeCtx
@@ -82,7 +84,7 @@ def check_users(
     changes = [c for c in changes if c[3]]
     if not changes:
         return {}
-    left = departures(db.licence_events(conn, org_id, since, [c[0] for c in changes]), licences)
+    left = departures(db.licence_events(conn, org_id, since, [c[0] for c in changes]))
     out = {}
     for uid, email, row, added in changes:
         rev = reversal_of(added, left.get(uid), licences)
@@ -105,7 +107,7 @@ def check_subquery(
     """Users given as a subquery (a template's pending items, a bulk move's selection), all
     gaining licences from ``added_for`` (the same licences for every user), or, when
     ``held_of`` (user ids -> licences held) is given, per licences held."""
-    left = departures(db.licence_events(conn, org_id, since, users), licences)
+    left = departures(db.licence_events(conn, org_id, since, users))
     if not left:
         return
     emails = db.emails_of(conn, sorted(left))
@@ -119,3 +121,40 @@ def check_subquery(
         rev = reversal_of(added, left[uid], licences)
         if rev is not None:
             report.add(emails.get(uid, uid), rev)
+
+
+class CsvReversals:
+    """The CSV import's check, a chunk of planned rows at a time (one query a chunk): which
+    pending rows move their user back, and the message each such row shows."""
+
+    def __init__(self, ctx: ChangeCtx, org_id: str):
+        self.org_id = org_id
+        self.since = window_start(ctx)
+        self.report = new_report(ctx)
+        self.licences: Mapping[str, Licence] | None = None
+        self._added: dict[str, tuple[str, ...]] = {}  # payload text -> licences added
+
+    def chunk(self, conn, items: Iterable[tuple]) -> dict[int, str]:
+        """seq -> message, for the chunk's rows that move their user back."""
+        if self.since is None:
+            return {}
+        if self.licences is None:
+            self.licences = SqlStore(conn).licences(self.org_id)
+        changes = []
+        for seq, uid, email, status, _code, _message, payload in items:
+            if status != "pending" or not payload:
+                continue
+            changes.append((uid, email, seq + 1, self._added_by(payload)))
+        found = check_users(conn, self.org_id, self.since, changes, self.licences, self.report)
+        if not found:
+            return {}
+        by_user = {c[0]: c[2] - 1 for c in changes}
+        return {by_user[uid]: rev.words(self.report.now) for uid, rev in found.items()}
+
+    def _added_by(self, payload) -> tuple[str, ...]:
+        if not isinstance(payload, str):
+            return tuple(payload.get("added", ()))
+        added = self._added.get(payload)
+        if added is None:
+            added = self._added[payload] = tuple(json.loads(payload).get("added", ()))
+        return added
