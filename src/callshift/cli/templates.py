@@ -14,6 +14,7 @@ from ..services.previews import confirm_preview
 from ..services.template_apply import preview_apply
 from ..services.templates import list_templates, save_template
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+from .csv_cmd import show_reversals
 from .move_cmds import run_with_progress, summary
 
 template_app = typer.Typer(help="Licence templates (method 3).", no_args_is_help=True)
@@ -123,6 +124,10 @@ def apply(
         False, help="Swap and remove licences the template replaces, instead of adding only"
     ),
     allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
+    allow_reversal: bool = typer.Option(
+        False,
+        help="Apply even when users would move back to a subscription they left recently",
+    ),
     dry_run: bool = typer.Option(False, help="Preview only"),
     yes: bool = typer.Option(False, "--yes", "-y"),
 ) -> None:
@@ -162,6 +167,11 @@ def apply(
             f"[red]{v['shortfall']:,}[/]" if v["shortfall"] else "0",
         )
     console.print(table)
+    for line in p.summary.get("sentences", []):  # what happens, in words
+        bad = "with no replacement" in line
+        console.print(f"[bold red]{line}[/]" if bad else line, highlight=False)
+    if p.reversals:
+        show_reversals(p.reversals)
     if p.purges:
         console.print(
             f"[bold red]{p.purges:,} users would lose their calling data[/]"
@@ -174,7 +184,12 @@ def apply(
         return
     if not p.can_start:
         fail("the template cannot be applied as it stands (see above)")
+    if p.reversals and not allow_reversal:
+        fail(
+            f"nothing applied: {p.reversals['users']:,} user(s) would move back to a "
+            "subscription they left recently; pass --allow-reversal to apply anyway"
+        )
     confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
-    confirm_preview(ctx, p.job_id)
+    confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
     run_with_progress(db, p.job_id)
     summary(db, p.job_id)

@@ -19,7 +19,7 @@ from ..db import recent_moves as db
 from ..db.store import SqlStore
 from ..domain.model import Licence
 from ..domain.reversals import Reversal, departures, reversal_of
-from .context import ChangeCtx
+from .context import ChangeCtx, Ctx
 
 SAMPLE = 100
 
@@ -158,3 +158,13 @@ class CsvReversals:
         if added is None:
             added = self._added[payload] = tuple(json.loads(payload).get("added", ()))
         return added
+
+
+def csv_reversals(ctx: Ctx, org_id: str, chunks: Iterable[list[tuple]]) -> ReversalReport:
+    """The reversal check of a validated CSV without saving it (a dry run, or a question
+    asked before saving): what ``csv_jobs.save_preview`` will flag."""
+    check = CsvReversals(ctx, org_id)
+    with ctx.db.uow(write=False) as uow:
+        for chunk in chunks:
+            check.chunk(uow.conn, chunk)
+    return check.report
