@@ -29,6 +29,8 @@ from .context import Ctx
 from .jobs import JobStateError
 from .templates import TemplateDraft, _find, write_template
 
+NOTHING = "nothing to change"  # a preview's ``blocked`` when no user changes
+
 
 def started_action(kind: str) -> str:
     """The audit action of a job kind's start: ``csv_import`` -> ``csv-import.started``."""
@@ -52,8 +54,17 @@ def confirm_preview(
             raise NotFound(f"job {job_id} not found")
         if job.status != "preview":
             raise JobStateError(f"job {job_id} is {job.status}, not a preview")
-        if job.params.get("blocked"):
-            raise JobStateError(f"the preview cannot be applied: {job.params['blocked']}")
+        blocked = job.params.get("blocked")
+        if blocked == NOTHING and "proposedTemplate" in job.params:
+            # a draft that changes no existing user: saving it is all there is to confirm
+            _save_proposed(ctx, uow, job)
+            now = ctx.clock()
+            jobs.set_status(uow.conn, job_id, "succeeded", now, finished=True)
+            jobs.log(uow.conn, job_id, "template saved; no existing user to change", now)
+            uow.commit()
+            return job
+        if blocked:
+            raise JobStateError(f"the preview cannot be applied: {blocked}")
         reversals = job.params.get("reversals")
         if reversals and not allow_reversal:
             raise ReversalNotConfirmed(reversal_refusal(reversals))

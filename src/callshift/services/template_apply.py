@@ -24,6 +24,7 @@ from ..domain.planner import Planner
 from ..domain.templates import Template, TemplatePlan, plan_template, scope_of
 from .context import Ctx, new_id
 from .jobs import get_job
+from .previews import NOTHING
 from .reversal_check import check_subquery, new_report, window_start
 from .templates import TemplateDraft, _find, check_draft, load_templates
 
@@ -285,7 +286,7 @@ def _preview(
             f"{preview.purges} users would lose their calling data; confirm with allow data loss"
         )
     elif not preview.changing:
-        blocked = "nothing to change"
+        blocked = NOTHING
     params = {
         "templateId": template.id,
         "preserve": preserve,
