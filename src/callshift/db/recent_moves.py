@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Subquery
 
 from ..domain.reversals import LicenceEvent
 from . import tables as t
@@ -31,12 +32,15 @@ def licence_events(
     conn: Connection,
     org_id: str,
     since: datetime,
-    users: Sequence[str] | Select,
+    users: Sequence[str] | Select | Subquery,
 ) -> list[LicenceEvent]:
-    """The licence events (``before``/``after`` with ``licences``) of ``users`` (ids, or a
-    select of one column of ids) since ``since``, oldest first. Events of other kinds (a
-    person's name, a feature) carry no ``licences`` and change nothing here."""
+    """The licence events (``before``/``after`` with ``licences``) of ``users`` since
+    ``since``, oldest first. ``users``: ids, a select of one column of ids, or a subquery
+    with a ``user_id`` column. Events of other kinds (a person's name, a feature) carry no
+    ``licences`` and change nothing here."""
     who: Any = list(users) if isinstance(users, Sequence) else users
+    if isinstance(who, Subquery):  # a selection's subquery (db/selection.selected)
+        who = select(who.c.user_id)
     if isinstance(who, list) and not who:
         return []
     rows = conn.execute(

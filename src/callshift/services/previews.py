@@ -96,7 +96,7 @@ def reversal_refusal(reversals: dict) -> str:
     return (
         f"{reversals['users']:,} user(s) would move back to a subscription they left in the "
         f"last {reversals.get('windowDays', 30)} days: {subs}. Nothing was applied: confirm "
-        "moving them back on its own, or fix the file (an export taken before a move?)"
+        "moving them back on its own, or leave them out (a file exported before a move?)"
     )
 
 

@@ -11,10 +11,11 @@ reversal is confirmed on its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..db import batch_reads as reads
 from ..db import recent_moves as db
 from ..db.store import SqlStore
 from ..domain.model import Licence
@@ -99,26 +100,21 @@ def check_subquery(
     org_id: str,
     since: datetime,
     users,
-    added_for: Mapping[frozenset[str], Iterable[str]] | Iterable[str],
+    added_for: Callable[[frozenset[str]], Iterable[str]],
     licences: Mapping[str, Licence],
     report: ReversalReport,
-    held_of=None,
 ) -> None:
-    """Users given as a subquery (a template's pending items, a bulk move's selection), all
-    gaining licences from ``added_for`` (the same licences for every user), or, when
-    ``held_of`` (user ids -> licences held) is given, per licences held."""
+    """Users given as a select of ids (a template's pending items, a bulk move's selection):
+    ``added_for`` says which licences a user holding these licences is given. Their recent
+    events are read in one statement; the licences held only for those who left something."""
     left = departures(db.licence_events(conn, org_id, since, users))
     if not left:
         return
-    emails = db.emails_of(conn, sorted(left))
-    held = held_of(sorted(left)) if held_of is not None else None
-    for uid in sorted(left):
-        if held is not None:
-            assert isinstance(added_for, Mapping)
-            added: Iterable[str] = added_for.get(held.get(uid, frozenset()), ())
-        else:
-            added = added_for  # type: ignore[assignment]
-        rev = reversal_of(added, left[uid], licences)
+    ids = sorted(left)
+    emails = db.emails_of(conn, ids)
+    held = reads.holdings(conn, ids)
+    for uid in ids:
+        rev = reversal_of(added_for(held.get(uid, frozenset())), left[uid], licences)
         if rev is not None:
             report.add(emails.get(uid, uid), rev)
 

@@ -358,16 +358,16 @@ def _reversals(ctx: Ctx, conn, job_id: str, org_id: str, kinds: dict, licences) 
     if not any(added_for.values()):
         return None
     held = reads.Holdings()
+    by_held = {held[lids]: added for lids, added in added_for.items()}
     report = new_report(ctx)
     check_subquery(
         conn,
         org_id,
         since,
         recent_moves.pending_users(job_id),
-        {held[lids]: added for lids, added in added_for.items()},
+        lambda h: by_held.get(h, ()),
         licences,
         report,
-        held_of=lambda ids: reads.holdings(conn, ids),
     )
     return report.as_params()
 
