@@ -5,7 +5,12 @@ force; a template changed by someone else meanwhile is not overwritten."""
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from callshift import ids
+from callshift.bootstrap import create_app
+from callshift.config import Settings
+from callshift.domain.access import Role
 from callshift.jobs.runner import JobRunner
 from callshift.services.jobs import JobStateError, get_job
 from callshift.services.previews import confirm_preview, discard_preview
@@ -16,6 +21,7 @@ from callshift.services.templates import (
     list_templates,
     save_template,
 )
+from callshift.services.tokens import create_token
 
 from ..helpers import licence, snapshot_db
 
@@ -109,3 +115,43 @@ def test_a_template_changed_since_the_preview_is_not_overwritten(admin, db, demo
         confirm_preview(admin, p.job_id)
     assert get_template(admin, current.id) == other
     assert get_job(admin, p.job_id).status == "preview"
+
+
+@pytest.fixture
+def client(db, demo):
+    app = create_app(Settings(_env_file=None, database_url=db.url, log_level="WARNING"), db)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_the_draft_through_http(client, admin, db, demo):
+    h = {"Authorization": f"Bearer {create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id)}"}
+    current = _current(admin)
+    pro_new = licence(admin, NEW, "BCSTD")
+    body = {
+        "template": {
+            "templateName": "Calling only",
+            "licenses": [ids.licence(demo.main_org_id, "BCSTD", pro_new.id)],
+            "locationId": ids.location(_location(admin)),
+        },
+        "templateId": ids.encode("LICENSE_TEMPLATE", current.id),
+        "preserveLicenses": False,
+    }
+    first = client.post("/v1/callshift/licenseTemplates/draftPreview", json=body, headers=h)
+    assert first.status_code == 200, first.text
+    p = first.json()
+    assert p["templateSaved"] is False and p["changeSummary"]["safe"] is False
+    assert p["changeSummary"]["removedWithoutReplacement"] == USERS + WITH_MEETINGS
+    assert p["changeSummary"]["upgrades"] == BASIC
+    assert {l["removedNoReplacement"] for l in p["changeSummary"]["perLicence"]} == {
+        0,
+        USERS,
+        WITH_MEETINGS,
+    }
+    gone = client.post(f"/v1/callshift/jobs/{p['jobId']}/discard", headers=h)
+    assert gone.status_code == 200 and gone.json()["status"] == "abandoned"
+    assert get_template(admin, current.id) == current
+    again = client.post("/v1/callshift/licenseTemplates/draftPreview", json=body, headers=h)
+    ok = client.post(f"/v1/callshift/jobs/{again.json()['jobId']}/confirm", headers=h)
+    assert ok.status_code == 202, ok.text
+    assert get_template(admin, current.id).licence_ids == (pro_new.id,)
