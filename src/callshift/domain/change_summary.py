@@ -30,9 +30,9 @@ from .offers import CATALOGUE
 # calling profile (R7), for every calling user licence.
 CALLING_LOSS = "calling data: phone number and extension, voicemail and its PIN, call settings"
 LOSSES = {
-    "EE": "hosting Webex meetings (their meeting room and recordings' host rights)",
-    "MS": "Advanced Messaging (message retention and the extra messaging features)",
-    "CJPESS": "Customer Experience Essential (contact-centre queue membership)",
+    "EE": "the ability to host Webex meetings",
+    "MS": "the Advanced Messaging features",
+    "CJPESS": "the Customer Experience Essential features",
     "ATTCON": "the Attendant Console",
 }
 
