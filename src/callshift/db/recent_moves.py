@@ -35,26 +35,26 @@ def licence_events(
     users: Sequence[str] | Select | Subquery,
 ) -> list[LicenceEvent]:
     """The licence events (``before``/``after`` with ``licences``) of ``users`` since
-    ``since``, oldest first. ``users``: ids, a select of one column of ids, or a subquery
-    with a ``user_id`` column. Events of other kinds (a person's name, a feature) carry no
-    ``licences`` and change nothing here."""
+    ``since``, in no particular order. ``users``: ids, a select of one column of ids, or a
+    subquery with a ``user_id`` column. Events of other kinds (a person's name, a feature)
+    carry no ``licences`` and change nothing here."""
     who: Any = list(users) if isinstance(users, Sequence) else users
     if isinstance(who, Subquery):  # a selection's subquery (db/selection.selected)
         who = select(who.c.user_id)
     if isinstance(who, list) and not who:
         return []
+    # by the target index only: with the organisation (or an order by id) in the statement,
+    # SQLite walks the (org_id, id) index through every event of the organisation instead,
+    # once per chunk (20 s at 100,000 rows). The organisation is checked here.
     rows = conn.execute(
-        select(ae.target_id, ae.at, ae.before, ae.after)
-        .where(
-            ae.org_id == org_id,
-            ae.target_type == "person",
-            ae.at >= since,
-            ae.target_id.in_(who),
+        select(ae.org_id, ae.target_id, ae.at, ae.before, ae.after).where(
+            ae.target_id.in_(who), ae.target_type == "person", ae.at >= since
         )
-        .order_by(ae.id)
     )
     out = []
-    for uid, at, before, after in rows:
+    for org, uid, at, before, after in rows:
+        if org != org_id:
+            continue
         was, now = _ids(before), _ids(after)
         if was - now:  # only a removal can leave a subscription
             # SQLite hands the UTC time back without its zone
