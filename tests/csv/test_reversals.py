@@ -184,6 +184,7 @@ def test_cli_refuses_a_stale_file_without_allow_reversal(cli, ctx, db, tmp_path)
     refused = cli("csv", "import", str(stale), "--mode", "add-remove", "--yes")
     assert refused.exit_code != 0
     assert "would move back" in refused.output and "--allow-reversal" in refused.output
+    assert f"{USERS} users move calling licence: calling data kept" in refused.output
     assert snapshot_db(db) == unchanged
     done = cli("csv", "import", str(stale), "--mode", "add-remove", "--yes", "--allow-reversal")
     assert done.exit_code == 0, done.output

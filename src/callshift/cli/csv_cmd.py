@@ -174,7 +174,10 @@ def import_(
         if not preview.counts["pending"]:
             console.print("nothing to change")
             return
-        back = csv_reversals(ctx, preview.org_id, preview.chunks())
+        back, words = csv_reversals(ctx, preview.org_id, preview.chunks())
+        for line in words["sentences"]:  # what happens, in words
+            bad = "with no replacement" in line
+            console.print(f"[bold red]{line}[/]" if bad else line, highlight=False)
         if back.users:
             show_reversals(back.as_params() or {})
             if not allow_reversal and not dry_run:

@@ -21,6 +21,7 @@ from ..db.store import SqlStore
 from ..domain.model import Licence
 from ..domain.reversals import Reversal, departures, reversal_of
 from .context import ChangeCtx, Ctx
+from .preview_words import PayloadSummary
 
 SAMPLE = 100
 
@@ -156,11 +157,16 @@ class CsvReversals:
         return added
 
 
-def csv_reversals(ctx: Ctx, org_id: str, chunks: Iterable[list[tuple]]) -> ReversalReport:
-    """The reversal check of a validated CSV without saving it (a dry run, or a question
-    asked before saving): what ``csv_jobs.save_preview`` will flag."""
-    check = CsvReversals(ctx, org_id)
+def csv_reversals(
+    ctx: Ctx, org_id: str, chunks: Iterable[list[tuple]]
+) -> tuple[ReversalReport, dict]:
+    """What ``csv_jobs.save_preview`` adds to a validated CSV, without saving it (a dry run,
+    or a question asked before saving): the rows moving users back, and the change summary
+    (``ChangeSummary.as_dict``)."""
+    check, words = CsvReversals(ctx, org_id), PayloadSummary()
     with ctx.db.uow(write=False) as uow:
         for chunk in chunks:
             check.chunk(uow.conn, chunk)
-    return check.report
+            words.add_items(chunk)
+        summary = words.summary(uow.store.licences(org_id)).as_dict()
+    return check.report, summary
