@@ -106,14 +106,17 @@ def test_the_counts_add_up_to_the_planners_outcome(holds):
     swapped in or added, every licence it removes once as swapped out or removed, and the
     calling changes are the planner's."""
     summary = ChangeSummary(LICENCES)
-    added = removed = users = 0
+    added = removed = users = upgrades = 0
     calling: dict[str, int] = {}
     for calling_held, others_held, calling_wanted, others_wanted, drop, n in holds:
         held = [h for h in [calling_held, *others_held] if h]
         if len({LICENCES[h].offer_code for h in others_held}) < len(others_held):
             continue
         state = user(*held)
-        requests = [add(calling_wanted, location=LOC1, extension="2001")] if calling_wanted else []
+        requests = []
+        if calling_wanted:  # a first calling licence needs properties; a swap keeps the profile
+            props = {} if calling_held else {"location": LOC1, "extension": "2001"}
+            requests.append(add(calling_wanted, **props))
         requests += [add(o) for o in others_wanted]
         if drop:
             requests += [remove(h) for h in held if h not in (calling_wanted, *others_wanted)]
@@ -127,6 +130,11 @@ def test_the_counts_add_up_to_the_planners_outcome(holds):
             added += len(change.added) * n
             removed += len(change.removed) * n
             calling[change.calling.value] = calling.get(change.calling.value, 0) + n
+            if change.calling is CallingChange.SWAP and (
+                LICENCES[change.calling_removed].offer_code,
+                LICENCES[change.calling_added].offer_code,
+            ) == ("BCBASIC", "BCSTD"):
+                upgrades += n
     lines = summary.per_licence.values()
     assert sum(l.swapped_in + l.added for l in lines) == added
     assert sum(l.swapped_out + l.removed for l in lines) == removed
@@ -137,3 +145,4 @@ def test_the_counts_add_up_to_the_planners_outcome(holds):
         "BCSTD", 0
     ) + summary.losses.get("BCBASIC", 0)
     assert summary.safe == (summary.removed_without_replacement == 0)
+    assert summary.upgrades == upgrades and summary.downgrades == 0  # R2 refuses those
