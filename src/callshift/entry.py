@@ -42,6 +42,7 @@ def make_ctx(db: Database, principal: Principal, settings: Settings | None = Non
         tracking_id=tracking_id.get(),
         retention_days=settings.recycle_retention_days,
         reversal_window_days=settings.reversal_window_days,
+        csv_max_rows=settings.csv_max_rows,
     )
 
 

@@ -11,6 +11,7 @@ from callshift import ids
 from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.domain.access import Role
+from callshift.domain.errors import NotFound
 from callshift.jobs.runner import JobRunner
 from callshift.services.jobs import JobStateError, get_job
 from callshift.services.previews import confirm_preview, discard_preview
@@ -60,8 +61,9 @@ def test_the_preview_saves_nothing_and_discard_keeps_the_template(admin, db, dem
     assert s["losses"] == {"MS": USERS, "EE": WITH_MEETINGS}
     assert s["upgrades"] == BASIC and s["calling"] == {"swap": USERS}
     assert get_template(admin, current.id).licence_ids == current.licence_ids
-    discard_preview(admin, p.job_id)
-    assert get_job(admin, p.job_id).status == "abandoned"
+    assert discard_preview(admin, p.job_id).status == "abandoned"
+    with pytest.raises(NotFound):  # deleted with its items
+        get_job(admin, p.job_id)
     assert get_template(admin, current.id) == current
     after, jobs = snapshot_db(db), ("jobs", "job_items", "job_log", "job_batches")
     assert {k: v for k, v in after.items() if k not in jobs} == {

@@ -101,6 +101,28 @@ def plan_licence_change(
     *,
     restoring: bool = False,
 ) -> LicenceChange:
+    """What ``requests`` (adds and removes) would change for the user in ``state``.
+
+    In order, each refusing the whole request with ``LicenceChangeRefused``:
+    - every licence named once, and one of the user's organisation;
+    - no workspace-only licence on a person;
+    - the licences the user would end with are coherent (``_structure_errors``): one
+      calling user licence at most and one of each other offer (R1), add-ons only beside
+      their base, no Professional-to-Basic downgrade (R2) unless ``restoring`` a rollback;
+    - properties sent with a calling swap agree with the current profile (R6); a first
+      calling licence names a location and a well-formed extension or number (R5).
+    Then, per licence, without refusing the rest (R8's 206): an add from a subscription
+    that is not active (R4) or with no free unit (R3) fails, and the remove it was to
+    replace fails with it, so a swap never leaves a user without calling (R8); add-ons
+    left without their base are dropped. If nothing is left to do, the failures refuse.
+
+    The change says what to write (``added``, ``removed``), what failed, and what happens
+    to calling data: SWAP (the profile kept byte for byte, R6), PURGE (a calling licence
+    removed without replacement: the profile goes to the recycle bin, R7), GRANT (a new
+    profile, ``profile_after``) or NONE. Whether the extension or number is free (R5's
+    uniqueness) needs the database: services check it. Pure; callers plan through
+    ``domain.planner.Planner``, which memoises this function per kind of holder.
+    """
     held = state.licence_ids
     org_id = state.user.org_id
     refusals: list[LicenceError] = []

@@ -15,6 +15,8 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True)
 class AuditFilter:
+    """Which audit events to list: all optional, combined with AND."""
+
     org_id: str | None = None
     action: str | None = None  # exact, or a prefix ending in "." ("bulk-move.")
     person: str | None = None  # a person's email or id
@@ -24,6 +26,8 @@ class AuditFilter:
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One audit event as the API, UI and CSV show it."""
+
     id: int
     at: datetime
     actor: str

@@ -15,10 +15,12 @@ from ..domain.model import AuditEvent, User
 
 
 def utcnow() -> datetime:
+    """Now, timezone-aware (the default clock of every Ctx)."""
     return datetime.now(UTC)
 
 
 def new_id() -> str:
+    """A fresh random id (UUID4 text) for a row callshift creates."""
     return str(uuid.uuid4())
 
 
@@ -64,6 +66,7 @@ class Ctx(ChangeCtx):
     """A use case's context: a change's context and the database it opens its work on."""
 
     db: Database = field(kw_only=True)
+    csv_max_rows: int = field(default=1_000_000, kw_only=True)  # CALLSHIFT_CSV_MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class PersonRef:
 
 
 def resolve_person(store: SqlStore, ctx: Ctx, ref: PersonRef, lock: bool = False) -> User:
+    """The user ``ref`` names (by id or email); NotFound alike for a user that does not
+    exist and one the caller may not see (another organisation; a user token's other
+    users). ``lock``: for update."""
     org_id = ctx.principal.org(ref.org_id) if ref.org_id else None
     user = None
     if ref.person_id:

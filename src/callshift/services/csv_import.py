@@ -14,6 +14,7 @@ import json
 import mmap
 import pickle
 import tempfile
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ from itertools import islice
 from typing import IO, BinaryIO
 
 from .. import ids
+from ..domain.batches import id_key
 from ..domain.model import Licence
 from ..domain.users_csv import DUPLICATE_ROW, Mode, licence_column, resolve_header
+from . import csv_hints
 from .context import Ctx
 from .csv_plan import Item, LicenceUse, RowPlanner
 from .csv_reader import CsvRefused, read_records
@@ -35,10 +38,13 @@ PURGE_MARK = '"calling":"purge"'
 
 @dataclass(frozen=True)
 class ImportOptions:
+    """How a users CSV is to be applied: the choices of the upload form or CLI flags."""
+
     mode: Mode = Mode.ADD
     allow_data_loss: bool = False
     apply_valid_rows_only: bool = False
     file_name: str = ""
+    interface: str = csv_hints.API  # whose controls the hints name: ui, cli or api
 
     def as_params(self) -> dict:
         return {
@@ -51,6 +57,9 @@ class ImportOptions:
 
 @dataclass
 class ImportPreview:
+    """A validated file: counts, per-licence use, samples of changes, purges and errors
+    for the preview, and every row's item spooled to a temporary file until saved."""
+
     org_id: str
     options: ImportOptions
     counts: Counter
@@ -62,6 +71,8 @@ class ImportPreview:
     errors: list[dict] = field(default_factory=list)  # the first ERROR_SAMPLE bad rows
     spool: IO[bytes] | None = None
     duplicates: dict[int, str] = field(default_factory=dict)  # seq -> message
+    # the changing rows' users' places in id order (domain/batches): their batches
+    pending_keys: array[int] = field(default_factory=lambda: array("I"))
     job_id: str | None = None
 
     @property
@@ -71,7 +82,10 @@ class ImportPreview:
     @property
     def refusal(self) -> str | None:
         return refusal(
-            self.counts["pending"], self.counts["failed"], self.options.apply_valid_rows_only
+            self.counts["pending"],
+            self.counts["failed"],
+            self.options.apply_valid_rows_only,
+            self.options.interface,
         )
 
     def items(self) -> Iterator[Item]:
@@ -81,10 +95,13 @@ class ImportPreview:
 
     def chunks(self) -> Iterator[list[Item]]:
         """The items a chunk (a list) at a time, in file order, duplicates marked failed."""
-        self.spool.seek(0)
+        spool = self.spool
+        if spool is None:  # closed, or made without rows
+            return
+        spool.seek(0)
         while True:
             try:
-                chunk = pickle.load(self.spool)
+                chunk = pickle.load(spool)
             except EOFError:
                 return
             if self.duplicates:
@@ -129,15 +146,11 @@ class ImportPreview:
             self.spool.close()
 
 
-def refusal(pending: int, failed: int, valid_rows_only: bool) -> str | None:
-    if failed and not valid_rows_only:
-        return (
-            f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
-            "(or import with 'apply valid rows only')"
-        )
-    if not pending:
-        return "no row changes anything"
-    return None
+def refusal(
+    pending: int, failed: int, valid_rows_only: bool, interface: str = csv_hints.API
+) -> str | None:
+    """Why a preview with these counts cannot be applied, or None when it can."""
+    return csv_hints.import_refusal(pending, failed, valid_rows_only, interface)
 
 
 class SeenEmails:
@@ -177,7 +190,8 @@ class SeenEmails:
 def validate_import(
     ctx: Ctx, source: BinaryIO, options: ImportOptions, org_id: str | None = None
 ) -> ImportPreview:
-    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file."""
+    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file,
+    and for one of more than ``ctx.csv_max_rows`` rows, as soon as it gets there."""
     ctx.principal.require_admin()
     org = ctx.principal.org(org_id)
     records = read_records(source)
@@ -186,13 +200,15 @@ def validate_import(
         licences = uow.store.licences(org)
         locations = {loc.name.lower(): loc.id for loc in uow.store.locations(org)}
     header, problems = resolve_header(names, licences)
-    if problems:
+    if problems or header is None:
         raise CsvRefused("the header is not a users CSV header: " + "; ".join(problems), problems)
     planner = RowPlanner(
         org, header, options.mode, options.allow_data_loss, dict(licences), locations
     )
+    planner.interface = options.interface
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
-    seen, candidates = SeenEmails(), set()
+    seen, candidates = SeenEmails(), set[str]()
+    rows = 0
     try:
         # blank rows are skipped (most rows show it by their first cell)
         while chunk := [
@@ -200,6 +216,12 @@ def validate_import(
             for r in islice(records, CHUNK)
             if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))
         ]:
+            rows += len(chunk)
+            if rows > ctx.csv_max_rows:
+                raise CsvRefused(
+                    f"the file holds more than {ctx.csv_max_rows:,} user rows, the most one "
+                    "import takes: split it into files of at most that many rows"
+                )
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
             _keep(preview, seen, candidates, items, licences)
@@ -232,6 +254,8 @@ def _keep(
             or (payload and len(purges) < SAMPLE and PURGE_MARK in payload)
         ):
             _sample(preview, it, licences)
+    preview.pending_keys.extend(id_key(it[1]) for it in items if it[3] == "pending")
+    assert preview.spool is not None  # validate made it
     pickle.dump(items, preview.spool, pickle.HIGHEST_PROTOCOL)
 
 
@@ -256,6 +280,8 @@ def _sample(preview: ImportPreview, it: Item, licences: dict[str, Licence]) -> N
 
 
 def change_view(seq: int, email: str, payload: dict | str, licences: dict[str, Licence]) -> dict:
+    """A changing row as the preview shows it: row number, email, licences in and out by
+    column name, what happens to calling data."""
     payload = json.loads(payload) if isinstance(payload, str) else payload
     name = lambda lid: licence_column(licences[lid]) if lid in licences else lid  # noqa: E731
     view = {

@@ -27,18 +27,26 @@ PACKED = (",", ":")
 
 def _props(r: LicenceRequest) -> dict | None:
     p = r.properties
-    return p and {
-        "locationId": p.location_id,
-        "extension": p.extension,
-        "phoneNumber": p.phone_number,
-    }
+    return (
+        None
+        if p is None
+        else {
+            "locationId": p.location_id,
+            "extension": p.extension,
+            "phoneNumber": p.phone_number,
+        }
+    )
 
 
 def dumps(body: dict) -> str:
+    """Compact JSON, as every payload is stored."""
     return json.dumps(body, separators=PACKED)
 
 
 class PayloadCodec:
+    """The payload text of each planned row, made once per distinct (requests, change):
+    most rows of a file share a handful of texts."""
+
     def __init__(self, size: int = 10_000):
         self.size = size
         self.texts: dict[tuple, str] = {}

@@ -22,12 +22,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
+from typing import cast
 
 from ..db import batch_reads as reads
 from ..db import profile_reads
 from ..db.store import SqlStore
 from ..domain import errors as E
-from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
+from ..domain.emails import lookalike_candidate, normalise_email
+from ..domain.errors import InvalidInput, LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (
     CallingChange,
     CallingProperties,
@@ -51,15 +53,20 @@ from ..domain.users_csv import (
     row_requests,
     unneutralise,
 )
+from . import csv_hints
 from .csv_payload import PayloadCodec
-from .licence_change import check_profile_free
+from .licence_change import ProfileChecks, check_profile_free
 
 MAX_CELL = 1000  # characters; names and emails are far shorter
 Item = tuple  # (seq, user_id, email, status, error_code, message, payload)
+# a purge waiting for its losses: (line, user, email, requests, change)
+Purge = tuple[int, User, str, Sequence[LicenceRequest], LicenceChange]
 
 
 @dataclass
 class LicenceUse:
+    """What a file does to one licence: units taken, freed, and rows refused for want of one."""
+
     adds: int = 0
     removes: int = 0
     refused: int = 0  # rows refused for want of a unit
@@ -67,6 +74,9 @@ class LicenceUse:
 
 @dataclass
 class RowPlanner:
+    """Plans a file chunk by chunk through the one Planner, keeping the running unit counts,
+    the preview's counts and the extensions and numbers rows give, across chunks."""
+
     org_id: str
     header: Header
     mode: Mode
@@ -78,6 +88,7 @@ class RowPlanner:
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
     payloads: PayloadCodec = field(default_factory=PayloadCodec)
     holdings: reads.Holdings = field(default_factory=reads.Holdings)
+    interface: str = csv_hints.API  # whose controls the row errors' hints name
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
@@ -101,6 +112,7 @@ class RowPlanner:
         users = reads.users_by_email(
             store.conn, self.org_id, sorted({e for e in emails if e}), self.holdings
         )
+        self.email_flags = email_flags(store, self.org_id, {e for e in emails if e} - set(users))
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
@@ -125,17 +137,21 @@ class RowPlanner:
                         granting.append(cells)
             found.append((user, kind))
         profiles = reads.lite_profiles(store.conn, wanted) if wanted else {}
+        checks: ProfileChecks = store
         if granting:  # is the extension or number a first calling licence takes in use?
-            store = TakenProfiles(
+            checks = TakenProfiles(
                 store, self.org_id, self.locations.values(), *self._given(granting)
             )
         # Then every row in file order, with the running unit counts. A ``User`` is made
         # only for the rows the rules see.
-        free, tally, out, purges = self.free, Counter(), [], []
+        free = self.free
+        tally: Counter[Outcome] = Counter()
+        out: list[Item | None] = []
+        purges: list[Purge] = []
         outcome_of, outcomes = self.planner.outcome, self.outcomes
         for (line, cells), email, (user, kind) in zip(rows, emails, found, strict=False):
             if kind is None or kind.properties:
-                out.append(self._row(store, line, cells, email, user, profiles, purges))
+                out.append(self._row(checks, line, cells, email, user, profiles, purges))
                 continue
             hit = outcome_of(kind.ask)
             o = outcomes.get(id(hit))
@@ -143,9 +159,10 @@ class RowPlanner:
                 o = Outcome(self, kind, hit)
                 if len(outcomes) < KINDS:
                     outcomes[id(hit)] = o
+            assert user is not None  # a row with a kind has a user
             if o.status != "pending":
                 out.append(
-                    self._known_row(store, line, email, self._user(user, email), kind, o, purges)
+                    self._known_row(checks, line, email, self._user(user, email), kind, o, purges)
                 )
                 continue
             for lid in o.added:
@@ -163,7 +180,7 @@ class RowPlanner:
             self.counts[o.calling] += n
         if purges:
             self._purge_items(store, out, purges)
-        return out
+        return cast(list[Item], out)  # _purge_items filled every None
 
     def _kind(self, held: frozenset[str], shape: Shape) -> Kind:
         kind = Kind(self, held, shape)
@@ -172,7 +189,14 @@ class RowPlanner:
         return kind
 
     def _known_row(
-        self, store, line: int, email: str, user, kind: Kind, out: Outcome, purges: list
+        self,
+        checks: ProfileChecks,
+        line: int,
+        email: str,
+        user: User,
+        kind: Kind,
+        out: Outcome,
+        purges: list[Purge],
     ) -> Item | None:
         """A row of a known kind that does not simply change: failed, skipped, purge, grant."""
         if out.status == "failed":
@@ -180,21 +204,37 @@ class RowPlanner:
         if out.status == "skipped":
             self.counts["skipped"] += 1
             return (line - 1, user.id, email, "skipped", None, "no change", None)
-        return self._planned(line, user, email, kind.requests, out.change, purges, store)
+        assert out.change is not None  # a refusal's outcome is "failed"
+        return self._planned(line, user, email, kind.requests, out.change, purges, checks)
 
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
         self.planner.take(added, removed)
 
+    # the chunk's unknown emails that are look-alikes or malformed, and why
+    email_flags: dict[str, str] = field(default_factory=dict)
+
     def _user(self, found: tuple[str, frozenset[str]], email: str) -> User:
         return User(id=found[0], org_id=self.org_id, email=email)
 
-    def _row(self, store, line, cells, email, found, profiles, purges) -> Item | None:
+    def _row(
+        self,
+        checks: ProfileChecks,
+        line: int,
+        cells: list[str],
+        email: str,
+        found: tuple[str, frozenset[str]] | None,
+        profiles: Mapping[str, CallingProfile],
+        purges: list[Purge],
+    ) -> Item | None:
         errors = self._cell_errors(cells, email)
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
         if not errors and found is None:
-            errors.append("no user with this email in the organisation")
-        if errors:
+            flag = self.email_flags.get(email)
+            errors.append(
+                "no user with this email in the organisation" + (f": {flag}" if flag else "")
+            )
+        if errors or found is None:
             return self._failed(line, found[0] if found else "", email, errors)
         user = self._user(found, email)
         state = UserLicensing(user, found[1], profiles.get(user.id))
@@ -204,20 +244,20 @@ class RowPlanner:
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
-        errors += [self._describe(f) for f in failures]
-        if errors:
+        errors += [self._describe(f, state.licence_ids, requests) for f in failures]
+        if errors or change is None:
             return self._failed(line, user.id, email, errors, failures)
-        return self._planned(line, user, email, requests, change, purges, store)
+        return self._planned(line, user, email, requests, change, purges, checks)
 
     def _planned(
         self,
-        line,
-        user,
-        email,
-        requests,
+        line: int,
+        user: User,
+        email: str,
+        requests: Sequence[LicenceRequest],
         change: LicenceChange,
-        purges: list,
-        store: SqlStore | None = None,
+        purges: list[Purge],
+        checks: ProfileChecks,
     ) -> Item | None:
         """A row whose plan has no failure: skipped, refused (purge, grant conflict) or pending.
 
@@ -235,7 +275,8 @@ class RowPlanner:
                 self.counts["failed"] += 1
                 return None
         elif change.calling is CallingChange.GRANT:
-            problem = self._grant_conflict(store, user, change.profile_after)
+            assert change.profile_after is not None  # a grant gives a profile
+            problem = self._grant_conflict(checks, user, change.profile_after)
             if problem:
                 return self._failed(line, user.id, email, [problem.message], code=problem.code)
         self._take(change.added, change.removed)
@@ -257,7 +298,7 @@ class RowPlanner:
             self.payloads.encode(requests, change),
         )
 
-    def _purge_items(self, store: SqlStore, out: list[Item | None], purges: list) -> None:
+    def _purge_items(self, store: SqlStore, out: list[Item | None], purges: list[Purge]) -> None:
         """The chunk's purges in place of their None: what each user loses, read at once."""
         losses = self._losses(store.conn, sorted({user.id for _, user, _, _, _ in purges}))
         places = [i for i, it in enumerate(out) if it is None]
@@ -267,6 +308,7 @@ class RowPlanner:
             if self.allow_data_loss:
                 out[i] = (line - 1, user.id, email, "pending", None, None, payload)
             else:
+                assert change.calling_removed is not None  # a purge removes calling
                 message = _purge_message(
                     licence_column(self.licences[change.calling_removed]), lost
                 )
@@ -287,7 +329,7 @@ class RowPlanner:
         for uid, extension, number, features, pin in profile_reads.loss_rows(conn, ids):
             kept = self.settings.get(features)
             if kept is None:
-                p = CallingProfile(None, None, None, features=json.loads(features))
+                p = CallingProfile("", None, None, features=json.loads(features))
                 kept = bool(p.features.get("voicemail", {}).get("enabled")), p.setting_count()
                 if len(self.settings) < KINDS:
                     self.settings[features] = kept
@@ -353,16 +395,17 @@ class RowPlanner:
     def _given(self, rows: list[list[str]]) -> tuple[set[str], set[str]]:
         """The extensions and numbers rows give a first calling licence (``_with_properties``)."""
         cols = self.header.columns
-        extensions, numbers = set(), set()
+        extensions: set[str] = set()
+        numbers: set[str | None] = set()
         for cells in rows:
             if EXTENSION in cols:
                 extensions.add(unneutralise(cells[cols[EXTENSION]]))
             if PHONE in cols:
                 numbers.add(normalise_number(clean_number(cells[cols[PHONE]])))
-        return extensions - {""}, numbers - {None}
+        return extensions - {""}, {n for n in numbers if n is not None}
 
     def _grant_conflict(
-        self, store: SqlStore, user, profile: CallingProfile
+        self, checks: ProfileChecks, user: User, profile: CallingProfile
     ) -> ProfileConflict | None:
         keys = [
             k
@@ -377,15 +420,31 @@ class RowPlanner:
                 "another row of the file gives the same extension or number", E.EXTENSION_TAKEN
             )
         try:
-            check_profile_free(store, user, profile)
+            check_profile_free(checks, user, profile)
         except ProfileConflict as e:
             return e
         self.claimed.update(keys)
         return None
 
-    def _describe(self, e: LicenceError) -> str:
+    def _describe(
+        self,
+        e: LicenceError,
+        held: frozenset[str] = frozenset(),
+        requests: Sequence[LicenceRequest] = (),
+    ) -> str:
         lic = self.licences.get(e.licence_id or "")
-        return f"{licence_column(lic) + ': ' if lic else ''}{e.description} ({e.code})"
+        description = e.description
+        if lic and e.code in (E.TWO_OF_ONE_OFFER, E.PROFESSIONAL_WITH_BASIC):
+            # a second calling licence: say which one the user keeps, and why it stays
+            removed = {r.licence_id for r in requests if r.operation is Operation.REMOVE}
+            kept = sorted(held & self.calling_ids - removed - {lic.id})
+            if lic.offer.is_calling and kept:
+                columns = {l.id for _, l in self.header.licences}
+                why = csv_hints.second_calling_licence(
+                    lic, self.licences[kept[0]], columns, self.mode, self.interface
+                )
+                description = f"{description}: {why}"
+        return f"{licence_column(lic) + ': ' if lic else ''}{description} ({e.code})"
 
     def _failed(self, line, user_id, email, errors, failures=(), code=None, payload=None) -> Item:
         for f in failures:
@@ -413,6 +472,9 @@ class Shape:
 
 
 class ShapeCache:
+    """The licence requests of each distinct set of licence cells, parsed once (bounded in
+    entries and characters)."""
+
     def __init__(self, planner: RowPlanner):
         self.planner = planner
         self.shapes: dict = {}
@@ -482,8 +544,8 @@ class Outcome:
         else:
             change, failures = hit, list(hit.failed)
         self.change, self.failures = change, failures
-        self.errors = [planner._describe(f) for f in failures]
-        if failures:
+        self.errors = [planner._describe(f, kind.held, kind.requests) for f in failures]
+        if failures or change is None:
             self.status = "failed"
         elif not change.changed:
             self.status = "skipped"
@@ -512,8 +574,10 @@ class TakenProfiles:
     ):
         self.store, self.org_id = store, org_id
         self.locations, self.extensions, self.numbers = set(location_ids), extensions, numbers
-        self.by_extension = profile_reads.extension_holders(store.conn, self.locations, extensions)
-        self.by_number = profile_reads.number_holders(store.conn, org_id, numbers)
+        self.by_extension = profile_reads.extension_holders(
+            store.conn, sorted(self.locations), sorted(extensions)
+        )
+        self.by_number = profile_reads.number_holders(store.conn, org_id, sorted(numbers))
 
     def extension_taken(self, location_id: str, extension: str, user_id: str | None = None) -> bool:
         if location_id in self.locations and extension in self.extensions:
@@ -542,6 +606,7 @@ def _lost(profile: CallingProfile | None) -> dict:
 
 
 def lost_text(lost: Mapping) -> str:
+    """What a purged user would lose, in words: "number ..., voicemail and its PIN, 12 settings"."""
     parts = [
         f"number {lost['phoneNumber']}" if lost.get("phoneNumber") else None,
         f"extension {lost['extension']}" if lost.get("extension") else None,
@@ -558,3 +623,27 @@ def _purge_message(column: str, lost: Mapping) -> str:
         f"removes {column} without a replacement: the user would lose {lost_text(lost)} "
         "(R7); refused unless data loss is allowed"
     )
+
+
+def email_flags(store: SqlStore, org_id: str, unknown: set[str]) -> dict[str, str]:
+    """Why each email that matches no user is worse than unknown: not an address at all
+    (invisible characters, two @...), or a look-alike of an address of the organisation
+    (domain/emails.py). Only the unknown emails of a chunk are looked at: usually none."""
+    flags, twins = {}, {}
+    for email in unknown:
+        try:
+            twin = lookalike_candidate(normalise_email(email))
+        except InvalidInput as bad:
+            flags[email] = bad.message
+            continue
+        if twin:
+            twins[email] = twin
+    if twins:
+        found = reads.users_by_email(store.conn, org_id, sorted(set(twins.values())))
+        for email, twin in twins.items():
+            if twin in found:
+                flags[email] = (
+                    f"'{email}' looks like {twin}, an address of the organisation "
+                    "(it mixes in letters from another script)"
+                )
+    return flags

@@ -11,6 +11,8 @@ from .context import Ctx
 
 @dataclass(frozen=True)
 class SubscriptionView:
+    """A subscription with its partner's name and its licences."""
+
     subscription: Subscription
     partner: str
     licences: list[Licence] = field(default_factory=list)
@@ -18,6 +20,8 @@ class SubscriptionView:
 
 @dataclass(frozen=True)
 class OrgView:
+    """An organisation as the admin sees it: locations and subscriptions."""
+
     id: str
     name: str
     locations: list[Location]

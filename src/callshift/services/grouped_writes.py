@@ -6,7 +6,6 @@ Used by the jobs that re-plan stored per-user requests (CSV import, template app
 
 from __future__ import annotations
 
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
@@ -73,35 +72,6 @@ def states_of(conn: Connection, ids: list[str]) -> dict[str, UserLicensing]:
         uid: UserLicensing(u, held.get(uid, frozenset()), profiles.get(uid))
         for uid, u in users.items()
     }
-
-
-def batch_of_user(user_id: str, batches: int) -> int:
-    """The batch of a user, by range of id: ids are random UUIDs, so ``batches`` equal ranges
-    of the id space hold about as many users each, and the runner, taking batches in order,
-    goes through the users in id order, each batch a run of neighbouring rows of users and
-    user_licences, without sorting the file first. Any other id lands by hash."""
-    if batches <= 1:
-        return 0
-    try:
-        position = int(user_id[:8], 16) / 16**8
-    except ValueError:
-        position = zlib.crc32(user_id.encode()) / 2**32
-    return min(batches - 1, int(position * batches))
-
-
-def batches_of_users(user_ids: list[str], batches: int) -> list[int]:
-    """``batch_of_user`` of each id, at once: ``position * batches`` is the hex prefix times
-    ``batches``, shifted (exact, as the float is)."""
-    if batches <= 1:
-        return [0] * len(user_ids)
-    try:
-        heads = [int(uid[:8], 16) for uid in user_ids]
-    except ValueError:  # an id that is not a UUID: each by batch_of_user
-        return [batch_of_user(uid, batches) for uid in user_ids]
-    return [
-        h * batches >> 32 if h >= 0 else batch_of_user(uid, batches)
-        for h, uid in zip(heads, user_ids, strict=True)
-    ]
 
 
 def slot_order(

@@ -13,6 +13,8 @@ from .context import Ctx, new_id
 
 @dataclass(frozen=True)
 class GroupView:
+    """A group with its member count."""
+
     id: str
     org_id: str
     name: str
@@ -20,6 +22,8 @@ class GroupView:
 
 
 class GroupNameTaken(DomainError):
+    """Another group of the organisation has that name."""
+
     status = 409
     code = E.GROUP_NAME_TAKEN
 
@@ -32,6 +36,7 @@ def _group(ctx: Ctx, conn, group_id: str) -> GroupView:
 
 
 def list_groups(ctx: Ctx, org_id: str | None = None) -> list[GroupView]:
+    """The groups of the caller's organisation (or ``org_id``, if the caller may see it)."""
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
@@ -39,12 +44,14 @@ def list_groups(ctx: Ctx, org_id: str | None = None) -> list[GroupView]:
 
 
 def get_group(ctx: Ctx, group_id: str) -> GroupView:
+    """One group; NotFound if it is not the caller's to see."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         return _group(ctx, uow.conn, group_id)
 
 
 def members(ctx: Ctx, group_id: str, limit: int = 1000, offset: int = 0) -> list[str]:
+    """Ids of a group's members, a page at a time."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _group(ctx, uow.conn, group_id)
@@ -54,6 +61,7 @@ def members(ctx: Ctx, group_id: str, limit: int = 1000, offset: int = 0) -> list
 def create_group(
     ctx: Ctx, org_id: str | None, name: str, user_ids: Sequence[str] = ()
 ) -> GroupView:
+    """A new group of the organisation, with its first members, audited."""
     ctx.principal.require_write()
     org_id = ctx.principal.org(org_id)
     name = name.strip()
@@ -91,6 +99,7 @@ def _add(uow, org_id: str, group_id: str, user_ids: Sequence[str]) -> int:
 def change_members(
     ctx: Ctx, group_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()
 ) -> GroupView:
+    """Add and remove members (users of the group's organisation), audited."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         group = _group(ctx, uow.conn, group_id)
@@ -111,6 +120,7 @@ def change_members(
 
 
 def delete_group(ctx: Ctx, group_id: str) -> None:
+    """Delete a group (its members stay users), audited."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         group = _group(ctx, uow.conn, group_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
@@ -18,6 +19,9 @@ from .context import ChangeCtx, Ctx, PersonRef, new_id, resolve_person
 
 @dataclass(frozen=True)
 class LicenceResult:
+    """A licence change as written: the user, the change, the profile after, and the
+    recycle-bin entry when it purged."""
+
     user: User
     change: LicenceChange
     profile: CallingProfile | None
@@ -49,7 +53,17 @@ def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
     raise AssertionError("unreachable")
 
 
-def check_profile_free(store: SqlStore, user: User, profile: CallingProfile) -> None:
+class ProfileChecks(Protocol):
+    """What R5's check asks of a store: whether an extension or number is someone else's."""
+
+    def extension_taken(
+        self, location_id: str, extension: str, user_id: str | None = None
+    ) -> bool: ...
+
+    def number_taken(self, org_id: str, number: str, user_id: str | None = None) -> bool: ...
+
+
+def check_profile_free(store: ProfileChecks, user: User, profile: CallingProfile) -> None:
     """R5: extensions are unique per location and numbers per organisation."""
     if profile.extension and store.extension_taken(profile.location_id, profile.extension, user.id):
         raise ProfileConflict(

@@ -18,6 +18,8 @@ from .context import Ctx, PersonRef, resolve_person
 
 @dataclass(frozen=True)
 class LicencePreview:
+    """A licence change as planned, nothing written: what the review step shows."""
+
     user: User
     change: LicenceChange
     profile: CallingProfile | None  # the profile now (what a swap keeps, a purge loses)

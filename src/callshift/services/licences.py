@@ -10,6 +10,7 @@ from .paging import decode_cursor, encode_cursor
 
 
 def list_licences(ctx: Ctx, org_id: str | None = None) -> list[Licence]:
+    """The licences of the caller's organisation (or ``org_id``), with their units."""
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
@@ -19,6 +20,7 @@ def list_licences(ctx: Ctx, org_id: str | None = None) -> list[Licence]:
 def licence_holders(
     ctx: Ctx, licence_id: str, with_users: bool, cursor: str | None, limit: int
 ) -> tuple[Licence, list[User], str | None]:
+    """A licence and a page of the users holding it (``with_users``), after ``cursor``."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         lic = uow.store.licence(licence_id)

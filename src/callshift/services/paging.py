@@ -8,10 +8,12 @@ from ..domain.errors import InvalidInput
 
 
 def encode_cursor(email: str) -> str:
+    """The opaque cursor of a page of people that ends at ``email``."""
     return base64.urlsafe_b64encode(email.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> str | None:
+    """The email a cursor names; InvalidInput for a cursor callshift did not make."""
     if not cursor:
         return None
     try:

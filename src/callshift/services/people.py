@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from ..db.store_people import PeopleFilter
 from ..domain import errors as E
+from ..domain.emails import lookalike_candidate, normalise_email
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.licensing import (
     E164,
@@ -21,6 +22,7 @@ from ..domain.licensing import (
 from ..domain.model import CallingProfile, User
 from ..domain.planner import Planner
 from ..domain.templates import plan_template
+from ..domain.text import text_problem
 from .context import Ctx, PersonRef, new_id, resolve_person
 from .licence_change import check_profile_free, snapshot, write_change
 from .paging import decode_cursor, encode_cursor
@@ -31,6 +33,8 @@ MAX_PAGE = 100
 
 @dataclass(frozen=True)
 class PersonView:
+    """A person as the API shows them: user, licences, calling profile."""
+
     user: User
     licence_ids: list[str]
     profile: CallingProfile | None
@@ -59,8 +63,26 @@ class ProfileEdit(TypedDict, total=False):
 
 
 class EmailTaken(DomainError):
+    """Another user already has that email."""
+
     status = 409
     code = E.EMAIL_TAKEN
+
+
+class EmailLookalike(DomainError):
+    status = 409
+    code = E.EMAIL_LOOKALIKE
+
+
+def _refuse_lookalike(store, email: str, org_id: str) -> None:
+    """A new address that could be mistaken for an existing one is refused (domain/emails)."""
+    twin = lookalike_candidate(email)
+    existing = store.user_by_email(twin) if twin else None
+    if existing is not None:
+        shown = twin if existing.org_id == org_id else "an existing address"
+        raise EmailLookalike(
+            f"'{email}' looks like {shown}: it mixes in letters from another script"
+        )
 
 
 def list_people(
@@ -85,6 +107,7 @@ def list_people(
 
 
 def get_person(ctx: Ctx, ref: PersonRef) -> PersonView:
+    """One person the caller may see (a user token: only themselves)."""
     with ctx.db.uow(write=False) as uow:
         user = resolve_person(uow.store, ctx, ref)
         return PersonView(user, sorted(uow.store.licence_ids(user.id)), uow.store.profile(user.id))
@@ -99,20 +122,22 @@ def _requests(data: PersonData, held: frozenset[str]) -> list[LicenceRequest]:
 
 
 def _clean(data: PersonData) -> PersonData:
-    email = data.email.strip().lower()
-    if (
-        "@" not in email
-        or len(email) > 320
-        or email.startswith("@")
-        or email.endswith("@")
-        or any(c.isspace() or ord(c) < 32 for c in email)
+    email = normalise_email(data.email)
+    for name, value in (
+        ("displayName", data.display_name),
+        ("firstName", data.first_name),
+        ("lastName", data.last_name),
     ):
-        raise InvalidInput(f"'{data.email}' is not an email address")
+        problem = text_problem(value or "")
+        if problem:
+            raise InvalidInput(f"{name} {problem}")
     display = data.display_name or f"{data.first_name} {data.last_name}".strip() or email
     return replace(data, email=email, display_name=display)
 
 
 def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
+    """A new user with the licences asked (or the licence template's), planned like any
+    change; audited."""
     ctx.principal.require_write()
     org_id = ctx.principal.org(org_id)
     data = _clean(data)
@@ -130,6 +155,7 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
     with ctx.db.uow() as uow:
         if uow.store.user_by_email(data.email):
             raise EmailTaken(f"a person with email {data.email} already exists")
+        _refuse_lookalike(uow.store, data.email, org_id)
         uow.store.insert_user(user)
         licences = uow.store.licences(org_id)
         state = uow.store.licensing(user)
@@ -182,6 +208,8 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
         user = resolve_person(uow.store, ctx, ref, lock=True)
         if data.email != user.email and uow.store.user_by_email(data.email):
             raise EmailTaken(f"a person with email {data.email} already exists")
+        if data.email != user.email:
+            _refuse_lookalike(uow.store, data.email, user.org_id)
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
         reqs = _requests(data, state.licence_ids) if data.licences is not None else []
@@ -266,6 +294,8 @@ def _profile_edit(
 
 
 def delete_person(ctx: Ctx, ref: PersonRef) -> None:
+    """Delete a user, as Webex does: their licences are removed first, so a calling
+    profile goes to the recycle bin (R7); audited."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         user = resolve_person(uow.store, ctx, ref, lock=True)

@@ -1,5 +1,5 @@
 """Confirming a previewed job (a CSV import, a template apply): the one path from *preview*
-to *created*, whatever made the preview.
+to *created*, whatever made the preview; and dropping previews nobody confirmed.
 
 A preview is saved with ``params["blocked"]`` when it cannot be applied (rows with errors,
 capacity short, calling data lost without leave); confirming checks that and the status,
@@ -19,9 +19,12 @@ Two things a preview may carry need more than the one confirmation:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from datetime import datetime
 
 from ..db import jobs
+from ..db.engine import Database
 from ..domain.errors import NotFound
 from ..domain.jobs import Job
 from ..domain.reversals import ReversalNotConfirmed
@@ -30,6 +33,9 @@ from .jobs import JobStateError
 from .templates import TemplateDraft, _find, write_template
 
 NOTHING = "nothing to change"  # a preview's ``blocked`` when no user changes
+
+log = logging.getLogger("callshift.jobs")
+RECLAIM_AT = 10_000  # items deleted at once: worth giving the SQLite file its space back
 
 
 def started_action(kind: str) -> str:
@@ -118,8 +124,10 @@ def _save_proposed(ctx: Ctx, uow, job: Job) -> None:
 
 
 def discard_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
-    """Drop a preview unapplied (status *abandoned*). A template previewed before it was saved
-    stays unsaved: the template in force is the one before the preview."""
+    """Drop a preview unapplied: the job is deleted with its items, batches and log (SQLite
+    gives the space back). A template previewed before it was saved stays unsaved: the
+    template in force is the one before the preview. Returns the job as it ends,
+    *abandoned*, though nothing of it is kept."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         job = jobs.get(uow.conn, job_id, lock=True)
@@ -129,8 +137,31 @@ def discard_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
             raise NotFound(f"job {job_id} not found")
         if job.status != "preview":
             raise JobStateError(f"job {job_id} is {job.status}; only a preview is discarded")
-        now = ctx.clock()
-        jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
-        jobs.log(uow.conn, job_id, f"discarded by {ctx.principal.name}", now)
+        items = jobs.delete_job(uow.conn, job_id)
         uow.commit()
-    return job
+    settle_space(ctx.db, items)
+    return replace(job, status="abandoned", finished_at=ctx.clock())
+
+
+def settle_space(db: Database, items_deleted: int) -> None:
+    """After a large delete has committed: SQLite's file shrinks and its WAL empties."""
+    if items_deleted >= RECLAIM_AT:
+        db.give_back_space()
+
+
+def expire_previews(db: Database, created_before: datetime) -> int:
+    """Delete every preview created before the time and never confirmed, with its items (one
+    transaction a preview); the number deleted. The runner's housekeeping calls it."""
+    dropped = items = 0
+    while True:
+        with db.uow() as uow:
+            stale = jobs.stale_previews(uow.conn, created_before, limit=1)
+            if not stale:
+                break
+            items += jobs.delete_job(uow.conn, stale[0])
+            uow.commit()
+        dropped += 1
+    if dropped:
+        log.info("expired previews deleted", extra={"count": dropped, "items": items})
+    settle_space(db, items)
+    return dropped

@@ -15,6 +15,8 @@ from .licence_change import change_licences
 
 @dataclass(frozen=True)
 class MoveOutcome:
+    """One user's move (method 1): the change, planned or applied."""
+
     user: User
     change: LicenceChange
     licences: dict[str, Licence]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 
+from ..entry import REFUSED, refusal
 from ..services.directory import org_view
 from ..services.groups import list_groups
 from ..services.jobs import get_job
@@ -106,19 +107,46 @@ def save(
     allow_data_loss: str = Form(""),
     replaces: str = Form(""),
 ):
-    if replaces:  # the preview this form changes: superseded, whatever comes next
-        discard_preview(page.ctx, replaces, KIND)
     licences = [*licence, *([calling] if calling else [])]  # one calling licence: a radio
-    if scope != "existing":
-        save_template(
-            page.ctx, page.org_id, name, type, licences, group, location or None, id or None
+    try:
+        if replaces:  # the preview this form changes: superseded, whatever comes next
+            discard_preview(page.ctx, replaces, KIND)
+        if scope != "existing":
+            save_template(
+                page.ctx, page.org_id, name, type, licences, group, location or None, id or None
+            )
+            return RedirectResponse("/ui/templates?saved=1", 303)
+        draft = TemplateDraft(
+            name, type, tuple(licences), tuple(group), location or None, id or None
         )
-        return RedirectResponse("/ui/templates?saved=1", 303)
-    draft = TemplateDraft(name, type, tuple(licences), tuple(group), location or None, id or None)
-    size = page.request.app.state.settings.job_batch_size
-    preview = preview_draft(
-        page.ctx, page.org_id, draft, preserve == "yes", allow_data_loss == "yes", size
-    )
+        size = page.request.app.state.settings.job_batch_size
+        preview = preview_draft(
+            page.ctx, page.org_id, draft, preserve == "yes", allow_data_loss == "yes", size
+        )
+    except REFUSED as e:  # the form again, as entered, with the reason above it
+        r = refusal(e)
+        assert r is not None
+        entered = FormValues(
+            id,
+            name,
+            tuple(licences),
+            tuple(group),
+            location or None,
+            scope,
+            preserve == "yes",
+            allow_data_loss == "yes",
+        )
+        return page.render(
+            "template_edit.html",
+            r.status,
+            org=org_view(page.ctx, page.org_id),
+            tpl=entered,
+            type="GROUP" if type == "GROUP" else "ORG",
+            groups=list_groups(page.ctx, page.org_id),
+            replaces="",
+            flash="; ".join(r.lines) or r.message,
+            flash_kind="error",
+        )
     return RedirectResponse(f"/ui/templates/preview/{preview.job_id}", 303)
 
 
