@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from .offers import Offer, offer
+from .settings import changed_from_default, new_profile_settings, with_defaults
 
 
 class SubscriptionStatus(str, Enum):
@@ -73,66 +74,8 @@ class Licence:
 
 
 def default_features() -> dict[str, dict[str, Any]]:
-    """The settings a user gets with their first calling licence (Webex's defaults)."""
-    return {
-        "voicemail": {
-            "enabled": True,
-            "sendAllCalls": {"enabled": False},
-            "sendBusyCalls": {"enabled": True, "greeting": "DEFAULT", "greetingUploaded": False},
-            "sendUnansweredCalls": {
-                "enabled": True,
-                "greeting": "DEFAULT",
-                "greetingUploaded": False,
-                "numberOfRings": 3,
-            },
-            "notifications": {"enabled": False, "destination": None},
-            "transferToNumber": {"enabled": False, "destination": None},
-            "emailCopyOfMessage": {"enabled": False, "emailId": None},
-            "messageStorage": {
-                "mwiEnabled": True,
-                "storageType": "INTERNAL",
-                "externalEmail": None,
-            },
-            "faxMessage": {"enabled": False, "phoneNumber": None, "extension": None},
-        },
-        "callForwarding": {
-            "callForwarding": {
-                "always": {
-                    "enabled": False,
-                    "destination": None,
-                    "ringReminderEnabled": False,
-                    "destinationVoicemailEnabled": False,
-                },
-                "busy": {
-                    "enabled": False,
-                    "destination": None,
-                    "destinationVoicemailEnabled": False,
-                },
-                "noAnswer": {
-                    "enabled": False,
-                    "destination": None,
-                    "numberOfRings": 3,
-                    "systemMaxNumberOfRings": 20,
-                    "destinationVoicemailEnabled": False,
-                },
-            },
-            "businessContinuity": {
-                "enabled": False,
-                "destination": None,
-                "destinationVoicemailEnabled": False,
-            },
-        },
-        "doNotDisturb": {"enabled": False, "ringSplashEnabled": False},
-        "callWaiting": {"enabled": True},
-        "callerId": {
-            "selected": "DIRECT_LINE",
-            "blockInForwardCallsEnabled": False,
-            "externalCallerIdNamePolicy": "DIRECT_LINE",
-        },
-    }
-
-
-FEATURES = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
+    """The settings a new profile stores (the catalogue's defaults; the rest read as default)."""
+    return new_profile_settings()
 
 
 @dataclass(frozen=True)
@@ -151,15 +94,17 @@ class CallingProfile:
         features[name] = value
         return replace(self, features=features)
 
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """Every catalogued setting, one never stored reading as its default."""
+        return with_defaults(self.features)
+
     def setting_count(self) -> int:
-        """How many individual settings the profile carries (for "N settings kept")."""
+        """How many named settings the profile carries (for "N settings kept")."""
+        return len(self.settings())
 
-        def leaves(value: Any) -> int:
-            if isinstance(value, dict):
-                return sum(leaves(v) for v in value.values())
-            return 1
-
-        return sum(leaves(v) for v in self.features.values())
+    def changed_settings(self) -> list[str]:
+        """The names of the settings that differ from a new user's (for "changed: ...")."""
+        return changed_from_default(self.features)
 
 
 class UserStatus(str, Enum):

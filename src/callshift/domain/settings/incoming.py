@@ -146,7 +146,6 @@ INTERCEPT = Setting(
         "incoming.announcements.greeting": GREETINGS,
         "outgoing.type": ("INTERCEPT_ALL", "ALLOW_LOCAL_ONLY"),
     },
-    actions=("announcementUpload",),
     lost=("custom intercept greeting audio",),
 )
 

@@ -238,11 +238,11 @@ MUSIC_ON_HOLD = Setting(
     default={
         "mohEnabled": True,
         "mohLocationEnabled": True,
-        "greeting": "SYSTEM",
+        "greeting": "DEFAULT",
         "audioAnnouncementFile": None,
     },
     read_only=frozenset({"mohLocationEnabled", "audioAnnouncementFile"}),
-    enums={"greeting": ("SYSTEM", "CUSTOM")},
+    enums={"greeting": ("DEFAULT", "CUSTOM")},
     lost=("custom music on hold audio",),
 )
 

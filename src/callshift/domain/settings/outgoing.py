@@ -135,7 +135,7 @@ AUTO_TRANSFER_NUMBERS = Setting(
     name="autoTransferNumbers",
     title="Auto transfer numbers",
     group=OUTGOING,
-    path=T + "outgoingPermission/autoTransferNumbers",
+    path=F + "outgoingPermission/autoTransferNumbers",
     default={
         "useCustomTransferNumbers": False,
         "autoTransferNumber1": None,
