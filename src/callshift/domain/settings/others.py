@@ -11,6 +11,8 @@ PRIVACY = "Privacy and security"
 EXECUTIVE = "Executive and assistant"
 DEVICES = "Devices and apps"
 ACCESS = ("FULL_ACCESS", "NO_ACCESS")
+# callshift has no devices or apps to answer on, so no endpoint can be preferred
+NO_ENDPOINTS: tuple[str | None, ...] = (None,)
 USER_FEATURES = (
     "anonymousCallRejection",
     "bargeIn",
@@ -271,6 +273,7 @@ PREFERRED_ANSWER = Setting(
     path=T + "preferredAnswerEndpoint",
     default={"preferredAnswerEndpointId": None, "endpoints": []},
     read_only=frozenset({"endpoints"}),
+    enums={"preferredAnswerEndpointId": NO_ENDPOINTS},
 )
 
 ANSWER_SETTINGS = Setting(
@@ -286,6 +289,7 @@ ANSWER_SETTINGS = Setting(
         "isPreferredEndpointClearableByPerson": True,
     },
     read_only=frozenset({"preferredAnswerEndpointType", "isPreferredEndpointClearableByPerson"}),
+    enums={"preferredAnswerEndpointId": NO_ENDPOINTS},
 )
 
 CALL_CAPTIONS = Setting(

@@ -126,7 +126,9 @@ def _check_scalar(spec: Spec, path: str, value: Any, template: Any) -> None:
         allowed = spec.enums[path]
         if value not in allowed:
             shown = ", ".join(str(a) for a in allowed if a is not None)
-            raise InvalidInput(f"{path} must be one of {shown}")
+            raise InvalidInput(
+                f"{path} must be one of {shown}" if shown else f"{path} must be null"
+            )
         return
     if not _matches(value, template):
         raise InvalidInput(f"{path} must be {_kind(template)}")
