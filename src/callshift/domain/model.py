@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from .offers import Offer, offer
-from .settings import changed_from_default, new_profile_settings, with_defaults
+from .settings import changed_from_default, new_profile_settings, setting, with_defaults
 
 
 class SubscriptionStatus(str, Enum):
@@ -105,6 +105,16 @@ class CallingProfile:
     def changed_settings(self) -> list[str]:
         """The names of the settings that differ from a new user's (for "changed: ...")."""
         return changed_from_default(self.features)
+
+    def settings_summary(self, shown: int = 6) -> str:
+        """ "44 settings (3 changed: Call forwarding, Do not disturb, Caller ID)"."""
+        changed = [setting(n).title for n in self.changed_settings()]
+        if not changed:
+            return f"{self.setting_count()} settings (all default)"
+        names = ", ".join(changed[:shown]) + (
+            f" and {len(changed) - shown} more" if len(changed) > shown else ""
+        )
+        return f"{self.setting_count()} settings ({len(changed)} changed: {names})"
 
 
 class UserStatus(str, Enum):
