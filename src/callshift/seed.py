@@ -20,8 +20,8 @@ from sqlalchemy import insert
 from .db import tables as t
 from .db.bulk_insert import insert_rows
 from .db.engine import Database
-from .domain.model import default_features
 from .domain.offers import BASIC, MEETINGS, MESSAGING, PROFESSIONAL
+from .domain.settings import new_profile_settings
 from .services.pins import hash_pin
 
 FIRST = [
@@ -93,7 +93,7 @@ def _features(i: int) -> str:
     key = (i % 7 == 0, i % 11 == 0, i % 5, i % 13 == 0, i % 3 == 0)
     cached = _FEATURES.get(key)
     if cached is None:
-        f = default_features()
+        f = new_profile_settings()
         if key[0]:
             f["callForwarding"]["callForwarding"]["busy"] = {
                 "enabled": True,
@@ -101,7 +101,7 @@ def _features(i: int) -> str:
                 "destinationVoicemailEnabled": False,
             }
         if key[1]:
-            f["doNotDisturb"] = {"enabled": True, "ringSplashEnabled": True}
+            f["doNotDisturb"] |= {"enabled": True, "ringSplashEnabled": True}
         if key[2] == 0:
             f["voicemail"]["sendUnansweredCalls"]["numberOfRings"] = 2 + i % 4
             f["voicemail"]["emailCopyOfMessage"] = {"enabled": True, "emailId": None}

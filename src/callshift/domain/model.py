@@ -73,11 +73,6 @@ class Licence:
         return self.total_units - self.consumed_units
 
 
-def default_features() -> dict[str, dict[str, Any]]:
-    """The settings a new profile stores (the catalogue's defaults; the rest read as default)."""
-    return new_profile_settings()
-
-
 @dataclass(frozen=True)
 class CallingProfile:
     """What a user loses when their calling licence is removed without a replacement."""
@@ -85,7 +80,7 @@ class CallingProfile:
     location_id: str
     extension: str | None
     phone_number: str | None
-    features: dict[str, dict[str, Any]] = field(default_factory=default_features)
+    features: dict[str, dict[str, Any]] = field(default_factory=new_profile_settings)
     voicemail_pin_hash: str | None = None
     distinctive_ring: bool = True
 

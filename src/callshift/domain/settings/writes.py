@@ -83,7 +83,8 @@ def _access_codes(s: Setting, current: Json, body: Any) -> Json:
     out = copy.deepcopy(current)
     if body.get("useCustomAccessCodes") is not None:
         out["useCustomAccessCodes"] = _bool(body["useCustomAccessCodes"], "useCustomAccessCodes")
-    gone = body.get("deleteCodes") or []
+    gone = body.get("deleteCodes")
+    gone = [] if gone is None else gone
     if not isinstance(gone, list) or not all(isinstance(c, str) for c in gone):
         raise InvalidInput("deleteCodes must be a list of codes")
     unknown = set(gone) - {c["code"] for c in out["accessCodes"]}
@@ -120,7 +121,8 @@ def apply_numbers(s: Setting, current: Json, body: Any, primary: str | None) -> 
     flag = body.get("enableDistinctiveRingPattern")
     if flag is not None:
         out["distinctiveRingEnabled"] = _bool(flag, "enableDistinctiveRingPattern")
-    changes = body.get("phoneNumbers") or []
+    changes = body.get("phoneNumbers")
+    changes = [] if changes is None else changes
     if not isinstance(changes, list):
         raise InvalidInput("phoneNumbers must be a list")
     for action, alt in (_number_change(s, e) for e in changes):
