@@ -47,11 +47,6 @@ def _stored(s: Setting, profile: CallingProfile) -> Json:
     return merge(stored_default(s), profile.features.get(s.name) or {})
 
 
-def read_profile(ctx: Ctx, ref: PersonRef) -> CallingProfile:
-    with ctx.db.uow(write=False) as uow:
-        return _calling_profile(uow.store, resolve_person(uow.store, ctx, ref))
-
-
 def read_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
     s = setting(name)
     with ctx.db.uow(write=False) as uow:
@@ -122,21 +117,14 @@ def update_setting(ctx: Ctx, ref: PersonRef, name: str, body: Any) -> Json:
     def compute(store: SqlStore, user: User, profile: CallingProfile, before: Json) -> Json:
         if s.write == "numbers":
             after = apply_numbers(s, before, body, profile.phone_number)
-            added = [a["directNumber"] for a in after["phoneNumbers"]]
-            for number in added:
-                if number not in [
-                    a["directNumber"] for a in before["phoneNumbers"]
-                ] and store.number_taken(user.org_id, number, user.id):
+            had = {a["directNumber"] for a in before["phoneNumbers"]}
+            for number in {a["directNumber"] for a in after["phoneNumbers"]} - had:
+                if store.number_taken(user.org_id, number, user.id):
                     raise InvalidInput(f"{number} is another person's number")
             return after
         return _refs_to_raw(store, s, user, apply_put(s, before, body))
 
     return _change(ctx, ref, name, compute)
-
-
-def update_feature(ctx: Ctx, ref: PersonRef, name: str, patch: dict[str, Any]) -> dict[str, Any]:
-    """A partial update of one setting (the CLI, UI and tests' entry point)."""
-    return update_setting(ctx, ref, name, patch)
 
 
 def reset_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
