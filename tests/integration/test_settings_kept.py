@@ -1,11 +1,16 @@
-"""Every catalogued setting survives a swap byte for byte, and a purge and restore."""
+"""Every catalogued setting survives a swap, a bulk move and its rollback byte for byte, and a
+purge and restore."""
 
 from __future__ import annotations
 
+from callshift.domain.bulk_plan import Selection
 from callshift.domain.licensing import CallingProperties, LicenceRequest, Operation
 from callshift.domain.settings import SETTINGS, default_settings
+from callshift.jobs.runner import JobRunner
+from callshift.services.bulk_move import start_move
 from callshift.services.context import PersonRef
 from callshift.services.features import read_setting
+from callshift.services.jobs import get_job, rollback_job
 from callshift.services.licence_change import change_licences
 from callshift.services.subscriptions import list_recycle_bin, restore
 
@@ -62,3 +67,20 @@ def test_every_setting_is_changed_then_kept_by_a_swap_and_by_purge_and_restore(a
     restore(admin, [entry.id], licence_id=old_pro.id)
     assert state_of(admin, user).profile.features == profile.features
     assert _views(admin, ref) == configured
+
+
+def test_a_bulk_move_and_its_rollback_keep_every_setting_byte_for_byte(admin, demo, db):
+    user, other = holder(admin, index=4), holder(admin, index=5)
+    ref = PersonRef(person_id=user.id)
+    configure_everything(admin, ref, other.id)
+    raw, configured = _raw_features(db, user.id), _views(admin, ref)
+    job_id = start_move(admin, Selection(demo.old_subscription, demo.new_subscription))
+    JobRunner(db).run_until_idle()
+    assert get_job(admin, job_id).status == "succeeded"
+    new_pro = licence(admin, demo.new_subscription, "BCSTD")
+    assert new_pro.id in state_of(admin, user).licence_ids
+    assert _raw_features(db, user.id) == raw and _views(admin, ref) == configured
+    rollback_job(admin, job_id)
+    JobRunner(db).run_until_idle()
+    assert get_job(admin, job_id).status == "rolled_back"
+    assert _raw_features(db, user.id) == raw and _views(admin, ref) == configured

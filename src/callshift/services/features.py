@@ -22,7 +22,7 @@ from ..domain.settings import items as item_writes
 from ..domain.settings.writes import apply_numbers, apply_put
 from .context import Ctx, PersonRef, resolve_person
 from .pins import hash_pin, validate_pin
-from .setting_views import Owner, referenced_ids, view
+from .setting_views import Owner, computed_value, referenced_ids, view
 
 Json = dict[str, Any]
 
@@ -122,9 +122,21 @@ def update_setting(ctx: Ctx, ref: PersonRef, name: str, body: Any) -> Json:
                 if store.number_taken(user.org_id, number, user.id):
                     raise InvalidInput(f"{number} is another person's number")
             return after
-        return _refs_to_raw(store, s, user, apply_put(s, before, body))
+        after = _refs_to_raw(store, s, user, apply_put(s, before, body))
+        return _still_following(s, _owner(store, user, profile, s), before, after)
 
     return _change(ctx, ref, name, compute)
+
+
+def _still_following(s: Setting, owner: Owner, before: Json, after: Json) -> Json:
+    """A field that follows the person (caller ID's names while unset) keeps following when a
+    client PUTs back the value it read, so GET-then-PUT stores nothing new: the profile stays
+    byte for byte what it was (a repair from a snapshot relies on it)."""
+    for f, source in s.computed.items():
+        unset = f not in s.read_only and before.get(f) is None
+        if unset and after.get(f) == computed_value(owner, source):
+            after[f] = None
+    return after
 
 
 def reset_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:

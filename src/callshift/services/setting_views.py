@@ -34,7 +34,8 @@ class Owner:
         return f"{prefix}{extension}" if prefix and extension else None
 
 
-def _source(owner: Owner, source: str) -> Any:
+def computed_value(owner: Owner, source: str) -> Any:
+    """The value a computed field takes from its source ("user.firstName", ...)."""
     u, p, loc = owner.user, owner.profile, owner.location
     values: dict[str, Any] = {
         "user.firstName": u.first_name or None,
@@ -118,7 +119,7 @@ def view(s: Setting, owner: Owner) -> dict[str, Any]:
     out = copy.deepcopy(value)
     for name, source in s.computed.items():
         if name in s.read_only or out.get(name) is None:
-            out[name] = _source(owner, source)
+            out[name] = computed_value(owner, source)
     for f in s.refs:
         people = [person_view(owner, i) for i in out.get(f) or []]
         out[f] = [{"member": m} for m in people] if s.write == "monitoring" else people
