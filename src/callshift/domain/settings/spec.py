@@ -47,6 +47,14 @@ class Collection:
 
 @dataclass(frozen=True)
 class Setting:
+    """One person setting as Webex serves it.
+
+    ``default`` is what GET answers for a new user, except the ``computed`` fields: they hold
+    None here and are filled on read from the person, their location and numbers.
+    ``writable`` is False only if Webex's API cannot write the setting at all; parts it cannot
+    write (the PIN, greeting audio) are named in ``lost``.
+    """
+
     name: str  # key in the profile's features JSON, as Webex names it
     title: str
     group: str
