@@ -21,8 +21,8 @@ from .db import tables as t
 from .db.bulk_insert import insert_rows
 from .db.engine import Database
 from .db.locations import set_addresses
-from .domain.model import default_features
 from .domain.offers import BASIC, MEETINGS, MESSAGING, PROFESSIONAL
+from .domain.settings import new_profile_settings
 from .services.pins import hash_pin
 
 FIRST = [
@@ -94,7 +94,7 @@ def _features(i: int) -> str:
     key = (i % 7 == 0, i % 11 == 0, i % 5, i % 13 == 0, i % 3 == 0)
     cached = _FEATURES.get(key)
     if cached is None:
-        f = default_features()
+        f = new_profile_settings()
         if key[0]:
             f["callForwarding"]["callForwarding"]["busy"] = {
                 "enabled": True,
@@ -102,7 +102,7 @@ def _features(i: int) -> str:
                 "destinationVoicemailEnabled": False,
             }
         if key[1]:
-            f["doNotDisturb"] = {"enabled": True, "ringSplashEnabled": True}
+            f["doNotDisturb"] |= {"enabled": True, "ringSplashEnabled": True}
         if key[2] == 0:
             f["voicemail"]["sendUnansweredCalls"]["numberOfRings"] = 2 + i % 4
             f["voicemail"]["emailCopyOfMessage"] = {"enabled": True, "emailId": None}

@@ -16,7 +16,8 @@ import pytest
 
 from callshift import ids
 from callshift.domain import errors as E
-from callshift.domain.model import User, default_features
+from callshift.domain.model import User
+from callshift.domain.settings import default_settings
 from callshift.services.pins import verify_pin
 
 from ..helpers import execute, snapshot_db, state_of
@@ -415,7 +416,13 @@ def test_put_person_swapping_calling_keeps_the_features(w, client):
     assert sorted(out["licenses"]) == sorted(body["licenses"]) == person_licences(client, pid)
     assert out["displayName"] == "Renamed While Moving"
     assert {k: out[k] for k in ("extension", "locationId", "phoneNumbers")} == before_view["person"]
-    assert calling_view(client, pid) == before_view
+    after_view = calling_view(client, pid)
+    # caller ID shows the person's (new) display name until one of its own is set
+    assert after_view["callerId"].pop("displayName") == "Renamed While Moving"
+    assert after_view["callerId"].pop("dialByName") == "Renamed While Moving"
+    for name in ("displayName", "dialByName"):
+        before_view["callerId"].pop(name)
+    assert after_view == before_view
     assert state_of(w.ctx, user).profile == before_profile
 
 
@@ -449,9 +456,12 @@ def test_post_person_with_a_calling_licence_creates_the_profile(w, client):
     assert (p["extension"], p["locationId"]) == ("5555", location)
     assert p["phoneNumbers"] == [{"type": "work", "value": "+97235550000", "primary": True}]
     assert p["created"].endswith("Z") and len(p["created"]) == len("2026-01-05T09:00:00.000Z")
-    defaults = default_features()
-    for name in ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId"):
+    defaults = default_settings()
+    for name in ("voicemail", "callForwarding", "doNotDisturb", "callWaiting"):
         assert client.get(f"/v1/people/{p['id']}/features/{name}").json() == defaults[name]
+    caller_id = client.get(f"/v1/people/{p['id']}/features/callerId").json()
+    assert caller_id["selected"] == defaults["callerId"]["selected"]
+    assert (caller_id["firstName"], caller_id["directNumber"]) == ("New", "+97235550000")
     numbers = client.get(f"/v1/people/{p['id']}/features/numbers").json()
     assert numbers["phoneNumbers"][0]["directNumber"] == "+97235550000"
     assert numbers["phoneNumbers"][0]["extension"] == "5555"
@@ -534,6 +544,7 @@ def test_feature_put_is_a_partial_update(w, client):
     assert r.json() == {
         "enabled": dnd,
         "ringSplashEnabled": before["doNotDisturb"]["ringSplashEnabled"],
+        "webexGoOverrideEnabled": before["doNotDisturb"]["webexGoOverrideEnabled"],
     }
     # a nullable destination can be set and cleared again
     r = client.put(

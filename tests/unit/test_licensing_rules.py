@@ -20,8 +20,8 @@ from callshift.domain.model import (
     SubscriptionStatus,
     User,
     UserLicensing,
-    default_features,
 )
+from callshift.domain.settings import new_profile_settings
 
 ORG, OTHER_ORG = "org-main", "org-other"
 LOC1, LOC2 = "loc-tlv", "loc-hfa"
@@ -48,7 +48,10 @@ PROFILE = CallingProfile(
     location_id=LOC1,
     extension="1001",
     phone_number="+97231234567",
-    features={**default_features(), "doNotDisturb": {"enabled": True, "ringSplashEnabled": True}},
+    features={
+        **new_profile_settings(),
+        "doNotDisturb": {"enabled": True, "ringSplashEnabled": True},
+    },
     voicemail_pin_hash="scrypt$c2FsdA==$ZGlnZXN0",
     distinctive_ring=False,
 )
@@ -144,7 +147,7 @@ def test_grant_builds_a_new_profile_from_the_properties():
     assert change.calling is CallingChange.GRANT and change.calling_added == PRO2
     p = change.profile_after
     assert (p.location_id, p.extension, p.phone_number) == (LOC2, "2002", "+97237654321")
-    assert p.features == default_features() and p.voicemail_pin_hash is None
+    assert p.features == new_profile_settings() and p.voicemail_pin_hash is None
     assert change.after == {MS1, PRO2}
 
 

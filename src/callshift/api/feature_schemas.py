@@ -1,113 +1,95 @@
-"""Bodies of the calling-feature PUTs, in Webex's shapes.
+"""OpenAPI request bodies of the calling-setting PUTs, derived from the catalogue.
 
-Every field is optional: Webex's feature PUTs are partial (the SDKs send only what was
-set), so the dump with ``exclude_unset`` is the patch. Read-only fields that clients echo
-back (``greetingUploaded``, ``systemMaxNumberOfRings``, caller-ID numbers and names the
-server computes) are not fields here, so they are dropped rather than stored.
+Only documentation (and what schemathesis generates from): the bodies are checked by the
+catalogue's own validation, which answers 400 in Webex's shape. Every field is optional, as
+Webex's PUTs are partial.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import Field
+from ..domain.settings import Collection, Setting
 
-from .schemas import Body
-
-Text = Field(default=None, max_length=320)
-
-
-class Part(Body):
-    pass
+Schema = dict[str, Any]
 
 
-class Toggle(Part):
-    enabled: bool | None = None
+def _field(path: str, value: Any, s: Any) -> Schema:
+    if path in s.enums:
+        return {"enum": list(s.enums[path])}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        low, high = s.ranges.get(path, (None, None))
+        return {"type": "integer", **({"minimum": low, "maximum": high} if low is not None else {})}
+    if isinstance(value, dict):
+        return _object(value, s, f"{path}.")
+    if isinstance(value, list):
+        if path in getattr(s, "refs", ()):
+            return {"type": "array", "items": {"type": "string"}}
+        item = s.items.get(path, "")
+        schema = _field(path, item, s) if isinstance(item, dict) else {"type": "string"}
+        return {"type": "array", "items": schema}
+    return {"type": ["string", "null"], "maxLength": 320}
 
 
-class Greeting(Toggle):
-    greeting: Literal["DEFAULT", "CUSTOM"] | None = None
+def _object(
+    template: Mapping[str, Any], s: Any, prefix: str = "", skip: frozenset = frozenset()
+) -> Schema:
+    props = {
+        k: _field(f"{prefix}{k}", v, s)
+        for k, v in template.items()
+        if f"{prefix}{k}" not in s.read_only and k not in skip
+    }
+    return {"type": "object", "properties": props}
 
 
-class Unanswered(Greeting):
-    numberOfRings: int | None = Field(default=None, ge=1, le=20)
+def put_schema(s: Setting) -> Schema:
+    if s.write == "numbers":
+        change = {
+            "type": "object",
+            "properties": {
+                "primary": {"type": "boolean"},
+                "action": {"enum": ["ADD", "DELETE"]},
+                "external": {"type": "string"},
+                "extension": {"type": ["string", "null"]},
+                "ringPattern": {"enum": list(s.enums["phoneNumbers.ringPattern"])},
+            },
+        }
+        return {
+            "type": "object",
+            "properties": {
+                "enableDistinctiveRingPattern": {"type": "boolean"},
+                "phoneNumbers": {"type": "array", "items": change},
+            },
+        }
+    if s.write == "msTeams":
+        names = list(s.enums["settings.settingName"])
+        props = {"settingName": {"enum": names}, "value": {"type": "boolean"}}
+        return {"type": "object", "properties": props}
+    if s.write == "accessCodes":
+        props = {
+            "useCustomAccessCodes": {"type": "boolean"},
+            "deleteCodes": {"type": "array", "items": {"type": "string"}},
+        }
+        return {"type": "object", "properties": props}
+    if s.write == "featureAccess":
+        inner = s.default["userSettingsPermissions"]
+        return _field("userSettingsPermissions", inner, s)
+    return _object(s.default, s, skip=frozenset(c.field for c in s.collections))
 
 
-class Destination(Toggle):
-    destination: str | None = Text
+def item_schema(c: Collection) -> Schema:
+    return _object(c.item, _ItemSpec(c), skip=frozenset({"id"}))
 
 
-class EmailCopy(Toggle):
-    emailId: str | None = Text
+class _ItemSpec:
+    def __init__(self, c: Collection) -> None:
+        self.enums, self.ranges, self.items = c.enums, c.ranges, c.items
+        self.read_only: frozenset[str] = frozenset()
 
 
-class Storage(Part):
-    mwiEnabled: bool | None = None
-    storageType: Literal["INTERNAL", "EXTERNAL"] | None = None
-    externalEmail: str | None = Text
-
-
-class Fax(Toggle):
-    phoneNumber: str | None = Field(default=None, max_length=32)
-    extension: str | None = Field(default=None, max_length=16)
-
-
-class Voicemail(Toggle):
-    sendAllCalls: Toggle | None = None
-    sendBusyCalls: Greeting | None = None
-    sendUnansweredCalls: Unanswered | None = None
-    notifications: Destination | None = None
-    transferToNumber: Destination | None = None
-    emailCopyOfMessage: EmailCopy | None = None
-    messageStorage: Storage | None = None
-    faxMessage: Fax | None = None
-
-
-class ForwardBusy(Destination):
-    destinationVoicemailEnabled: bool | None = None
-
-
-class ForwardAlways(ForwardBusy):
-    ringReminderEnabled: bool | None = None
-
-
-class ForwardNoAnswer(ForwardBusy):
-    numberOfRings: int | None = Field(default=None, ge=2, le=20)
-
-
-class ForwardRules(Part):
-    always: ForwardAlways | None = None
-    busy: ForwardBusy | None = None
-    noAnswer: ForwardNoAnswer | None = None
-
-
-class CallForwarding(Part):
-    callForwarding: ForwardRules | None = None
-    businessContinuity: ForwardBusy | None = None
-
-
-class DoNotDisturb(Toggle):
-    ringSplashEnabled: bool | None = None
-
-
-class CallWaiting(Toggle):
-    pass
-
-
-class CallerId(Part):
-    selected: Literal["DIRECT_LINE", "LOCATION_NUMBER", "MOBILE_NUMBER", "CUSTOM"] | None = None
-    customNumber: str | None = Field(default=None, max_length=32)
-    firstName: str | None = Field(default=None, max_length=200)
-    lastName: str | None = Field(default=None, max_length=200)
-    blockInForwardCallsEnabled: bool | None = None
-    externalCallerIdNamePolicy: Literal["DIRECT_LINE", "LOCATION", "OTHER"] | None = None
-    customExternalCallerIdName: str | None = Field(default=None, max_length=200)
-
-
-SCHEMAS: dict[str, type[Part]] = {
-    "voicemail": Voicemail,
-    "callForwarding": CallForwarding,
-    "doNotDisturb": DoNotDisturb,
-    "callWaiting": CallWaiting,
-    "callerId": CallerId,
-}
+def body_doc(schema: Schema) -> dict[str, Any]:
+    """``openapi_extra`` documenting a JSON request body."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ..domain.licensing import CallingChange
 from ..services.context import PersonRef
+from ..services.licence_preview import kept_parts
 from ..services.user_move import MoveOutcome, move_user
 from .common import confirm, console, domain_errors, open_db, operator_ctx
 
@@ -19,13 +20,7 @@ def kept_summary(outcome: MoveOutcome) -> str:
         return "[bold red]calling data will be LOST[/]"
     if p is None:
         return "no calling data to keep"
-    parts = [
-        f"number {p.phone_number}" if p.phone_number else "no number",
-        f"extension {p.extension}" if p.extension else "no extension",
-        "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
-        f"{p.setting_count()} settings",
-    ]
-    return "calling data kept: " + ", ".join(parts)
+    return "calling data kept: " + ", ".join(kept_parts(p))
 
 
 def _table(outcome: MoveOutcome) -> Table:

@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from .offers import Offer, offer
+from .settings import changed_from_default, new_profile_settings, setting, with_defaults
 
 
 class SubscriptionStatus(str, Enum):
@@ -72,69 +73,6 @@ class Licence:
         return self.total_units - self.consumed_units
 
 
-def default_features() -> dict[str, dict[str, Any]]:
-    """The settings a user gets with their first calling licence (Webex's defaults)."""
-    return {
-        "voicemail": {
-            "enabled": True,
-            "sendAllCalls": {"enabled": False},
-            "sendBusyCalls": {"enabled": True, "greeting": "DEFAULT", "greetingUploaded": False},
-            "sendUnansweredCalls": {
-                "enabled": True,
-                "greeting": "DEFAULT",
-                "greetingUploaded": False,
-                "numberOfRings": 3,
-            },
-            "notifications": {"enabled": False, "destination": None},
-            "transferToNumber": {"enabled": False, "destination": None},
-            "emailCopyOfMessage": {"enabled": False, "emailId": None},
-            "messageStorage": {
-                "mwiEnabled": True,
-                "storageType": "INTERNAL",
-                "externalEmail": None,
-            },
-            "faxMessage": {"enabled": False, "phoneNumber": None, "extension": None},
-        },
-        "callForwarding": {
-            "callForwarding": {
-                "always": {
-                    "enabled": False,
-                    "destination": None,
-                    "ringReminderEnabled": False,
-                    "destinationVoicemailEnabled": False,
-                },
-                "busy": {
-                    "enabled": False,
-                    "destination": None,
-                    "destinationVoicemailEnabled": False,
-                },
-                "noAnswer": {
-                    "enabled": False,
-                    "destination": None,
-                    "numberOfRings": 3,
-                    "systemMaxNumberOfRings": 20,
-                    "destinationVoicemailEnabled": False,
-                },
-            },
-            "businessContinuity": {
-                "enabled": False,
-                "destination": None,
-                "destinationVoicemailEnabled": False,
-            },
-        },
-        "doNotDisturb": {"enabled": False, "ringSplashEnabled": False},
-        "callWaiting": {"enabled": True},
-        "callerId": {
-            "selected": "DIRECT_LINE",
-            "blockInForwardCallsEnabled": False,
-            "externalCallerIdNamePolicy": "DIRECT_LINE",
-        },
-    }
-
-
-FEATURES = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
-
-
 @dataclass(frozen=True)
 class CallingProfile:
     """What a user loses when their calling licence is removed without a replacement."""
@@ -142,7 +80,7 @@ class CallingProfile:
     location_id: str
     extension: str | None
     phone_number: str | None
-    features: dict[str, dict[str, Any]] = field(default_factory=default_features)
+    features: dict[str, dict[str, Any]] = field(default_factory=new_profile_settings)
     voicemail_pin_hash: str | None = None
     distinctive_ring: bool = True
 
@@ -151,15 +89,27 @@ class CallingProfile:
         features[name] = value
         return replace(self, features=features)
 
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """Every catalogued setting, one never stored reading as its default."""
+        return with_defaults(self.features)
+
     def setting_count(self) -> int:
-        """How many individual settings the profile carries (for "N settings kept")."""
+        """How many named settings the profile carries (for "N settings kept")."""
+        return len(self.settings())
 
-        def leaves(value: Any) -> int:
-            if isinstance(value, dict):
-                return sum(leaves(v) for v in value.values())
-            return 1
+    def changed_settings(self) -> list[str]:
+        """The names of the settings that differ from a new user's (for "changed: ...")."""
+        return changed_from_default(self.features)
 
-        return sum(leaves(v) for v in self.features.values())
+    def settings_summary(self, shown: int = 6) -> str:
+        """ "44 settings (3 changed: Call forwarding, Do not disturb, Caller ID)"."""
+        changed = [setting(n).title for n in self.changed_settings()]
+        if not changed:
+            return f"{self.setting_count()} settings (all default)"
+        names = ", ".join(changed[:shown]) + (
+            f" and {len(changed) - shown} more" if len(changed) > shown else ""
+        )
+        return f"{self.setting_count()} settings ({len(changed)} changed: {names})"
 
 
 class UserStatus(str, Enum):

@@ -1,71 +1,99 @@
-"""The per-user calling features and the write-only voicemail PIN."""
+"""A person's calling settings, as the catalogue declares them, and the write-only voicemail PIN.
+
+Every setting lives in the calling profile's ``features`` JSON under its catalogue name, so a
+swap carries it unchanged and a purge puts it in the recycle bin with the profile. A setting
+never written reads as its default.
+"""
 
 from __future__ import annotations
 
 import copy
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from .. import ids
+from ..db.store import SqlStore
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.model import FEATURES, CallingProfile
+from ..domain.model import CallingProfile, User
+from ..domain.settings import Setting, merge, setting, stored_default
+from ..domain.settings import items as item_writes
+from ..domain.settings.writes import apply_numbers, apply_put
 from .context import Ctx, PersonRef, resolve_person
 from .pins import hash_pin, validate_pin
+from .setting_views import Owner, computed_value, referenced_ids, view
+
+Json = dict[str, Any]
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return "a string or null"  # str and None: nullable text fields (destinations, greetings)
-
-
-def _merge(current: dict[str, Any], patch: dict[str, Any], path: str = "") -> dict[str, Any]:
-    """Webex's feature PUTs are partial: what is sent replaces, what is left out stays.
-
-    A setting the profile already has keeps its JSON type, so a PUT (or any other caller)
-    cannot store, say, ``"enabled": null`` or replace an object with null or a number
-    (InvalidInput, nothing written). Only text settings may be null.
-    """
-    out = copy.deepcopy(current)
-    for key, value in patch.items():
-        if key in out and _kind(value) != _kind(out[key]):
-            raise InvalidInput(f"{path}{key} must be {_kind(out[key])}")
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value, f"{path}{key}.")
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _calling_profile(store, user) -> CallingProfile:
+def _calling_profile(store: SqlStore, user: User) -> CallingProfile:
     profile = store.profile(user.id)
     if profile is None:
         raise NotFound(f"{user.email} has no calling licence, so no calling features")
     return profile
 
 
-def read_profile(ctx: Ctx, ref: PersonRef) -> CallingProfile:
+def _owner(store: SqlStore, user: User, profile: CallingProfile, s: Setting) -> Owner:
+    location = next(
+        (loc for loc in store.locations(user.org_id) if loc.id == profile.location_id), None
+    )
+    stored = profile.features.get(s.name) or {}
+    people = {i: u for i in referenced_ids(s, stored) if (u := store.user(i)) is not None}
+    return Owner(user, profile, location, people)
+
+
+def _stored(s: Setting, profile: CallingProfile) -> Json:
+    return merge(stored_default(s), profile.features.get(s.name) or {})
+
+
+def read_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
+    s = setting(name)
     with ctx.db.uow(write=False) as uow:
-        return _calling_profile(uow.store, resolve_person(uow.store, ctx, ref))
+        user = resolve_person(uow.store, ctx, ref)
+        profile = _calling_profile(uow.store, user)
+        return view(s, _owner(uow.store, user, profile, s))
 
 
-def update_feature(ctx: Ctx, ref: PersonRef, name: str, patch: dict[str, Any]) -> dict[str, Any]:
-    if name not in FEATURES:
-        raise NotFound(f"no feature {name}")
+def _refs_to_raw(store: SqlStore, s: Setting, user: User, value: Json) -> Json:
+    """Person references arrive as Webex ids; they are stored raw, and must be the org's."""
+    out = copy.deepcopy(value)
+    for f in s.refs:
+        raw = []
+        for given in out.get(f) or []:
+            try:
+                rid = ids.decode("PEOPLE", given)
+            except ids.BadId:
+                rid = ""
+            other = store.user(rid) if rid else None
+            if other is None or other.org_id != user.org_id or other.id == user.id:
+                raise InvalidInput(f"{f}: {given} is not another person of this organisation")
+            raw.append(rid)
+        out[f] = raw
+    return out
+
+
+def _change(
+    ctx: Ctx,
+    ref: PersonRef,
+    name: str,
+    compute: Callable[[SqlStore, User, CallingProfile, Json], Json],
+) -> Json:
+    """Read, compute the new stored value, and store and audit it if it differs: one transaction."""
+    s = setting(name)
     ctx.principal.require_settings_write()
     with ctx.db.uow() as uow:
         user = resolve_person(uow.store, ctx, ref, lock=True)
         profile = _calling_profile(uow.store, user)
-        before = profile.features[name]
-        after = _merge(before, patch)
+        before = _stored(s, profile)
+        after = compute(uow.store, user, profile, before)
         if after != before:
             features = copy.deepcopy(profile.features)
             features[name] = after
-            uow.store.update_profile(user.id, features=features)
+            extra = {}
+            if s.write == "numbers":
+                extra["distinctive_ring"] = after["distinctiveRingEnabled"]
+            uow.store.update_profile(user.id, features=features, **extra)
             ctx.audit(
                 uow.store,
                 user.org_id,
@@ -76,25 +104,123 @@ def update_feature(ctx: Ctx, ref: PersonRef, name: str, patch: dict[str, Any]) -
                 {name: after},
             )
             uow.commit()
-        return after
+            profile = replace(profile, features=features)
+        return view(s, _owner(uow.store, user, profile, s))
+
+
+def update_setting(ctx: Ctx, ref: PersonRef, name: str, body: Any) -> Json:
+    """A PUT at the setting's write path, in the shape Webex takes there."""
+    s = setting(name)
+    if not s.writable:
+        raise InvalidInput(f"{name} cannot be changed")
+
+    def compute(store: SqlStore, user: User, profile: CallingProfile, before: Json) -> Json:
+        if s.write == "numbers":
+            after = apply_numbers(s, before, body, profile.phone_number)
+            had = {a["directNumber"] for a in before["phoneNumbers"]}
+            for number in {a["directNumber"] for a in after["phoneNumbers"]} - had:
+                if store.number_taken(user.org_id, number, user.id):
+                    raise InvalidInput(f"{number} is another person's number")
+            return after
+        after = _refs_to_raw(store, s, user, apply_put(s, before, body))
+        return _still_following(s, _owner(store, user, profile, s), before, after)
+
+    return _change(ctx, ref, name, compute)
+
+
+def _still_following(s: Setting, owner: Owner, before: Json, after: Json) -> Json:
+    """A field that follows the person (caller ID's names while unset) keeps following when a
+    client PUTs back the value it read, so GET-then-PUT stores nothing new: the profile stays
+    byte for byte what it was (a repair from a snapshot relies on it)."""
+    for f, source in s.computed.items():
+        unset = f not in s.read_only and before.get(f) is None
+        if unset and after.get(f) == computed_value(owner, source):
+            after[f] = None
+    return after
+
+
+def reset_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
+    """Back to the catalogue's default (feature access's reset action)."""
+    return _change(ctx, ref, name, lambda *_: stored_default(setting(name)))
+
+
+# --- sub-resource lists ----------------------------------------------------------------------
+
+
+def read_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str) -> Json:
+    s = setting(name)
+    c = s.collection(coll)
+    with ctx.db.uow(write=False) as uow:
+        profile = _calling_profile(uow.store, resolve_person(uow.store, ctx, ref))
+        return copy.deepcopy(item_writes.find(c, _stored(s, profile)[c.field], key))
+
+
+def create_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, body: Any) -> Json:
+    s = setting(name)
+    c = s.collection(coll)
+    made: list[str] = []
+
+    def compute(_store: SqlStore, _u: User, _p: CallingProfile, before: Json) -> Json:
+        new_id = ids.encode(c.id_prefix, str(uuid.uuid4()))
+        items, key = item_writes.add(c, before[c.field], body, new_id)
+        made.append(key)
+        return {**before, c.field: items}
+
+    _change(ctx, ref, name, compute)
+    return {"id": made[0]}
+
+
+def update_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str, body: Any) -> Json:
+    s = setting(name)
+    c = s.collection(coll)
+    _change(
+        ctx,
+        ref,
+        name,
+        lambda _s, _u, _p, before: {
+            **before,
+            c.field: item_writes.change(c, before[c.field], key, body),
+        },
+    )
+    return {"id": key}
+
+
+def delete_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str | None) -> None:
+    """One item, or (``key`` None) the whole list."""
+    s = setting(name)
+    c = s.collection(coll)
+    _change(
+        ctx,
+        ref,
+        name,
+        lambda _s, _u, _p, before: {
+            **before,
+            c.field: [] if key is None else item_writes.drop(c, before[c.field], key),
+        },
+    )
+
+
+# --- the voicemail PIN -----------------------------------------------------------------------
 
 
 def set_voicemail_pin(ctx: Ctx, ref: PersonRef, pin: str) -> None:
     ctx.principal.require_settings_write()
     validate_pin(pin)
     hashed = hash_pin(pin)  # slow on purpose: outside the transaction
+    _pin_event(ctx, ref, hashed, "voicemail.pin.set", "set")
+
+
+def reset_voicemail_pin(ctx: Ctx, ref: PersonRef) -> None:
+    """Webex's resetPin: the person's own PIN goes; the organisation's default PIN applies."""
+    ctx.principal.require_settings_write()
+    _pin_event(ctx, ref, None, "voicemail.pin.reset", "reset")
+
+
+def _pin_event(ctx: Ctx, ref: PersonRef, hashed: str | None, action: str, shown: str) -> None:
     with ctx.db.uow() as uow:
         user = resolve_person(uow.store, ctx, ref, lock=True)
         _calling_profile(uow.store, user)
         uow.store.update_profile(user.id, voicemail_pin_hash=hashed)
         # the PIN itself never reaches the audit log
-        ctx.audit(
-            uow.store,
-            user.org_id,
-            "voicemail.pin.set",
-            "person",
-            user.id,
-            None,
-            {"voicemailPin": "set"},
-        )
+        ctx.audit(uow.store, user.org_id, action, "person", user.id, None, {"voicemailPin": shown})
         uow.commit()

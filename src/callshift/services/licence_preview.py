@@ -50,7 +50,7 @@ def kept_parts(p: CallingProfile) -> list[str]:
         f"number {p.phone_number}" if p.phone_number else "no number",
         f"extension {p.extension}" if p.extension else "no extension",
         "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
-        f"{p.setting_count()} settings",
+        p.settings_summary(),
     ]
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Query
 
+from ..domain.model import CallingProfile
+from ..domain.settings import GROUPS, SETTINGS, default_settings
 from ..services.context import PersonRef
 from ..services.directory import org_names, org_view
 from ..services.people import PeopleFilter, get_person, list_people
@@ -74,6 +78,30 @@ def licences_by_subscription(org, licence_ids):
     return [(subs[sid], sorted(ls, key=lambda l: l.name)) for sid, ls in sorted(grouped.items())]
 
 
+@dataclass(frozen=True)
+class SettingRow:
+    name: str
+    title: str
+    state: str  # "on" / "off" for settings with an on-off switch, else ""
+    changed: bool
+    json: str
+
+
+def setting_groups(profile: CallingProfile | None) -> list[tuple[str, list[SettingRow]]]:
+    """The profile's settings by catalogue group, in catalogue order, as the page shows them."""
+    if profile is None:
+        return []
+    values, defaults = profile.settings(), default_settings()
+    rows: dict[str, list[SettingRow]] = {g: [] for g in GROUPS}
+    for s in SETTINGS:
+        v = values[s.name]
+        on = v.get("enabled", v.get("receptionEnabled"))
+        state = "" if not isinstance(on, bool) else ("on" if on else "off")
+        text = json.dumps(v, indent=1, sort_keys=True)
+        rows[s.group].append(SettingRow(s.name, s.title, state, v != defaults[s.name], text))
+    return [(g, r) for g, r in rows.items() if r]
+
+
 @router.get("/users/{user_id}")
 def user(user_id: str, page: Page = Depends(current_page), saved: str = ""):
     person = get_person(page.ctx, PersonRef(person_id=user_id))
@@ -84,4 +112,5 @@ def user(user_id: str, page: Page = Depends(current_page), saved: str = ""):
         person=person,
         flash=SAVED.get(saved),
         groups=licences_by_subscription(org, person.licence_ids),
+        setting_groups=setting_groups(person.profile),
     )

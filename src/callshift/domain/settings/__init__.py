@@ -1,0 +1,92 @@
+"""The catalogue of a person's calling settings, one entry per setting Webex exposes.
+
+Routes, validation, storage, the UI and the migration engine all read these entries, so
+adding a setting is one entry. Webex serves some at ``/v1/people/{id}/features/{name}`` and
+others at ``/v1/telephony/config/people/{id}/{name}`` (wxc-sdk's person_settings/common.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import NotFound
+from . import incoming, others, outgoing
+from .spec import (
+    Collection,
+    Setting,
+    Spec,
+    clean,
+    item_spec,
+    merge,
+    put_body,
+    spec_of,
+    stored_default,
+)
+
+SETTINGS: tuple[Setting, ...] = incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES
+_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
+NAMES: tuple[str, ...] = tuple(_BY_NAME)
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SETTINGS))
+
+
+def setting(name: str) -> Setting:
+    """The catalogue entry named ``name``; NotFound (Webex's 404) for a name it lacks."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise NotFound(f"no calling setting {name}") from None
+
+
+def default_settings() -> dict[str, dict[str, Any]]:
+    """What a new user's calling profile stores: every setting at Webex's default."""
+    return {s.name: stored_default(s) for s in SETTINGS}
+
+
+# What a new profile stores: the settings callshift has always stored (db/export reads
+# callerId from the JSON); the other settings read as their defaults until first written, so
+# a profile stays about 1 KB instead of 9.
+STORED_UP_FRONT = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
+
+
+def new_profile_settings() -> dict[str, dict[str, Any]]:
+    return {name: stored_default(_BY_NAME[name]) for name in STORED_UP_FRONT}
+
+
+def changed_from_default(stored: Mapping[str, Any]) -> list[str]:
+    """Names of the stored settings that differ from their default, in catalogue order."""
+    defaults = default_settings()
+    full = with_defaults(stored)
+    return [name for name in full if full[name] != defaults.get(name)]
+
+
+def with_defaults(stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A profile's settings, a setting it has never stored reading as its default."""
+    out = default_settings()
+    for name, value in stored.items():
+        if name in out and isinstance(value, dict):
+            out[name] = merge(out[name], value)
+        else:
+            out[name] = value
+    return out
+
+
+__all__ = [
+    "GROUPS",
+    "NAMES",
+    "SETTINGS",
+    "Collection",
+    "Setting",
+    "Spec",
+    "clean",
+    "changed_from_default",
+    "default_settings",
+    "new_profile_settings",
+    "item_spec",
+    "merge",
+    "put_body",
+    "setting",
+    "spec_of",
+    "stored_default",
+    "with_defaults",
+]

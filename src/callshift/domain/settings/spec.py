@@ -1,0 +1,236 @@
+"""The shape of a catalogued calling setting, and the checks every write goes through.
+
+A setting's default doubles as its field spec: each field's type is the type of its default
+(bool, int, object, list; None or a string is nullable text), narrowed by ``enums`` and
+``ranges``. Lists carry their item template in ``items``. Pure data and pure functions, so
+routes, storage, the UI and the engine all read the same entry.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import Any
+
+from ..errors import InvalidInput
+from ..text import strings_problem
+
+TEXT_MAX = 320
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A list of items with its own routes (criteria, access codes, digit patterns, SNR numbers).
+
+    The items live in the setting's stored value under ``field``; Webex serves them at
+    ``{setting path}/{path}`` (POST creates) and ``{setting path}/{path}/{id}`` (GET, PUT,
+    DELETE) when ``item_routes``. The setting's own GET lists each item cut to ``summary``.
+    """
+
+    name: str
+    path: str  # after the setting's path; "" when the setting's own path takes the POST
+    field: str
+    item: Mapping[str, Any]  # a new item's defaults, and its field spec
+    key: str = "id"
+    id_prefix: str = "CRITERIA"
+    summary: tuple[str, ...] = ()  # empty: the whole item
+    enums: Mapping[str, tuple[str | None, ...]] = _field(default_factory=dict)
+    ranges: Mapping[str, tuple[int, int]] = _field(default_factory=dict)
+    items: Mapping[str, Any] = _field(default_factory=dict)
+    required: frozenset[str] = frozenset()
+    item_routes: bool = True
+    delete_all: bool = False
+    source_from: str | None = None  # summary "source" derived from this callsFrom-like field
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One person setting as Webex serves it.
+
+    ``default`` is what GET answers for a new user, except the ``computed`` fields: they hold
+    None here and are filled on read from the person, their location and numbers.
+    ``writable`` is False only if Webex's API cannot write the setting at all; parts it cannot
+    write (the PIN, greeting audio) are named in ``lost``.
+    """
+
+    name: str  # key in the profile's features JSON, as Webex names it
+    title: str
+    group: str
+    path: str  # after /v1/, with {person_id}
+    default: Mapping[str, Any]
+    read_only: frozenset[str] = frozenset()  # dotted paths the server computes
+    writable: bool = True
+    enums: Mapping[str, tuple[str | None, ...]] = _field(default_factory=dict)
+    ranges: Mapping[str, tuple[int, int]] = _field(default_factory=dict)
+    items: Mapping[str, Any] = _field(default_factory=dict)  # list field -> item template
+    refs: frozenset[str] = frozenset()  # list fields of person ids (PUT ids, GET people)
+    # field -> where the server takes it from: always for read-only fields, else while unset
+    computed: Mapping[str, str] = _field(default_factory=dict)
+    collections: tuple[Collection, ...] = ()
+    put_path: str | None = None  # when Webex writes it at another path
+    write: str = "merge"  # how a PUT body applies; "merge" is Webex's partial update
+    actions: tuple[str, ...] = ()  # POST {path}/actions/{action}/invoke
+    lost: tuple[str, ...] = ()  # parts Webex's API cannot write back (reported as losses)
+
+    @property
+    def write_path(self) -> str:
+        return self.put_path or self.path
+
+    def collection(self, name: str) -> Collection:
+        for c in self.collections:
+            if c.name == name:
+                return c
+        raise InvalidInput(f"{self.name} has no {name}")
+
+
+def _kind(template: Any) -> str:
+    if isinstance(template, bool):
+        return "a boolean"
+    if isinstance(template, int):
+        return "an integer"
+    if isinstance(template, dict):
+        return "an object"
+    if isinstance(template, list):
+        return "a list"
+    return "a string or null"
+
+
+def _matches(value: Any, template: Any) -> bool:
+    if isinstance(template, bool):
+        return isinstance(value, bool)
+    if isinstance(template, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(template, dict):
+        return isinstance(value, dict)
+    if isinstance(template, list):
+        return isinstance(value, list)
+    return value is None or isinstance(value, str)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What validation needs of a setting or a collection item."""
+
+    template: Mapping[str, Any]
+    enums: Mapping[str, tuple[str | None, ...]]
+    ranges: Mapping[str, tuple[int, int]]
+    items: Mapping[str, Any]
+    read_only: frozenset[str]
+    refs: frozenset[str] = frozenset()
+
+
+def spec_of(s: Setting) -> Spec:
+    return Spec(s.default, s.enums, s.ranges, s.items, s.read_only, s.refs)
+
+
+def item_spec(c: Collection) -> Spec:
+    return Spec(c.item, c.enums, c.ranges, c.items, frozenset({c.key}))
+
+
+def _check_scalar(spec: Spec, path: str, value: Any, template: Any) -> None:
+    if path in spec.enums:
+        allowed = spec.enums[path]
+        if value not in allowed:
+            shown = ", ".join(str(a) for a in allowed if a is not None)
+            raise InvalidInput(
+                f"{path} must be one of {shown}" if shown else f"{path} must be null"
+            )
+        return
+    if not _matches(value, template):
+        raise InvalidInput(f"{path} must be {_kind(template)}")
+    if path in spec.ranges and isinstance(value, int):
+        low, high = spec.ranges[path]
+        if not low <= value <= high:
+            raise InvalidInput(f"{path} must be between {low} and {high}")
+    if isinstance(value, str) and len(value) > TEXT_MAX:
+        raise InvalidInput(f"{path} must be at most {TEXT_MAX} characters")
+
+
+def _clean_item(spec: Spec, path: str, value: Any, template: Any) -> Any:
+    if path in spec.refs:  # a person: their id, or an object carrying it
+        ident = value.get("id") if isinstance(value, dict) else value
+        if not isinstance(ident, str) or not ident:
+            raise InvalidInput(f"{path} must list ids")
+        return ident
+    if isinstance(template, dict):
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{path} must list objects")
+        return _clean(spec, template, value, f"{path}.")
+    _check_scalar(spec, path, value, template)
+    return value
+
+
+def _clean(spec: Spec, template: Mapping[str, Any], patch: Mapping[str, Any], prefix: str) -> Json:
+    out: Json = {}
+    for key, value in patch.items():
+        path = f"{prefix}{key}"
+        if path in spec.read_only or key not in template:
+            continue  # computed by the server, or not Webex's: dropped, never stored
+        t = template[key]
+        if isinstance(t, dict) and path not in spec.enums:
+            if not isinstance(value, dict):
+                raise InvalidInput(f"{path} must be an object")
+            out[key] = _clean(spec, t, value, f"{path}.")
+        elif isinstance(t, list):
+            if not isinstance(value, list):
+                raise InvalidInput(f"{path} must be a list")
+            item = spec.items.get(path, "")
+            out[key] = [_clean_item(spec, path, v, item) for v in value]
+        else:
+            _check_scalar(spec, path, value, t)
+            out[key] = value
+    return out
+
+
+def clean(spec: Spec, patch: Any) -> Json:
+    """The patch as it may be stored: type-checked, read-only and unknown fields dropped.
+
+    Raises InvalidInput naming the first bad field; nothing is written then.
+    """
+    if not isinstance(patch, dict):
+        raise InvalidInput("the body must be a JSON object")
+    problem = strings_problem(patch)  # text at the boundary, as every other body
+    if problem:
+        raise InvalidInput(problem)
+    return _clean(spec, spec.template, patch, "")
+
+
+def merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> Json:
+    """Webex's PUTs are partial: what is sent replaces, what is left out stays; lists replace."""
+    out = copy.deepcopy(dict(current))
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _drop(value: Any, read_only: frozenset[str], prefix: str) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _drop(v, read_only, f"{prefix}{k}.")
+            for k, v in value.items()
+            if f"{prefix}{k}" not in read_only
+        }
+    if isinstance(value, list):
+        return [_drop(v, read_only, prefix) for v in value]
+    return copy.deepcopy(value)
+
+
+def put_body(s: Setting, value: Mapping[str, Any]) -> Json:
+    """What a client PUTs to write ``value`` back: the value minus its read-only fields."""
+    dropped = s.read_only | frozenset(c.field for c in s.collections)
+    return _drop(dict(value), dropped, "")
+
+
+def stored_default(s: Setting) -> Json:
+    """What a new user's profile stores for the setting (computed fields are filled on read)."""
+    return {
+        k: copy.deepcopy(v)
+        for k, v in s.default.items()
+        if not (k in s.computed and k in s.read_only)
+    }

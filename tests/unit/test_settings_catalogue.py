@@ -1,0 +1,130 @@
+"""The calling settings catalogue: well-formed entries, and the checks every write goes through."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+
+from callshift.domain.errors import InvalidInput, NotFound
+from callshift.domain.settings import (
+    SETTINGS,
+    clean,
+    default_settings,
+    item_spec,
+    put_body,
+    setting,
+    spec_of,
+    with_defaults,
+)
+
+PATH = re.compile(
+    r"^(people/\{person_id\}/features/|telephony/config/people/\{person_id\}/)[A-Za-z/]+$"
+)
+IDS = [s.name for s in SETTINGS]
+
+
+def _paths(value: Any, prefix: str = "") -> set[str]:
+    """Every dotted field path in a default, list items included."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.add(prefix + k)
+            out |= _paths(v, f"{prefix}{k}.")
+    return out
+
+
+def test_about_forty_settings_with_unique_names() -> None:
+    assert len(SETTINGS) >= 40
+    assert len(set(IDS)) == len(IDS)
+    assert len({s.path for s in SETTINGS}) == len(SETTINGS)
+
+
+@pytest.mark.parametrize("s", SETTINGS, ids=IDS)
+def test_entry_is_well_formed(s) -> None:
+    assert PATH.match(s.path), s.path
+    assert s.put_path is None or PATH.match(s.put_path)
+    assert s.title and s.group
+    fields = _paths(s.default)
+    for name, template in s.items.items():
+        fields |= _paths(template, f"{name}.")
+    for key in [*s.enums, *s.ranges, *s.read_only, *s.refs, *s.computed]:
+        assert key in fields, f"{s.name}: {key} is not a field"
+    for c in s.collections:
+        assert c.field in s.default and c.key in c.item
+        item_fields = _paths(c.item) | {f"{n}.{f}" for n, t in c.items.items() for f in _paths(t)}
+        for key in [*c.enums, *c.ranges, *c.required]:
+            assert key in item_fields, f"{s.name}.{c.name}: {key} is not a field"
+
+
+@pytest.mark.parametrize("s", SETTINGS, ids=IDS)
+def test_default_validates_against_its_own_spec(s) -> None:
+    writable = put_body(s, s.default)
+    assert clean(spec_of(s), writable) == writable
+    for c in s.collections:
+        item = {k: v for k, v in c.item.items() if k != c.key}
+        assert clean(item_spec(c), item) == item
+
+
+@pytest.mark.parametrize("s", [s for s in SETTINGS if s.read_only], ids=lambda s: s.name)
+def test_put_body_and_clean_drop_read_only_fields(s) -> None:
+    body = put_body(s, s.default)
+    assert not (_paths(body) & s.read_only)
+    assert not (_paths(clean(spec_of(s), copy.deepcopy(dict(s.default)))) & s.read_only)
+
+
+def test_unknown_name_is_a_domain_not_found() -> None:
+    with pytest.raises(NotFound):
+        setting("noSuchSetting")
+    assert setting("musicOnHold").path == "telephony/config/people/{person_id}/musicOnHold"
+    assert setting("privacy").path == "people/{person_id}/features/privacy"
+
+
+@pytest.mark.parametrize(
+    ("name", "patch", "message"),
+    [
+        ("voicemail", {"enabled": "yes"}, "enabled must be a boolean"),
+        ("voicemail", {"sendUnansweredCalls": {"numberOfRings": 99}}, "between 1 and 20"),
+        ("voicemail", {"sendBusyCalls": {"greeting": "LOUD"}}, "one of DEFAULT, CUSTOM"),
+        ("voicemail", {"notifications": 3}, "must be an object"),
+        ("callRecording", {"repeat": {"interval": True}}, "an integer"),
+        ("sequentialRing", {"phoneNumbers": {"a": 1}}, "must be a list"),
+        ("sequentialRing", {"phoneNumbers": [{"numberOfRings": 1}]}, "between 2 and 20"),
+        ("privacy", {"monitoringAgents": [3]}, "must list ids"),
+        ("callerId", {"firstName": "x" * 400}, "at most 320"),
+        ("callingBehavior", [], "JSON object"),
+    ],
+)
+def test_bad_input_names_the_field(name: str, patch: Any, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        clean(spec_of(setting(name)), patch)
+
+
+def test_read_only_and_unknown_fields_are_dropped_not_stored() -> None:
+    s = setting("voicemail")
+    patch = {
+        "enabled": False,
+        "voiceMessageForwardingEnabled": False,
+        "sendUnansweredCalls": {"systemMaxNumberOfRings": 5, "numberOfRings": 4},
+        "madeUp": 1,
+    }
+    assert clean(spec_of(s), patch) == {
+        "enabled": False,
+        "sendUnansweredCalls": {"numberOfRings": 4},
+    }
+
+
+def test_refs_take_ids_or_objects_with_ids() -> None:
+    cleaned = clean(spec_of(setting("privacy")), {"monitoringAgents": ["a", {"id": "b"}]})
+    assert cleaned == {"monitoringAgents": ["a", "b"]}
+
+
+def test_missing_settings_read_as_defaults() -> None:
+    stored = {"callWaiting": {"enabled": False}, "voicemail": {"enabled": False}}
+    out = with_defaults(stored)
+    assert out["callWaiting"] == {"enabled": False}
+    assert out["voicemail"]["sendBusyCalls"] == default_settings()["voicemail"]["sendBusyCalls"]
+    assert out["voicemail"]["enabled"] is False
+    assert set(out) >= set(IDS)
