@@ -33,6 +33,7 @@ from sqlalchemy import select
 from callshift import ids
 from callshift.db import tables as t
 from callshift.domain.access import Role
+from callshift.domain.settings import SETTINGS as SETTINGS_CATALOGUE
 from callshift.services.accounts import create_account, sign_in
 from callshift.services.tokens import create_token
 
@@ -109,6 +110,7 @@ ROUTES: dict[str, Rule] = {
     # --- operators: Prometheus metrics (an administrator's token)
     "GET /metrics": Rule(frozenset({FULL, READ}), SAME),
     "PUT /v1/telephony/config/people/{person}/voicemail/passcode": Rule(SETTINGS),
+    "PUT /v1/telephony/config/people/{person}/numbers": Rule(SETTINGS),
     # --- subscriptions, recycle bin, moves, jobs: administrators
     "GET /v1/callshift/subscriptions/{sub_id}/readiness": Rule(ADMINS),
     "POST /v1/callshift/subscriptions/{sub_id}/cancel": Rule(WRITERS),
@@ -190,6 +192,26 @@ ROUTES: dict[str, Rule] = {
 }
 # fmt: on
 
+
+def setting_rules(routes: list[str]) -> dict[str, Rule]:
+    """The calling settings' routes, declared by the catalogue (domain/settings): a person's
+    setting is read by anyone who sees the person and written as the features were (a
+    user token its own). A sub-resource's made-up ``{item}`` answers 404 when allowed."""
+    prefixes = tuple("/v1/" + s.path.replace("{person_id}", "{person}") for s in SETTINGS_CATALOGUE)
+    out = {}
+    for route in routes:
+        method, path = route.split(" ", 1)
+        if route in ROUTES or not any(path == p or path.startswith(p + "/") for p in prefixes):
+            continue
+        allowed = SIGNED_IN if method == "GET" else SETTINGS
+        out[route] = Rule(allowed, fake_id="{item}" in path)
+    return out
+
+
+def all_rules(app) -> dict[str, Rule]:
+    return {**ROUTES, **setting_rules(app_routes(app))}
+
+
 PASSWORD = "correct horse battery"
 
 
@@ -207,7 +229,7 @@ def app_routes(app) -> list[str]:
 
 
 def test_every_route_has_a_role_rule(app):
-    missing = [r for r in app_routes(app) if r not in ROUTES]
+    missing = [r for r in app_routes(app) if r not in all_rules(app)]
     assert not missing, f"routes without a rule in ROUTES: {missing}"
     stale = set(ROUTES) - set(app_routes(app))
     assert not stale, f"rules for routes that do not exist: {sorted(stale)}"
@@ -306,6 +328,7 @@ def _path(template: str, o: Org) -> str:
         "location_id": o.location,
         "org_id": ids.org(o.org_id),
         "token_id": "no-such-token",
+        "item": "no-such-item",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -365,6 +388,8 @@ def _request(c: TestClient, route: str, o: Org, cred: dict, other: bool):
     path = "/ui/static/app.css" if method == "MOUNT" else _path(template, o)
     method = "GET" if method == "MOUNT" else method
     kwargs = _bodies(o, cred["csrf"]).get(route, dict)()
+    if method in ("PUT", "POST") and template.startswith("/v1/") and not kwargs:
+        kwargs = {"json": {}}  # a catalogue setting's write: an empty patch
     if template.startswith("/ui") and method == "POST":
         kwargs.setdefault("data", {"csrf": cred["csrf"]})
     if other and template.startswith("/v1"):
@@ -407,6 +432,7 @@ def _expected(route: str, rule: Rule, role: str, other: bool) -> set[str]:
 
 ORDER = {"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}
 LAST = {
+    "DELETE /v1/people/{person}": 1,  # after the person's own settings' deletes
     "POST /v1/callshift/subscriptions/{sub_id}/cancel": 1,
     "POST /ui/subscriptions/{sub_id}/cancel": 1,
     "POST /ui/signout": 2,
@@ -424,7 +450,8 @@ def test_role_matrix(app, db, demo, role, org_variant):
         wrong = []
         # reads first, destructive writes last: cancelling the subscription (which ends a
         # partner admin's access) and signing out the very last
-        routes = sorted(ROUTES)
+        rules = all_rules(app)
+        routes = sorted(rules)
         routes.sort(key=lambda r: (LAST.get(r, 0), ORDER.get(r.split(" ")[0], 2)))
         for route in routes:
             if route.startswith("POST") and "{job_id}" in route:
@@ -432,7 +459,7 @@ def test_role_matrix(app, db, demo, role, org_variant):
                 target.job = _csv_preview(c, target.admin)
             r = _request(c, route, target, cred, org_variant == "other")
             got = _verdict(route, r)
-            want = _expected(route, ROUTES[route], role, org_variant == "other")
+            want = _expected(route, rules[route], role, org_variant == "other")
             if got not in want:
                 wrong.append(
                     f"{route}: {r.status_code} ({got}), expected {sorted(want)}: {r.text[:120]}"
