@@ -44,6 +44,9 @@ CSV_REFUSED = 400520
 PURGE_NOT_CONFIRMED = 400521
 CSV_ROW_INVALID = 400522
 CSV_DUPLICATE_ROW = 400523
+PERSON_LICENCE_ON_WORKSPACE = 400530
+WORKSPACE_DOWNGRADE = 400531
+HOT_DESK_NUMBER = 400532
 SUBSCRIPTION_IN_USE = 409001
 RESTORE_REFUSED = 409002
 MOVE_REFUSED = 409003
@@ -152,6 +155,26 @@ REGISTRY: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         LICENCE_REPEATED, "LICENCE_REPEATED", "400", "one licence appears twice in a request"
+    ),
+    ErrorCode(
+        PERSON_LICENCE_ON_WORKSPACE,
+        "PERSON_LICENCE_ON_WORKSPACE",
+        "400",
+        "a workspace holds one calling licence for workspaces (Workspaces, Professional or "
+        "Hot desk only), nothing else",
+    ),
+    ErrorCode(
+        WORKSPACE_DOWNGRADE,
+        "WORKSPACE_DOWNGRADE",
+        "400",
+        "a workspace's calling licence moves down a tier (Professional → Workspaces → Hot desk "
+        "only): refused, as Professional → Basic is for users",
+    ),
+    ErrorCode(
+        HOT_DESK_NUMBER,
+        "HOT_DESK_NUMBER",
+        "400",
+        "a hot desk only workspace has no number or extension; moving it up needs one",
     ),
     ErrorCode(LOCATION_NOT_FOUND, "LOCATION_NOT_FOUND", "400", "location not found"),
     ErrorCode(

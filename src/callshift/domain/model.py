@@ -162,6 +162,9 @@ class CallingProfile:
         return sum(leaves(v) for v in self.features.values())
 
 
+PERSON, WORKSPACE = "person", "workspace"
+
+
 class UserStatus(str, Enum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -169,15 +172,23 @@ class UserStatus(str, Enum):
 
 @dataclass(frozen=True)
 class User:
+    """A licence holder: a person, or a workspace (``kind``), which holds licences and a
+    calling profile the same way and moves with the same rules but for its own offers."""
+
     id: str
     org_id: str
-    email: str
+    email: str  # a workspace's is its SIP address: unique, never a person's
     first_name: str = ""
     last_name: str = ""
     display_name: str = ""
     status: str = "active"
     created: datetime | None = None
     last_modified: datetime | None = None
+    kind: str = "person"  # HolderKind
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.kind == WORKSPACE
 
 
 @dataclass(frozen=True)
