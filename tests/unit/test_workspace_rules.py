@@ -142,3 +142,12 @@ def test_the_planner_never_shares_a_plan_between_a_person_and_a_workspace():
     assert refused(person(), [add(f"{NEW}-BCCA", location_id=LOC, extension="1")]) == {
         E.WORKSPACE_LICENCE
     }
+
+
+def test_a_hot_desk_move_up_is_refused_without_a_number_whatever_the_planner_passes():
+    """The planner hands the rules a profile only when the request carries properties."""
+    bare = UserLicensing(workspace(f"{OLD}-BCHD").user, frozenset({f"{OLD}-BCHD"}), None)
+    assert refused(bare, [remove(f"{OLD}-BCHD"), add(f"{NEW}-BCCA")]) == {E.HOT_DESK_NUMBER}
+    planner = Planner(LICENCES, [LOC])
+    with pytest.raises(LicenceChangeRefused):
+        planner.plan(workspace(f"{OLD}-BCHD", DESK), [remove(f"{OLD}-BCHD"), add(f"{NEW}-BCCA")])

@@ -9,7 +9,17 @@ from fastapi import FastAPI
 from ..config import Settings
 from . import errors, faults, ratelimit
 from .deps import TokenCache
-from .routes import csv, features, health, jobs, licenses, people, subscriptions, templates
+from .routes import (
+    csv,
+    features,
+    health,
+    jobs,
+    licenses,
+    people,
+    subscriptions,
+    templates,
+    workspaces,
+)
 from .tracking import TrackingMiddleware
 
 DESCRIPTION = """
@@ -28,6 +38,7 @@ and a `trackingid` header. Error codes: see `docs/errors.md`.
 OPENAPI_TAGS = [
     {"name": "licenses"},
     {"name": "people"},
+    {"name": "workspaces"},
     {"name": "calling features"},
     {"name": "callshift"},
 ]
@@ -38,7 +49,7 @@ def install(app: FastAPI) -> None:
     app.state.token_cache = TokenCache()
     errors.install(app)
     app.include_router(health.router)
-    for module in (licenses, people, features, subscriptions, jobs, templates, csv):
+    for module in (licenses, people, features, subscriptions, jobs, templates, csv, workspaces):
         app.include_router(module.router, prefix="/v1")
 
 

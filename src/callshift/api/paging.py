@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 
-def next_link(request: Request, cursor: str) -> str:
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
-    params.append(("cursor", cursor))
+def next_link(request: Request, cursor: str, key: str = "cursor") -> str:
+    """The Link header's next page: every query parameter repeated, ``key`` set to ``cursor``
+    (an opaque cursor, or Webex's ``start`` offset)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != key]
+    params.append((key, cursor))
     base = request.app.state.settings.public_url
     root = base.rstrip("/") if base else f"{request.url.scheme}://{request.url.netloc}"
     return f'<{root}{request.url.path}?{urlencode(params)}>; rel="next"'

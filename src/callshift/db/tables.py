@@ -55,6 +55,8 @@ locations = Table(
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("routing_prefix", String(16), nullable=False, default=""),
+    # the subscription whose Cisco PSTN the location uses, if any (0013)
+    Column("pstn_subscription_id", ID, ForeignKey("subscriptions.id")),
 )
 
 subscriptions = Table(
@@ -93,11 +95,26 @@ users = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("created", TS, nullable=False),
     Column("last_modified", TS, nullable=False),
+    # "person" or "workspace": both hold licences and a calling profile alike (0013)
+    Column("kind", String(16), nullable=False, default="person", server_default="person"),
     # a page's ids come from this index alone: on PostgreSQL the id is included (0007)
-    Index("ix_users_org_email", "org_id", "email", postgresql_include=["id"]),
+    # people pages walk one kind of holder in email order (0013)
+    Index("ix_users_org_email", "org_id", "kind", "email", postgresql_include=["id"]),
     Index("ix_users_org_display_name", "org_id", "display_name"),
     # batches of a bulk move go in id order: with rows stored by id they share pages
     sqlite_with_rowid=False,
+)
+
+workspace_details = Table(
+    "workspace_details",
+    metadata,
+    # what Webex shows of a workspace beyond what it shares with a person (users row)
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace_type", String(16), nullable=False, default="notSet"),
+    Column("capacity", Integer),
+    Column("hotdesking", String(8), nullable=False, default="off"),
+    Column("supported_devices", String(32), nullable=False, default="phones"),
+    Column("notes", String(2000), nullable=False, default=""),
 )
 
 user_licences = Table(

@@ -274,8 +274,10 @@ def _workspace_swap(
     """A workspace's swap keeps its profile (R6) but for one case: a hot desk only
     workspace has no number or extension, so moving it up takes one from the request."""
     new = licences[add.licence_id]
-    if not _is_hot_desk(old) or _is_hot_desk(new) or profile is None:
+    if not _is_hot_desk(old) or _is_hot_desk(new):
         return None, _swap_property_errors(add, profile)
+    # (the planner passes the profile only when the request carries properties: a hot
+    # desk only workspace has no number either way, so the check needs none)
     p = add.properties or CallingProperties()
     extension = (p.extension or "").strip() or None
     number = normalise_number(p.phone_number)
@@ -289,9 +291,9 @@ def _workspace_swap(
             )
         ]
     errs = _number_errors(new.id, extension, number)
-    if p.location_id and p.location_id != profile.location_id:
+    if profile is not None and p.location_id and p.location_id != profile.location_id:
         errs += _swap_property_errors(add, profile)
-    if errs:
+    if errs or profile is None:
         return None, errs
     return replace(profile, extension=extension, phone_number=number), []
 

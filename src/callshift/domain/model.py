@@ -58,6 +58,7 @@ class Licence:
     total_units: int
     consumed_units: int
     subscription_status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+    consumed_by_workspaces: int = 0  # of consumed_units; filled where a list shows it
 
     @property
     def offer(self) -> Offer:
@@ -189,6 +190,20 @@ class User:
     @property
     def is_workspace(self) -> bool:
         return self.kind == WORKSPACE
+
+
+WORKSPACE_TYPES = ("notSet", "focus", "huddle", "meetingRoom", "open", "desk", "other")
+
+
+@dataclass(frozen=True)
+class WorkspaceDetails:
+    """What Webex shows of a workspace beyond what it shares with a person."""
+
+    workspace_type: str = "notSet"  # WORKSPACE_TYPES
+    capacity: int | None = None
+    hotdesking: str = "off"  # "on" | "off"
+    supported_devices: str = "phones"  # "phones" | "collaborationDevices"
+    notes: str = ""
 
 
 @dataclass(frozen=True)
