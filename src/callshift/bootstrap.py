@@ -8,6 +8,7 @@ both. ``callshift serve`` starts ``callshift.bootstrap:create_app`` by name.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -17,16 +18,21 @@ from .config import Settings, get_settings
 from .db.engine import Database
 from .entry import open_database
 from .jobs.registry import default_handlers
-from .jobs.runner import start_background
+from .jobs.runner import JobRunner, start_background
 from .logs import configure
+from .web.headers import SecurityHeaders
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     """The server runs jobs itself unless told not to (SQLite needs no other process)."""
     stop = None
-    if app.state.settings.run_jobs:
-        _thread, stop = start_background(app.state.db, default_handlers())
+    settings = app.state.settings
+    if settings.run_jobs:
+        ttl = timedelta(hours=settings.preview_ttl_hours)
+        runner = JobRunner(app.state.db, default_handlers(), preview_ttl=ttl)
+        thread, stop = start_background(app.state.db, runner=runner)
+        app.state.job_runner, app.state.job_thread = runner, thread  # for /health
     yield
     if stop is not None:
         stop.set()
@@ -48,5 +54,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     api.install(app)
     ui.install(app)  # after the API: its error pages fall back to the API's handlers
-    api.install_middleware(app, settings)  # outermost, so the UI's requests pass it too
+    api.install_middleware(app, settings)  # so the UI's requests pass it too
+    app.add_middleware(SecurityHeaders)  # outermost: every response, even a 429 or a 413
     return app

@@ -32,9 +32,37 @@ class Settings(BaseSettings):
         default=5000, ge=1, le=100_000, description="Users per job batch (one transaction each)"
     )
     csv_upload_max_bytes: int = Field(
-        default=200 * 1024 * 1024,
+        default=50 * 1024 * 1024,
         ge=1024,
-        description="Largest users CSV upload, streamed to a temporary file (bytes)",
+        description="Largest users CSV upload, streamed to a temporary file (bytes); "
+        "larger bodies are refused with 413 while they are read",
+    )
+    json_body_max_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body other than a CSV upload (JSON, forms), in bytes; "
+        "larger bodies are refused with 413 while they are read",
+    )
+    token_lifetime_days: int = Field(
+        default=90, ge=1, le=3650, description="Days an API token lives unless told otherwise"
+    )
+    token_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Seconds a server process trusts a token it has looked up: a revoked or "
+        "expired token is refused by every process within this",
+    )
+    csv_max_rows: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Rows a users CSV may hold; a longer file is refused before anything is stored",
+    )
+    preview_ttl_hours: float = Field(
+        default=24,
+        gt=0,
+        description="Hours an unconfirmed preview (CSV import, template apply) is kept; "
+        "older ones are deleted with their items",
     )
     log_level: str = "INFO"
     log_json: bool = True

@@ -20,6 +20,7 @@ from sqlalchemy import insert
 from .db import tables as t
 from .db.bulk_insert import insert_rows
 from .db.engine import Database
+from .db.locations import set_addresses
 from .domain.model import default_features
 from .domain.offers import BASIC, HOT_DESK, MEETINGS, MESSAGING, PROFESSIONAL, WORKSPACES
 from .services.pins import hash_pin
@@ -138,6 +139,36 @@ PROFILE_COLS = (
 )
 
 
+def _address(
+    address1: str, city: str, state: str, postal: str, country: str, tz: str, lang: str
+) -> dict[str, str]:
+    """A location's columns as Webex's locations API knows them (address, time zone, languages)."""
+    return {
+        "address1": address1,
+        "city": city,
+        "state": state,
+        "postal_code": postal,
+        "country": country,
+        "time_zone": tz,
+        "preferred_language": "en_us",
+        "announcement_language": lang,
+    }
+
+
+ADDRESSES = {
+    "Tel Aviv HQ": _address(
+        "1 Rothschild Blvd", "Tel Aviv", "TA", "6688101", "IL", "Asia/Jerusalem", "en_us"
+    ),
+    "Haifa": _address("5 HaNamal St", "Haifa", "HA", "3303105", "IL", "Asia/Jerusalem", "en_us"),
+    "New York": _address(
+        "350 5th Ave", "New York", "NY", "10118", "US", "America/New_York", "en_us"
+    ),
+    "Globex Main": _address(
+        "100 Main St", "Springfield", "OR", "97477", "US", "America/Los_Angeles", "en_us"
+    ),
+}
+
+
 def seed(
     db: Database,
     users: int = 5000,
@@ -195,6 +226,10 @@ def seed(
             + [
                 {"id": other_loc, "org_id": other_org, "name": "Globex Main", "routing_prefix": "9"}
             ],
+        )
+        set_addresses(
+            c,
+            {lid: ADDRESSES[name] for lid, name, _ in locs} | {other_loc: ADDRESSES["Globex Main"]},
         )
         c.execute(
             insert(t.subscriptions),

@@ -61,8 +61,11 @@ CASES = {
     ),
     "two_calling_licences.csv": (
         ROW,
-        "line 2: Webex Calling - Professional [Sub200001]: two Webex "
-        "Calling - Professional licences (400413)",
+        # the cause (FALSE ignored in add-only mode) and the fix, in the API's words
+        "line 2: Webex Calling - Professional [Sub200001]: two Webex Calling - Professional "
+        "licences: this file adds Sub200001's Webex Calling - Professional licence while the "
+        "user keeps Sub100001's Webex Calling - Professional: FALSE is ignored in 'add "
+        "services only' mode; upload it with mode=add-remove (400413)",
     ),
     "professional_to_basic.csv": (
         ROW,

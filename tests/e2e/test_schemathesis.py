@@ -53,7 +53,8 @@ def live(db):
 
 
 def real_ids(live: Seeded) -> dict[str, str]:
-    """Path parameters that exist: a Professional user with calling, its licence, Sub200001."""
+    """Path parameters that exist: a Professional user with calling, its licence, Sub200001,
+    a location and the organisation."""
     with live.server.db.uow(write=False) as uow:
         lic = next(
             l
@@ -61,10 +62,13 @@ def real_ids(live: Seeded) -> dict[str, str]:
             if l.subscription_id == live.demo.old_subscription and l.offer_code == "BCSTD"
         )
         user = sorted(uow.store.holders(lic.id))[1]
+        location = uow.store.locations(live.demo.main_org_id)[0].id
     return {
         "person": ids.person(user),
         "license_id": ids.licence(lic.org_id, lic.offer_code, lic.id),
         "sub_id": live.demo.new_subscription,
+        "location_id": ids.location(location),
+        "org_id": ids.org(live.demo.main_org_id),
     }
 
 
@@ -210,6 +214,14 @@ HOSTILE = [
     ("GET", "/v1/callshift/subscriptions/Sub%00/readiness", None, None),
     ("POST", "/v1/people", None, {"emails": ["nul\x00@acme.example.com"]}),
     ("POST", "/v1/callshift/recycleBin/restore", None, {"entryIds": ["\x00"]}),
+    # issue 14: paging integers past 64 bits, control characters and odd emails in bodies
+    ("GET", "/v1/people", {"max": str(2**63)}, None),
+    ("GET", "/v1/callshift/jobs/x/errors", {"after": str(2**70)}, None),
+    ("GET", "/v1/groups/x/members", {"startIndex": str(-(2**63) - 1)}, None),
+    ("POST", "/v1/groups", None, {"displayName": "a\x00b"}),
+    ("POST", "/v1/people", None, {"emails": ["a@b@c"]}),
+    ("POST", "/v1/people", None, {"emails": ["\u202eada@acme.example.com"]}),
+    ("POST", "/v1/people", None, {"emails": ["x@"], "displayName": "\x1b[31m"}),
 ]
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from callshift.services.context import PersonRef
 from callshift.services.people import delete_person
@@ -92,6 +95,17 @@ def test_run_verify_then_rollback_puts_everyone_back(db, tmp_path):
         assert len(rows) == USERS and {r["state"] for r in rows} == {"moved"}
         (verify_json,) = reports.glob("*-verify.json")
         assert json.loads(verify_json.read_text())["summary"]["differences"] == 0
+        # the engine's requests, retries and 429s: printed, and in Prometheus text beside
+        printed = re.search(r"engine: (\d+) requests, 0 retries, 0 answered 429", run.stdout)
+        assert printed and int(printed[1]) > USERS, out(run)
+        (prom,) = reports.glob("*-run.prom")
+        scraped = {
+            s.name: s.value
+            for family in text_string_to_metric_families(prom.read_text())
+            for s in family.samples
+        }
+        assert scraped["callshift_engine_requests_total"] == int(printed[1])
+        assert scraped["callshift_engine_throttled_total"] == 0
 
 
 def test_blocked_users_are_left_alone_and_the_rest_move(sqlite_db, tmp_path):

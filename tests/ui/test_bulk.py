@@ -54,7 +54,8 @@ def test_bulk_move_with_live_progress_then_rollback(page, site):
         page.get_by_role("link", name="Download report (CSV)").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("Row Number,User ID/Email,Status") and len(lines) == 61
-    page.get_by_role("button", name="Roll back").click()
+    page.get_by_role("link", name="Roll back…").click()
+    page.get_by_role("button", name="Roll back 60 users").click()
     expect(page.locator("#job-status")).to_have_text("rolled_back", timeout=60_000)
     assert _count_on(site.db, "Sub100001") == on_old
     assert _profiles(site.db) == profiles
@@ -72,7 +73,7 @@ def test_cancelling_a_subscription_with_users_is_refused(page, site):
     ).click()
     expect(page.locator("#readiness")).to_contain_text("Webex Calling - Professional")
     page.get_by_role("button", name="Cancel the subscription").click()
-    expect(page.get_by_role("status")).to_contain_text("still has 1")
+    expect(page.get_by_role("status")).to_contain_text("still has 60 user(s)")
     expect(page.get_by_role("status")).to_contain_text("move them first")
     shot(page, "cancel-refused")
     with site.db.uow(write=False) as uow:

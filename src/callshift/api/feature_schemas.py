@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .schemas import Body
 
 Text = Field(default=None, max_length=320)
 
 
-class Part(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Part(Body):
+    pass
 
 
 class Toggle(Part):

@@ -8,8 +8,8 @@ from fastapi import Request
 
 
 def next_link(request: Request, cursor: str, key: str = "cursor") -> str:
-    """The Link header's next page: every query parameter repeated, ``key`` set to ``cursor``
-    (an opaque cursor, or Webex's ``start`` offset)."""
+    """The next page's Link header: every query parameter again, ``key`` set to ``cursor``
+    (an opaque cursor, or the ``start`` offset of Webex's telephony lists)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != key]
     params.append((key, cursor))
     base = request.app.state.settings.public_url

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..domain.text import strings_problem, text_problem
+
+
+def _text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+# A name, label or identifier: no control or bidi control characters (domain/text.py).
+Text = Annotated[str, AfterValidator(_text)]
+
+SiteType = Literal["Control Hub managed site", "Linked site", "Site Admin managed site"]
 
 
 class Body(BaseModel):
+    """Every request body: unknown fields ignored, and no string anywhere in it (a declared
+    field, a free-form dict, a key) holds a control character: a 400 naming the field."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        problem = strings_problem(data)
+        if problem:
+            raise PydanticCustomError("control_character", problem)
+        return data
 
 
 class LicenseProperties(Body):
@@ -55,8 +82,9 @@ class License(BaseModel):
     consumedByUsers: int
     consumedByWorkspaces: int
     subscriptionId: str
+    # meetings licences only; Webex leaves both out elsewhere (never null)
     siteUrl: str | None = None
-    siteType: str | None = None
+    siteType: SiteType | None = None
 
 
 class LicenseUser(BaseModel):
@@ -74,7 +102,7 @@ class LicenseList(BaseModel):
     items: list[License]
 
 
-class PhoneNumber(BaseModel):
+class PhoneNumber(BaseModel):  # in and out: PersonIn checks its strings
     type: str
     value: str
     primary: bool = False
@@ -82,9 +110,9 @@ class PhoneNumber(BaseModel):
 
 class PersonIn(Body):
     emails: list[str] = Field(min_length=1, max_length=1)
-    displayName: str | None = Field(default=None, max_length=400)
-    firstName: str | None = Field(default=None, max_length=200)
-    lastName: str | None = Field(default=None, max_length=200)
+    displayName: Text | None = Field(default=None, max_length=400)
+    firstName: Text | None = Field(default=None, max_length=200)
+    lastName: Text | None = Field(default=None, max_length=200)
     licenses: list[str] | None = Field(default=None, max_length=50)
     phoneNumbers: list[PhoneNumber] | None = Field(default=None, max_length=10)
     extension: str | None = Field(default=None, max_length=16)
@@ -113,6 +141,20 @@ class Person(BaseModel):
     warnings: list[str] | None = Field(
         default=None, description="callshift: what the licence template could not give, and why"
     )
+
+
+class MachineIdentity(BaseModel):
+    """``/people/me`` for an administrator's token: the token's own identity (no person)."""
+
+    id: str
+    emails: list[str] = Field(default_factory=list)
+    displayName: str
+    nickName: str
+    orgId: str
+    licenses: list[str] = Field(default_factory=list)
+    type: Literal["bot"] = "bot"
+    invitePending: bool = False
+    loginEnabled: bool = True
 
 
 class PersonList(BaseModel):

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 import getpass
+import json
 import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from ..domain.access import Principal, Role
+from ..domain.offers import CATALOGUE
 from ..entry import REFUSED, make_ctx, open_database, refusal
 from ..services.context import Ctx
+from ..services.directory import org_names
 from ..services.system import organisations_by_size
 
 console = Console()
@@ -69,3 +74,37 @@ def domain_errors(fn):
             fail(("; ".join(r.lines) or r.message) if r else str(e))
 
     return wrapper
+
+
+def print_json(value: Any) -> None:
+    """Machine-readable output: plain JSON on standard output, no colour, no wrapping."""
+    sys.stdout.write(json.dumps(value, indent=2, default=str, sort_keys=False) + "\n")
+    sys.stdout.flush()
+
+
+def print_rows(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Aligned plain columns, one row a line, nothing cut, ellipsised or wrapped by us: ids
+    stay whole at any terminal width, and each line greps and copies as one."""
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
+    for r in [list(header), *rows]:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def org_labels(ctx: Ctx) -> dict[str, str] | None:
+    """Organisation names by id when the database holds more than one (a list then says
+    whose each row is); None when there is only one."""
+    if len(ctx.principal.org_ids) < 2:
+        return None
+    return org_names(ctx)
+
+
+# what the offer codes the options take stand for, for their --help
+OFFER_CODES = "; ".join(f"{c} = {o.name}" for c, o in CATALOGUE.items())
+
+
+def offer_names(codes: Iterable[str]) -> str:
+    """Offer codes as people know them: "Webex Meetings (EE)"."""
+    return ", ".join(f"{CATALOGUE[c].name} ({c})" if c in CATALOGUE else c for c in codes)

@@ -144,7 +144,7 @@ def import_(
     """
     db = open_db()
     ctx = operator_ctx(db)
-    options = ImportOptions(mode, allow_data_loss, apply_valid_rows, file.name)
+    options = ImportOptions(mode, allow_data_loss, apply_valid_rows, file.name, interface="cli")
     with file.open("rb") as f:
         preview = validate_import(ctx, f, options)
     try:

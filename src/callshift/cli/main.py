@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import typer
@@ -9,11 +10,11 @@ from rich.table import Table
 
 from ..config import get_settings
 from ..domain.access import Role
-from ..domain.errors import DomainError
+from ..services.accounts import create_account
 from ..services.system import holds_no_organisation
-from ..services.tokens import create_token
-from .accounts import account_app
-from .common import console, err, fail, open_db, org_ids
+from ..services.tokens import issue_token, revoke_token
+from .accounts import account_app, token_app
+from .common import console, err, fail, open_db, operator_ctx, org_ids
 from .csv_cmd import csv_app
 from .migrate import migrate_app
 from .move_cmds import jobs_app, move, worker
@@ -26,7 +27,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
@@ -55,7 +55,7 @@ def serve(
     port: int = typer.Option(None, help="Port (default CALLSHIFT_PORT)"),
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Serve the API (/v1), its docs (/docs) and the health check (/health).
+    """Serve the API (/v1), its docs (/docs), the admin UI (/ui/), /health and /metrics.
 
     Example: callshift serve --port 8000
     """
@@ -118,39 +118,24 @@ def _seed(db, users: int, rng_seed: int = 42):
     return summary
 
 
-@token_app.command("create")
-def token_create(
-    role: Role = typer.Option(Role.FULL_ADMIN, help="What the token may do"),
-    org: str = typer.Option(None, help="Organisation id (default: the main one)"),
-    partner: str = typer.Option(None, help="Partner id, for partner-admin"),
-    email: str = typer.Option(None, help="The person, for a user token"),
-    name: str = typer.Option("", help="A label for the audit log"),
-) -> None:
-    """Issue an API token; the token alone is printed on the last line.
-
-    Example: TOKEN=$(callshift token create --role full-admin | tail -n1)
-    """
-    db = open_db(migrate=True)
-    if role in (Role.FULL_ADMIN, Role.READ_ONLY_ADMIN) and not org:
-        orgs = org_ids(db)
-        if not orgs:
-            fail("no organisation yet: run `callshift seed` first")
-        org = orgs[0]
-    try:
-        secret = create_token(db, role, org_id=org, partner_id=partner, user_email=email, name=name)
-    except DomainError as e:
-        fail(e.message)
-    err.print(f"[green]{role.value}[/] token for {org or partner or email} (shown once):")
-    print(secret)
+def demo_admin(db) -> tuple[str, str]:
+    """A full-admin UI account of this database's main organisation, with a fresh random
+    password: (email, password). Each run makes its own (only a hash is stored, so an old
+    one's password cannot be shown again)."""
+    email = f"demo-admin-{secrets.token_hex(3)}@callshift.example"
+    password = secrets.token_urlsafe(12)
+    create_account(db, email, password, Role.FULL_ADMIN, org_id=org_ids(db)[0])
+    return email, password
 
 
 @app.command()
 def demo(
     users: int = typer.Option(5000, min=1, help="Users to seed when the database is empty"),
-    host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
+    host: str = typer.Option("127.0.0.1", help="Address to bind"),
+    port: int = typer.Option(8000, help="Port to serve on"),
 ) -> None:
-    """Seed an empty database if needed, print the URL and an admin token, and serve.
+    """Seed an empty database if needed, make a demo admin (UI sign-in) and an API token,
+    print them, and serve.
 
     Example: callshift demo
     """
@@ -159,12 +144,35 @@ def demo(
     db = open_db(migrate=True)
     if holds_no_organisation(db):
         _seed(db, users)
-    secret = create_token(db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo")
-    db.dispose()
-    url = f"http://{host}:{port}"
-    console.print(f"\n[bold]callshift[/] is at {url}  (API docs: {url}/docs)")
-    console.print(f"full-admin token:\n{secret}\n")
-    console.print(f"try:  curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses")
-    uvicorn.run(
-        "callshift.bootstrap:create_app", factory=True, host=host, port=port, log_level="warning"
+    demo_token = issue_token(
+        db, Role.FULL_ADMIN, org_id=org_ids(db)[0], name="demo", actor="cli:demo"
     )
+    secret = demo_token.secret
+    email, password = demo_admin(db)
+    url = f"http://{host}:{port}"
+    # plain print, one fact a line: nothing wrapped, so every line copies and parses whole
+    lines = [
+        "",
+        f"callshift is at {url}",
+        f"  admin UI:  {url}/ui/",
+        f"  email:     {email}",
+        f"  password:  {password}",
+        f"  API docs:  {url}/docs",
+        "full-admin API token (shown once):",
+        secret,
+        "try:",
+        f"curl -H 'Authorization: Bearer {secret}' {url}/v1/licenses",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    try:
+        uvicorn.run(
+            "callshift.bootstrap:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+    finally:  # the demo's token lives as long as the demo
+        revoke_token(operator_ctx(db), demo_token.id)
+        db.dispose()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from prometheus_client import write_to_textfile
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..engine import report
-from ..engine.client import EngineError, Fatal, WebexClient
+from ..engine.client import METRICS, EngineError, Fatal, WebexClient
 from ..engine.execute import ROLLBACK, RUN, Direction, execute
 from ..engine.journal import Journal, JournalError, Run
 from ..engine.pacing import Pacer
@@ -310,6 +311,18 @@ def _execute(
     with bar.progress:
         counts = _run(_closing(client, go()))
     _summary(j, run, direction, counts, bar, _reports(reports, journal))
+    _engine_metrics(client, _reports(reports, journal) / f"{run.id}-{direction.name}.prom")
+
+
+def _engine_metrics(client: WebexClient, path: Path) -> None:
+    """The engine's requests, retries and 429s: a line here, Prometheus text beside the
+    reports (a textfile collector can pick it up)."""
+    t = client.tally
+    console.print(
+        f"engine: {t.requests} requests, {t.retries} retries, {t.throttled} answered 429",
+        highlight=False,
+    )
+    write_to_textfile(str(path), METRICS)
 
 
 def _run_of(j: Journal, run_id: str | None) -> Run:

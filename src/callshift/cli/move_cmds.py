@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -12,16 +13,58 @@ from rich.table import Table
 
 from ..config import get_settings
 from ..domain.bulk_plan import Selection
+from ..domain.jobs import Job
 from ..jobs.registry import default_handlers
 from ..jobs.runner import JobRunner
 from ..services.bulk_move import MoveReport, start_move, validate_move
 from ..services.jobs import abandon_job, get_job, list_jobs, rollback_job
 from ..services.reports import job_report
-from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+from ..services.short_ids import resolve_id
+from .common import (
+    OFFER_CODES,
+    confirm,
+    console,
+    domain_errors,
+    fail,
+    open_db,
+    operator_ctx,
+    org_labels,
+    print_json,
+    print_rows,
+)
 
 jobs_app = typer.Typer(
-    help="Jobs: list, show, resume, abandon, roll back, report.", no_args_is_help=True
+    help="Jobs: list, show, resume, abandon, roll back, report. A job id may be shortened to "
+    "any unique prefix.",
+    no_args_is_help=True,
 )
+JOB_ID = typer.Argument(..., help="The job's id, or a unique prefix of it")
+YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation")
+JSON = typer.Option(False, "--json", help="Print JSON (stable keys) instead of a table")
+
+
+def job_json(job: Job) -> dict:
+    """A job for scripts: the same keys as the API's GET /v1/callshift/jobs/{id}."""
+    return {
+        "id": job.id,
+        "orgId": job.org_id,
+        "kind": job.kind,
+        "status": job.status,
+        "createdBy": job.created_by,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else None,
+        "finished": job.finished_at.isoformat() if job.finished_at else None,
+        "counts": {
+            "total": job.total,
+            "moved": job.moved,
+            "skipped": job.skipped,
+            "failed": job.failed,
+            "pending": job.pending,
+            "rolledBack": job.rolled_back,
+        },
+        "selection": job.params.get("selection"),
+        "error": job.error,
+    }
 
 
 def report_table(report: MoveReport) -> Table:
@@ -86,7 +129,7 @@ def run_with_progress(db, job_id: str) -> None:
 
 def summary(db, job_id: str) -> None:
     job = get_job(operator_ctx(db), job_id)
-    table = Table(title=f"job {job.id}")
+    table = Table(title=f"job {job.id}", title_justify="left")
     table.add_column("status")
     for col in ("total", "moved", "skipped", "failed", "pending", "rolled back"):
         table.add_column(col, justify="right")
@@ -110,7 +153,10 @@ def write_report(db, job_id: str, path: Path) -> int:
 def move(
     source: str = typer.Option(..., "--from", help="Source subscription, e.g. Sub100001"),
     target: str = typer.Option(..., "--to", help="Target subscription, e.g. Sub200001"),
-    offer: list[str] = typer.Option(None, help="Only this offer code (repeatable): BCSTD..."),
+    offer: list[str] = typer.Option(
+        None,
+        help=f"Only this offer (repeatable), by code: {OFFER_CODES}",
+    ),
     emails: Path = typer.Option(
         None,
         exists=True,
@@ -118,7 +164,7 @@ def move(
         help="Only the users listed in this file, one email a line",
     ),
     dry_run: bool = typer.Option(False, help="Validate only: print the report, change nothing"),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+    yes: bool = YES,
     report: Path = typer.Option(None, help="Write every user's outcome (.json lines or .csv)"),
     batch_size: int = typer.Option(None, min=1, max=100_000, help="Users per transaction"),
 ) -> None:
@@ -168,7 +214,8 @@ def worker(
     Example: callshift worker
     """
     db = open_db()
-    runner = JobRunner(db, default_handlers())
+    ttl = timedelta(hours=get_settings().preview_ttl_hours)
+    runner = JobRunner(db, default_handlers(), preview_ttl=ttl)
     if once:
         runner.run_until_idle()
         return
@@ -180,48 +227,69 @@ def worker(
 
 
 @jobs_app.command("list")
-def jobs_list(limit: int = typer.Option(20, min=1)) -> None:
-    """The newest jobs with their counts."""
+def jobs_list(
+    limit: int = typer.Option(20, min=1, help="How many of the newest jobs"),
+    as_json: bool = JSON,
+) -> None:
+    """The newest jobs with their counts (whole ids: any unique prefix names a job)."""
     db = open_db()
-    table = Table()
-    for col in ("id", "kind", "status", "total", "moved", "failed", "pending", "created"):
-        table.add_column(col)
-    for j in list_jobs(operator_ctx(db), limit):
-        table.add_row(
-            j.id,
-            j.kind,
-            j.status,
-            *(f"{n:,}" for n in (j.total, j.moved, j.failed, j.pending)),
-            f"{j.created_at:%Y-%m-%d %H:%M}",
-        )
-    console.print(table)
+    ctx = operator_ctx(db)
+    found = list_jobs(ctx, limit)
+    if as_json:
+        print_json([job_json(j) for j in found])
+        return
+    orgs = org_labels(ctx)
+    print_rows(
+        ("organisation",) * bool(orgs)
+        + ("id", "kind", "status", "total", "moved", "failed", "pending", "created"),
+        (
+            (
+                *((orgs.get(j.org_id, j.org_id),) if orgs else ()),
+                j.id,
+                j.kind,
+                j.status,
+                *(f"{n:,}" for n in (j.total, j.moved, j.failed, j.pending)),
+                f"{j.created_at:%Y-%m-%d %H:%M}",
+            )
+            for j in found
+        ),
+    )
 
 
 @jobs_app.command("show")
 @domain_errors
-def jobs_show(job_id: str) -> None:
+def jobs_show(job_id: str = JOB_ID, as_json: bool = JSON) -> None:
     """One job's status and counts."""
-    summary(open_db(), job_id)
+    db = open_db()
+    ctx = operator_ctx(db)
+    job_id = resolve_id(ctx, "job", job_id)
+    if as_json:
+        print_json(job_json(get_job(ctx, job_id)))
+        return
+    summary(db, job_id)
 
 
 @jobs_app.command("resume")
 @domain_errors
-def jobs_resume(job_id: str) -> None:
+def jobs_resume(job_id: str = JOB_ID) -> None:
     """Run an unfinished job (or its rollback) to the end in this process; a job that a
     broken batch stopped is tried again (after the fault is fixed)."""
     from ..services.jobs import resume_job
 
     db = open_db()
-    resume_job(operator_ctx(db), job_id)
+    ctx = operator_ctx(db)
+    job_id = resolve_id(ctx, "job", job_id)
+    resume_job(ctx, job_id)
     run_with_progress(db, job_id)
     summary(db, job_id)
 
 
 @jobs_app.command("abandon")
 @domain_errors
-def jobs_abandon(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def jobs_abandon(job_id: str = JOB_ID, yes: bool = YES) -> None:
     """Stop a job between batches; what is done stays done."""
     db = open_db()
+    job_id = resolve_id(operator_ctx(db), "job", job_id)
     confirm(f"Abandon job {job_id}?", yes)
     abandon_job(operator_ctx(db), job_id)
     summary(db, job_id)
@@ -229,9 +297,10 @@ def jobs_abandon(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) ->
 
 @jobs_app.command("rollback")
 @domain_errors
-def jobs_rollback(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def jobs_rollback(job_id: str = JOB_ID, yes: bool = YES) -> None:
     """Move every user the job moved back where they were, as swaps."""
     db = open_db()
+    job_id = resolve_id(operator_ctx(db), "job", job_id)
     confirm(f"Roll back job {job_id}?", yes)
     rollback_job(operator_ctx(db), job_id)
     run_with_progress(db, job_id)
@@ -240,7 +309,10 @@ def jobs_rollback(job_id: str, yes: bool = typer.Option(False, "--yes", "-y")) -
 
 @jobs_app.command("report")
 @domain_errors
-def jobs_report(job_id: str, output: Path = typer.Option(..., help="A .csv or .json file")) -> None:
+def jobs_report(
+    job_id: str = JOB_ID, output: Path = typer.Option(..., help="A .csv or .json file")
+) -> None:
     """Every item's outcome, as CSV or JSON lines."""
     db = open_db()
+    job_id = resolve_id(operator_ctx(db), "job", job_id)
     console.print(f"{write_report(db, job_id, output):,} outcomes written to {output}")

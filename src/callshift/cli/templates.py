@@ -13,10 +13,22 @@ from ..services.licences import list_licences
 from ..services.previews import confirm_preview
 from ..services.template_apply import preview_apply
 from ..services.templates import list_templates, save_template
-from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
+from .common import (
+    OFFER_CODES,
+    confirm,
+    console,
+    domain_errors,
+    fail,
+    offer_names,
+    open_db,
+    operator_ctx,
+    print_json,
+)
 from .move_cmds import run_with_progress, summary
 
 template_app = typer.Typer(help="Licence templates (method 3).", no_args_is_help=True)
+DEFAULT_OFFERS = ["BCSTD", "EE", "MS"]
+DEFAULT_NAMES = offer_names(DEFAULT_OFFERS)
 
 
 def _group_id(ctx, name: str | None) -> str | None:
@@ -37,25 +49,50 @@ def _target(ctx, group: str | None):
 
 
 @template_app.command("show")
-def show() -> None:
-    """The organisation's and the groups' templates."""
+@template_app.command("list")
+def show(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (stable keys), not a table"),
+) -> None:
+    """The organisation's and the groups' templates (`list` and `show` are the same)."""
     db = open_db()
     ctx = operator_ctx(db)
     lic = {l.id: l for l in list_licences(ctx)}
     locs = {l.id: l.name for l in org_view(ctx).locations}
     groups = {g.id: g.name for g in list_groups(ctx)}
-    table = Table()
-    for col in ("template", "type", "groups", "licences", "calling location"):
-        table.add_column(col)
-    for tpl in list_templates(ctx):
-        table.add_row(
-            tpl.name,
-            tpl.type,
-            ", ".join(groups.get(g, g) for g in tpl.group_ids),
-            "\n".join(f"{lic[l].name} [{lic[l].subscription_id}]" for l in tpl.licence_ids),
-            locs.get(tpl.location_id, ""),
+    templates = list_templates(ctx)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": tpl.id,
+                    "orgId": tpl.org_id,
+                    "name": tpl.name,
+                    "type": tpl.type,
+                    "groups": [{"id": g, "name": groups.get(g)} for g in tpl.group_ids],
+                    "licenses": [
+                        {
+                            "id": l,
+                            "name": lic[l].name,
+                            "offerCode": lic[l].offer_code,
+                            "subscriptionId": lic[l].subscription_id,
+                        }
+                        for l in tpl.licence_ids
+                    ],
+                    "locationId": tpl.location_id,
+                    "location": locs.get(tpl.location_id),
+                }
+                for tpl in templates
+            ]
         )
-    console.print(table)
+        return
+    for tpl in templates:  # one block a template: its licences are too long for a table row
+        print(f"{tpl.id}  {tpl.name} ({tpl.type})")
+        if tpl.group_ids:
+            print("  groups: " + ", ".join(groups.get(g, g) for g in tpl.group_ids))
+        for l in tpl.licence_ids:
+            print(f"  {lic[l].name} [{lic[l].subscription_id}]")
+        if tpl.location_id:
+            print(f"  calling users get location: {locs.get(tpl.location_id, tpl.location_id)}")
 
 
 @template_app.command("set")
@@ -64,7 +101,10 @@ def set_template(
     subscription: str = typer.Option(
         ..., "--subscription", "-s", help="Licences come from this subscription"
     ),
-    offer: list[str] = typer.Option(None, help="Offer codes (default: BCSTD, EE, MS)"),
+    offer: list[str] = typer.Option(
+        None,
+        help=f"An offer to tick (repeatable), by code: {OFFER_CODES}. Default: {DEFAULT_NAMES}",
+    ),
     location: str = typer.Option(None, help="Location name for calling users"),
     group: str = typer.Option(None, help="The group's template instead of the org's"),
     name: str = typer.Option(None, help="Template name"),
@@ -75,13 +115,13 @@ def set_template(
     """
     db = open_db()
     ctx = operator_ctx(db)
-    codes = offer or ["BCSTD", "EE", "MS"]
+    codes = offer or DEFAULT_OFFERS
     lic = [
         l for l in list_licences(ctx) if l.subscription_id == subscription and l.offer_code in codes
     ]
     locs = {l.name: l.id for l in org_view(ctx).locations}
     if not lic:
-        fail(f"{subscription} has none of the offers {', '.join(codes)}")
+        fail(f"{subscription} has none of the offers {offer_names(codes)}")
     loc = None
     if location:
         loc = locs.get(location) or fail(f"no location named {location!r}")
@@ -106,8 +146,12 @@ def set_template(
         current.id if current else None,
     )
     console.print(
-        f"template {tpl.name!r} saved: applies to new users now; "
-        "`callshift template apply --existing` changes existing ones"
+        f"template {tpl.name!r} ({tpl.id}) saved with "
+        + ", ".join(f"{l.name} [{l.subscription_id}]" for l in lic),
+        highlight=False,
+    )
+    console.print(
+        "it applies to new users now; `callshift template apply --existing` changes existing ones"
     )
 
 
@@ -119,12 +163,15 @@ def apply(
         False,
         help="Apply to existing users (the only thing to apply: new users get it automatically)",
     ),
-    no_preserve: bool = typer.Option(
-        False, help="Swap and remove licences the template replaces, instead of adding only"
+    preserve: bool = typer.Option(
+        True,
+        "--preserve/--no-preserve",
+        help="--preserve (the default) only adds the template's licences; --no-preserve also "
+        "swaps and removes the licences the template replaces",
     ),
     allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
     dry_run: bool = typer.Option(False, help="Preview only"),
-    yes: bool = typer.Option(False, "--yes", "-y"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
     """Apply a template to existing users: preview, then a resumable job.
 
@@ -142,7 +189,7 @@ def apply(
     p = preview_apply(
         ctx,
         tpl.id,
-        preserve=not no_preserve,
+        preserve=preserve,
         allow_data_loss=allow_data_loss,
         batch_size=get_settings().job_batch_size,
     )

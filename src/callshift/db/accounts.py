@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from . import tables as t
@@ -70,3 +71,30 @@ def session_account(conn: Connection, session_id: str) -> Any:
 
 def close_session(conn: Connection, session_id: str) -> None:
     conn.execute(delete(ses).where(ses.c.id == session_id))
+
+
+# --- sign-in throttles ----------------------------------------------------------------------
+thr = t.signin_throttles
+
+
+def throttles(conn: Connection, keys: Sequence[str], lock: bool = False) -> dict[str, Any]:
+    """The throttle rows of these keys; with ``lock``, locked for a write transaction on
+    PostgreSQL (two failures at once must both count)."""
+    q = select(thr).where(thr.c.key.in_(list(keys)))
+    return {r.key: r for r in conn.execute(q.with_for_update() if lock else q).all()}
+
+
+def save_throttle(
+    conn: Connection,
+    key: str,
+    failures: int,
+    last_failure: datetime,
+    blocked_until: datetime | None,
+) -> None:
+    values = {"failures": failures, "last_failure": last_failure, "blocked_until": blocked_until}
+    if conn.execute(update(thr).where(thr.c.key == key).values(**values)).rowcount == 0:
+        conn.execute(insert(thr).values(key=key, **values))
+
+
+def clear_throttles(conn: Connection, keys: Sequence[str]) -> None:
+    conn.execute(delete(thr).where(thr.c.key.in_(list(keys))))

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 
 from .store import SqlStore
 
+INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
+
 
 @dataclass
 class Database:
@@ -35,6 +37,27 @@ class Database:
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.writer if write else self.reader)
 
+    def give_back_space(self) -> None:
+        """SQLite: hand the pages freed by a large delete back to the file system and empty
+        the WAL. A file made with ``auto_vacuum=INCREMENTAL`` (every file callshift creates)
+        frees them in place; an older file is vacuumed once, which converts it. PostgreSQL:
+        nothing (autovacuum reuses the space)."""
+        if not self.is_sqlite:
+            return
+        raw = self.writer.raw_connection()  # outside any transaction: VACUUM needs that
+        try:
+            cur = raw.cursor()
+            if cur.execute("PRAGMA auto_vacuum").fetchone()[0] == INCREMENTAL:
+                # a page a step: executescript steps it to the end, execute only once
+                cur.executescript("PRAGMA incremental_vacuum;")
+            else:
+                cur.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                cur.execute("VACUUM")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            cur.close()
+        finally:
+            raw.close()
+
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, writer: bool) -> Engine:
     kwargs: dict[str, Any] = {
@@ -48,6 +71,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, writer: bool) -> Engine:
     def _pragmas(dbapi_conn, _record) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy, not pysqlite, decides when to BEGIN
         cur = dbapi_conn.cursor()
+        # before WAL: it only takes on a file with no table yet (Database.give_back_space)
+        cur.execute("PRAGMA auto_vacuum=INCREMENTAL")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")

@@ -26,3 +26,10 @@ def organisations_by_size(conn: Connection) -> list[str]:
         )
     )
     return list(conn.execute(q).scalars())
+
+
+def jobs_by_status(conn: Connection) -> dict[str, int]:
+    """How many jobs of each status the installation holds (the metrics' jobs gauge, and the
+    health check's running and queued jobs)."""
+    q = select(t.jobs.c.status, func.count()).group_by(t.jobs.c.status)
+    return {status: int(n) for status, n in conn.execute(q).all()}

@@ -268,11 +268,50 @@ def log_lines(conn: Connection, job_id: str, limit: int = 500) -> Sequence[AnyRo
     ).all()[::-1]
 
 
-def list_jobs(conn: Connection, org_ids, limit: int = 50) -> list[Job]:
-    rows = conn.execute(
-        select(t.jobs)
-        .where(t.jobs.c.org_id.in_(list(org_ids)))
-        .order_by(t.jobs.c.created_at.desc())
+# services/previews.confirm_preview logs this when a preview becomes a job: a job of a
+# previewed kind abandoned without it is a discarded preview
+CONFIRMED_LOG = "confirmed by "
+PREVIEWED_KINDS = ("csv_import", "template_apply")  # saved as a preview, then confirmed
+
+
+def list_jobs(
+    conn: Connection, org_ids, limit: int = 50, include_previews: bool = True
+) -> list[Job]:
+    """Newest first. Without ``include_previews``: no job still a preview, and no preview
+    discarded without being confirmed (it never ran)."""
+    j = t.jobs.c
+    q = select(t.jobs).where(j.org_id.in_(list(org_ids)))
+    if not include_previews:
+        confirmed = (
+            select(t.job_log.c.id)
+            .where(t.job_log.c.job_id == j.id, t.job_log.c.message.startswith(CONFIRMED_LOG))
+            .exists()
+        )
+        discarded = (j.status == "abandoned") & j.started_at.is_(None) & ~confirmed
+        q = q.where(j.status != "preview", ~(discarded & j.kind.in_(PREVIEWED_KINDS)))
+    rows = conn.execute(q.order_by(j.created_at.desc()).limit(limit))
+    return [to_job(r) for r in rows]
+
+
+def stale_previews(conn: Connection, created_before: datetime, limit: int = 100) -> list[str]:
+    """Ids of previews (never confirmed) created before the time, oldest first; on
+    PostgreSQL locked, skipping one a confirmation holds."""
+    j = t.jobs.c
+    q = (
+        select(j.id)
+        .where(j.status == "preview", j.created_at < created_before)
+        .order_by(j.created_at)
         .limit(limit)
     )
-    return [to_job(r) for r in rows]
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(conn.execute(q).scalars())
+
+
+def delete_job(conn: Connection, job_id: str) -> int:
+    """A job and all of it (items, batches, log); how many items went."""
+    items = conn.execute(delete(t.job_items).where(t.job_items.c.job_id == job_id)).rowcount
+    conn.execute(delete(t.job_batches).where(t.job_batches.c.job_id == job_id))
+    conn.execute(delete(t.job_log).where(t.job_log.c.job_id == job_id))
+    conn.execute(delete(t.jobs).where(t.jobs.c.id == job_id))
+    return items

@@ -294,14 +294,3 @@ class SqlStore(PeopleQueries):
                 and_(t.recycle_bin.c.expires_at <= now, t.recycle_bin.c.restored_at.is_(None))
             )
         ).rowcount
-
-    # --- tokens ------------------------------------------------------------------------
-    def add_token(self, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(t.api_tokens).values(**values))
-
-    def token_by_hash(self, token_hash: str) -> Any:
-        return self.conn.execute(
-            select(t.api_tokens).where(
-                t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked.is_(False)
-            )
-        ).first()

@@ -55,6 +55,16 @@ locations = Table(
     Column("org_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("routing_prefix", String(16), nullable=False, default=""),
+    # what Webex's locations API returns besides the name (0011); unknown stays null
+    Column("address1", String(200)),
+    Column("address2", String(200)),
+    Column("city", String(100)),
+    Column("state", String(100)),
+    Column("postal_code", String(32)),
+    Column("country", String(2)),
+    Column("time_zone", String(64)),
+    Column("preferred_language", String(16)),
+    Column("announcement_language", String(16)),
     # the subscription whose Cisco PSTN the location uses, if any (0013)
     Column("pstn_subscription_id", ID, ForeignKey("subscriptions.id")),
 )
@@ -141,6 +151,8 @@ calling_profiles = Table(
     UniqueConstraint("org_id", "phone_number", name="uq_calling_profiles_org_number"),
     # a location's users, from the index alone (0007): the users list's location filter
     Index("ix_calling_profiles_location_user", "location_id", "user_id"),
+    # an organisation's numbers in owner order, page by page (0011): /telephony/config/numbers
+    Index("ix_calling_profiles_org_user", "org_id", "user_id"),
 )
 
 groups = Table(
@@ -204,6 +216,8 @@ api_tokens = Table(
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE")),
     Column("created", TS, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_at", TS),  # NULL: issued before tokens expired (migration 0012 sets it)
+    Column("revoked_at", TS),
 )
 
 jobs = Table(
@@ -343,4 +357,13 @@ ui_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
+)
+
+signin_throttles = Table(
+    "signin_throttles",
+    metadata,
+    Column("key", String(400), primary_key=True),  # "account:EMAIL" or "address:IP"
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", TS, nullable=False),
+    Column("blocked_until", TS),
 )

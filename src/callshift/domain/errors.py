@@ -55,6 +55,7 @@ IMPORT_STATE_CONFLICT = 409005
 EMAIL_TAKEN = 409010
 GROUP_NAME_TAKEN = 409011
 TEMPLATE_CONFLICT = 409012
+EMAIL_LOOKALIKE = 409013
 ACCOUNT_EXISTS = 409020
 
 
@@ -238,6 +239,13 @@ REGISTRY: tuple[ErrorCode, ...] = (
     ErrorCode(EMAIL_TAKEN, "EMAIL_TAKEN", "409", "a person with that email already exists"),
     ErrorCode(GROUP_NAME_TAKEN, "GROUP_NAME_TAKEN", "409", "a group with that name already exists"),
     ErrorCode(
+        EMAIL_LOOKALIKE,
+        "EMAIL_LOOKALIKE",
+        "409",
+        "the email looks like an existing address (letters from another script that look "
+        "the same); use the existing person or an address that cannot be mistaken for it",
+    ),
+    ErrorCode(
         TEMPLATE_CONFLICT,
         "TEMPLATE_CONFLICT",
         "409",
@@ -303,12 +311,27 @@ class SubscriptionInUse(DomainError):
     status = 409
     code = SUBSCRIPTION_IN_USE
 
-    def __init__(self, subscription_id: str, users_per_licence: dict[str, int]):
+    def __init__(
+        self,
+        subscription_id: str,
+        users_per_licence: dict[str, int],
+        users: int | None = None,
+        licence_names: dict[str, str] | None = None,
+    ):
+        """``users``: distinct people (a user holding three licences is one user, three
+        assignments); ``licence_names`` names the licences in the message."""
         self.subscription_id = subscription_id
         self.users_per_licence = dict(users_per_licence)
-        total = sum(self.users_per_licence.values())
+        self.users = users
+        assignments = sum(self.users_per_licence.values())
+        names = licence_names or {}
+        per = ", ".join(
+            f"{n:,} {names.get(lid, lid)}" for lid, n in sorted(self.users_per_licence.items())
+        )
+        people = f"{users:,} user(s)" if users is not None else "users"
         super().__init__(
-            f"subscription {subscription_id} still has {total} user(s) on it; "
+            f"subscription {subscription_id} still has {people} on it "
+            f"({assignments:,} licence assignment(s): {per}); "
             "move them first, or cancel with force to purge them into the recycle bin"
         )
 

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import TypeAlias
 
 from . import errors as E
+from .csv_text import neutralise as neutralise  # written there, undone here (unneutralise)
 from .licensing import LicenceRequest, Operation, normalise_number
 from .model import Licence, SubscriptionStatus
 from .offers import CATALOGUE
@@ -44,8 +45,6 @@ CSV_REFUSED = E.CSV_REFUSED
 PURGE_NOT_CONFIRMED = E.PURGE_NOT_CONFIRMED
 ROW_INVALID = E.CSV_ROW_INVALID
 DUPLICATE_ROW = E.CSV_DUPLICATE_ROW
-FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
-PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,30}$")
 
 
 class Mode(str, Enum):
@@ -73,13 +72,6 @@ def export_licences(licences: Iterable[Licence]) -> list[Licence]:
         ),
         key=lambda l: (l.subscription_id, l.name),
     )
-
-
-def neutralise(cell: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if cell.startswith(FORMULA_START) and not PHONE_LIKE.match(cell):
-        return "'" + cell
-    return cell
 
 
 def unneutralise(cell: str) -> str:

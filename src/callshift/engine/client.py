@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from prometheus_client import CollectorRegistry, Counter
 
 from .pacing import Pacer
 
@@ -38,6 +39,21 @@ if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)
 USER_RETRIES: ContextVar[list[int] | None] = ContextVar("user_retries", default=None)
 MAX_THROTTLES = 200  # 429s for one request before giving up on it
+
+
+# The engine's own registry: a `callshift migrate` process writes it beside its reports
+# (Prometheus text format, for a node exporter's textfile collector); process-wide, like Tally
+# per client.
+METRICS = CollectorRegistry()
+REQUESTS = Counter("callshift_engine_requests", "Requests sent by the engine", registry=METRICS)
+RETRIES = Counter(
+    "callshift_engine_retries",
+    "Requests sent again after a 5xx, a timeout or a dropped connection",
+    registry=METRICS,
+)
+THROTTLED = Counter(
+    "callshift_engine_throttled", "429 answers waited out (Retry-After)", registry=METRICS
+)
 
 
 class EngineError(Exception):
@@ -163,6 +179,7 @@ class WebexClient:
             problem = None
             async with self.pacer.slot():
                 self.tally.requests += 1
+                REQUESTS.inc()
                 try:
                     r = await self.http.request(
                         method,
@@ -177,6 +194,7 @@ class WebexClient:
             if problem is None and r.status_code == 429:
                 throttles += 1
                 self.tally.throttled += 1
+                THROTTLED.inc()
                 self.pacer.throttled()
                 self._count("throttled")
                 if throttles > MAX_THROTTLES:
@@ -198,6 +216,7 @@ class WebexClient:
             if failures > self.retries:
                 raise Unavailable(f"{method} {path}: {problem}, {failures} times")
             self.tally.retries += 1
+            RETRIES.inc()
             self._count("retry")
             await asyncio.sleep(random.uniform(0, min(8.0, self.backoff * 2**failures)))
 

@@ -1,17 +1,16 @@
 """Reports as CSV (one row a user, or a difference) and JSON (the summary and the rows).
 
-Text cells that a spreadsheet would take for a formula (``=``, ``@``, ``+``/``-`` not
-followed by a number) are prefixed with a quote, as callshift's own CSV export does.
+The CSV is written by callshift's one CSV writer (``domain.csv_text``): text cells that a
+spreadsheet would take for a formula are prefixed with a quote, as in every callshift CSV.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from pathlib import Path
 from typing import Any
 
+from ..domain.csv_text import safe_cell, write_csv
 from .journal import Journal, Run
 from .model import UserMove
 from .verify import Difference
@@ -28,13 +27,7 @@ USER_COLUMNS = [
     "error",
     "notes",
 ]
-NUMBER = re.compile(r"^[+-][0-9 ().-]+$")
-
-
-def safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "@", "+", "-") and not NUMBER.match(value):
-        return "'" + value
-    return value
+safe = safe_cell  # what the engine called it
 
 
 def user_row(u: UserMove) -> dict[str, Any]:
@@ -61,11 +54,7 @@ def write(
 ) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = directory / f"{name}.csv", directory / f"{name}.json"
-    with csv_path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, columns, extrasaction="ignore")
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: safe(v) for k, v in row.items()})
+    write_csv(csv_path, columns, ([row.get(c, "") for c in columns] for row in rows))
     json_path.write_text(
         json.dumps({"summary": summary, "rows": rows}, indent=1, default=str), encoding="utf-8"
     )

@@ -26,6 +26,8 @@ from ..db import jobs as store
 from ..db.engine import Database
 from ..db.store import CapacityRace
 from ..domain.jobs import ACTIVE, FORWARD, Job
+from ..services.previews import expire_previews
+from . import runner_metrics
 from .handler import JobHandler
 
 log = logging.getLogger("callshift.jobs")
@@ -64,6 +66,7 @@ class JobRunner:
         job_id: str | None = None,
         retry: RetryPolicy = RetryPolicy(),  # frozen: one shared default is safe
         sleep: Callable[[float], None] = time.sleep,
+        preview_ttl: timedelta = timedelta(hours=24),  # CALLSHIFT_PREVIEW_TTL_HOURS
     ):
         if handlers is None:
             from .registry import default_handlers  # the handlers import much; only when needed
@@ -76,7 +79,9 @@ class JobRunner:
         self.job_id = job_id  # only this job, when set (the CLI runs the job it started)
         self.retry = retry
         self.sleep = sleep  # run_until_idle's wait for a batch's retry time (tests advance a clock)
+        self.preview_ttl = preview_ttl
         self._unknown: set[str] = set()  # jobs of kinds this runner has no handler for, warned of
+        self.last_tick: datetime | None = None  # when run_forever last looked for work (/health)
 
     def run_once(self) -> bool:
         """Process one batch (or finish one job); False when there was nothing to do now."""
@@ -108,12 +113,16 @@ class JobRunner:
             self.sleep((wake - now).total_seconds())
 
     def housekeeping(self) -> int:
-        """Expire recycle-bin entries past their retention (they could no longer be restored)."""
+        """Expire recycle-bin entries past their retention (they could no longer be restored),
+        and delete previews older than ``preview_ttl`` that nobody confirmed, with their items.
+        Returns the recycle-bin entries expired."""
+        now = self.clock()
         with self.db.uow() as uow:
-            n = uow.store.expire_recycle(self.clock())
+            n = uow.store.expire_recycle(now)
             uow.commit()
         if n:
             log.info("recycle bin entries expired", extra={"count": n})
+        expire_previews(self.db, now - self.preview_ttl)
         return n
 
     def run_forever(
@@ -121,6 +130,7 @@ class JobRunner:
     ) -> None:
         next_housekeeping = 0.0
         while not stop.is_set():
+            self.last_tick = _now()
             if time.monotonic() >= next_housekeeping:
                 try:
                     self.housekeeping()
@@ -137,6 +147,7 @@ class JobRunner:
 
     def _one_batch(self, job: Job) -> bool:
         batch: int | None = None
+        started = time.perf_counter()
         try:
             with self.db.uow() as uow:
                 current = store.get(uow.conn, job.id)
@@ -161,6 +172,9 @@ class JobRunner:
                     now,
                 )
                 uow.commit()
+            runner_metrics.batch_done(
+                job.kind, current.phase, result, time.perf_counter() - started
+            )
         except CapacityRace:
             raise
         except Exception as e:
@@ -173,6 +187,7 @@ class JobRunner:
         """Count the attempt (the batch's own transaction is rolled back); after the last
         one, the job ends failed."""
         what = cause(f"{job.phase} batch {batch}", error)
+        runner_metrics.batch_failed(job.kind)
         log.warning(
             "job batch failed",
             exc_info=error,
@@ -245,10 +260,12 @@ def start_background(
     db: Database,
     handlers: Mapping[str, Callable[[], JobHandler]] | None = None,
     poll: float = 0.5,
+    runner: JobRunner | None = None,
 ) -> tuple[threading.Thread, threading.Event]:
-    """The server's own runner thread (SQLite's only writer needs no other process)."""
+    """The server's own runner thread (SQLite's only writer needs no other process); pass
+    ``runner`` to keep a hand on it (the health check reads its ``last_tick``)."""
     stop = threading.Event()
-    runner = JobRunner(db, handlers)
+    runner = runner or JobRunner(db, handlers)
     thread = threading.Thread(
         target=runner.run_forever, args=(stop, poll), name="callshift-jobs", daemon=True
     )

@@ -65,6 +65,7 @@ class Ctx(ChangeCtx):
     """A use case's context: a change's context and the database it opens its work on."""
 
     db: Database = field(kw_only=True)
+    csv_max_rows: int = field(default=1_000_000, kw_only=True)  # CALLSHIFT_CSV_MAX_ROWS
 
 
 @dataclass(frozen=True)

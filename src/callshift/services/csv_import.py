@@ -25,6 +25,7 @@ from .. import ids
 from ..domain.batches import id_key
 from ..domain.model import Licence
 from ..domain.users_csv import DUPLICATE_ROW, Mode, licence_column, resolve_header
+from . import csv_hints
 from .context import Ctx
 from .csv_plan import Item, LicenceUse, RowPlanner
 from .csv_reader import CsvRefused, read_records
@@ -43,6 +44,7 @@ class ImportOptions:
     allow_data_loss: bool = False
     apply_valid_rows_only: bool = False
     file_name: str = ""
+    interface: str = csv_hints.API  # whose controls the hints name: ui, cli or api
 
     def as_params(self) -> dict:
         return {
@@ -80,7 +82,10 @@ class ImportPreview:
     @property
     def refusal(self) -> str | None:
         return refusal(
-            self.counts["pending"], self.counts["failed"], self.options.apply_valid_rows_only
+            self.counts["pending"],
+            self.counts["failed"],
+            self.options.apply_valid_rows_only,
+            self.options.interface,
         )
 
     def items(self) -> Iterator[Item]:
@@ -141,16 +146,11 @@ class ImportPreview:
             self.spool.close()
 
 
-def refusal(pending: int, failed: int, valid_rows_only: bool) -> str | None:
+def refusal(
+    pending: int, failed: int, valid_rows_only: bool, interface: str = csv_hints.API
+) -> str | None:
     """Why a preview with these counts cannot be applied, or None when it can."""
-    if failed and not valid_rows_only:
-        return (
-            f"{failed:,} row(s) have errors: nothing is applied until the file is clean "
-            "(or import with 'apply valid rows only')"
-        )
-    if not pending:
-        return "no row changes anything"
-    return None
+    return csv_hints.import_refusal(pending, failed, valid_rows_only, interface)
 
 
 class SeenEmails:
@@ -190,7 +190,8 @@ class SeenEmails:
 def validate_import(
     ctx: Ctx, source: BinaryIO, options: ImportOptions, org_id: str | None = None
 ) -> ImportPreview:
-    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file."""
+    """Plan every row of the file; write nothing. Raises CsvRefused for an unreadable file,
+    and for one of more than ``ctx.csv_max_rows`` rows, as soon as it gets there."""
     ctx.principal.require_admin()
     org = ctx.principal.org(org_id)
     records = read_records(source)
@@ -204,8 +205,10 @@ def validate_import(
     planner = RowPlanner(
         org, header, options.mode, options.allow_data_loss, dict(licences), locations
     )
+    planner.interface = options.interface
     preview = ImportPreview(org, options, planner.counts, [], spool=tempfile.TemporaryFile())  # noqa: SIM115 (the preview owns it: close())
     seen, candidates = SeenEmails(), set[str]()
+    rows = 0
     try:
         # blank rows are skipped (most rows show it by their first cell)
         while chunk := [
@@ -213,6 +216,12 @@ def validate_import(
             for r in islice(records, CHUNK)
             if (c := r[1]) and (c[0].strip() or any(map(str.strip, c)))
         ]:
+            rows += len(chunk)
+            if rows > ctx.csv_max_rows:
+                raise CsvRefused(
+                    f"the file holds more than {ctx.csv_max_rows:,} user rows, the most one "
+                    "import takes: split it into files of at most that many rows"
+                )
             with ctx.db.uow(write=False) as uow:
                 items = planner.plan_chunk(uow.store, chunk)
             _keep(preview, seen, candidates, items, licences)

@@ -1,7 +1,11 @@
 """A validated CSV import as a job: saved in status *preview*, then confirmed or discarded.
 
     validate_import ──► save_preview ──► preview ──confirm_import──► created ──► (runner)
-                                            └──discard_import──► abandoned
+                                            └──discard_import──► deleted, with its items
+
+A preview nobody confirms is deleted by the runner's housekeeping once older than
+CALLSHIFT_PREVIEW_TTL_HOURS (previews.expire_previews). Of the rows with errors only the
+first ERROR_SAMPLE are stored as items; the job's ``failed`` counts them all.
 
 Items keep the file's line numbers: ``seq`` is the line minus one, so every job route
 (``rowNumber = seq + 1``) and the errors CSV name the line the row starts on.
@@ -10,6 +14,7 @@ Items keep the file's line numbers: ``seq`` is the line minus one, so every job 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..db import job_items, jobs
 from ..domain import errors as E
@@ -17,10 +22,10 @@ from ..domain.batches import IdOrder
 from ..domain.errors import DomainError, NotFound
 from ..domain.jobs import Job
 from .context import Ctx, new_id
-from .csv_import import ImportPreview, change_view, refusal
+from .csv_import import ERROR_SAMPLE, ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
 from .jobs import JobStateError
-from .previews import confirm_preview
+from .previews import confirm_preview, settle_space
 
 ITEM_COLS = job_items.ITEM_COLS
 KIND = "csv_import"
@@ -49,8 +54,10 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     numbers: set[int] = set()  # the batches the pending items fall in
 
     kinds = KindTable()
+    errors_kept = 0
 
     def rows():
+        nonlocal errors_kept
         compact = kinds.compact
         for chunk in preview.chunks():
             pending = [it[1] for it in chunk if it[3] == "pending"]
@@ -58,6 +65,10 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
             numbers.update(in_batches)
             batch_of = iter(in_batches)
             for seq, uid, email, status, code, message, payload in chunk:
+                if status == "failed":
+                    if errors_kept >= ERROR_SAMPLE:
+                        continue  # counted in the job's ``failed``, not stored
+                    errors_kept += 1
                 yield (
                     job_id,
                     seq,
@@ -114,6 +125,8 @@ def confirm_import(ctx: Ctx, job_id: str) -> Job:
 
 
 def discard_import(ctx: Ctx, job_id: str) -> Job:
+    """Delete the preview with its items and batches (SQLite gives the space back); returns
+    the job as it ends, *abandoned*, though nothing of it is kept."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         job = _job(ctx, uow.conn, job_id, lock=True)
@@ -121,11 +134,10 @@ def discard_import(ctx: Ctx, job_id: str) -> Job:
             raise ImportStateError(
                 f"CSV import {job_id} is {job.status}; only a preview is discarded"
             )
-        now = ctx.clock()
-        jobs.set_status(uow.conn, job_id, "abandoned", now, finished=True)
-        jobs.log(uow.conn, job_id, f"discarded by {ctx.principal.name}", now)
+        items = jobs.delete_job(uow.conn, job_id)
         uow.commit()
-    return jobs_get(ctx, job_id)
+    settle_space(ctx.db, items)
+    return replace(job, status="abandoned", finished_at=ctx.clock())
 
 
 def jobs_get(ctx: Ctx, job_id: str) -> Job:
@@ -134,8 +146,11 @@ def jobs_get(ctx: Ctx, job_id: str) -> Job:
         return _job(ctx, uow.conn, job_id)
 
 
-def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> dict:
-    """The saved preview: summary, and a page of per-user changes after a line number."""
+def import_view(
+    ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100, interface: str = "api"
+) -> dict:
+    """The saved preview: summary, and a page of per-user changes after a line number.
+    ``interface`` (ui, cli, api): whose controls the refusal's hint names."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         job = _job(ctx, uow.conn, job_id)
@@ -151,31 +166,35 @@ def import_view(ctx: Ctx, job_id: str, after_row: int = 0, limit: int = 100) -> 
         for r in page
     ]
     p = job.params
+    refused = refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False), interface)
     return {
         "jobId": job.id,
         "status": job.status,
         "options": {
             k: p.get(k) for k in ("mode", "allowDataLoss", "applyValidRowsOnly", "fileName")
         },
-        "canApply": job.status == "preview"
-        and refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)) is None,
-        "refusal": refusal(job.pending, job.failed, p.get("applyValidRowsOnly", False)),
+        "canApply": job.status == "preview" and refused is None,
+        "refusal": refused,
         **p.get("summary", {}),
         "changes": changes,
         "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None,
     }
 
 
-def error_rows(ctx: Ctx, job_id: str) -> Iterator[tuple[int, str, str]]:
-    """(line, email, message) of every row that failed, in file order, page by page."""
+def error_rows(ctx: Ctx, job_id: str) -> Iterator[tuple[int | str, str, str]]:
+    """(line, email, message) of every row that failed, in file order, page by page; when
+    more failed than were stored, a last row says how many more."""
     ctx.principal.require_admin()
-    after = -1
+    after, shown, failed = -1, 0, 0
     while True:
         with ctx.db.uow(write=False) as uow:
-            _job(ctx, uow.conn, job_id)
+            failed = _job(ctx, uow.conn, job_id).failed
             page = jobs.items(uow.conn, job_id, "failed", after, 5000)
         if not page:
-            return
+            break
         for r in page:
             yield r.seq + 1, r.email, r.message or ""
+        shown += len(page)
         after = page[-1].seq
+    if failed > shown:
+        yield "…", "", f"{failed - shown:,} more rows have errors (only the first are kept)"

@@ -28,7 +28,8 @@ from ..db import batch_reads as reads
 from ..db import profile_reads
 from ..db.store import SqlStore
 from ..domain import errors as E
-from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
+from ..domain.emails import lookalike_candidate, normalise_email
+from ..domain.errors import InvalidInput, LicenceChangeRefused, LicenceError, ProfileConflict
 from ..domain.licensing import (
     CallingChange,
     CallingProperties,
@@ -52,6 +53,7 @@ from ..domain.users_csv import (
     row_requests,
     unneutralise,
 )
+from . import csv_hints
 from .csv_payload import PayloadCodec
 from .licence_change import ProfileChecks, check_profile_free
 
@@ -86,6 +88,7 @@ class RowPlanner:
     claimed: set = field(default_factory=set)  # extensions and numbers granted by this file
     payloads: PayloadCodec = field(default_factory=PayloadCodec)
     holdings: reads.Holdings = field(default_factory=reads.Holdings)
+    interface: str = csv_hints.API  # whose controls the row errors' hints name
 
     def __post_init__(self) -> None:
         self.calling_ids = frozenset(l.id for l in self.licences.values() if l.offer.is_calling)
@@ -109,6 +112,7 @@ class RowPlanner:
         users = reads.users_by_email(
             store.conn, self.org_id, sorted({e for e in emails if e}), self.holdings
         )
+        self.email_flags = email_flags(store, self.org_id, {e for e in emails if e} - set(users))
         # First the kind of every row that can have one (a user, valid cells): rows of a
         # kind already met are planned without the rules. Only a first calling licence
         # reads the profile (``_with_properties``), so only those rows' profiles are read.
@@ -206,6 +210,9 @@ class RowPlanner:
     def _take(self, added: Sequence[str], removed: Sequence[str]) -> None:
         self.planner.take(added, removed)
 
+    # the chunk's unknown emails that are look-alikes or malformed, and why
+    email_flags: dict[str, str] = field(default_factory=dict)
+
     def _user(self, found: tuple[str, frozenset[str]], email: str) -> User:
         return User(id=found[0], org_id=self.org_id, email=email)
 
@@ -223,7 +230,10 @@ class RowPlanner:
         requests, bad = row_requests(cells, self.header, self.mode) if not errors else ([], [])
         errors += bad
         if not errors and found is None:
-            errors.append("no user with this email in the organisation")
+            flag = self.email_flags.get(email)
+            errors.append(
+                "no user with this email in the organisation" + (f": {flag}" if flag else "")
+            )
         if errors or found is None:
             return self._failed(line, found[0] if found else "", email, errors)
         user = self._user(found, email)
@@ -234,7 +244,7 @@ class RowPlanner:
             failures = list(change.failed)
         except LicenceChangeRefused as refused:
             change, failures = None, refused.errors
-        errors += [self._describe(f) for f in failures]
+        errors += [self._describe(f, state.licence_ids, requests) for f in failures]
         if errors or change is None:
             return self._failed(line, user.id, email, errors, failures)
         return self._planned(line, user, email, requests, change, purges, checks)
@@ -416,9 +426,25 @@ class RowPlanner:
         self.claimed.update(keys)
         return None
 
-    def _describe(self, e: LicenceError) -> str:
+    def _describe(
+        self,
+        e: LicenceError,
+        held: frozenset[str] = frozenset(),
+        requests: Sequence[LicenceRequest] = (),
+    ) -> str:
         lic = self.licences.get(e.licence_id or "")
-        return f"{licence_column(lic) + ': ' if lic else ''}{e.description} ({e.code})"
+        description = e.description
+        if lic and e.code in (E.TWO_OF_ONE_OFFER, E.PROFESSIONAL_WITH_BASIC):
+            # a second calling licence: say which one the user keeps, and why it stays
+            removed = {r.licence_id for r in requests if r.operation is Operation.REMOVE}
+            kept = sorted(held & self.calling_ids - removed - {lic.id})
+            if lic.offer.is_calling and kept:
+                columns = {l.id for _, l in self.header.licences}
+                why = csv_hints.second_calling_licence(
+                    lic, self.licences[kept[0]], columns, self.mode, self.interface
+                )
+                description = f"{description}: {why}"
+        return f"{licence_column(lic) + ': ' if lic else ''}{description} ({e.code})"
 
     def _failed(self, line, user_id, email, errors, failures=(), code=None, payload=None) -> Item:
         for f in failures:
@@ -518,7 +544,7 @@ class Outcome:
         else:
             change, failures = hit, list(hit.failed)
         self.change, self.failures = change, failures
-        self.errors = [planner._describe(f) for f in failures]
+        self.errors = [planner._describe(f, kind.held, kind.requests) for f in failures]
         if failures or change is None:
             self.status = "failed"
         elif not change.changed:
@@ -597,3 +623,27 @@ def _purge_message(column: str, lost: Mapping) -> str:
         f"removes {column} without a replacement: the user would lose {lost_text(lost)} "
         "(R7); refused unless data loss is allowed"
     )
+
+
+def email_flags(store: SqlStore, org_id: str, unknown: set[str]) -> dict[str, str]:
+    """Why each email that matches no user is worse than unknown: not an address at all
+    (invisible characters, two @...), or a look-alike of an address of the organisation
+    (domain/emails.py). Only the unknown emails of a chunk are looked at: usually none."""
+    flags, twins = {}, {}
+    for email in unknown:
+        try:
+            twin = lookalike_candidate(normalise_email(email))
+        except InvalidInput as bad:
+            flags[email] = bad.message
+            continue
+        if twin:
+            twins[email] = twin
+    if twins:
+        found = reads.users_by_email(store.conn, org_id, sorted(set(twins.values())))
+        for email, twin in twins.items():
+            if twin in found:
+                flags[email] = (
+                    f"'{email}' looks like {twin}, an address of the organisation "
+                    "(it mixes in letters from another script)"
+                )
+    return flags

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..db import jobs
+from ..db import holder_counts, jobs
 from ..db.rows import AnyRow
 from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
@@ -30,10 +31,54 @@ def get_job(ctx: Ctx, job_id: str) -> Job:
         return _job(ctx, uow.conn, job_id)
 
 
-def list_jobs(ctx: Ctx, limit: int = 50) -> list[Job]:
+def list_jobs(ctx: Ctx, limit: int = 50, include_previews: bool = False) -> list[Job]:
+    """Newest first; previews (and previews discarded unconfirmed) only when asked for:
+    they are not work done or to do."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
-        return jobs.list_jobs(uow.conn, ctx.principal.org_ids, limit)
+        return jobs.list_jobs(uow.conn, ctx.principal.org_ids, limit, include_previews)
+
+
+@dataclass(frozen=True)
+class LicenceReturn:
+    """``count`` users' ``name`` licence of ``from_sub`` goes back to ``to_sub``'s."""
+
+    count: int
+    name: str
+    from_sub: str
+    to_sub: str
+
+
+@dataclass(frozen=True)
+class RollbackSummary:
+    """What a rollback would do, for its confirmation: the users it moves back and, for a
+    bulk move, the licences per subscription."""
+
+    job: Job
+    users: int
+    returns: list[LicenceReturn]
+
+
+def rollback_summary(ctx: Ctx, job_id: str) -> RollbackSummary:
+    ctx.principal.require_admin()
+    with ctx.db.uow(write=False) as uow:
+        job = _job(ctx, uow.conn, job_id)
+        mapping: dict[str, str] = job.params.get("mapping") or {}
+        returns = []
+        if mapping:
+            licences = uow.store.licences(job.org_id)
+            held = holder_counts.moved_holders_per_licence(uow.conn, job_id, mapping.values())
+            for old, new in mapping.items():
+                if held.get(new) and old in licences and new in licences:
+                    returns.append(
+                        LicenceReturn(
+                            held[new],
+                            licences[new].name,
+                            licences[new].subscription_id,
+                            licences[old].subscription_id,
+                        )
+                    )
+        return RollbackSummary(job, job.moved, returns)
 
 
 def job_items(

@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from ..db.store_people import PeopleFilter
 from ..domain import errors as E
+from ..domain.emails import lookalike_candidate, normalise_email
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.licensing import (
     E164,
@@ -21,6 +22,7 @@ from ..domain.licensing import (
 from ..domain.model import CallingProfile, User
 from ..domain.planner import Planner
 from ..domain.templates import plan_template
+from ..domain.text import text_problem
 from .context import Ctx, PersonRef, new_id, resolve_person
 from .licence_change import check_profile_free, snapshot, write_change
 from .paging import decode_cursor, encode_cursor
@@ -67,6 +69,22 @@ class EmailTaken(DomainError):
     code = E.EMAIL_TAKEN
 
 
+class EmailLookalike(DomainError):
+    status = 409
+    code = E.EMAIL_LOOKALIKE
+
+
+def _refuse_lookalike(store, email: str, org_id: str) -> None:
+    """A new address that could be mistaken for an existing one is refused (domain/emails)."""
+    twin = lookalike_candidate(email)
+    existing = store.user_by_email(twin) if twin else None
+    if existing is not None:
+        shown = twin if existing.org_id == org_id else "an existing address"
+        raise EmailLookalike(
+            f"'{email}' looks like {shown}: it mixes in letters from another script"
+        )
+
+
 def list_people(
     ctx: Ctx, f: PeopleFilter, cursor: str | None, limit: int, calling_data: bool
 ) -> tuple[list[PersonView], str | None]:
@@ -104,15 +122,15 @@ def _requests(data: PersonData, held: frozenset[str]) -> list[LicenceRequest]:
 
 
 def _clean(data: PersonData) -> PersonData:
-    email = data.email.strip().lower()
-    if (
-        "@" not in email
-        or len(email) > 320
-        or email.startswith("@")
-        or email.endswith("@")
-        or any(c.isspace() or ord(c) < 32 for c in email)
+    email = normalise_email(data.email)
+    for name, value in (
+        ("displayName", data.display_name),
+        ("firstName", data.first_name),
+        ("lastName", data.last_name),
     ):
-        raise InvalidInput(f"'{data.email}' is not an email address")
+        problem = text_problem(value or "")
+        if problem:
+            raise InvalidInput(f"{name} {problem}")
     display = data.display_name or f"{data.first_name} {data.last_name}".strip() or email
     return replace(data, email=email, display_name=display)
 
@@ -137,6 +155,7 @@ def create_person(ctx: Ctx, org_id: str | None, data: PersonData) -> PersonView:
     with ctx.db.uow() as uow:
         if uow.store.user_by_email(data.email):
             raise EmailTaken(f"a person with email {data.email} already exists")
+        _refuse_lookalike(uow.store, data.email, org_id)
         uow.store.insert_user(user)
         licences = uow.store.licences(org_id)
         state = uow.store.licensing(user)
@@ -189,6 +208,8 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
         user = resolve_person(uow.store, ctx, ref, lock=True)
         if data.email != user.email and uow.store.user_by_email(data.email):
             raise EmailTaken(f"a person with email {data.email} already exists")
+        if data.email != user.email:
+            _refuse_lookalike(uow.store, data.email, user.org_id)
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
         reqs = _requests(data, state.licence_ids) if data.licences is not None else []

@@ -1,5 +1,5 @@
 """Confirming a previewed job (a CSV import, a template apply): the one path from *preview*
-to *created*, whatever made the preview.
+to *created*, whatever made the preview; and dropping previews nobody confirmed.
 
 A preview is saved with ``params["blocked"]`` when it cannot be applied (rows with errors,
 capacity short, calling data lost without leave); confirming checks that and the status,
@@ -11,11 +11,18 @@ loss was allowed.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from ..db import jobs
+from ..db.engine import Database
 from ..domain.errors import NotFound
 from ..domain.jobs import Job
 from .context import Ctx
 from .jobs import JobStateError
+
+log = logging.getLogger("callshift.jobs")
+RECLAIM_AT = 10_000  # items deleted at once: worth giving the SQLite file its space back
 
 
 def started_action(kind: str) -> str:
@@ -58,3 +65,27 @@ def confirm_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
         )
         uow.commit()
     return job
+
+
+def settle_space(db: Database, items_deleted: int) -> None:
+    """After a large delete has committed: SQLite's file shrinks and its WAL empties."""
+    if items_deleted >= RECLAIM_AT:
+        db.give_back_space()
+
+
+def expire_previews(db: Database, created_before: datetime) -> int:
+    """Delete every preview created before the time and never confirmed, with its items (one
+    transaction a preview); the number deleted. The runner's housekeeping calls it."""
+    dropped = items = 0
+    while True:
+        with db.uow() as uow:
+            stale = jobs.stale_previews(uow.conn, created_before, limit=1)
+            if not stale:
+                break
+            items += jobs.delete_job(uow.conn, stale[0])
+            uow.commit()
+        dropped += 1
+    if dropped:
+        log.info("expired previews deleted", extra={"count": dropped, "items": items})
+    settle_space(db, items)
+    return dropped

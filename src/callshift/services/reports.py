@@ -2,22 +2,20 @@
 
 Each writer streams text chunks of a bounded size, so a million-row job never sits in memory,
 and each checks the job (404, rights) before its first chunk, so a web route can still answer
-with an error rather than a broken download. Every text cell of a CSV goes through
-``neutralise``: a cell a spreadsheet would run as a formula (``=HYPERLINK(…``) gets a leading
-apostrophe, as the users export does. JSON lines are data, not a spreadsheet: left as they are.
+with an error rather than a broken download. The CSVs are written by the one CSV writer,
+``domain.csv_text.csv_chunks``, which neutralises every cell a spreadsheet would run as a
+formula (``=HYPERLINK(…``). JSON lines are data, not a spreadsheet: left as they are.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import ids
-from ..domain.users_csv import neutralise
+from ..domain.csv_text import csv_chunks
 from .context import Ctx
 from .csv_import import ImportPreview
 from .csv_jobs import error_rows
@@ -26,7 +24,6 @@ from .jobs import get_job, job_items
 REPORT_HEADER = ("Row Number", "User ID/Email", "Status", "Error Code", "Message")
 ERRORS_HEADER = ("Row Number", "User ID/Email", "Error Message")
 PAGE = 5000  # job items read per query
-CHUNK = 64_000  # characters buffered before a chunk is handed on
 
 
 class TextStream:
@@ -52,20 +49,6 @@ class TextStream:
         return self.rows
 
 
-def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The CSV text of a header and rows, in chunks of about ``CHUNK`` characters."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-        if out.tell() > CHUNK:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
-
-
 def _json_lines(items: Iterable[Any]) -> Iterator[str]:
     return (json.dumps(item_dict(r)) + "\n" for r in items)
 
@@ -77,13 +60,9 @@ def _items(ctx: Ctx, job_id: str) -> Iterator[Any]:
         after = page[-1].seq
 
 
-def _text(cell: object) -> str:
-    return neutralise("" if cell is None else str(cell))
-
-
 def _report_rows(items: Iterable[Any]) -> Iterator[list[Any]]:
     for r in items:
-        yield [r.seq + 1, _text(r.email), _text(r.status), _text(r.error_code), _text(r.message)]
+        yield [r.seq + 1, r.email, r.status, r.error_code, r.message]
 
 
 def item_dict(r: Any) -> dict:
@@ -101,7 +80,9 @@ def item_dict(r: Any) -> dict:
 def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
     """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message."""
     get_job(ctx, job_id)  # now, not at the first chunk
-    return TextStream(_items(ctx, job_id), lambda items: _csv(REPORT_HEADER, _report_rows(items)))
+    return TextStream(
+        _items(ctx, job_id), lambda items: csv_chunks(REPORT_HEADER, _report_rows(items))
+    )
 
 
 def job_report_json_lines(ctx: Ctx, job_id: str) -> TextStream:
@@ -114,11 +95,11 @@ def job_report(ctx: Ctx, job_id: str, as_csv: bool) -> TextStream:
     return job_report_csv(ctx, job_id) if as_csv else job_report_json_lines(ctx, job_id)
 
 
-def errors_csv(rows: Iterable[tuple[int, str | None, str | None]]) -> TextStream:
+def errors_csv(rows: Iterable[tuple[int | str, str | None, str | None]]) -> TextStream:
     """The CSV import's errors file: Row Number, User ID/Email, Error Message."""
     return TextStream(
         rows,
-        lambda bad: _csv(ERRORS_HEADER, ([line, _text(who), _text(msg)] for line, who, msg in bad)),
+        lambda bad: csv_chunks(ERRORS_HEADER, bad),
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from ..db import holder_counts
 from ..domain.audit import EventFacts, licence_bodies
 from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
 from ..domain.model import RecycleEntry, Subscription, SubscriptionStatus
@@ -21,9 +23,56 @@ def get_subscription(ctx: Ctx, store, sub_id: str) -> Subscription:
 
 def readiness(ctx: Ctx, sub_id: str) -> dict[str, int]:
     """Users still holding each licence of the subscription (empty: ready to cancel)."""
+    ctx.principal.require_admin()  # an administrator's read: a user token sees no org figures
     with ctx.db.uow(write=False) as uow:
         get_subscription(ctx, uow.store, sub_id)
         return uow.store.users_per_licence(sub_id)
+
+
+@dataclass(frozen=True)
+class SubscriptionUse:
+    """Who is still on a subscription, in people and in licence assignments.
+
+    ``users``: distinct people holding any of its licences; ``calling_users``: those holding
+    its calling licence (R1: one each), who lose their calling profile to a forced
+    cancellation; ``per_licence``: assignments per licence id; ``names``: each licence's name.
+    """
+
+    subscription_id: str
+    users: int
+    calling_users: int
+    per_licence: dict[str, int]
+    names: dict[str, str]
+    retention_days: int
+
+    @property
+    def assignments(self) -> int:
+        return sum(self.per_licence.values())
+
+    @property
+    def ready(self) -> bool:
+        return not self.per_licence
+
+
+def _use(ctx: Ctx, store, sub: Subscription) -> SubscriptionUse:
+    per = store.users_per_licence(sub.id)
+    licences = store.licences(sub.org_id)
+    calling = [lid for lid in per if lid in licences and licences[lid].offer.is_calling]
+    return SubscriptionUse(
+        sub.id,
+        holder_counts.users_on_subscription(store.conn, sub.id) if per else 0,
+        holder_counts.users_holding_any(store.conn, calling),
+        per,
+        {lid: licences[lid].name for lid in per if lid in licences},
+        ctx.retention_days,
+    )
+
+
+def subscription_use(ctx: Ctx, sub_id: str) -> SubscriptionUse:
+    """Readiness in people: users, calling users, and assignments per licence."""
+    ctx.principal.require_admin()  # an administrator's read: a user token sees no org figures
+    with ctx.db.uow(write=False) as uow:
+        return _use(ctx, uow.store, get_subscription(ctx, uow.store, sub_id))
 
 
 def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
@@ -37,9 +86,10 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
         sub = get_subscription(ctx, store, sub_id)
         if sub.status is SubscriptionStatus.CANCELLED:
             return 0
-        in_use = store.users_per_licence(sub_id)
+        use = _use(ctx, store, sub)
+        in_use = use.per_licence
         if in_use and not force:
-            raise SubscriptionInUse(sub_id, in_use)
+            raise SubscriptionInUse(sub_id, in_use, use.users, use.names)
         purged = (
             remove_from_all(
                 ctx,
@@ -58,7 +108,7 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
             "subscription.cancelled",
             "subscription",
             sub_id,
-            {"status": sub.status.value, "usersPerLicence": in_use},
+            {"status": sub.status.value, "users": use.users, "usersPerLicence": in_use},
             {"status": "cancelled", "purgedUsers": purged, "forced": force},
         )
         uow.commit()

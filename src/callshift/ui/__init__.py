@@ -8,8 +8,10 @@ by ``callshift.bootstrap`` after the API's error handlers, to which other paths 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -19,6 +21,13 @@ from .auth import CsrfRefused, SignInRequired
 from .render import render
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _back(request: Request) -> str | None:
+    """The page the admin came from, when it is one of ours: the error page links to it."""
+    ref = urlsplit(request.headers.get("referer", ""))
+    same = ref.netloc == request.url.netloc and ref.path.startswith("/ui/")
+    return ref.path + (f"?{ref.query}" if ref.query else "") if same else None
 
 
 def _error_page(request: Request, status: int, message: str, details: list[str] | None = None):
@@ -31,6 +40,7 @@ def _error_page(request: Request, status: int, message: str, details: list[str] 
         code=status,
         message=message,
         details=details or [],
+        back=_back(request),
     )
 
 
@@ -78,6 +88,16 @@ def install(app: FastAPI) -> None:
     for kind in REFUSED:
         for_ui(kind, refused_page)
     for_ui(HTTPException, lambda r, e: _error_page(r, e.status_code, str(e.detail)))
+    # a query value out of range (a paging integer past its bound, ...): a 400 page
+    for_ui(
+        RequestValidationError,
+        lambda r, e: _error_page(
+            r,
+            400,
+            "a value in the address is not valid",
+            [f"{'.'.join(str(p) for p in x.get('loc', ()))}: {x.get('msg')}" for x in e.errors()],
+        ),
+    )
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc):

@@ -16,12 +16,14 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..domain.access import Role
+from ..domain.errors import InvalidInput
+from ..domain.text import text_problem
 from ..entry import request_ctx
 from ..services.accounts import Session, session
 from ..services.context import Ctx
+from ..web.cookies import SESSION_COOKIE
 from .render import render
 
-SESSION_COOKIE = "callshift_session"
 ORG_COOKIE = "callshift_org"
 PRE_COOKIE = "callshift_signin"  # double-submit token of the sign-in form
 
@@ -95,6 +97,10 @@ async def checked_form(request: Request, page: Page = Depends(current_page)) -> 
     given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
     if not given or not hmac.compare_digest(given, page.session.csrf):
         raise CsrfRefused()
+    for name, value in form.multi_items():  # every text field: the API's rule (domain/text)
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise InvalidInput(f"the field '{name}' {problem}")
     return page
 
 

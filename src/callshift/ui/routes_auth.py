@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from ..services.accounts import sign_in, sign_out
+from ..services.accounts import SignInThrottled, sign_in, sign_out
 from .auth import (
     ORG_COOKIE,
     PRE_COOKIE,
@@ -59,6 +59,13 @@ def _form(
     return response
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 @router.get("/ui/signin")
 def signin_form(request: Request):
     return _form(request)
@@ -74,7 +81,20 @@ def signin(
 ):
     if not pre_token_ok(request, csrf):
         return _form(request, "The sign-in form expired; please try again.", 403, email, next)
-    opened = sign_in(request.app.state.db, email, password)
+    address = request.client.host if request.client else None
+    try:
+        opened = sign_in(request.app.state.db, email, password, address)
+    except SignInThrottled as throttled:
+        wait = throttled.retry_after
+        response = _form(
+            request,
+            f"Too many sign-in attempts. Wait {_duration(wait)} and try again.",
+            429,
+            email,
+            next,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     if opened is None:
         return _form(request, "Wrong email or password.", 200, email, next)
     response = RedirectResponse(_safe_next(next), 303)

@@ -5,25 +5,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, StreamingResponse
-from starlette.exceptions import HTTPException
 
 from ..domain.jobs import ACTIVE
 from ..domain.users_csv import Mode
+from ..entry import REFUSED, refusal
 from ..services.csv_export import ExportFilter, export_users
 from ..services.csv_import import ImportOptions, validate_import
 from ..services.csv_jobs import confirm_import, discard_import, import_view, save_preview
 from ..services.directory import org_view
 from ..services.jobs import job_items, list_jobs
 from ..services.reports import import_errors_csv
+from ..web.params import bounded
 from .auth import Page, checked_form, current_page
+from .kept_uploads import forget, keep, kept
 
 router = APIRouter(prefix="/ui/csv")
 
 
 @router.get("")
 def csv_page(page: Page = Depends(current_page)):
-    imports = [j for j in list_jobs(page.ctx, 100) if j.kind == "csv_import"][:10]
-    return page.render("csv.html", org=org_view(page.ctx, page.org_id), imports=imports)
+    recent = list_jobs(page.ctx, 100, include_previews=True)  # a preview is an import too
+    imports = [j for j in recent if j.kind == "csv_import"][:10]
+    return page.render("csv.html", org=org_view(page.ctx, page.org_id), imports=imports, form={})
 
 
 @router.get("/export")
@@ -37,37 +40,91 @@ def export(page: Page = Depends(current_page), location: str = "", subscription:
     )
 
 
+def _upload_form(
+    page: Page,
+    status: int,
+    form: dict,
+    error: str | None = None,
+    details: list[str] | None = None,
+    kept_token: str = "",
+    kept_name: str = "",
+):
+    """The CSV page again, the refusal on the import form with the admin's choices, and
+    the file kept server-side (``kept_token``) so it need not be chosen again."""
+    recent = list_jobs(page.ctx, 100, include_previews=True)
+    return page.render(
+        "csv.html",
+        status,
+        org=org_view(page.ctx, page.org_id),
+        imports=[j for j in recent if j.kind == "csv_import"][:10],
+        form=form,
+        error=error,
+        details=details or [],
+        kept_token=kept_token,
+        kept_name=kept_name,
+    )
+
+
 @router.post("/upload")
 def upload(
     page: Page = Depends(checked_form),
-    file: UploadFile = File(...),
+    file: UploadFile | None = File(None),
+    kept_file: str = Form(""),
+    kept_name: str = Form(""),
     mode: str = Form("add"),
     allow_data_loss: str = Form(""),
     valid_rows_only: str = Form(""),
 ):
     page.ctx.principal.require_write()
     settings = page.request.app.state.settings
-    if file.size is not None and file.size > settings.csv_upload_max_bytes:
-        raise HTTPException(
-            413, f"the upload is larger than {settings.csv_upload_max_bytes:,} bytes"
+    csrf = page.session.csrf
+    form = {"mode": mode, "allow_data_loss": allow_data_loss, "valid_rows_only": valid_rows_only}
+    if file is not None and file.filename:  # a file chosen: it replaces any kept one
+        if file.size is not None and file.size > settings.csv_upload_max_bytes:
+            limit = f"{settings.csv_upload_max_bytes:,}"
+            return _upload_form(page, 413, form, f"The file is larger than {limit} bytes.")
+        forget(csrf, kept_file)
+        token, name = keep(csrf, file.file), file.filename[:200]
+    else:
+        token, name = kept_file, kept_name[:200]
+    path = kept(csrf, token)
+    if path is None:
+        return _upload_form(
+            page,
+            400,
+            form,
+            "Choose the users CSV file"
+            + (" again: the one uploaded earlier is kept for an hour only." if token else "."),
         )
     options = ImportOptions(
         Mode(mode if mode in ("add", "add-remove") else "add"),
         allow_data_loss == "yes",
         valid_rows_only == "yes",
-        (file.filename or "")[:200],
+        name,
+        interface="ui",
     )
-    preview = validate_import(page.ctx, file.file, options, page.org_id)
     try:
+        with path.open("rb") as f:
+            preview = validate_import(page.ctx, f, options, page.org_id)
+    except REFUSED as e:
+        r = refusal(e)
+        assert r is not None
+        return _upload_form(page, r.status, form, r.message, r.lines, token, name)
+    try:
+        c = preview.counts
+        if c["failed"] and not c["pending"]:  # nothing could be applied: say why, here
+            lines = [f"Line {e['row']} ({e['email']}): {e['message']}" for e in preview.errors]
+            return _upload_form(page, 400, form, preview.refusal, lines[:10], token, name)
         job_id = save_preview(page.ctx, preview, batch_size=settings.job_batch_size)
     finally:
         preview.close()
+    forget(csrf, token)
     return RedirectResponse(f"/ui/csv/{job_id}", 303)
 
 
 @router.get("/{job_id}")
-def preview(job_id: str, page: Page = Depends(current_page), after: int = 0):
-    view = import_view(page.ctx, job_id, after, 100)
+def preview(job_id: str, page: Page = Depends(current_page), after: int = bounded(0)):
+    view = import_view(page.ctx, job_id, after, 100, interface="ui")
     if view["status"] != "preview":
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
     failed = job_items(page.ctx, job_id, "failed", -1, 20)

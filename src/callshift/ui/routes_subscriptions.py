@@ -9,34 +9,46 @@ from ..domain.bulk_plan import Selection
 from ..domain.errors import SubscriptionInUse
 from ..services.bulk_move import start_move, validate_move
 from ..services.directory import org_names, org_view
-from ..services.subscriptions import cancel_subscription, readiness
+from ..services.subscriptions import cancel_subscription, subscription_use
 from .auth import Page, checked_form, current_page
 
 router = APIRouter(prefix="/ui")
 
 
 @router.get("/subscriptions")
-def subscriptions(page: Page = Depends(current_page), cancelled: str = ""):
+def subscriptions(page: Page = Depends(current_page), cancelled: str = "", purged: int = 0):
     flash = f"Subscription {cancelled} is cancelled." if cancelled else None
+    if flash and purged:
+        flash += (
+            f" {purged:,} user(s) lost its licences; their calling profiles are in the recycle bin."
+        )
+    org = org_view(page.ctx, page.org_id)
     return page.render(
         "subscriptions.html",
-        org=org_view(page.ctx, page.org_id),
+        org=org,
+        use={
+            s.subscription.id: subscription_use(page.ctx, s.subscription.id)
+            for s in org.subscriptions
+            if s.subscription.status.value != "cancelled"
+        },
         flash=flash,
         org_names=org_names(page.ctx),
     )
 
 
-def _cancel_page(page: Page, sub_id: str, status: int = 200, refused: str | None = None):
+def _cancel_page(
+    page: Page, sub_id: str, status: int = 200, refused: str | None = None, typed: str = ""
+):
     org = org_view(page.ctx, page.org_id)
     sub = next((s for s in org.subscriptions if s.subscription.id == sub_id), None)
-    report = readiness(page.ctx, sub_id)  # NotFound for another organisation's
+    use = subscription_use(page.ctx, sub_id)  # NotFound for another organisation's
     return page.render(
         "cancel.html",
         status,
         org=org,
         sub=sub,
-        report=report,
-        refused=refused,
+        use=use,
+        typed=typed,
         flash=refused,
         flash_kind="error",
     )
@@ -48,12 +60,31 @@ def cancel_form(sub_id: str, page: Page = Depends(current_page)):
 
 
 @router.post("/subscriptions/{sub_id}/cancel")
-def cancel(sub_id: str, page: Page = Depends(checked_form)):
+def cancel(
+    sub_id: str,
+    page: Page = Depends(checked_form),
+    force: str = Form(""),
+    confirm_id: str = Form(""),
+):
+    """Without ``force``: refused while users remain (R9). With it, the subscription id
+    typed into ``confirm_id`` is the confirmation; anything else cancels nothing."""
+    forced = force == "yes"
+    if forced and confirm_id.strip() != sub_id:
+        why = (
+            f"Nothing was cancelled: type the subscription id {sub_id} exactly to confirm "
+            "the forced cancellation."
+        )
+        return _cancel_page(page, sub_id, 400, why, confirm_id[:100])
     try:
-        cancel_subscription(page.ctx, sub_id, force=False)
+        purged = cancel_subscription(page.ctx, sub_id, force=forced)
     except SubscriptionInUse as e:
         return _cancel_page(page, sub_id, 409, e.message)
-    return RedirectResponse(f"/ui/subscriptions?cancelled={sub_id}", 303)
+    return RedirectResponse(
+        f"/ui/subscriptions?cancelled={sub_id}&purged={purged}"
+        if forced
+        else f"/ui/subscriptions?cancelled={sub_id}",
+        303,
+    )
 
 
 def _selection(source: str, target: str, location: str) -> Selection:

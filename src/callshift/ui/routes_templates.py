@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 
+from ..domain.templates import Template
+from ..entry import REFUSED, refusal
 from ..services.directory import org_view
 from ..services.groups import list_groups
 from ..services.previews import confirm_preview
@@ -56,13 +58,37 @@ def save(
     preserve: str = Form(""),
     allow_data_loss: str = Form(""),
 ):
-    tpl = save_template(
-        page.ctx, page.org_id, name, type, licence, group, location or None, id or None
-    )
-    if scope != "existing":
-        return RedirectResponse("/ui/templates?saved=1", 303)
-    size = page.request.app.state.settings.job_batch_size
-    preview = preview_apply(page.ctx, tpl.id, preserve == "yes", allow_data_loss == "yes", size)
+    try:
+        tpl = save_template(
+            page.ctx, page.org_id, name, type, licence, group, location or None, id or None
+        )
+        if scope != "existing":
+            return RedirectResponse("/ui/templates?saved=1", 303)
+        size = page.request.app.state.settings.job_batch_size
+        preview = preview_apply(page.ctx, tpl.id, preserve == "yes", allow_data_loss == "yes", size)
+    except REFUSED as e:  # the form again, as entered, with the reason above it
+        r = refusal(e)
+        assert r is not None
+        entered = Template(
+            id,
+            page.org_id,
+            name,
+            "GROUP" if type == "GROUP" else "ORG",
+            tuple(licence),
+            tuple(group),
+            location or None,
+        )
+        return page.render(
+            "template_edit.html",
+            r.status,
+            org=org_view(page.ctx, page.org_id),
+            tpl=entered,
+            type=entered.type,
+            groups=list_groups(page.ctx, page.org_id),
+            form={"scope": scope, "preserve": preserve, "allow_data_loss": allow_data_loss},
+            flash="; ".join(r.lines) or r.message,
+            flash_kind="error",
+        )
     return page.render("template_preview.html", org=org_view(page.ctx, page.org_id), p=preview)
 
 

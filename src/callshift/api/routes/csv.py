@@ -23,6 +23,7 @@ from ...services.csv_jobs import (
     save_preview,
 )
 from ...services.reports import import_errors_csv
+from ...web.params import bounded
 from ..deps import context
 from ..uploads import multipart, spool_body
 from .jobs import job_out
@@ -123,8 +124,8 @@ async def upload(
 def preview(
     job_id: str,
     ctx: Ctx = Depends(context),
-    afterRow: int = Query(0, ge=0),
-    max: int = Query(100, ge=1, le=1000),
+    afterRow: int = bounded(0),
+    max: int = bounded(100, ge=1, le=1000),
 ) -> dict:
     return import_view(ctx, job_id, afterRow, max)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ... import ids
 from ...domain.bulk_plan import Selection
@@ -13,12 +13,14 @@ from ...services.bulk_move import start_move, validate_move
 from ...services.context import Ctx
 from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
 from ...services.reports import item_dict, job_report
+from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class MoveRequest(BaseModel):
+class MoveRequest(Body):
     sourceSubscriptionId: str = Field(min_length=1, max_length=100)
     targetSubscriptionId: str = Field(min_length=1, max_length=100)
     offerCodes: list[str] | None = Field(
@@ -78,9 +80,18 @@ def start(body: MoveRequest, request: Request, ctx: Ctx = Depends(context)) -> d
     return job_out(get_job(ctx, start_move(ctx, _selection(body), batch_size=size)))
 
 
-@router.get("/jobs", summary="Jobs, newest first")
-def jobs(ctx: Ctx = Depends(context), limit: int = Query(50, ge=1, le=500)) -> dict:
-    return {"items": [job_out(j) for j in list_jobs(ctx, limit)]}
+@router.get(
+    "/jobs",
+    summary="Jobs, newest first",
+    description="Previews (CSV imports and template applies not yet confirmed, and those "
+    "discarded unconfirmed) are left out unless `include=previews`.",
+)
+def jobs(
+    ctx: Ctx = Depends(context),
+    limit: int = bounded(50, ge=1, le=500),
+    include: str | None = Query(None, pattern="^previews$"),
+) -> dict:
+    return {"items": [job_out(j) for j in list_jobs(ctx, limit, include == "previews")]}
 
 
 @router.get("/jobs/{job_id}", summary="A job's status and counts")
@@ -92,8 +103,8 @@ def status(job_id: str, ctx: Ctx = Depends(context)) -> dict:
 def errors(
     job_id: str,
     ctx: Ctx = Depends(context),
-    after: int = Query(-1, ge=-1),
-    limit: int = Query(1000, ge=1, le=10_000),
+    after: int = bounded(-1, ge=-1),
+    limit: int = bounded(1000, ge=1, le=10_000),
 ) -> dict:
     return {"items": [item_dict(r) for r in job_items(ctx, job_id, "failed", after, limit)]}
 

@@ -13,6 +13,7 @@ from ...domain.model import Licence
 from ...services.context import Ctx, PersonRef
 from ...services.licence_change import change_licences
 from ...services.licences import licence_holders, list_licences
+from ...web.params import bounded
 from ..deps import context
 from ..paging import next_link
 from ..schemas import AssignedLicenses, AssignLicenses, LicenseDetails, LicenseList
@@ -41,7 +42,12 @@ def raw_org(org_id: str | None) -> str | None:
         raise NotFound("organisation not found") from None
 
 
-@router.get("/licenses", response_model=LicenseList, summary="List licences")
+@router.get(
+    "/licenses",
+    response_model=LicenseList,
+    response_model_exclude_none=True,  # Webex leaves out siteUrl/siteType, never null
+    summary="List licences",
+)
 def list_all(ctx: Ctx = Depends(context), orgId: str | None = None) -> dict:
     return {"items": [licence_out(l) for l in list_licences(ctx, raw_org(orgId))]}
 
@@ -58,7 +64,7 @@ def details(
     response: Response,
     ctx: Ctx = Depends(context),
     includeAssignedTo: str | None = Query(None, pattern="^user$"),
-    limit: int = Query(300, ge=1),
+    limit: int = bounded(300, ge=1),
     cursor: str | None = None,
 ) -> dict:
     lic, holders, next_cursor = licence_holders(

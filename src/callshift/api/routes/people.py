@@ -11,6 +11,7 @@ from ... import ids
 from ...domain.errors import InvalidInput, NotFound
 from ...domain.model import Licence
 from ...services.context import Ctx, PersonRef
+from ...services.identity import who_am_i
 from ...services.people import (
     PeopleFilter,
     PersonData,
@@ -21,9 +22,10 @@ from ...services.people import (
     list_people,
     replace_person,
 )
+from ...web.params import bounded
 from ..deps import context
 from ..paging import next_link
-from ..schemas import Person, PersonIn, PersonList
+from ..schemas import MachineIdentity, Person, PersonIn, PersonList
 from .licenses import raw_org
 
 router = APIRouter(tags=["people"])
@@ -94,7 +96,7 @@ def list_all(
     orgId: str | None = None,
     locationId: str | None = None,
     callingData: bool = False,
-    max: int = Query(100, ge=1),
+    max: int = bounded(100, ge=1),
     cursor: str | None = None,
 ) -> dict:
     org_id = ctx.principal.org(raw_org(orgId))
@@ -128,6 +130,37 @@ def list_all(
     # would cost more than reading them
     headers = {"Link": next_link(request, next_cursor)} if next_cursor else None
     return JSONResponse(out, headers=headers)
+
+
+@router.get(
+    "/people/me",
+    response_model=Person | MachineIdentity,
+    response_model_exclude_none=True,
+    summary="The caller: its person, or an administrator token's own identity",
+    description=(
+        "A `user` token answers its person, as `GET /people/{id}` would. An administrator's "
+        "token stands for no person: like a Webex service app's machine account it answers "
+        "its own identity (type `bot`, the token's name, the organisation it acts in), the "
+        "same for every token of that name in the organisation."
+    ),
+)
+def me(ctx: Ctx = Depends(context), callingData: bool = False) -> JSONResponse:
+    found = who_am_i(ctx)
+    if isinstance(found, PersonView):
+        return JSONResponse(person_out(found, _licences(ctx, found.user.org_id), callingData))
+    return JSONResponse(
+        {
+            "id": ids.person(found.id),
+            "emails": [],
+            "displayName": found.name,
+            "nickName": found.name,
+            "orgId": ids.org(found.org_id),
+            "licenses": [],
+            "type": "bot",
+            "invitePending": False,
+            "loginEnabled": True,
+        }
+    )
 
 
 @router.get(

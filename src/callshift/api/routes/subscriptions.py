@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends
 
 from ... import ids
 from ...domain.errors import SubscriptionInUse
 from ...services.context import Ctx
-from ...services.subscriptions import cancel_subscription, list_recycle_bin, readiness, restore
+from ...services.subscriptions import (
+    cancel_subscription,
+    list_recycle_bin,
+    restore,
+    subscription_use,
+)
+from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 from .licenses import raw_org
 
 router = APIRouter(prefix="/callshift", tags=["callshift"])
 
 
-class Restore(BaseModel):
+class Restore(Body):
     entryIds: list[str]
     licenseId: str | None = None
 
@@ -31,14 +37,20 @@ def _encode_report(ctx: Ctx, report: dict[str, int]) -> dict[str, int]:
 
 @router.get(
     "/subscriptions/{sub_id}/readiness",
-    summary="Users still holding each licence of the subscription (empty: ready to cancel)",
+    summary="Users still on the subscription, in people and in assignments per licence",
+    description="`users` counts people (a user with three of its licences is one user); "
+    "`callingUsers` those holding its calling licence, whose calling profile a forced "
+    "cancellation purges; `licenseAssignments` and `usersPerLicense` count assignments.",
 )
 def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
-    report = readiness(ctx, sub_id)
+    use = subscription_use(ctx, sub_id)
     return {
         "subscriptionId": sub_id,
-        "ready": not report,
-        "usersPerLicense": _encode_report(ctx, report),
+        "ready": use.ready,
+        "users": use.users,
+        "callingUsers": use.calling_users,
+        "licenseAssignments": use.assignments,
+        "usersPerLicense": _encode_report(ctx, use.per_licence),
     }
 
 
@@ -50,7 +62,10 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
     try:
         purged = cancel_subscription(ctx, sub_id, force)
     except SubscriptionInUse as refused:
-        raise SubscriptionInUse(sub_id, _encode_report(ctx, refused.users_per_licence)) from None
+        encoded = _encode_report(ctx, refused.users_per_licence)
+        again = SubscriptionInUse(sub_id, encoded, refused.users)
+        again.message = refused.message  # it names the licences; the body has their ids
+        raise again from None
     return {"subscriptionId": sub_id, "status": "cancelled", "purgedUsers": purged}
 
 
@@ -58,9 +73,9 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
 def recycle_bin(
     ctx: Ctx = Depends(context),
     orgId: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
+    limit: int = bounded(100, ge=1, le=1000),
     # bounded: SQLite and PostgreSQL take 64-bit offsets; a larger one was a 500
-    offset: int = Query(0, ge=0, le=2**31 - 1),
+    offset: int = bounded(0),
 ) -> dict:
     entries = list_recycle_bin(ctx, raw_org(orgId), limit, offset)
     return {

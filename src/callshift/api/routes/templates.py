@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import Field
 
 from ... import ids
 from ...domain.errors import NotFound
@@ -25,7 +25,9 @@ from ...services.jobs import get_job
 from ...services.previews import confirm_preview
 from ...services.template_apply import TemplatePreview, preview_apply
 from ...services.templates import delete_template, get_template, list_templates, save_template
+from ...web.params import bounded
 from ..deps import context
+from ..schemas import Body
 from .jobs import job_out
 from .licenses import raw_org
 
@@ -46,7 +48,7 @@ def _group_raw(value: str) -> str:
         raise NotFound("group not found") from None
 
 
-class TemplateIn(BaseModel):
+class TemplateIn(Body):
     templateName: str = Field(min_length=1, max_length=200)
     templateType: Literal["ORG", "GROUP"] = "ORG"
     licenses: list[str] = Field(default_factory=list, max_length=50)
@@ -129,7 +131,7 @@ def remove(template_id: str, ctx: Ctx = Depends(context)) -> Response:
     return Response(status_code=204)
 
 
-class ApplyIn(BaseModel):
+class ApplyIn(Body):
     preserveLicenses: bool = Field(True, description="keep existing licences; only add missing")
     allowDataLoss: bool = Field(False, description="confirm removals that purge calling data")
 
@@ -186,18 +188,18 @@ def confirm(job_id: str, ctx: Ctx = Depends(context)) -> dict:
     return job_out(get_job(ctx, job_id))
 
 
-class GroupIn(BaseModel):
+class GroupIn(Body):
     displayName: str = Field(min_length=1, max_length=200)
     members: list[dict] = Field(default_factory=list, max_length=10_000)
     orgId: str | None = Field(default=None, max_length=400)
 
 
-class MemberOp(BaseModel):
+class MemberOp(Body):
     id: str = Field(max_length=400)
     operation: Literal["add", "delete"] = "add"
 
 
-class GroupPatch(BaseModel):
+class GroupPatch(Body):
     members: list[MemberOp] = Field(default_factory=list, max_length=10_000)
 
 
@@ -237,8 +239,8 @@ def group(group_id: str, ctx: Ctx = Depends(context)) -> dict:
 def group_members(
     group_id: str,
     ctx: Ctx = Depends(context),
-    count: int = Query(500, ge=1, le=1000),
-    startIndex: int = Query(0, ge=0),
+    count: int = bounded(500, ge=1, le=1000),
+    startIndex: int = bounded(0),
 ) -> dict:
     uids = members(ctx, _group_raw(group_id), count, startIndex)
     return {"members": [{"id": ids.person(u)} for u in uids]}
