@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     recycle_retention_days: int = Field(default=30, ge=1, le=3650)
+    reversal_window_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="A change that moves users back to a subscription they left within "
+        "this many days is flagged in its preview and needs its own confirmation (0: off)",
+    )
     run_jobs: bool = Field(
         default=True,
         description="Run jobs in the server process (on "

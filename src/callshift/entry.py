@@ -41,6 +41,7 @@ def make_ctx(db: Database, principal: Principal, settings: Settings | None = Non
         principal=principal,
         tracking_id=tracking_id.get(),
         retention_days=settings.recycle_retention_days,
+        reversal_window_days=settings.reversal_window_days,
         csv_max_rows=settings.csv_max_rows,
     )
 

@@ -137,6 +137,8 @@ ROUTES: dict[str, Rule] = {
     "PUT /v1/organization/licenseTemplates/{template_id}": Rule(WRITERS),
     "DELETE /v1/organization/licenseTemplates/{template_id}": Rule(WRITERS),
     "POST /v1/callshift/licenseTemplates/{template_id}/preview": Rule(WRITERS),
+    "POST /v1/callshift/licenseTemplates/draftPreview": Rule(WRITERS, SAME),
+    "POST /v1/callshift/jobs/{job_id}/discard": Rule(WRITERS),
     "GET /v1/groups": Rule(ADMINS),
     "POST /v1/groups": Rule(WRITERS),
     "GET /v1/groups/{group_id}": Rule(ADMINS),
@@ -180,7 +182,10 @@ ROUTES: dict[str, Rule] = {
     "GET /ui/templates": Rule(ADMINS, SAME),
     "GET /ui/templates/edit": Rule(ADMINS, SAME),
     "POST /ui/templates/save": Rule(WRITERS, SAME),
-    "POST /ui/templates/apply/{job_id}": Rule(WRITERS),
+    # (the matrix's job is a CSV preview: the template pages answer it 404)
+    "POST /ui/templates/apply/{job_id}": Rule(WRITERS, fake_id=True),
+    "GET /ui/templates/preview/{job_id}": Rule(ADMINS, fake_id=True),
+    "POST /ui/templates/discard/{job_id}": Rule(WRITERS, fake_id=True),
     "GET /ui/csv": Rule(ADMINS, SAME),
     "GET /ui/csv/export": Rule(ADMINS, SAME),
     "POST /ui/csv/upload": Rule(WRITERS, SAME),
@@ -349,6 +354,9 @@ def _bodies(o: Org, csrf: str) -> dict[str, Callable[[], dict]]:
             "json": {"templateName": "M3", "licenses": []}
         },
         "POST /v1/callshift/licenseTemplates/{template_id}/preview": lambda: {"json": {}},
+        "POST /v1/callshift/licenseTemplates/draftPreview": lambda: {
+            "json": {"template": {"templateName": "M5", "licenses": []}}
+        },
         "POST /v1/groups": lambda: {"json": {"displayName": "M2", "orgId": org}},
         "PATCH /v1/groups/{group_id}": lambda: {"json": {"members": []}},
         "POST /v1/callshift/csv/import": lambda: {"files": upload},

@@ -4,6 +4,7 @@ look-alikes of an existing address refused (API) or flagged (the CSV preview, AP
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
@@ -142,5 +143,7 @@ def test_a_lookalike_row_is_flagged_on_the_ui_csv_preview(api, client, db, demo,
         data={"csrf": csrf, "mode": "add"},
         files={"file": ("users.csv", out.getvalue().encode(), "text/csv")},
     )
-    assert r.status_code == 200, r.text[:500]  # followed to the preview page
-    assert f"looks like {victim}" in r.text, r.text[:3000]
+    # no other row changes anything: the upload is refused on its own form, which names
+    # the row's problem (a file with changes would show it on the preview page)
+    assert r.status_code in (200, 400), r.text[:500]
+    assert f"looks like {victim}" in html.unescape(r.text), r.text[:3000]

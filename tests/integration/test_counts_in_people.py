@@ -106,4 +106,4 @@ def test_the_jobs_list_leaves_previews_out_unless_asked(admin, demo, db):
     listed = {j.id for j in list_jobs(admin)}
     assert listed == {confirmed, move}
     everything = {j.id for j in list_jobs(admin, include_previews=True)}
-    assert everything == {waiting, discarded, confirmed, move}
+    assert everything == {waiting, confirmed, move}  # a discarded preview is deleted

@@ -89,15 +89,17 @@ def test_template_apply_moves_existing_users_keeping_their_data(page, site):
     page.get_by_label("Advanced Messaging [Sub200001]").check()
     page.get_by_role("link", name="Calling licences").click()
     page.get_by_label("Webex Calling - Professional [Sub200001]").check()
-    page.get_by_label("Location for new calling users").select_option(label="Tel Aviv HQ")
-    page.get_by_label("Existing and new users (preview first)").check()
+    page.get_by_label("Location for users given calling for the first time").select_option(
+        label="Tel Aviv HQ"
+    )
+    page.get_by_label("Existing and new users").check()
     page.get_by_label("Preserve licences for existing users").uncheck()
     shot(page, "template-edit")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#preview-counts")).to_contain_text("Users in scope")
-    expect(page.locator("table.list").last).to_contain_text("keeps calling data (swap)")
+    expect(page.locator("#sample")).to_contain_text("calling data kept")
     shot(page, "template-preview")
-    page.get_by_role("button", name=re.compile(r"Apply to \d+ users")).click()
+    page.get_by_role("button", name=re.compile(r"apply it to \d+ users")).click()
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
     shot(page, "template-job")
     assert _count_on(site.db, "Sub100001") == 0

@@ -63,6 +63,10 @@ def test_method1_in_five_steps_keeps_the_profile(page, site):
     expect(verdict).to_contain_text(
         re.compile(r"Calling data kept: number \+9723\d+, extension \d+, voicemail.*, \d+ settings")
     )
+    expect(page.locator("#what-happens")).to_contain_text(
+        "Webex Calling - Professional [Sub100001] swapped for "
+        "Webex Calling - Professional [Sub200001]: calling data kept"
+    )
     shot(page, "licences-3-review")
     _press(page, page.get_by_role("button", name="Save"), "Enter")
     expect(page.get_by_role("status")).to_contain_text("calling profile came across unchanged")
@@ -94,6 +98,9 @@ def test_a_removal_lists_the_losses_needs_confirmation_and_restores(page, site):
     expect(verdict).to_contain_text("This user will lose")
     expect(verdict).to_contain_text("voicemail PIN")
     expect(verdict).to_contain_text("phone number +9723")
+    expect(page.locator("#what-happens")).to_contain_text(
+        "Webex Calling - Professional [Sub100001] removed with no replacement: loses calling data"
+    )
     shot(page, "licences-removal-review")
     page.get_by_role("button", name="Save").click()  # without the confirmation
     expect(page.get_by_role("status")).to_contain_text("Nothing was saved")

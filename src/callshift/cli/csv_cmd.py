@@ -17,6 +17,7 @@ from ..services.csv_plan import lost_text
 from ..services.directory import org_view
 from ..services.jobs import get_job
 from ..services.reports import preview_errors_csv
+from ..services.reversal_check import csv_reversals
 from .common import confirm, console, domain_errors, fail, open_db, operator_ctx
 from .move_cmds import run_with_progress, summary
 
@@ -117,6 +118,18 @@ def show(preview: ImportPreview) -> None:
         )
 
 
+def show_reversals(r: dict) -> None:
+    """The preview's users moving back (services/reversal_check), in red, the first ten."""
+    subs = ", ".join(f"{s}: {n:,}" for s, n in r["perSubscription"].items())
+    console.print(
+        f"[bold red]{r['users']:,} user(s) would move back to a subscription they left in the "
+        f"last {r['windowDays']} days[/] ({subs})"
+    )
+    for x in r["sample"][:10]:
+        row = f"row {x['row']}, " if "row" in x else ""
+        console.print(f"  {row}{x['email']}: {x['message']}")
+
+
 def write_errors(preview: ImportPreview, path: Path) -> int:
     return preview_errors_csv(preview).write_to(path)
 
@@ -136,6 +149,11 @@ def import_(
         False, help="Apply the good rows even when others have errors"
     ),
     errors: Path = typer.Option(None, help="Write every bad row to this CSV"),
+    allow_reversal: bool = typer.Option(
+        False,
+        help="Apply rows that move users back to a subscription they left recently "
+        "(a file exported before a move); without it such a file is refused",
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
     """Import a users CSV: validate the whole file, preview it, then apply it as a job.
@@ -156,6 +174,17 @@ def import_(
         if not preview.counts["pending"]:
             console.print("nothing to change")
             return
+        back, words = csv_reversals(ctx, preview.org_id, preview.chunks())
+        for line in words["sentences"]:  # what happens, in words
+            bad = "with no replacement" in line
+            console.print(f"[bold red]{line}[/]" if bad else line, highlight=False)
+        if back.users:
+            show_reversals(back.as_params() or {})
+            if not allow_reversal and not dry_run:
+                fail(
+                    f"nothing imported: {back.users:,} row(s) move users back to a subscription "
+                    "they left recently; pass --allow-reversal to apply them, or fix the file"
+                )
         if dry_run:
             console.print("dry run: nothing changed")
             return
@@ -163,7 +192,7 @@ def import_(
         job_id = save_preview(ctx, preview, batch_size=get_settings().job_batch_size)
     finally:
         preview.close()
-    confirm_import(ctx, job_id)
+    confirm_import(ctx, job_id, allow_reversal=allow_reversal)
     console.print(f"job {job_id} started")
     run_with_progress(db, job_id)
     summary(db, job_id)

@@ -167,6 +167,9 @@ def move(
     yes: bool = YES,
     report: Path = typer.Option(None, help="Write every user's outcome (.json lines or .csv)"),
     batch_size: int = typer.Option(None, min=1, max=100_000, help="Users per transaction"),
+    allow_reversal: bool = typer.Option(
+        False, help="Move users back to a subscription they left recently (refused otherwise)"
+    ),
 ) -> None:
     """Move every user of one subscription to another, as swaps, in batches.
 
@@ -191,11 +194,24 @@ def move(
             "the move cannot start: "
             + ("the target is short of units" if rep.plan.short else "nobody to move")
         )
+    if rep.reversals:
+        console.print(
+            f"[bold red]{rep.reversals['users']:,} user(s) would move back to a subscription "
+            f"they left in the last {rep.reversals['windowDays']} days[/]"
+            + ("" if allow_reversal else " (refused without --allow-reversal)")
+        )
+        if not allow_reversal and not dry_run:
+            fail("nothing moved: pass --allow-reversal to move them back")
     if dry_run:
         console.print("dry run: nothing changed")
         return
     confirm(f"Move {rep.users:,} users from {source} to {target}?", yes)
-    job_id = start_move(ctx, sel, batch_size=batch_size or get_settings().job_batch_size)
+    job_id = start_move(
+        ctx,
+        sel,
+        batch_size=batch_size or get_settings().job_batch_size,
+        allow_reversal=allow_reversal,
+    )
     console.print(f"job {job_id} started")
     run_with_progress(db, job_id)
     summary(db, job_id)

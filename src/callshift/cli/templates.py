@@ -24,6 +24,7 @@ from .common import (
     operator_ctx,
     print_json,
 )
+from .csv_cmd import show_reversals
 from .move_cmds import run_with_progress, summary
 
 template_app = typer.Typer(help="Licence templates (method 3).", no_args_is_help=True)
@@ -170,6 +171,10 @@ def apply(
         "swaps and removes the licences the template replaces",
     ),
     allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
+    allow_reversal: bool = typer.Option(
+        False,
+        help="Apply even when users would move back to a subscription they left recently",
+    ),
     dry_run: bool = typer.Option(False, help="Preview only"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
@@ -209,6 +214,11 @@ def apply(
             f"[red]{v['shortfall']:,}[/]" if v["shortfall"] else "0",
         )
     console.print(table)
+    for line in p.summary.get("sentences", []):  # what happens, in words
+        bad = "with no replacement" in line
+        console.print(f"[bold red]{line}[/]" if bad else line, highlight=False)
+    if p.reversals:
+        show_reversals(p.reversals)
     if p.purges:
         console.print(
             f"[bold red]{p.purges:,} users would lose their calling data[/]"
@@ -221,7 +231,12 @@ def apply(
         return
     if not p.can_start:
         fail("the template cannot be applied as it stands (see above)")
+    if p.reversals and not allow_reversal:
+        fail(
+            f"nothing applied: {p.reversals['users']:,} user(s) would move back to a "
+            "subscription they left recently; pass --allow-reversal to apply anyway"
+        )
     confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
-    confirm_preview(ctx, p.job_id)
+    confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
     run_with_progress(db, p.job_id)
     summary(db, p.job_id)

@@ -57,6 +57,7 @@ GROUP_NAME_TAKEN = 409011
 TEMPLATE_CONFLICT = 409012
 EMAIL_LOOKALIKE = 409013
 ACCOUNT_EXISTS = 409020
+REVERSAL_NOT_CONFIRMED = 409030
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,14 @@ REGISTRY: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         ACCOUNT_EXISTS, "ACCOUNT_EXISTS", "409", "an admin UI account for that email already exists"
+    ),
+    ErrorCode(
+        REVERSAL_NOT_CONFIRMED,
+        "REVERSAL_NOT_CONFIRMED",
+        "409",
+        "the preview moves users back to a subscription they left recently; confirm the "
+        "reversal on its own (the UI's “move them back” box, the CLI's --allow-reversal, the "
+        "API's allowReversal) or fix the file; nothing was applied",
     ),
 )
 

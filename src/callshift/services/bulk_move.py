@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from ..db import jobs
 from ..db import selection as db
 from ..domain.bulk_plan import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
+from ..domain.change_summary import ChangeSummary
 from ..domain.errors import NotFound
+from ..domain.licensing import CallingChange, LicenceChange
+from ..domain.reversals import ReversalNotConfirmed
 from .context import Ctx, new_id
+from .previews import reversal_refusal
+from .reversal_check import check_subquery, new_report, window_start
 
 BLOCKER_SAMPLE = 100
 
@@ -23,6 +28,8 @@ class MoveReport:
     blocked_total: int = 0
     not_found: list[str] = field(default_factory=list)
     not_on_source: list[dict] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)  # domain/change_summary, in words
+    reversals: dict | None = None  # users moved back (services/reversal_check)
 
     @property
     def can_start(self) -> bool:
@@ -52,6 +59,8 @@ class MoveReport:
             "blockedTotal": self.blocked_total,
             "notFound": self.not_found,
             "notOnSource": self.not_on_source,
+            "changeSummary": self.summary,
+            "reversals": self.reversals,
         }
 
 
@@ -88,7 +97,43 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
             ]
         if sel.emails is not None:
             _explain_emails(conn, sel.emails, org_id, plan, chosen, report)
+        report.summary = _summary(report, licences)
+        report.reversals = _reversals(ctx, conn, org_id, plan, chosen, licences)
     return report
+
+
+def _summary(report: MoveReport, licences) -> dict:
+    """The move in words: each movable offer's holders swap it for the target's."""
+    summary = ChangeSummary(licences)
+    for o in report.plan.offers:
+        if o.target is None or o.blocker or not o.users:
+            continue
+        calling = CallingChange.SWAP if o.source.offer.is_calling else CallingChange.NONE
+        change = LicenceChange(
+            frozenset([o.source.id]), (o.target.id,), (o.source.id,), (), calling, None, None, None
+        )
+        summary.add(change, o.users)
+    summary.users = report.users  # a user holding several offers is one user
+    return summary.as_dict()
+
+
+def _reversals(ctx: Ctx, conn, org_id: str, plan: MovePlan, chosen, licences) -> dict | None:
+    """Selected users the move takes back to a target licence they recently left."""
+    since = window_start(ctx)
+    if since is None:
+        return None
+    mapping = plan.mapping
+    report = new_report(ctx)
+    check_subquery(
+        conn,
+        org_id,
+        since,
+        chosen,
+        lambda held: [mapping[l] for l in held if mapping.get(l)],
+        licences,
+        report,
+    )
+    return report.as_params()
 
 
 def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) -> int:
@@ -128,13 +173,20 @@ def _explain_emails(
 
 
 def start_move(
-    ctx: Ctx, sel: Selection, batch_size: int = 5000, allow_shortfall: bool = False
+    ctx: Ctx,
+    sel: Selection,
+    batch_size: int = 5000,
+    allow_shortfall: bool = False,
+    allow_reversal: bool = False,
 ) -> str:
-    """Create the job (refused when capacity is short, unless allowed); returns its id."""
+    """Create the job (refused when capacity is short, unless allowed, or when it takes users
+    back to a subscription they left recently, unless ``allow_reversal``); returns its id."""
     ctx.principal.require_write()
     report = validate_move(ctx, sel)
     if report.users == 0:
         raise MoveRefused("nobody to move: no user of the selection holds a source licence")
+    if report.reversals and not allow_reversal:
+        raise ReversalNotConfirmed(reversal_refusal(report.reversals))
     if report.plan.short and not allow_shortfall:
         needs = []
         for o in report.plan.short:

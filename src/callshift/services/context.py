@@ -33,6 +33,7 @@ class ChangeCtx:
     tracking_id: str | None = None
     clock: Callable[[], datetime] = utcnow
     retention_days: int = 30
+    reversal_window_days: int = 30  # see domain/reversals.py
 
     def audit(
         self,

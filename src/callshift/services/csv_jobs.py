@@ -14,7 +14,6 @@ Items keep the file's line numbers: ``seq`` is the line minus one, so every job 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from ..db import job_items, jobs
 from ..domain import errors as E
@@ -25,7 +24,9 @@ from .context import Ctx, new_id
 from .csv_import import ERROR_SAMPLE, ImportPreview, change_view, refusal
 from .csv_payload import KindTable, expand
 from .jobs import JobStateError
-from .previews import confirm_preview, settle_space
+from .preview_words import PayloadSummary
+from .previews import confirm_preview, discard_preview
+from .reversal_check import CsvReversals
 
 ITEM_COLS = job_items.ITEM_COLS
 KIND = "csv_import"
@@ -54,6 +55,9 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
     numbers: set[int] = set()  # the batches the pending items fall in
 
     kinds = KindTable()
+    reversals = CsvReversals(ctx, preview.org_id)  # rows moving users back: flagged
+    words = PayloadSummary()  # what the rows do, in words
+    back: dict[int, str] = {}  # seq -> why the row is flagged (CsvReversals)
     errors_kept = 0
 
     def rows():
@@ -77,12 +81,20 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
                     email,
                     status,
                     code,
-                    message,
+                    back.get(seq, message),
                     compact(payload),
                 )
 
     with ctx.db.uow() as uow:
         conn = uow.conn
+        # a first pass over the rows, before the items are written (PostgreSQL copies them
+        # in: the connection can run nothing else meanwhile): one query per chunk
+        for chunk in preview.chunks():
+            back.update(reversals.chunk(conn, chunk))
+            words.add_items(chunk)
+        if reversals.report.users:
+            params["reversals"] = reversals.report.as_params()
+        params["changeSummary"] = words.summary(uow.store.licences(preview.org_id)).as_dict()
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
         job_items.insert_items(conn, rows())
         job_items.save_preview_counts(
@@ -111,12 +123,13 @@ def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
     return job
 
 
-def confirm_import(ctx: Ctx, job_id: str) -> Job:
+def confirm_import(ctx: Ctx, job_id: str, allow_reversal: bool = False) -> Job:
     """Apply a previewed import: the job becomes runnable (previews.confirm_preview).
     Refused while rows have errors, unless the upload asked to apply the valid rows only
-    (save_preview stored that refusal as the job's ``blocked``)."""
+    (save_preview stored that refusal as the job's ``blocked``); refused when rows move
+    users back to a subscription they left recently, unless ``allow_reversal``."""
     try:
-        confirm_preview(ctx, job_id, kind=KIND)
+        confirm_preview(ctx, job_id, kind=KIND, allow_reversal=allow_reversal)
     except NotFound:
         raise NotFound(f"CSV import {job_id} not found") from None
     except JobStateError as refused:  # the import's own code, as its routes document
@@ -125,19 +138,14 @@ def confirm_import(ctx: Ctx, job_id: str) -> Job:
 
 
 def discard_import(ctx: Ctx, job_id: str) -> Job:
-    """Delete the preview with its items and batches (SQLite gives the space back); returns
+    """Delete the preview with its items and batches (previews.discard_preview); returns
     the job as it ends, *abandoned*, though nothing of it is kept."""
-    ctx.principal.require_write()
-    with ctx.db.uow() as uow:
-        job = _job(ctx, uow.conn, job_id, lock=True)
-        if job.status != "preview":
-            raise ImportStateError(
-                f"CSV import {job_id} is {job.status}; only a preview is discarded"
-            )
-        items = jobs.delete_job(uow.conn, job_id)
-        uow.commit()
-    settle_space(ctx.db, items)
-    return replace(job, status="abandoned", finished_at=ctx.clock())
+    try:
+        return discard_preview(ctx, job_id, kind=KIND)
+    except NotFound:
+        raise NotFound(f"CSV import {job_id} not found") from None
+    except JobStateError as e:
+        raise ImportStateError(str(e).replace("job ", "CSV import ", 1)) from None
 
 
 def jobs_get(ctx: Ctx, job_id: str) -> Job:
@@ -161,7 +169,7 @@ def import_view(
         {
             **change_view(r.seq, r.email, expand(r.payload, kinds), licences),
             "status": r.status,
-            **({"message": r.message} if r.status == "failed" else {}),
+            **({"message": r.message} if r.status == "failed" or r.message else {}),
         }
         for r in page
     ]
@@ -176,6 +184,8 @@ def import_view(
         "canApply": job.status == "preview" and refused is None,
         "refusal": refused,
         **p.get("summary", {}),
+        "reversals": p.get("reversals"),
+        "changeSummary": p.get("changeSummary"),
         "changes": changes,
         "nextAfterRow": page[-1].seq + 1 if len(page) == limit else None,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain.change_summary import describe
 from ..domain.licensing import LicenceChange, LicenceRequest
 from ..domain.model import CallingProfile, Licence, User
 from ..domain.planner import Planner
@@ -23,6 +24,11 @@ class LicencePreview:
     change: LicenceChange
     profile: CallingProfile | None  # the profile now (what a swap keeps, a purge loses)
     licences: dict[str, Licence]
+
+    @property
+    def words(self) -> list[str]:
+        """What the change does, per licence, in sentences (domain/change_summary)."""
+        return describe(self.change, self.licences)
 
 
 def preview_licences(

@@ -7,19 +7,32 @@ logs who confirmed, and writes one ``<kind>.started`` audit event, the kind spel
 hyphens as every other action is (``csv-import.started``, ``template-apply.started``), its
 body the CSV import's: items (``rows``), those changing, those failed, and whether data
 loss was allowed.
+
+Two things a preview may carry need more than the one confirmation:
+- ``params["reversals"]``: users the change moves back to a subscription they left recently
+  (services/reversal_check). Confirming applies nothing unless ``allow_reversal`` says so
+  (``ReversalNotConfirmed``).
+- ``params["proposedTemplate"]``: a template previewed before it was saved
+  (template_apply.preview_draft). Confirming saves it, in the same transaction as the apply
+  starts; refused when the template was changed by someone else since the preview.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from ..db import jobs
 from ..db.engine import Database
 from ..domain.errors import NotFound
 from ..domain.jobs import Job
+from ..domain.reversals import ReversalNotConfirmed
 from .context import Ctx
 from .jobs import JobStateError
+from .templates import TemplateDraft, _find, write_template
+
+NOTHING = "nothing to change"  # a preview's ``blocked`` when no user changes
 
 log = logging.getLogger("callshift.jobs")
 RECLAIM_AT = 10_000  # items deleted at once: worth giving the SQLite file its space back
@@ -30,11 +43,14 @@ def started_action(kind: str) -> str:
     return f"{kind.replace('_', '-')}.started"
 
 
-def confirm_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
+def confirm_preview(
+    ctx: Ctx, job_id: str, kind: str | None = None, allow_reversal: bool = False
+) -> Job:
     """Let the runner apply a previewed job; refused (JobStateError) when it is not a
-    preview or the preview cannot be applied. ``kind``: the job must be of that kind
-    (another kind's job, like another organisation's, is not found). Returns the job as it
-    was before the confirmation (status *preview*)."""
+        preview or the preview cannot be applied. ``kind``: the job must be of that kind
+        (another kind's job, like another organisation's, is not found). Returns the job as it
+        was before the confirmation (status *preview*). ``allow_reversal``: the admin confirmed
+    moving users back to a subscription they left recently (see the module docstring)."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         job = jobs.get(uow.conn, job_id, lock=True)
@@ -44,9 +60,23 @@ def confirm_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
             raise NotFound(f"job {job_id} not found")
         if job.status != "preview":
             raise JobStateError(f"job {job_id} is {job.status}, not a preview")
-        if job.params.get("blocked"):
-            raise JobStateError(f"the preview cannot be applied: {job.params['blocked']}")
+        blocked = job.params.get("blocked")
+        if blocked == NOTHING and "proposedTemplate" in job.params:
+            # a draft that changes no existing user: saving it is all there is to confirm
+            _save_proposed(ctx, uow, job)
+            now = ctx.clock()
+            jobs.set_status(uow.conn, job_id, "succeeded", now, finished=True)
+            jobs.log(uow.conn, job_id, "template saved; no existing user to change", now)
+            uow.commit()
+            return job
+        if blocked:
+            raise JobStateError(f"the preview cannot be applied: {blocked}")
+        reversals = job.params.get("reversals")
+        if reversals and not allow_reversal:
+            raise ReversalNotConfirmed(reversal_refusal(reversals))
         now = ctx.clock()
+        if "proposedTemplate" in job.params:
+            _save_proposed(ctx, uow, job)
         jobs.set_status(uow.conn, job_id, "created", now)
         jobs.log(uow.conn, job_id, f"confirmed by {ctx.principal.name}", now)
         ctx.audit(
@@ -65,6 +95,52 @@ def confirm_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
         )
         uow.commit()
     return job
+
+
+def reversal_refusal(reversals: dict) -> str:
+    subs = ", ".join(f"{s} ({n:,})" for s, n in reversals.get("perSubscription", {}).items())
+    return (
+        f"{reversals['users']:,} user(s) would move back to a subscription they left in the "
+        f"last {reversals.get('windowDays', 30)} days: {subs}. Nothing was applied: confirm "
+        "moving them back on its own, or leave them out (a file exported before a move?)"
+    )
+
+
+def _save_proposed(ctx: Ctx, uow, job: Job) -> None:
+    """Save the template the preview planned with (see the module docstring)."""
+    draft = TemplateDraft.from_params(job.params["proposedTemplate"])
+    previous = job.params.get("previousTemplate")
+    if job.params.get("newTemplate"):
+        draft = replace(draft, template_id=None)  # a new one, with the id the preview chose
+    else:
+        now = _find(ctx, uow.conn, draft.template_id or "")
+        if previous and (
+            list(now.licence_ids) != previous["licenceIds"] or now.name != previous["name"]
+        ):
+            raise JobStateError(
+                "the template was changed since this preview; discard it and preview again"
+            )
+    write_template(ctx, uow, job.org_id, draft, new_id_=job.params["templateId"])
+
+
+def discard_preview(ctx: Ctx, job_id: str, kind: str | None = None) -> Job:
+    """Drop a preview unapplied: the job is deleted with its items, batches and log (SQLite
+    gives the space back). A template previewed before it was saved stays unsaved: the
+    template in force is the one before the preview. Returns the job as it ends,
+    *abandoned*, though nothing of it is kept."""
+    ctx.principal.require_write()
+    with ctx.db.uow() as uow:
+        job = jobs.get(uow.conn, job_id, lock=True)
+        if job is None or job.org_id not in ctx.principal.org_ids:
+            raise NotFound(f"job {job_id} not found")
+        if kind is not None and job.kind != kind:
+            raise NotFound(f"job {job_id} not found")
+        if job.status != "preview":
+            raise JobStateError(f"job {job_id} is {job.status}; only a preview is discarded")
+        items = jobs.delete_job(uow.conn, job_id)
+        uow.commit()
+    settle_space(ctx.db, items)
+    return replace(job, status="abandoned", finished_at=ctx.clock())
 
 
 def settle_space(db: Database, items_deleted: int) -> None:

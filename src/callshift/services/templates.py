@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..db import templates as db
 from ..domain import errors as E
@@ -72,6 +73,112 @@ def _check(
         raise TemplateConflict(f"{len(taken)} group(s) already have a template")
 
 
+@dataclass(frozen=True)
+class TemplateDraft:
+    """A template as the admin entered it: what ``save_template`` writes, and what a template
+    preview plans with before anything is saved (kept in the preview job's parameters)."""
+
+    name: str
+    type: str  # ORG | GROUP
+    licence_ids: tuple[str, ...]
+    group_ids: tuple[str, ...] = ()
+    location_id: str | None = None
+    template_id: str | None = None  # None: a new template
+
+    def as_params(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "licenceIds": list(self.licence_ids),
+            "groupIds": list(self.group_ids),
+            "locationId": self.location_id,
+            "templateId": self.template_id,
+        }
+
+    @classmethod
+    def from_params(cls, p: dict) -> TemplateDraft:
+        return cls(
+            p["name"],
+            p["type"],
+            tuple(p["licenceIds"]),
+            tuple(p.get("groupIds", ())),
+            p.get("locationId"),
+            p.get("templateId"),
+        )
+
+
+def check_draft(
+    ctx: Ctx, uow, org_id: str | None, draft: TemplateDraft
+) -> tuple[str, Template | None]:
+    """Validate a draft without writing it: (its organisation, the template it replaces)."""
+    name = (draft.name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("templateName is 1 to 200 characters")
+    before = None
+    if draft.template_id:
+        before = _find(ctx, uow.conn, draft.template_id)
+        org_id = before.org_id
+    else:
+        org_id = ctx.principal.org(org_id)
+    _check(
+        ctx,
+        uow,
+        org_id,
+        draft.type,
+        draft.licence_ids,
+        draft.group_ids,
+        draft.location_id,
+        draft.template_id,
+    )
+    return org_id, before
+
+
+def write_template(
+    ctx: Ctx, uow, org_id: str | None, draft: TemplateDraft, new_id_: str | None = None
+) -> str:
+    """Check and write a draft in the caller's unit of work (one audit event); its id.
+    ``new_id_``: the id a new template takes (a preview chose it), else a fresh one."""
+    org_id, before = check_draft(ctx, uow, org_id, draft)
+    name = draft.name.strip()
+    template_id = draft.template_id or new_id_ or new_id()
+    row = db.TemplateRow(
+        template_id,
+        org_id,
+        name,
+        draft.type,
+        draft.location_id,
+        draft.licence_ids,
+        draft.group_ids,
+    )
+    now = ctx.clock()
+    if before is None:
+        db.insert_template(uow.conn, row, now)
+    else:
+        db.replace_template(uow.conn, row, now)
+    after = {
+        "name": name,
+        "type": draft.type,
+        "licences": sorted(set(draft.licence_ids)),
+        "groups": sorted(set(draft.group_ids)),
+        "locationId": draft.location_id,
+    }
+    ctx.audit(
+        uow.store,
+        org_id,
+        "template.saved",
+        "template",
+        template_id,
+        before
+        and {
+            "name": before.name,
+            "licences": list(before.licence_ids),
+            "groups": list(before.group_ids),
+        },
+        after,
+    )
+    return template_id
+
+
 def save_template(
     ctx: Ctx,
     org_id: str | None,
@@ -85,47 +192,13 @@ def save_template(
     """Create (no id) or fully replace a template. Changing a template changes only future
     users: existing users change when the template is applied to them."""
     ctx.principal.require_write()
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("templateName is 1 to 200 characters")
-    now = ctx.clock()
+    draft = TemplateDraft(
+        name, type_, tuple(licence_ids), tuple(group_ids), location_id, template_id
+    )
     with ctx.db.uow() as uow:
-        before = None
-        if template_id:
-            before = _find(ctx, uow.conn, template_id)
-            org_id = before.org_id
-        else:
-            org_id = ctx.principal.org(org_id)
-        _check(ctx, uow, org_id, type_, licence_ids, group_ids, location_id, template_id)
-        template_id = template_id or new_id()  # a template named by id was found above
-        row = db.TemplateRow(template_id, org_id, name, type_, location_id, licence_ids, group_ids)
-        if before is None:
-            db.insert_template(uow.conn, row, now)
-        else:
-            db.replace_template(uow.conn, row, now)
-        after = {
-            "name": name,
-            "type": type_,
-            "licences": sorted(set(licence_ids)),
-            "groups": sorted(set(group_ids)),
-            "locationId": location_id,
-        }
-        ctx.audit(
-            uow.store,
-            org_id,
-            "template.saved",
-            "template",
-            template_id,
-            before
-            and {
-                "name": before.name,
-                "licences": list(before.licence_ids),
-                "groups": list(before.group_ids),
-            },
-            after,
-        )
+        saved = write_template(ctx, uow, org_id, draft)
         uow.commit()
-    return get_template(ctx, template_id)
+    return get_template(ctx, saved)
 
 
 def delete_template(ctx: Ctx, template_id: str) -> None:

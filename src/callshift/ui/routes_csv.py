@@ -149,8 +149,8 @@ def errors(job_id: str, page: Page = Depends(current_page)):
 
 
 @router.post("/{job_id}/apply")
-def apply(job_id: str, page: Page = Depends(checked_form)):
-    confirm_import(page.ctx, job_id)
+def apply(job_id: str, page: Page = Depends(checked_form), allow_reversal: str = Form("")):
+    confirm_import(page.ctx, job_id, allow_reversal=allow_reversal == "yes")
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
 

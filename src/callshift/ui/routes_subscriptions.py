@@ -118,7 +118,9 @@ def move_start(
     source: str = Form(...),
     target: str = Form(...),
     location: str = Form(""),
+    allow_reversal: str = Form(""),
 ):
     size = page.request.app.state.settings.job_batch_size
-    job_id = start_move(page.ctx, _selection(source, target, location), batch_size=size)
+    sel = _selection(source, target, location)
+    job_id = start_move(page.ctx, sel, batch_size=size, allow_reversal=allow_reversal == "yes")
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)

@@ -27,6 +27,7 @@ from ...web.params import bounded
 from ..deps import context
 from ..uploads import multipart, spool_body
 from .jobs import job_out
+from .templates import ConfirmIn
 
 router = APIRouter(prefix="/callshift/csv", tags=["callshift"])
 
@@ -110,8 +111,13 @@ async def upload(
         def work() -> dict:
             preview = validate_import(ctx, source, options)
             try:
-                save_preview(ctx, preview, batch_size=size)
-                return preview.as_dict()
+                job_id = save_preview(ctx, preview, batch_size=size)
+                saved = import_view(ctx, job_id, 0, 1)  # what the saved preview adds
+                return {
+                    **preview.as_dict(),
+                    "reversals": saved["reversals"],
+                    "changeSummary": saved["changeSummary"],
+                }
             finally:
                 preview.close()
 
@@ -134,10 +140,11 @@ def preview(
     "/import/{job_id}/apply",
     status_code=202,
     summary="Apply a previewed import as a job (refused while rows have errors, unless "
-    "uploaded with applyValidRowsOnly)",
+    "uploaded with applyValidRowsOnly; refused when rows move users back to a subscription "
+    "they left recently, unless the body says allowReversal)",
 )
-def apply(job_id: str, ctx: Ctx = Depends(context)) -> dict:
-    return job_out(confirm_import(ctx, job_id))
+def apply(job_id: str, body: ConfirmIn | None = None, ctx: Ctx = Depends(context)) -> dict:
+    return job_out(confirm_import(ctx, job_id, allow_reversal=bool(body and body.allowReversal)))
 
 
 @router.post("/import/{job_id}/discard", summary="Drop a preview without applying it")

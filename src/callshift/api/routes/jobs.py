@@ -28,6 +28,11 @@ class MoveRequest(Body):
     )
     locationId: str | None = Field(default=None, max_length=400)
     emails: list[str] | None = Field(default=None, max_length=100_000)
+    allowReversal: bool = Field(
+        False,
+        description="start even when users would move back to a subscription they left "
+        "recently (the dry run's `reversals`); refused otherwise (409030)",
+    )
 
 
 def _selection(body: MoveRequest) -> Selection:
@@ -77,7 +82,8 @@ def validate(body: MoveRequest, ctx: Ctx = Depends(context)) -> dict:
 )
 def start(body: MoveRequest, request: Request, ctx: Ctx = Depends(context)) -> dict:
     size = request.app.state.settings.job_batch_size
-    return job_out(get_job(ctx, start_move(ctx, _selection(body), batch_size=size)))
+    job_id = start_move(ctx, _selection(body), batch_size=size, allow_reversal=body.allowReversal)
+    return job_out(get_job(ctx, job_id))
 
 
 @router.get(

@@ -11,7 +11,6 @@ from ...db.locations import LocationInfo
 from ...domain.errors import InvalidInput, NotFound
 from ...services.context import Ctx
 from ...services.locations import list_locations, location_details
-from ...web.params import bounded
 from ..deps import context
 from ..paging import next_link
 from .licenses import raw_org
@@ -63,7 +62,7 @@ def list_all(
     name: str | None = Query(None, max_length=256, description="contained in the name, any case"),
     id: str | None = Query(None, max_length=400),
     orgId: str | None = Query(None, max_length=400),
-    max: int = bounded(100, ge=1, description="more than the page limit returns the limit"),
+    max: int = Query(100, ge=1, description="more than the page limit returns the limit"),
     start: int = Query(0, ge=0, le=START_MAX),
 ) -> JSONResponse:
     limit = min(max, PAGE_MAX)

@@ -19,7 +19,6 @@ from ...db.locations import LocationInfo, NumberFilter, NumberRow
 from ...domain.errors import InvalidInput
 from ...services.context import Ctx
 from ...services.locations import list_numbers, telephony_location, telephony_locations
-from ...web.params import bounded
 from ..deps import context
 from ..paging import next_link
 from .licenses import raw_org
@@ -77,7 +76,7 @@ def calling_locations(
     name: str | None = Query(None, max_length=256, description="contained in the name, any case"),
     order: Literal["asc", "desc", "name", "name-asc", "name-desc"] | None = None,
     orgId: str | None = Query(None, max_length=400),
-    max: int = bounded(100, ge=1, description="more than the page limit returns the limit"),
+    max: int = Query(100, ge=1, description="more than the page limit returns the limit"),
     start: int = Query(0, ge=0, le=START_MAX),
 ) -> JSONResponse:
     limit = min(max, LOCATIONS_MAX)
@@ -162,7 +161,7 @@ def numbers(
     elinEnabled: bool | None = None,
     includedTelephonyTypes: Literal["PSTN_NUMBER", "MOBILE_NUMBER"] | None = None,
     orgId: str | None = Query(None, max_length=400),
-    max: int = bounded(NUMBERS_MAX, ge=1, description="more than 2000 returns 2000"),
+    max: int = Query(NUMBERS_MAX, ge=1, description="more than 2000 returns 2000"),
     start: int = Query(0, ge=0, le=START_MAX),
 ) -> JSONResponse:
     if numberType == "EXTENSION" and (

@@ -22,9 +22,15 @@ from ...services.groups import (
     members,
 )
 from ...services.jobs import get_job
-from ...services.previews import confirm_preview
-from ...services.template_apply import TemplatePreview, preview_apply
-from ...services.templates import delete_template, get_template, list_templates, save_template
+from ...services.previews import confirm_preview, discard_preview
+from ...services.template_apply import TemplatePreview, preview_apply, preview_draft
+from ...services.templates import (
+    TemplateDraft,
+    delete_template,
+    get_template,
+    list_templates,
+    save_template,
+)
 from ...web.params import bounded
 from ..deps import context
 from ..schemas import Body
@@ -152,6 +158,10 @@ def preview_out(p: TemplatePreview, ctx: Ctx) -> dict:
         "failing": p.failing,
         "losingCallingData": p.purges,
         "withNotes": p.notes,
+        # what happens, in counts and words (domain/change_summary): licence ids raw here
+        "changeSummary": _summary_out(p.summary, enc),
+        "reversals": p.reversals,
+        "templateSaved": not p.proposed,
         "licenses": [
             {"id": enc(l), "name": lic[l].name, "subscriptionId": lic[l].subscription_id, **v}
             for l, v in p.per_licence.items()
@@ -178,14 +188,74 @@ def preview(template_id: str, body: ApplyIn, request: Request, ctx: Ctx = Depend
     return preview_out(p, ctx)
 
 
+class DraftPreviewIn(ApplyIn):
+    template: TemplateIn
+    templateId: str | None = Field(
+        None, max_length=400, description="the template the draft replaces (none: a new one)"
+    )
+
+
+@router.post(
+    "/callshift/licenseTemplates/draftPreview",
+    summary="Plan a template as it would be saved, for existing users, without saving it: "
+    "confirming the preview saves the template and starts the apply together; discarding "
+    "it (POST /callshift/jobs/{id}/discard) keeps the template in force",
+)
+def draft_preview(body: DraftPreviewIn, request: Request, ctx: Ctx = Depends(context)) -> dict:
+    t = body.template
+    draft = TemplateDraft(
+        t.templateName,
+        t.templateType,
+        tuple(_licence_raw(l) for l in t.licenses),
+        tuple(_group_raw(g) for g in t.groups),
+        ids.decode("LOCATION", t.locationId) if t.locationId else None,
+        _template_raw(body.templateId) if body.templateId else None,
+    )
+    p = preview_draft(
+        ctx,
+        raw_org(t.orgId),
+        draft,
+        body.preserveLicenses,
+        body.allowDataLoss,
+        request.app.state.settings.job_batch_size,
+    )
+    return preview_out(p, ctx)
+
+
+class ConfirmIn(Body):
+    allowReversal: bool = Field(
+        False,
+        description="confirm moving users back to a subscription they left recently (the "
+        "preview's `reversals`); without it such a preview is refused (409030)",
+    )
+
+
 @router.post(
     "/callshift/jobs/{job_id}/confirm",
     status_code=202,
-    summary="Apply a previewed job (refused when capacity is short or data would be lost)",
+    summary="Apply a previewed job (refused when capacity is short, data would be lost, or "
+    "users would move back without allowReversal)",
 )
-def confirm(job_id: str, ctx: Ctx = Depends(context)) -> dict:
-    confirm_preview(ctx, job_id)
+def confirm(job_id: str, body: ConfirmIn | None = None, ctx: Ctx = Depends(context)) -> dict:
+    confirm_preview(ctx, job_id, allow_reversal=bool(body and body.allowReversal))
     return job_out(get_job(ctx, job_id))
+
+
+@router.post(
+    "/callshift/jobs/{job_id}/discard",
+    summary="Drop a preview unapplied (a draft template stays unsaved)",
+)
+def discard(job_id: str, ctx: Ctx = Depends(context)) -> dict:
+    return job_out(discard_preview(ctx, job_id))
+
+
+def _summary_out(summary: dict, enc) -> dict:
+    if not summary:
+        return {}
+    return {
+        **summary,
+        "perLicence": [{"id": enc(lid), **v} for lid, v in summary["perLicence"].items()],
+    }
 
 
 class GroupIn(Body):
