@@ -344,6 +344,12 @@ def seed(
 
         write(people(main_org, users, old_lic, [loc[0] for loc in locs], "acme.example.com"))
         _workspaces(c, rng, main_org, workspaces, old_lic, [loc[0] for loc in locs], now, consumed)
+        if workspaces:  # and a location on Cisco's PSTN, hanging on the old subscription
+            c.execute(
+                t.locations.update()
+                .where(t.locations.c.id == locs[2][0])
+                .values(pstn_subscription_id=old_sub)
+            )
         write(people(other_org, 20, other_lic, [other_loc], "globex.example.com"))
         for lid, n in consumed.items():
             c.execute(t.licences.update().where(t.licences.c.id == lid).values(consumed_units=n))

@@ -91,6 +91,12 @@ class PeopleQueries:
         q = select(t.users.c.id).where(t.users.c.org_id == org_id, t.users.c.id.in_(list(ids)))
         return set(self.conn.execute(q).scalars())
 
+    def count_holders(self, org_id: str) -> int:
+        """People and workspaces of the organisation: whoever can hold a licence."""
+        return self.conn.execute(
+            select(func.count()).select_from(t.users).where(t.users.c.org_id == org_id)
+        ).scalar_one()
+
     def count_people(self, org_id: str) -> int:
         return self.conn.execute(
             select(func.count())
