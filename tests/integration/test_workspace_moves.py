@@ -48,9 +48,7 @@ def test_readiness_counts_workspaces_and_names_the_pstn_location(db, demo):
     assert "New York" in refused.value.message
 
 
-def test_a_bulk_move_takes_users_workspaces_and_the_location_and_rollback_puts_all_back(
-    db, demo
-):
+def test_a_bulk_move_takes_users_workspaces_and_the_location_and_rollback_puts_all_back(db, demo):
     ctx = admin_of(db, demo.main_org_id)
     kinds = _kinds(db)
     before_profiles, before_holdings = profiles(db), holdings(db)
@@ -75,9 +73,7 @@ def test_a_bulk_move_takes_users_workspaces_and_the_location_and_rollback_puts_a
             ).all()
         )
     assert {targets[u] for u, k in kinds.items() if k == "workspace"} == {"workspace"}
-    assert {targets[u] for u, k in kinds.items() if k == "person" and u in targets} == {
-        "person"
-    }
+    assert {targets[u] for u, k in kinds.items() if k == "person" and u in targets} == {"person"}
     assert consumed_matches_holders(db)
 
     rollback_job(ctx, job_id)

@@ -38,11 +38,25 @@ def selected(sel: Selection, source_ids: Sequence[str]) -> Subquery:
     return q.distinct().subquery()
 
 
-def workspaces_among(conn: Connection, org_id: str, chosen: Subquery) -> int:
-    """How many of the chosen holders are workspaces (the organisation's, by its index)."""
-    q = select(func.count()).where(
-        u.org_id == org_id, u.kind == WORKSPACE, u.id.in_(select(chosen.c.user_id))
-    )
+def workspaces_among(
+    conn: Connection, org_id: str, sel: Selection, source_ids: Sequence[str], chosen: Subquery
+) -> int:
+    """How many of the chosen holders are workspaces. Driven from the organisation's
+    workspaces (the users index leads with the kind): an organisation without any answers
+    from one probe, and a whole subscription's move never reads its users' licences."""
+    mine = (u.org_id == org_id, u.kind == WORKSPACE)
+    if conn.execute(select(u.id).where(*mine).limit(1)).first() is None:
+        return 0
+    if sel.everyone:
+        holds = (
+            select(ul.user_id)
+            .where(ul.user_id == u.id, ul.licence_id.in_(list(source_ids)))
+            .correlate(t.users)
+            .exists()
+        )
+        q = select(func.count()).where(*mine, holds)
+    else:
+        q = select(func.count()).where(*mine, u.id.in_(select(chosen.c.user_id)))
     return int(conn.execute(q).scalar_one())
 
 

@@ -186,6 +186,7 @@ audit_events = Table(
     Column("tracking_id", String(128)),
     Index("ix_audit_events_org_id", "org_id", "id"),
     Index("ix_audit_events_target", "target_id"),
+    Index("ix_audit_events_org_at", "org_id", "at"),  # what happened lately (0013)
 )
 
 recycle_bin = Table(

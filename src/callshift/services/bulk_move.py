@@ -94,7 +94,7 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
         plan = plan_offers(sel, licences.values(), counts)
         report = MoveReport(plan, users=_how_many(store, conn, sel, org_id, plan, chosen))
         if sel.holders != PERSON:
-            report.workspaces = db.workspaces_among(conn, org_id, chosen)
+            report.workspaces = db.workspaces_among(conn, org_id, sel, source_ids, chosen)
         report.pstn_locations = _pstn_moves(store, conn, sel)
         blocked_ids = [o.source.id for o in plan.offers if o.blocker]
         if blocked_ids:

@@ -37,6 +37,8 @@ def upgrade() -> None:
         unique=False,
         postgresql_include=["id"],
     )
+    # "did anything move lately?" before reading a whole selection's events (reversals)
+    op.create_index("ix_audit_events_org_at", "audit_events", ["org_id", "at"], unique=False)
     op.create_table(
         "workspace_details",
         sa.Column(
@@ -67,6 +69,7 @@ def downgrade() -> None:
     with op.batch_alter_table("locations") as batch_op:
         batch_op.drop_column("pstn_subscription_id")
     op.drop_table("workspace_details")
+    op.drop_index("ix_audit_events_org_at", table_name="audit_events")
     op.drop_index("ix_users_org_email", table_name="users")
     op.create_index(
         "ix_users_org_email", "users", ["org_id", "email"], unique=False, postgresql_include=["id"]
