@@ -21,7 +21,7 @@ from .db import tables as t
 from .db.bulk_insert import insert_rows
 from .db.engine import Database
 from .db.locations import set_addresses
-from .domain.offers import BASIC, MEETINGS, MESSAGING, PROFESSIONAL
+from .domain.offers import BASIC, HOT_DESK, MEETINGS, MESSAGING, PROFESSIONAL, WORKSPACES
 from .domain.settings import new_profile_settings
 from .services.pins import hash_pin
 
@@ -71,7 +71,7 @@ LAST = [
     "Kaplan",
     "Weiss",
 ]
-OFFERS = (PROFESSIONAL, BASIC, MEETINGS, MESSAGING)
+OFFERS = (PROFESSIONAL, BASIC, MEETINGS, MESSAGING, WORKSPACES, HOT_DESK)
 BATCH = 20_000
 
 
@@ -83,6 +83,7 @@ class SeedSummary:
     new_subscription: str
     other_subscription: str
     users: int
+    workspaces: int = 0
 
 
 def _uuid(rng: random.Random) -> str:
@@ -173,7 +174,11 @@ def seed(
     users: int = 5000,
     rng_seed: int = 42,
     progress: Callable[[int], None] | None = None,
+    workspaces: int = 0,
 ) -> SeedSummary:
+    """The demo data into an empty database (see the module docstring); ``workspaces``
+    Webex Calling workspaces in the main organisation beside the users (the demo asks for
+    5 % of them), one in five hot desk only."""
     rng = random.Random(rng_seed)
     now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     old_partner, new_partner = _uuid(rng), _uuid(rng)
@@ -193,6 +198,8 @@ def seed(
         BASIC.code: users - pro_users + 10,
         MEETINGS.code: users + 10,
         MESSAGING.code: users + 10,
+        WORKSPACES.code: workspaces + 10,
+        HOT_DESK.code: workspaces + 10,
     }
     with db.uow() as uow:
         c = uow.conn
@@ -336,11 +343,79 @@ def seed(
                     progress(done)
 
         write(people(main_org, users, old_lic, [loc[0] for loc in locs], "acme.example.com"))
+        _workspaces(c, rng, main_org, workspaces, old_lic, [loc[0] for loc in locs], now, consumed)
+        if workspaces:  # and a location on Cisco's PSTN, hanging on the old subscription
+            c.execute(
+                t.locations.update()
+                .where(t.locations.c.id == locs[2][0])
+                .values(pstn_subscription_id=old_sub)
+            )
         write(people(other_org, 20, other_lic, [other_loc], "globex.example.com"))
         for lid, n in consumed.items():
             c.execute(t.licences.update().where(t.licences.c.id == lid).values(consumed_units=n))
         uow.commit()
-    return SeedSummary(main_org, other_org, old_sub, new_sub, other_sub, users)
+    return SeedSummary(main_org, other_org, old_sub, new_sub, other_sub, users, workspaces)
+
+
+ROOMS = ("Lobby", "Board Room", "Kitchen", "Reception", "Huddle", "Lab", "Warehouse", "Desk")
+
+
+def _workspaces(c, rng, org, n, lic, locations, now, consumed) -> None:
+    """``n`` workspaces: common-area phones (Workspaces licence, an extension and most with
+    a number) and, one in five, hot desk only (no number); extensions of 7 digits and
+    numbers from +9724, apart from the users'."""
+    users, details, held, profiles = [], [], [], []
+    for i in range(n):
+        wid = _uuid(rng)
+        hot_desk = i % 5 == 4
+        users.append(
+            (
+                wid,
+                org,
+                f"{wid}@workspaces.callshift.invalid",
+                "",
+                "",
+                f"{ROOMS[i % len(ROOMS)]} {i}",
+                "active",
+                now - timedelta(minutes=i),
+                now,
+                "workspace",
+            )
+        )
+        details.append(
+            (
+                wid,
+                "desk" if hot_desk else "meetingRoom",
+                None,
+                "on" if hot_desk else "off",
+                "phones",
+                "",
+            )
+        )
+        licence = lic[HOT_DESK.code] if hot_desk else lic[WORKSPACES.code]
+        consumed[licence] += 1
+        held.append((wid, licence))
+        profiles.append(
+            (
+                wid,
+                org,
+                locations[i % len(locations)],
+                None if hot_desk else f"7{i:06d}",
+                None if hot_desk or i % 3 == 2 else f"+9724{i:07d}",
+                _features(i),
+                None,
+                True,
+            )
+        )
+    rows = sorted(zip(users, details, held, profiles, strict=True), key=lambda r: r[0][0])
+    for chunk in _chunks(rows, BATCH):
+        insert_rows(c, t.users, (*USER_COLS, "kind"), (r[0] for r in chunk))
+        insert_rows(c, t.workspace_details, DETAIL_COLS, (r[1] for r in chunk))
+        insert_rows(c, t.user_licences, ("user_id", "licence_id"), (r[2] for r in chunk))
+        insert_rows(c, t.calling_profiles, PROFILE_COLS, (r[3] for r in chunk))
+
+
+DETAIL_COLS = ("user_id", "workspace_type", "capacity", "hotdesking", "supported_devices", "notes")
 
 
 def _chunks(rows, size: int):

@@ -152,9 +152,11 @@ class Seeded:
 
 
 @contextmanager
-def seeded_server(db: Database, users: int = 30, **settings) -> Iterator[Seeded]:
+def seeded_server(
+    db: Database, users: int = 30, workspaces: int = 0, **settings
+) -> Iterator[Seeded]:
     """Seed ``db`` with the demo data, issue a full-admin token and run the server on it."""
-    demo = seed(db, users=users)
+    demo = seed(db, users=users, workspaces=workspaces)
     token = create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id, name="e2e")
     with LiveServer(db.url, db=db, **settings) as server:
         yield Seeded(server, demo, token)

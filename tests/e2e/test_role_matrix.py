@@ -103,6 +103,12 @@ ROUTES: dict[str, Rule] = {
     "GET /v1/telephony/config/locations": Rule(ADMINS),
     "GET /v1/telephony/config/locations/{location_id}": Rule(ADMINS),
     "GET /v1/telephony/config/numbers": Rule(ADMINS),
+    # --- workspaces (none in the demo: a made-up id, 404 when allowed, 403 when refused)
+    "GET /v1/workspaces": Rule(ADMINS),
+    "POST /v1/workspaces": Rule(WRITERS),
+    "GET /v1/workspaces/{workspace}": Rule(ADMINS, SAME, fake_id=True),
+    "PUT /v1/workspaces/{workspace}": Rule(WRITERS, SAME, fake_id=True),
+    "DELETE /v1/workspaces/{workspace}": Rule(WRITERS, SAME, fake_id=True),
     # --- API tokens: a full administrator's, of its own organisation
     "GET /v1/callshift/tokens": Rule(frozenset({FULL}), SAME),
     "POST /v1/callshift/tokens": Rule(frozenset({FULL}), SAME),
@@ -329,6 +335,7 @@ def _path(template: str, o: Org) -> str:
         "org_id": ids.org(o.org_id),
         "token_id": "no-such-token",
         "item": "no-such-item",
+        "workspace": "no-such-workspace",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -359,6 +366,8 @@ def _bodies(o: Org, csrf: str) -> dict[str, Callable[[], dict]]:
         },
         "POST /v1/callshift/recycleBin/restore": lambda: {"json": {"entryIds": ["none"]}},
         "POST /v1/callshift/tokens": lambda: {"json": {"name": "m", "role": "read-only-admin"}},
+        "POST /v1/workspaces": lambda: {"json": {"displayName": "Matrix room", "orgId": org}},
+        "PUT /v1/workspaces/{workspace}": lambda: {"json": {"displayName": "M"}},
         "POST /v1/callshift/moves/validate": lambda: {"json": move},
         "POST /v1/callshift/moves": lambda: {"json": move},
         "POST /v1/organization/licenseTemplates": lambda: {

@@ -22,6 +22,7 @@ from .routes import (
     telephony,
     templates,
     tokens,
+    workspaces,
 )
 from .tracking import TrackingMiddleware
 
@@ -43,6 +44,7 @@ and a `trackingid` header. Error codes: see `docs/errors.md`.
 OPENAPI_TAGS = [
     {"name": "licenses"},
     {"name": "people"},
+    {"name": "workspaces"},
     {"name": "calling features"},
     {"name": "locations"},
     {"name": "organizations"},
@@ -69,6 +71,7 @@ def install(app: FastAPI) -> None:
         templates,
         csv,
         tokens,
+        workspaces,
     ):
         app.include_router(module.router, prefix="/v1")
 

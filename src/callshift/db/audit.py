@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from . import batch_reads as reads
 from . import tables as t
 from .bulk_insert import driver_ts, insert_alike, insert_rows
 from .rows import AnyRow
@@ -69,6 +70,27 @@ def insert_alike_events(conn: Connection, ev: AlikeEvents, user_ids: Sequence[st
         },
         "target_id",
         user_ids,
+    )
+    _workspace_targets(conn, ev, user_ids)
+
+
+def _workspace_targets(conn: Connection, ev: AlikeEvents, user_ids: Sequence[str]) -> None:
+    """The events of workspaces among ``user_ids`` name their target a workspace: asked only
+    of an organisation that has any (one probe of the users index)."""
+    has = conn.execute(
+        select(t.users.c.id)
+        .where(t.users.c.org_id == ev.org_id, t.users.c.kind == "workspace")
+        .limit(1)
+    ).first()
+    if has is None or not user_ids:
+        return
+    reads.run_in(
+        conn,
+        "UPDATE audit_events SET target_type = 'workspace' WHERE action = {p} AND at = {p} "
+        "AND target_id IN (SELECT id FROM users WHERE kind = 'workspace' AND id {in})",
+        list(user_ids),
+        ev.action,
+        driver_ts(conn, ev.at),
     )
 
 

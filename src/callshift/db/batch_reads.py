@@ -90,7 +90,7 @@ def users_by_email(
         for uid, email, lids in _rows(
             conn,
             "SELECT u.id, u.email, (SELECT {agg} FROM user_licences ul WHERE ul.user_id = u.id) "
-            "FROM users u WHERE u.org_id = {p} AND u.email {in}",
+            "FROM users u WHERE u.org_id = {p} AND u.kind = 'person' AND u.email {in}",
             emails,
             org_id,
         )
@@ -98,8 +98,8 @@ def users_by_email(
 
 
 def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
-    rows = _rows(conn, "SELECT id, org_id, email FROM users WHERE id {in}", ids)
-    return {r[0]: User(id=r[0], org_id=r[1], email=r[2]) for r in rows}
+    rows = _rows(conn, "SELECT id, org_id, email, kind FROM users WHERE id {in}", ids)
+    return {r[0]: User(id=r[0], org_id=r[1], email=r[2], kind=r[3]) for r in rows}
 
 
 def holdings(

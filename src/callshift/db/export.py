@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Connection
 
+from ..domain.model import PERSON
 from . import tables as t
 from .rows import AnyRow
 
@@ -26,7 +27,8 @@ class ExportQuery:
 def _users(q: ExportQuery):
     u, ul, cp = t.users.c, t.user_licences.c, t.calling_profiles.c
     stmt = select(u.id, u.email, u.first_name, u.last_name, u.display_name, u.status).where(
-        u.org_id == q.org_id
+        u.org_id == q.org_id,
+        u.kind == PERSON,  # the users CSV is users-only, as Control Hub's
     )
     if q.location_id is not None:
         stmt = stmt.where(exists().where(cp.user_id == u.id, cp.location_id == q.location_id))

@@ -28,6 +28,19 @@ def users_on_subscription(conn: Connection, subscription_id: str) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def holders_on_subscription(conn: Connection, subscription_id: str) -> dict[str, int]:
+    """Distinct holders of at least one licence of the subscription, by kind ("person",
+    "workspace"): one count over the subscription's assignments joined to the holders."""
+    u = t.users
+    q = (
+        select(u.c.kind, func.count(distinct(ul.c.user_id)))
+        .select_from(ul.join(lic, lic.c.id == ul.c.licence_id).join(u, u.c.id == ul.c.user_id))
+        .where(lic.c.subscription_id == subscription_id)
+        .group_by(u.c.kind)
+    )
+    return {str(kind): int(n) for kind, n in conn.execute(q)}
+
+
 def users_holding_any(conn: Connection, licence_ids: Collection[str]) -> int:
     """Distinct users holding at least one of ``licence_ids`` (0 for none given)."""
     if not licence_ids:

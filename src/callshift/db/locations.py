@@ -131,6 +131,27 @@ def numbers(conn: Connection, f: NumberFilter, offset: int, limit: int) -> list[
     return [NumberRow(*r) for r in rows]
 
 
+def pstn_locations(conn: Connection, subscription_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the locations whose Cisco PSTN hangs on the subscription, by name."""
+    loc = t.locations.c
+    q = (
+        select(loc.id, loc.name)
+        .where(loc.pstn_subscription_id == subscription_id)
+        .order_by(loc.name, loc.id)
+    )
+    return [(str(i), str(n)) for i, n in conn.execute(q)]
+
+
+def repoint_pstn(conn: Connection, location_ids: list[str], subscription_id: str) -> None:
+    """The locations' PSTN now hangs on ``subscription_id``."""
+    if location_ids:
+        conn.execute(
+            update(t.locations)
+            .where(t.locations.c.id.in_(location_ids))
+            .values(pstn_subscription_id=subscription_id)
+        )
+
+
 def set_addresses(conn: Connection, by_location: dict[str, dict[str, str]]) -> None:
     """Store locations' addresses, time zones and languages (columns named as in the table).
     Skipped on a database migrated only part way, before 0011 (tests of old revisions seed

@@ -40,6 +40,7 @@ def to_user(row: Any) -> User:
         status=row.status,
         created=utc(row.created),
         last_modified=utc(row.last_modified),
+        kind=row.kind,
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Subquery
 
 from ..domain.bulk_plan import Selection
+from ..domain.model import WORKSPACE
 from . import tables as t
 from .job_items import insert_selected_users
 
@@ -28,11 +29,35 @@ def selected(sel: Selection, source_ids: Sequence[str]) -> Subquery:
         q = q.join(t.calling_profiles, cp.user_id == ul.user_id).where(
             cp.location_id == sel.location_id
         )
+    if sel.emails is not None or sel.holders is not None:
+        q = q.join(t.users, u.id == ul.user_id)
     if sel.emails is not None:
-        q = q.join(t.users, u.id == ul.user_id).where(
-            u.email.in_([e.strip().lower() for e in sel.emails])
-        )
+        q = q.where(u.email.in_([e.strip().lower() for e in sel.emails]))
+    if sel.holders is not None:
+        q = q.where(u.kind == sel.holders)
     return q.distinct().subquery()
+
+
+def workspaces_among(
+    conn: Connection, org_id: str, sel: Selection, source_ids: Sequence[str], chosen: Subquery
+) -> int:
+    """How many of the chosen holders are workspaces. Driven from the organisation's
+    workspaces (the users index leads with the kind): an organisation without any answers
+    from one probe, and a whole subscription's move never reads its users' licences."""
+    mine = (u.org_id == org_id, u.kind == WORKSPACE)
+    if conn.execute(select(u.id).where(*mine).limit(1)).first() is None:
+        return 0
+    if sel.everyone:
+        holds = (
+            select(ul.user_id)
+            .where(ul.user_id == u.id, ul.licence_id.in_(list(source_ids)))
+            .correlate(t.users)
+            .exists()
+        )
+        q = select(func.count()).where(*mine, holds)
+    else:
+        q = select(func.count()).where(*mine, u.id.in_(select(chosen.c.user_id)))
+    return int(conn.execute(q).scalar_one())
 
 
 def holders_per_licence(

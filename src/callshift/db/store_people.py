@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from ..domain.model import CallingProfile, User
+from ..domain.model import PERSON, CallingProfile, User
 from . import people_filters
 from . import tables as t
 from .rows import to_profile, to_user
@@ -45,7 +45,7 @@ class PeopleQueries:
     def people(self, f: PeopleFilter, after_email: str | None, limit: int) -> list[User]:
         """One page of people ordered by email, starting after ``after_email`` (keyset)."""
         u = t.users.c
-        q = select(t.users).where(u.org_id == f.org_id)
+        q = select(t.users).where(u.org_id == f.org_id, u.kind == PERSON)
         if f.email is not None:
             q = q.where(u.email == f.email.strip().lower())
         if f.display_name:
@@ -91,9 +91,17 @@ class PeopleQueries:
         q = select(t.users.c.id).where(t.users.c.org_id == org_id, t.users.c.id.in_(list(ids)))
         return set(self.conn.execute(q).scalars())
 
-    def count_people(self, org_id: str) -> int:
+    def count_holders(self, org_id: str) -> int:
+        """People and workspaces of the organisation: whoever can hold a licence."""
         return self.conn.execute(
             select(func.count()).select_from(t.users).where(t.users.c.org_id == org_id)
+        ).scalar_one()
+
+    def count_people(self, org_id: str) -> int:
+        return self.conn.execute(
+            select(func.count())
+            .select_from(t.users)
+            .where(t.users.c.org_id == org_id, t.users.c.kind == PERSON)
         ).scalar_one()
 
     def insert_user(self, user: User) -> None:
@@ -108,6 +116,7 @@ class PeopleQueries:
                 status=user.status,
                 created=user.created,
                 last_modified=user.last_modified,
+                kind=user.kind,
             )
         )
 
@@ -128,6 +137,12 @@ class PeopleQueries:
         self.conn.execute(TOUCH_USER, {"user": user_id, "now": now})
 
     def delete_user(self, user_id: str) -> None:
-        for table in (t.group_members, t.api_tokens, t.calling_profiles, t.user_licences):
+        for table in (
+            t.group_members,
+            t.api_tokens,
+            t.calling_profiles,
+            t.user_licences,
+            t.workspace_details,
+        ):
             self.conn.execute(delete(table).where(table.c.user_id == user_id))
         self.conn.execute(delete(t.users).where(t.users.c.id == user_id))

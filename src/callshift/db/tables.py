@@ -65,6 +65,8 @@ locations = Table(
     Column("time_zone", String(64)),
     Column("preferred_language", String(16)),
     Column("announcement_language", String(16)),
+    # the subscription whose Cisco PSTN the location uses, if any (0013)
+    Column("pstn_subscription_id", ID, ForeignKey("subscriptions.id")),
 )
 
 subscriptions = Table(
@@ -103,11 +105,26 @@ users = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("created", TS, nullable=False),
     Column("last_modified", TS, nullable=False),
+    # "person" or "workspace": both hold licences and a calling profile alike (0013)
+    Column("kind", String(16), nullable=False, default="person", server_default="person"),
     # a page's ids come from this index alone: on PostgreSQL the id is included (0007)
-    Index("ix_users_org_email", "org_id", "email", postgresql_include=["id"]),
+    # people pages walk one kind of holder in email order (0013)
+    Index("ix_users_org_email", "org_id", "kind", "email", postgresql_include=["id"]),
     Index("ix_users_org_display_name", "org_id", "display_name"),
     # batches of a bulk move go in id order: with rows stored by id they share pages
     sqlite_with_rowid=False,
+)
+
+workspace_details = Table(
+    "workspace_details",
+    metadata,
+    # what Webex shows of a workspace beyond what it shares with a person (users row)
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace_type", String(16), nullable=False, default="notSet"),
+    Column("capacity", Integer),
+    Column("hotdesking", String(8), nullable=False, default="off"),
+    Column("supported_devices", String(32), nullable=False, default="phones"),
+    Column("notes", String(2000), nullable=False, default=""),
 )
 
 user_licences = Table(
@@ -169,6 +186,7 @@ audit_events = Table(
     Column("tracking_id", String(128)),
     Index("ix_audit_events_org_id", "org_id", "id"),
     Index("ix_audit_events_target", "target_id"),
+    Index("ix_audit_events_org_at", "org_id", "at"),  # what happened lately (0013)
 )
 
 recycle_bin = Table(

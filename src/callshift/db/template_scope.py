@@ -26,7 +26,7 @@ def snapshot_scope(
     """Users of the organisation, in the groups ``within`` (None: any user) and in none of
     ``outranked_by`` (whose own templates win), as the temporary table ``tpl_scope``."""
     p = reads.mark(conn)
-    where, params = [f"u.org_id = {p}"], [org_id]
+    where, params = [f"u.org_id = {p}", "u.kind = 'person'"], [org_id]
     for negate, groups in (("", within), ("NOT ", outranked_by or None)):
         if groups is None:
             continue

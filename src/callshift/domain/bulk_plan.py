@@ -24,6 +24,12 @@ class Selection:
     offer_codes: tuple[str, ...] | None = None
     location_id: str | None = None
     emails: tuple[str, ...] | None = None
+    holders: str | None = None  # "person" or "workspace" only; None: both
+
+    @property
+    def everyone(self) -> bool:
+        """Every holder of the source licences moves: the subscription is left empty."""
+        return self.location_id is None and self.emails is None and self.holders is None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ CSV_REFUSED = 400520
 PURGE_NOT_CONFIRMED = 400521
 CSV_ROW_INVALID = 400522
 CSV_DUPLICATE_ROW = 400523
+PERSON_LICENCE_ON_WORKSPACE = 400530
+WORKSPACE_DOWNGRADE = 400531
+HOT_DESK_NUMBER = 400532
 SUBSCRIPTION_IN_USE = 409001
 RESTORE_REFUSED = 409002
 MOVE_REFUSED = 409003
@@ -154,6 +157,26 @@ REGISTRY: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         LICENCE_REPEATED, "LICENCE_REPEATED", "400", "one licence appears twice in a request"
+    ),
+    ErrorCode(
+        PERSON_LICENCE_ON_WORKSPACE,
+        "PERSON_LICENCE_ON_WORKSPACE",
+        "400",
+        "a workspace holds one calling licence for workspaces (Workspaces, Professional or "
+        "Hot desk only), nothing else",
+    ),
+    ErrorCode(
+        WORKSPACE_DOWNGRADE,
+        "WORKSPACE_DOWNGRADE",
+        "400",
+        "a workspace's calling licence moves down a tier (Professional → Workspaces → Hot desk "
+        "only): refused, as Professional → Basic is for users",
+    ),
+    ErrorCode(
+        HOT_DESK_NUMBER,
+        "HOT_DESK_NUMBER",
+        "400",
+        "a hot desk only workspace has no number or extension; moving it up needs one",
     ),
     ErrorCode(LOCATION_NOT_FOUND, "LOCATION_NOT_FOUND", "400", "location not found"),
     ErrorCode(
@@ -303,18 +326,34 @@ class SubscriptionInUse(DomainError):
         users_per_licence: dict[str, int],
         users: int | None = None,
         licence_names: dict[str, str] | None = None,
+        workspaces: int = 0,
+        pstn_locations: tuple[tuple[str, str], ...] = (),
     ):
         """``users``: distinct people (a user holding three licences is one user, three
-        assignments); ``licence_names`` names the licences in the message."""
+        assignments); ``licence_names`` names the licences in the message; ``workspaces``
+        and the locations whose PSTN uses the subscription are named apart."""
         self.subscription_id = subscription_id
         self.users_per_licence = dict(users_per_licence)
         self.users = users
+        self.workspaces = workspaces
+        self.pstn_locations = pstn_locations
+        if pstn_locations:
+            where = ", ".join(name for _, name in pstn_locations)
+            super().__init__(
+                f"subscription {subscription_id} still carries the PSTN of location(s) "
+                f"{where}: move them to another active subscription with calling licences "
+                "first (a bulk move does it); a location cannot be purged, so force cannot "
+                "cancel it either"
+            )
+            return
         assignments = sum(self.users_per_licence.values())
         names = licence_names or {}
         per = ", ".join(
             f"{n:,} {names.get(lid, lid)}" for lid, n in sorted(self.users_per_licence.items())
         )
         people = f"{users:,} user(s)" if users is not None else "users"
+        if workspaces:
+            people += f" and {workspaces:,} workspace(s)"
         super().__init__(
             f"subscription {subscription_id} still has {people} on it "
             f"({assignments:,} licence assignment(s): {per}); "

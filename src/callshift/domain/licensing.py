@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from . import errors as E
 from .errors import LicenceChangeRefused, LicenceError
 from .model import CallingProfile, Licence, SubscriptionStatus, UserLicensing
-from .offers import CallingTier
+from .offers import CallingTier, WorkspaceTier
 
 EXTENSION = re.compile(r"^[0-9]{2,10}$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -148,28 +148,28 @@ def plan_licence_change(
     removes = [
         r.licence_id for r in requests if r.operation is Operation.REMOVE and r.licence_id in held
     ]
-    for r in adds:
-        if licences[r.licence_id].offer.workspace_only:
-            refusals.append(
-                LicenceError(
-                    r.licence_id,
-                    E.WORKSPACE_LICENCE,
-                    f"{licences[r.licence_id].name} is for workspaces, not people",
-                )
-            )
+    workspace = state.user.is_workspace
+    refusals += _holder_errors(adds, licences, workspace)
     if refusals:
         raise LicenceChangeRefused(refusals)
 
     intended = (held - set(removes)) | {r.licence_id for r in adds}
-    refusals += _structure_errors(intended, held, removes, adds, licences, restoring)
-    grant = None
+    refusals += _structure_errors(intended, held, removes, adds, licences, restoring, workspace)
+    grant = swapped = None
     calling_add = next((r for r in adds if licences[r.licence_id].offer.is_calling), None)
     if calling_add is not None and not refusals:
         current_calling = _calling_of(held, licences)
         if current_calling is not None and current_calling in removes:
-            refusals += _swap_property_errors(calling_add, state.profile)
+            if workspace:
+                swapped, errs = _workspace_swap(
+                    licences[current_calling], calling_add, licences, state.profile
+                )
+                refusals += errs
+            else:
+                refusals += _swap_property_errors(calling_add, state.profile)
         elif current_calling is None:
-            grant, errs = _grant_profile(calling_add, location_ids)
+            hot_desk = workspace and _is_hot_desk(licences[calling_add.licence_id])
+            grant, errs = _grant_profile(calling_add, location_ids, hot_desk)
             refusals += errs
     if refusals:
         raise LicenceChangeRefused(refusals)
@@ -213,7 +213,7 @@ def plan_licence_change(
     calling_removed = next((l for l in ok_removes if licences[l].offer.is_calling), None)
     calling_added = next((l for l in ok_adds if licences[l].offer.is_calling), None)
     if calling_removed and calling_added:
-        calling, profile = CallingChange.SWAP, state.profile
+        calling, profile = CallingChange.SWAP, swapped or state.profile
     elif calling_removed:
         calling, profile = CallingChange.PURGE, None
     elif calling_added:
@@ -236,8 +236,87 @@ def _calling_of(ids: Collection[str], licences: Mapping[str, Licence]) -> str | 
     return next((i for i in ids if i in licences and licences[i].offer.is_calling), None)
 
 
+def _holder_errors(
+    adds: Sequence[LicenceRequest], licences: Mapping[str, Licence], workspace: bool
+) -> list[LicenceError]:
+    """Workspace licences are not for people; a workspace holds only a calling licence
+    made for workspaces."""
+    errs = []
+    for r in adds:
+        lic = licences[r.licence_id]
+        if not workspace and lic.offer.workspace_only:
+            errs.append(
+                LicenceError(
+                    lic.id, E.WORKSPACE_LICENCE, f"{lic.name} is for workspaces, not people"
+                )
+            )
+        elif workspace and lic.offer.workspace_tier is None:
+            errs.append(
+                LicenceError(
+                    lic.id,
+                    E.PERSON_LICENCE_ON_WORKSPACE,
+                    f"{lic.name} is not a licence a workspace can hold",
+                )
+            )
+    return errs
+
+
+def _is_hot_desk(lic: Licence) -> bool:
+    return lic.offer.workspace_tier is WorkspaceTier.HOT_DESK
+
+
+def _workspace_swap(
+    old: Licence,
+    add: LicenceRequest,
+    licences: Mapping[str, Licence],
+    profile: CallingProfile | None,
+) -> tuple[CallingProfile | None, list[LicenceError]]:
+    """A workspace's swap keeps its profile (R6) but for one case: a hot desk only
+    workspace has no number or extension, so moving it up takes one from the request."""
+    new = licences[add.licence_id]
+    if not _is_hot_desk(old) or _is_hot_desk(new):
+        return None, _swap_property_errors(add, profile)
+    # (the planner passes the profile only when the request carries properties: a hot
+    # desk only workspace has no number either way, so the check needs none)
+    p = add.properties or CallingProperties()
+    extension = (p.extension or "").strip() or None
+    number = normalise_number(p.phone_number)
+    if not extension and not number:
+        return None, [
+            LicenceError(
+                new.id,
+                E.HOT_DESK_NUMBER,
+                f"a hot desk only workspace has no number: {new.name} needs an extension or "
+                "a phone number",
+            )
+        ]
+    errs = _number_errors(new.id, extension, number)
+    if profile is not None and p.location_id and p.location_id != profile.location_id:
+        errs += _swap_property_errors(add, profile)
+    if errs or profile is None:
+        return None, errs
+    return replace(profile, extension=extension, phone_number=number), []
+
+
+def _number_errors(licence_id: str, extension: str | None, number: str | None):
+    errs = []
+    if extension and not EXTENSION.match(extension):
+        errs.append(
+            LicenceError(licence_id, E.INVALID_PROPERTIES, "an extension is 2 to 10 digits")
+        )
+    if number and not E164.match(number):
+        errs.append(
+            LicenceError(
+                licence_id,
+                E.INVALID_PROPERTIES,
+                "a phone number is E.164: '+' then 7 to 15 digits",
+            )
+        )
+    return errs
+
+
 def _structure_errors(
-    intended, held, removes, adds, licences, restoring: bool = False
+    intended, held, removes, adds, licences, restoring: bool = False, workspace: bool = False
 ) -> list[LicenceError]:
     errs: list[LicenceError] = []
     # held licences first, then the added ones, each by id: an error names the licence being
@@ -274,13 +353,16 @@ def _structure_errors(
         removed_calling
         and added_calling
         and not restoring
-        and (removed_calling[0].offer.calling_tier > added_calling[0].offer.calling_tier)
+        and _tier(removed_calling[0], workspace) > _tier(added_calling[0], workspace)
     ):
+        down, to = removed_calling[0], added_calling[0]
         errs.append(
             LicenceError(
-                added_calling[0].id,
-                E.PROFESSIONAL_TO_BASIC,
-                "changing Professional to Basic is refused",
+                to.id,
+                E.WORKSPACE_DOWNGRADE if workspace else E.PROFESSIONAL_TO_BASIC,
+                f"changing {down.offer.name} to {to.offer.name} is refused"
+                if workspace
+                else "changing Professional to Basic is refused",
             )
         )
     tier = calling[0].offer.calling_tier if len(calling) == 1 else None
@@ -288,6 +370,11 @@ def _structure_errors(
         if lic.offer.needs_professional and tier is not CallingTier.PROFESSIONAL and not errs:
             errs.append(_addon_error(lic, tier))
     return errs
+
+
+def _tier(lic: Licence, workspace: bool) -> int:
+    tier = lic.offer.tier_for(workspace)
+    return -1 if tier is None else int(tier)
 
 
 def _addon_error(lic: Licence, tier: CallingTier | None) -> LicenceError:
@@ -329,11 +416,19 @@ def _swap_property_errors(
     ]
 
 
-def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
+def _grant_profile(add: LicenceRequest, location_ids: Collection[str], hot_desk: bool = False):
     p = add.properties or CallingProperties()
     number = normalise_number(p.phone_number)
     extension = (p.extension or "").strip() or None
-    if not extension and not number:
+    if hot_desk and (extension or number):
+        return None, [
+            LicenceError(
+                add.licence_id,
+                E.HOT_DESK_NUMBER,
+                "a hot desk only workspace has no number or extension",
+            )
+        ]
+    if not extension and not number and not hot_desk:
         return None, [
             LicenceError(
                 add.licence_id,
@@ -355,18 +450,7 @@ def _grant_profile(add: LicenceRequest, location_ids: Collection[str]):
     errs = []
     if location not in location_ids:
         errs.append(LicenceError(add.licence_id, E.LOCATION_NOT_FOUND, "location not found"))
-    if extension and not EXTENSION.match(extension):
-        errs.append(
-            LicenceError(add.licence_id, E.INVALID_PROPERTIES, "an extension is 2 to 10 digits")
-        )
-    if number and not E164.match(number):
-        errs.append(
-            LicenceError(
-                add.licence_id,
-                E.INVALID_PROPERTIES,
-                "a phone number is E.164: '+' then 7 to 15 digits",
-            )
-        )
+    errs += _number_errors(add.licence_id, extension, number)
     if errs:
         return None, errs
     return CallingProfile(location_id=location, extension=extension, phone_number=number), []

@@ -59,6 +59,7 @@ class Licence:
     total_units: int
     consumed_units: int
     subscription_status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+    consumed_by_workspaces: int = 0  # of consumed_units; filled where a list shows it
 
     @property
     def offer(self) -> Offer:
@@ -112,6 +113,9 @@ class CallingProfile:
         return f"{self.setting_count()} settings ({len(changed)} changed: {names})"
 
 
+PERSON, WORKSPACE = "person", "workspace"
+
+
 class UserStatus(str, Enum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -119,15 +123,37 @@ class UserStatus(str, Enum):
 
 @dataclass(frozen=True)
 class User:
+    """A licence holder: a person, or a workspace (``kind``), which holds licences and a
+    calling profile the same way and moves with the same rules but for its own offers."""
+
     id: str
     org_id: str
-    email: str
+    email: str  # a workspace's is its SIP address: unique, never a person's
     first_name: str = ""
     last_name: str = ""
     display_name: str = ""
     status: str = "active"
     created: datetime | None = None
     last_modified: datetime | None = None
+    kind: str = "person"  # HolderKind
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.kind == WORKSPACE
+
+
+WORKSPACE_TYPES = ("notSet", "focus", "huddle", "meetingRoom", "open", "desk", "other")
+
+
+@dataclass(frozen=True)
+class WorkspaceDetails:
+    """What Webex shows of a workspace beyond what it shares with a person."""
+
+    workspace_type: str = "notSet"  # WORKSPACE_TYPES
+    capacity: int | None = None
+    hotdesking: str = "off"  # "on" | "off"
+    supported_devices: str = "phones"  # "phones" | "collaborationDevices"
+    notes: str = ""
 
 
 @dataclass(frozen=True)

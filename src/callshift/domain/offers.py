@@ -17,6 +17,15 @@ class CallingTier(IntEnum):
     PROFESSIONAL = 2
 
 
+class WorkspaceTier(IntEnum):
+    """Calling licences a workspace may hold, ordered: moving down is refused as for users.
+    A hot desk only workspace has no number or extension and uses a free licence."""
+
+    HOT_DESK = 0
+    COMMON_AREA = 1
+    PROFESSIONAL = 2
+
+
 @dataclass(frozen=True)
 class Offer:
     code: str
@@ -24,15 +33,37 @@ class Offer:
     calling_tier: CallingTier | None = None  # set for calling *user* licences only
     workspace_only: bool = False
     needs_professional: bool = False  # add-ons that ride on a Professional licence
+    workspace_tier: WorkspaceTier | None = None  # set for licences a workspace may hold
 
     @property
     def is_calling(self) -> bool:
-        return self.calling_tier is not None
+        """A calling licence of a user or of a workspace: it carries a calling profile."""
+        return self.calling_tier is not None or self.workspace_tier is not None
+
+    def tier_for(self, workspace: bool) -> int | None:
+        """The calling tier this licence gives a holder of that kind (None: not for it)."""
+        return self.workspace_tier if workspace else self.calling_tier
 
 
-PROFESSIONAL = Offer("BCSTD", "Webex Calling - Professional", CallingTier.PROFESSIONAL)
+PROFESSIONAL = Offer(
+    "BCSTD",
+    "Webex Calling - Professional",
+    CallingTier.PROFESSIONAL,
+    workspace_tier=WorkspaceTier.PROFESSIONAL,
+)
 BASIC = Offer("BCBASIC", "Webex Calling - Basic", CallingTier.BASIC)
-WORKSPACES = Offer("BCCA", "Webex Calling - Workspaces", workspace_only=True)
+WORKSPACES = Offer(
+    "BCCA",
+    "Webex Calling - Workspaces",
+    workspace_only=True,
+    workspace_tier=WorkspaceTier.COMMON_AREA,
+)
+HOT_DESK = Offer(
+    "BCHD",
+    "Webex Calling - Hot desk only",
+    workspace_only=True,
+    workspace_tier=WorkspaceTier.HOT_DESK,
+)
 MEETINGS = Offer("EE", "Webex Meetings")
 MESSAGING = Offer("MS", "Advanced Messaging")
 CX_ESSENTIAL = Offer("CJPESS", "Customer Experience - Essential", needs_professional=True)
@@ -40,7 +71,16 @@ ATTENDANT_CONSOLE = Offer("ATTCON", "Webex Calling - Attendant Console", needs_p
 
 CATALOGUE: dict[str, Offer] = {
     o.code: o
-    for o in (PROFESSIONAL, BASIC, WORKSPACES, MEETINGS, MESSAGING, CX_ESSENTIAL, ATTENDANT_CONSOLE)
+    for o in (
+        PROFESSIONAL,
+        BASIC,
+        WORKSPACES,
+        HOT_DESK,
+        MEETINGS,
+        MESSAGING,
+        CX_ESSENTIAL,
+        ATTENDANT_CONSOLE,
+    )
 }
 
 

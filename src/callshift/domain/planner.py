@@ -6,7 +6,8 @@ cancellation's purge and every rollback. At 100,000 users most of them are alike
 the same licences and are asked the same thing, so the rules give them the same answer. An
 ``Ask`` is that likeness, the one memo key, stating everything the rules read:
 
-- the organisation, the licences held, the requests (with their calling properties);
+- the organisation, the kind of holder (a person or a workspace: their offers and tiers
+  differ), the licences held, the requests (with their calling properties);
 - of the user's calling profile, only what the rules compare: nothing, unless a request
   carries properties (a swap's must match the profile: location, extension, number);
 - whether a rollback is restoring a tier (R2 does not apply then);
@@ -35,7 +36,7 @@ from .licensing import (
     Operation,
     plan_licence_change,
 )
-from .model import CallingProfile, Licence, User, UserLicensing
+from .model import PERSON, WORKSPACE, CallingProfile, Licence, User, UserLicensing
 
 MEMO_SIZE = 10_000  # distinct (ask, room) pairs remembered; an organisation has a handful
 
@@ -44,7 +45,7 @@ class Ask:
     """What a kind of holder asks: the planner's memo key. Made once per kind and reused, so
     its hash is computed once (a tuple of requests would be hashed again at every lookup)."""
 
-    __slots__ = ("org_id", "held", "requests", "profile", "adds", "_key", "_hash")
+    __slots__ = ("org_id", "held", "requests", "profile", "adds", "workspace", "_key", "_hash")
 
     def __init__(
         self,
@@ -52,8 +53,10 @@ class Ask:
         held: frozenset[str],
         requests: Sequence[LicenceRequest],
         profile: CallingProfile | None = None,
+        workspace: bool = False,
     ):
         self.org_id = org_id
+        self.workspace = workspace
         self.held = held
         self.requests = tuple(requests)
         carries = any(r.properties for r in self.requests)
@@ -70,12 +73,18 @@ class Ask:
                 if r.operation is Operation.ADD and r.licence_id not in held
             )
         )
-        self._key = (org_id, held, self.requests, self.profile)
+        self._key = (org_id, workspace, held, self.requests, self.profile)
         self._hash = hash(self._key)
 
     @classmethod
     def of(cls, state: UserLicensing, requests: Sequence[LicenceRequest]) -> Ask:
-        return cls(state.user.org_id, state.licence_ids, requests, state.profile)
+        return cls(
+            state.user.org_id,
+            state.licence_ids,
+            requests,
+            state.profile,
+            workspace=state.user.is_workspace,
+        )
 
     def __hash__(self) -> int:
         return self._hash
@@ -126,7 +135,13 @@ class Planner:
             and change.calling in (CallingChange.SWAP, CallingChange.NONE)
             and change.profile_after is not state.profile
         ):
-            change = replace(change, profile_after=state.profile)
+            after, profile = change.profile_after, state.profile
+            if after is not None and _numbers(after) != _numbers(profile):
+                # a hot desk only workspace moving up: its settings kept, a number given
+                profile = replace(
+                    profile, extension=after.extension, phone_number=after.phone_number
+                )
+            change = replace(change, profile_after=profile)
         return change
 
     def plan_ask(self, ask: Ask) -> LicenceChange:
@@ -157,7 +172,7 @@ class Planner:
 
     def _plan(self, ask: Ask) -> LicenceChange | Refusal:
         state = UserLicensing(
-            User(id="", org_id=ask.org_id, email=""),
+            User(id="", org_id=ask.org_id, email="", kind=WORKSPACE if ask.workspace else PERSON),
             ask.held,
             CallingProfile(*ask.profile) if ask.profile else None,
         )
@@ -167,7 +182,14 @@ class Planner:
             )
         except LicenceChangeRefused as refused:
             return Refusal(tuple(refused.errors))
-        if change.calling is not CallingChange.GRANT:
+        after = change.profile_after
+        gives_numbers = (
+            change.calling is CallingChange.SWAP
+            and after is not None
+            and ask.profile is not None
+            and _numbers(after) != ask.profile[1:]
+        )
+        if change.calling is not CallingChange.GRANT and not gives_numbers:
             change = replace(change, profile_after=None)
         return change
 
@@ -195,3 +217,7 @@ class Planner:
     def licence(self, lid: str) -> Licence | None:
         """A licence as first read (names, subscription, status), for messages."""
         return self.base.get(lid)
+
+
+def _numbers(p: CallingProfile) -> tuple[str | None, str | None]:
+    return p.extension, p.phone_number

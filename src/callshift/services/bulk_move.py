@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..db import jobs
+from ..db import locations as location_rows
 from ..db import selection as db
 from ..domain.bulk_plan import MovePlan, MoveRefused, Selection, holder_bounds, plan_offers
 from ..domain.change_summary import ChangeSummary
 from ..domain.errors import NotFound
 from ..domain.licensing import CallingChange, LicenceChange
+from ..domain.model import PERSON, SubscriptionStatus
 from ..domain.reversals import ReversalNotConfirmed
 from .context import Ctx, new_id
 from .previews import reversal_refusal
@@ -30,6 +32,8 @@ class MoveReport:
     not_on_source: list[dict] = field(default_factory=list)
     summary: dict = field(default_factory=dict)  # domain/change_summary, in words
     reversals: dict | None = None  # users moved back (services/reversal_check)
+    workspaces: int = 0  # of ``users``, the workspaces
+    pstn_locations: list[tuple[str, str]] = field(default_factory=list)  # re-pointed: (id, name)
 
     @property
     def can_start(self) -> bool:
@@ -40,6 +44,8 @@ class MoveReport:
             "sourceSubscriptionId": self.plan.selection.source_subscription,
             "targetSubscriptionId": self.plan.selection.target_subscription,
             "users": self.users,
+            "workspaces": self.workspaces,
+            "pstnLocations": [{"id": i, "name": n} for i, n in self.pstn_locations],
             "canStart": self.can_start,
             "licenses": [
                 {
@@ -80,13 +86,16 @@ def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
         plan = plan_offers(sel, licences.values())
         source_ids = [o.source.id for o in plan.offers]
         chosen = db.selected(sel, source_ids)
-        if sel.location_id is None and sel.emails is None:
+        if sel.everyone:
             # every holder is selected: the unit counts are the holder counts (R3 keeps them so)
             counts = {o.source.id: o.source.consumed_units for o in plan.offers}
         else:
             counts = db.holders_per_licence(conn, source_ids, chosen)
         plan = plan_offers(sel, licences.values(), counts)
         report = MoveReport(plan, users=_how_many(store, conn, sel, org_id, plan, chosen))
+        if sel.holders != PERSON:
+            report.workspaces = db.workspaces_among(conn, org_id, sel, source_ids, chosen)
+        report.pstn_locations = _pstn_moves(store, conn, sel)
         blocked_ids = [o.source.id for o in plan.offers if o.blocker]
         if blocked_ids:
             reasons = {o.source.id: (o.blocker, o.blocker_code) for o in plan.offers if o.blocker}
@@ -141,13 +150,29 @@ def _how_many(store, conn, sel: Selection, org_id: str, plan: MovePlan, chosen) 
     (``holder_bounds``) and by the organisation's users (a licence is held only within its
     organisation, R4); when the bounds meet, as when everyone holds one of the licences,
     that is the number, without counting a million users' licences one by one."""
-    if sel.location_id is None and sel.emails is None:
+    if sel.everyone:
         least, most = holder_bounds(plan.offers)
         if least < most:
-            most = min(most, store.count_people(org_id))
+            most = min(most, store.count_holders(org_id))
         if least == most:
             return least
     return db.count(conn, chosen)
+
+
+def _pstn_moves(store, conn, sel: Selection) -> list[tuple[str, str]]:
+    """The locations whose PSTN a move of the whole subscription re-points to the target:
+    only to an active subscription with calling licences, as Control Hub requires (a
+    narrower move leaves them, and the cancellation guard names them)."""
+    if not sel.everyone:
+        return []
+    target = store.subscription(sel.target_subscription)
+    if target is None or target.status is not SubscriptionStatus.ACTIVE:
+        return []
+    calling = any(
+        l.subscription_id == target.id and l.offer.is_calling
+        for l in store.licences(target.org_id).values()
+    )
+    return location_rows.pstn_locations(conn, sel.source_subscription) if calling else []
 
 
 def _explain_emails(
@@ -202,11 +227,14 @@ def start_move(
         "offers": list(sel.offer_codes) if sel.offer_codes else None,
         "locationId": sel.location_id,
         "emails": len(sel.emails) if sel.emails is not None else None,
+        "holders": sel.holders,
     }
     params = {
         "selection": selection,
         "mapping": report.plan.mapping,
         "batchSize": batch_size,
+        # re-pointed now (a location is one row, not a batch of users); a rollback puts back
+        "pstnLocations": [lid for lid, _ in report.pstn_locations],
     }
     with ctx.db.uow() as uow:
         conn = uow.conn
@@ -216,6 +244,18 @@ def start_move(
         db.insert_items(conn, job_id, chosen, batch_size)
         total = jobs.set_total(conn, job_id)
         jobs.add_batches(conn, job_id, "forward")
+        if report.pstn_locations:
+            moved = [lid for lid, _ in report.pstn_locations]
+            location_rows.repoint_pstn(conn, moved, sel.target_subscription)
+            ctx.audit(
+                uow.store,
+                org_id,
+                "location.pstn-moved",
+                "job",
+                job_id,
+                {"subscriptionId": sel.source_subscription, "locations": moved},
+                {"subscriptionId": sel.target_subscription, "locations": moved},
+            )
         jobs.log(
             conn,
             job_id,

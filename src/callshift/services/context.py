@@ -88,7 +88,7 @@ def resolve_person(store: SqlStore, ctx: Ctx, ref: PersonRef, lock: bool = False
         user = store.user(ref.person_id, lock=lock)
     elif ref.email:
         user = store.user_by_email(ref.email, lock=lock)
-    if user is None or (org_id and user.org_id != org_id):
+    if user is None or user.is_workspace or (org_id and user.org_id != org_id):
         raise NotFound("person not found")
     ctx.principal.check_user(user.org_id, user.id)
     return user

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..db import holder_counts, jobs
+from ..db import locations as location_rows
 from ..db.rows import AnyRow
 from ..domain import errors as E
 from ..domain.errors import DomainError, NotFound
@@ -136,6 +137,11 @@ def rollback_job(ctx: Ctx, job_id: str) -> Job:
         jobs.add_batches(uow.conn, job_id, "rollback", only_with_status="moved")
         jobs.set_status(uow.conn, job_id, "rolling_back", now)
         jobs.log(uow.conn, job_id, f"rollback requested by {ctx.principal.name}", now)
+        located = job.params.get("pstnLocations") or []
+        if located:  # a bulk move re-pointed their PSTN to its target: back to the source
+            source = job.params["selection"]["source"]
+            location_rows.repoint_pstn(uow.conn, located, source)
+            jobs.log(uow.conn, job_id, f"PSTN of {len(located)} location(s) back to {source}", now)
         ctx.audit(
             uow.store,
             job.org_id,

@@ -94,9 +94,24 @@ def write_change(
     if change.calling is CallingChange.PURGE:
         entry_id = snapshot(ctx, store, user, state.profile, change.calling_removed, reason=action)
     store.apply_licence_change(user, change, ctx.clock())
+    numbered = _numbers_given(state.profile, change)
+    if numbered is not None:  # a hot desk only workspace moving up takes a number
+        check_profile_free(store, user, numbered)
+        store.update_profile(
+            user.id, extension=numbered.extension, phone_number=numbered.phone_number
+        )
     before, after = change_bodies(change, entry_id, extra_before, extra_after)
-    ctx.audit(store, user.org_id, action, "person", user.id, before, after)
+    ctx.audit(store, user.org_id, action, user.kind, user.id, before, after)
     return entry_id
+
+
+def _numbers_given(before: CallingProfile | None, change: LicenceChange) -> CallingProfile | None:
+    """The profile after a swap that gives it a number or extension, else None."""
+    after = change.profile_after
+    if change.calling is not CallingChange.SWAP or before is None or after is None:
+        return None
+    same = (after.extension, after.phone_number) == (before.extension, before.phone_number)
+    return None if same else after
 
 
 def snapshot(

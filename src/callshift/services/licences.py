@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ..db import workspaces
 from ..db.store_people import PeopleFilter
 from ..domain.errors import NotFound
 from ..domain.model import Licence, User
@@ -14,7 +17,11 @@ def list_licences(ctx: Ctx, org_id: str | None = None) -> list[Licence]:
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
-        return list(uow.store.licences(org_id).values())
+        by_workspaces = workspaces.workspace_holders(uow.conn, org_id)
+        return [
+            replace(l, consumed_by_workspaces=by_workspaces.get(l.id, 0))
+            for l in uow.store.licences(org_id).values()
+        ]
 
 
 def licence_holders(
@@ -26,6 +33,8 @@ def licence_holders(
         lic = uow.store.licence(licence_id)
         if lic is None or lic.org_id not in ctx.principal.org_ids:
             raise NotFound("licence not found")
+        n = workspaces.workspace_holders(uow.conn, lic.org_id).get(lic.id, 0)
+        lic = replace(lic, consumed_by_workspaces=n)
         if not with_users:
             return lic, [], None
         users = uow.store.people(

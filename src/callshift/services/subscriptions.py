@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..db import holder_counts
+from ..db import locations as location_rows
 from ..domain.audit import EventFacts, licence_bodies
 from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
-from ..domain.model import RecycleEntry, Subscription, SubscriptionStatus
+from ..domain.model import PERSON, WORKSPACE, RecycleEntry, Subscription, SubscriptionStatus
 from ..domain.recycle import plan_restore
 from .context import Ctx
 from .purge import remove_from_all
@@ -44,6 +45,8 @@ class SubscriptionUse:
     per_licence: dict[str, int]
     names: dict[str, str]
     retention_days: int
+    workspaces: int = 0  # workspaces holding any of its licences (counted apart from users)
+    pstn_locations: tuple[tuple[str, str], ...] = ()  # (id, name): their PSTN hangs on it
 
     @property
     def assignments(self) -> int:
@@ -51,20 +54,23 @@ class SubscriptionUse:
 
     @property
     def ready(self) -> bool:
-        return not self.per_licence
+        return not self.per_licence and not self.pstn_locations
 
 
 def _use(ctx: Ctx, store, sub: Subscription) -> SubscriptionUse:
     per = store.users_per_licence(sub.id)
     licences = store.licences(sub.org_id)
     calling = [lid for lid in per if lid in licences and licences[lid].offer.is_calling]
+    kinds = holder_counts.holders_on_subscription(store.conn, sub.id) if per else {}
     return SubscriptionUse(
         sub.id,
-        holder_counts.users_on_subscription(store.conn, sub.id) if per else 0,
+        kinds.get(PERSON, 0),
         holder_counts.users_holding_any(store.conn, calling),
         per,
         {lid: licences[lid].name for lid in per if lid in licences},
         ctx.retention_days,
+        kinds.get(WORKSPACE, 0),
+        tuple(location_rows.pstn_locations(store.conn, sub.id)),
     )
 
 
@@ -88,8 +94,12 @@ def cancel_subscription(ctx: Ctx, sub_id: str, force: bool = False) -> int:
             return 0
         use = _use(ctx, store, sub)
         in_use = use.per_licence
+        if use.pstn_locations:  # a location's PSTN cannot be purged: even force refuses
+            raise SubscriptionInUse(
+                sub_id, in_use, use.users, use.names, use.workspaces, use.pstn_locations
+            )
         if in_use and not force:
-            raise SubscriptionInUse(sub_id, in_use, use.users, use.names)
+            raise SubscriptionInUse(sub_id, in_use, use.users, use.names, use.workspaces)
         purged = (
             remove_from_all(
                 ctx,

@@ -27,8 +27,8 @@ def licence_out(lic: Licence) -> dict:
         "name": lic.name,
         "totalUnits": lic.total_units,
         "consumedUnits": lic.consumed_units,
-        "consumedByUsers": lic.consumed_units,
-        "consumedByWorkspaces": 0,
+        "consumedByUsers": lic.consumed_units - lic.consumed_by_workspaces,
+        "consumedByWorkspaces": lic.consumed_by_workspaces,
         "subscriptionId": lic.subscription_id,
     }
 

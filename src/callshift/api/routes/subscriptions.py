@@ -40,7 +40,9 @@ def _encode_report(ctx: Ctx, report: dict[str, int]) -> dict[str, int]:
     summary="Users still on the subscription, in people and in assignments per licence",
     description="`users` counts people (a user with three of its licences is one user); "
     "`callingUsers` those holding its calling licence, whose calling profile a forced "
-    "cancellation purges; `licenseAssignments` and `usersPerLicense` count assignments.",
+    "cancellation purges; `licenseAssignments` and `usersPerLicense` count assignments; "
+    "`workspaces` the workspaces on it; `pstnLocations` the locations whose Cisco PSTN uses "
+    "it (a cancellation is refused while one remains, even with force).",
 )
 def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
     use = subscription_use(ctx, sub_id)
@@ -49,8 +51,12 @@ def get_readiness(sub_id: str, ctx: Ctx = Depends(context)) -> dict:
         "ready": use.ready,
         "users": use.users,
         "callingUsers": use.calling_users,
+        "workspaces": use.workspaces,
         "licenseAssignments": use.assignments,
         "usersPerLicense": _encode_report(ctx, use.per_licence),
+        "pstnLocations": [
+            {"id": ids.location(lid), "name": name} for lid, name in use.pstn_locations
+        ],
     }
 
 
@@ -63,7 +69,9 @@ def cancel(sub_id: str, ctx: Ctx = Depends(context), force: bool = False) -> dic
         purged = cancel_subscription(ctx, sub_id, force)
     except SubscriptionInUse as refused:
         encoded = _encode_report(ctx, refused.users_per_licence)
-        again = SubscriptionInUse(sub_id, encoded, refused.users)
+        again = SubscriptionInUse(
+            sub_id, encoded, refused.users, None, refused.workspaces, refused.pstn_locations
+        )
         again.message = refused.message  # it names the licences; the body has their ids
         raise again from None
     return {"subscriptionId": sub_id, "status": "cancelled", "purgedUsers": purged}
