@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from callshift import ids
+from callshift.db import tables as t
 from callshift.domain import errors as E
 from callshift.domain.access import Role
 from callshift.services.tokens import create_token
@@ -149,15 +151,13 @@ def _malformed_licence(value: str):
 
 
 def _workspace(w: World, client: Api):
-    raw = str(uuid.uuid4())
-    execute(
-        w.db,
-        "insert into licences (id, org_id, subscription_id, offer_code, total_units, "
-        "consumed_units) values (:id, :o, :s, 'BCCA', 10, 0)",
-        id=raw,
-        o=w.demo.main_org_id,
-        s=w.demo.new_subscription,
-    )
+    with w.db.uow(write=False) as uow:  # the demo's own Workspaces licence
+        raw = uow.conn.execute(
+            select(t.licences.c.id).where(
+                t.licences.c.subscription_id == w.demo.new_subscription,
+                t.licences.c.offer_code == "BCCA",
+            )
+        ).scalar_one()
     return _patch(
         client,
         {

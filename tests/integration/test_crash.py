@@ -1,4 +1,5 @@
-"""kill -9 in the middle of a 50,000-user move, several times; the job still ends right."""
+"""kill -9 in the middle of a move of 50,000 users and 2,500 workspaces, several times; the
+job still ends right: nobody, person or workspace, with no calling licence or two."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from callshift.services.jobs import get_job
 from ..helpers import admin_of, licence
 
 USERS = 50_000
+WORKSPACES = USERS // 20
+HOLDERS = USERS + WORKSPACES
 
 
 def _profiles(db) -> dict:
@@ -29,7 +32,7 @@ def _profiles(db) -> dict:
 
 
 def test_kill_nine_at_random_points_then_finish(db):
-    demo = seed(db, users=USERS)
+    demo = seed(db, users=USERS, workspaces=WORKSPACES)
     ctx = admin_of(db, demo.main_org_id)
     before = _profiles(db)
     job_id = start_move(ctx, Selection("Sub100001", "Sub200001"), batch_size=1000)
@@ -51,22 +54,15 @@ def test_kill_nine_at_random_points_then_finish(db):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         progress.append(get_job(ctx, job_id).moved)
-    assert any(0 < p < USERS for p in progress), f"no kill landed mid-job: {progress}"
+    assert any(0 < p < HOLDERS for p in progress), f"no kill landed mid-job: {progress}"
     assert len(set(progress)) > 1, f"the runs made no progress: {progress}"
     JobRunner(db).run_until_idle()
 
     job = get_job(ctx, job_id)
-    assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", USERS, 0, 0)
-    pro, basic = licence(ctx, "Sub200001", "BCSTD"), licence(ctx, "Sub200001", "BCBASIC")
-    calling_ids = {
-        l.id
-        for l in (
-            pro,
-            basic,
-            licence(ctx, "Sub100001", "BCSTD"),
-            licence(ctx, "Sub100001", "BCBASIC"),
-        )
-    }
+    assert (job.status, job.moved, job.failed, job.skipped) == ("succeeded", HOLDERS, 0, 0)
+    codes = ("BCSTD", "BCBASIC", "BCCA", "BCHD")  # users' and workspaces' calling licences
+    new_calling = {licence(ctx, "Sub200001", c).id for c in codes}
+    calling_ids = new_calling | {licence(ctx, "Sub100001", c).id for c in codes}
     with db.uow(write=False) as uow:
         c = uow.conn
         rows = c.execute(
@@ -91,7 +87,7 @@ def test_kill_nine_at_random_points_then_finish(db):
     per_user: dict[str, list[str]] = {}
     for uid, lid in rows:
         per_user.setdefault(uid, []).append(lid)
-    assert len(per_user) == USERS
-    assert all(len(v) == 1 and v[0] in (pro.id, basic.id) for v in per_user.values())
+    assert len(per_user) == HOLDERS
+    assert all(len(v) == 1 and v[0] in new_calling for v in per_user.values())
     assert _profiles(db) == before
-    assert tuple(events) == (USERS, USERS)
+    assert tuple(events) == (HOLDERS, HOLDERS)
