@@ -80,8 +80,12 @@ def serve(
 def seed(
     users: int = typer.Option(5000, min=1, max=5_000_000, help="Users in the main organisation"),
     rng_seed: int = typer.Option(42, help="Random seed, for repeatable data"),
+    workspaces: int = typer.Option(
+        None, min=0, help="Webex Calling workspaces beside the users (default: 5 % of them)"
+    ),
 ) -> None:
-    """Fill an empty database with the demo: two partners, two subscriptions, N users.
+    """Fill an empty database with the demo: two partners, two subscriptions, N users, their
+    workspaces (one in five hot desk only) and a location on the old subscription's PSTN.
 
     Example: callshift seed --users 1000000
     """
@@ -91,10 +95,10 @@ def seed(
             "the database already holds organisations; seed needs an empty one "
             "(point CALLSHIFT_DATABASE_URL at a new file or database)"
         )
-    _seed(db, users, rng_seed)
+    _seed(db, users, rng_seed, workspaces)
 
 
-def _seed(db, users: int, rng_seed: int = 42):
+def _seed(db, users: int, rng_seed: int = 42, workspaces: int | None = None):
     from rich.progress import Progress
 
     from ..seed import seed as run_seed
@@ -103,7 +107,11 @@ def _seed(db, users: int, rng_seed: int = 42):
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("seeding users", total=users + 20)
         summary = run_seed(
-            db, users, rng_seed, progress=lambda n: progress.update(task, completed=n)
+            db,
+            users,
+            rng_seed,
+            progress=lambda n: progress.update(task, completed=n),
+            workspaces=users // 20 if workspaces is None else workspaces,
         )
     took = time.perf_counter() - started
     table = Table(title=f"seeded in {took:.1f} s")
@@ -111,6 +119,7 @@ def _seed(db, users: int, rng_seed: int = 42):
     table.add_column("value")
     table.add_row("main organisation", summary.main_org_id)
     table.add_row("users", f"{summary.users:,}")
+    table.add_row("workspaces", f"{summary.workspaces:,}")
     table.add_row("old subscription (Old Partner Ltd)", summary.old_subscription)
     table.add_row("new subscription (New Partner Inc)", summary.new_subscription)
     table.add_row("second organisation", summary.other_org_id)

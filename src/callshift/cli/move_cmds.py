@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -14,6 +15,7 @@ from rich.table import Table
 from ..config import get_settings
 from ..domain.bulk_plan import Selection
 from ..domain.jobs import Job
+from ..domain.model import PERSON, WORKSPACE
 from ..jobs.registry import default_handlers
 from ..jobs.runner import JobRunner
 from ..services.bulk_move import MoveReport, start_move, validate_move
@@ -43,6 +45,14 @@ YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys) instead of a table")
 
 
+class Holders(str, Enum):
+    """Who a bulk move takes."""
+
+    ALL = "all"
+    USERS = "users"
+    WORKSPACES = "workspaces"
+
+
 def job_json(job: Job) -> dict:
     """A job for scripts: the same keys as the API's GET /v1/callshift/jobs/{id}."""
     return {
@@ -69,8 +79,10 @@ def job_json(job: Job) -> dict:
 
 def report_table(report: MoveReport) -> Table:
     sel = report.plan.selection
+    people = report.users - report.workspaces
     table = Table(
-        title=f"{sel.source_subscription} → {sel.target_subscription}: {report.users:,} users"
+        title=f"{sel.source_subscription} → {sel.target_subscription}: {people:,} users"
+        + (f", {report.workspaces:,} workspaces" if report.workspaces else "")
     )
     for col in ("licence", "users", "target free", "shortfall", "blocker"):
         table.add_column(
@@ -170,8 +182,14 @@ def move(
     allow_reversal: bool = typer.Option(
         False, help="Move users back to a subscription they left recently (refused otherwise)"
     ),
+    holders: Holders = typer.Option(
+        Holders.ALL,
+        help="Who moves: users and workspaces (and then the locations on the source's PSTN), "
+        "or only one kind",
+    ),
 ) -> None:
-    """Move every user of one subscription to another, as swaps, in batches.
+    """Move every user and workspace of one subscription to another, as swaps, in batches;
+    a whole move re-points the locations whose PSTN hangs on the source.
 
     Example: callshift move --from Sub100001 --to Sub200001 --yes --report moved.csv
     """
@@ -182,7 +200,8 @@ def move(
         wanted = tuple(
             line.strip() for line in emails.read_text(encoding="utf-8").splitlines() if line.strip()
         )
-    sel = Selection(source, target, tuple(offer) if offer else None, None, wanted)
+    kind = {Holders.USERS: PERSON, Holders.WORKSPACES: WORKSPACE}.get(holders)
+    sel = Selection(source, target, tuple(offer) if offer else None, None, wanted, kind)
     rep = validate_move(ctx, sel)
     console.print(report_table(rep))
     for b in rep.blocked[:10]:
@@ -205,7 +224,13 @@ def move(
     if dry_run:
         console.print("dry run: nothing changed")
         return
-    confirm(f"Move {rep.users:,} users from {source} to {target}?", yes)
+    if rep.pstn_locations:
+        names = ", ".join(name for _, name in rep.pstn_locations)
+        console.print(f"the PSTN of {names} moves to {target} too")
+    people = rep.users - rep.workspaces
+    confirm(
+        f"Move {people:,} users and {rep.workspaces:,} workspaces from {source} to {target}?", yes
+    )
     job_id = start_move(
         ctx,
         sel,
