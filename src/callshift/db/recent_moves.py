@@ -43,7 +43,7 @@ def licence_events(
         who = select(who.c.user_id)
     if isinstance(who, list) and not who:
         return []
-    if not isinstance(who, list) and not _any_since(conn, org_id, since):
+    if not isinstance(who, list) and not any_since(conn, org_id, since):
         return []  # a whole selection's holders are never read when nothing moved lately
     # by the target index only: with the organisation (or an order by id) in the statement,
     # SQLite walks the (org_id, id) index through every event of the organisation instead,
@@ -76,7 +76,7 @@ def emails_of(conn: Connection, user_ids: Sequence[str]) -> dict[str, str]:
     return dict(conn.execute(select(u.id, u.email).where(u.id.in_(list(user_ids)))).all())
 
 
-def _any_since(conn: Connection, org_id: str, since: datetime) -> bool:
+def any_since(conn: Connection, org_id: str, since: datetime) -> bool:
     """Whether the organisation has any event since ``since`` (its (org_id, at) index)."""
     q = select(ae.id).where(ae.org_id == org_id, ae.at >= since).limit(1)
     return conn.execute(q).first() is not None

@@ -73,7 +73,6 @@ def _rows(
             users = users_page(uow.conn, query, after, page_size)
         for u in users:
             mine = set(u.held.split(",")) if u.held else set()
-            caller = u.caller or {}
             yield [
                 u.first_name,
                 u.last_name,
@@ -82,11 +81,11 @@ def _rows(
                 u.status,
                 u.extension,
                 u.phone_number,
-                caller.get("customNumber"),
-                caller.get("firstName"),
-                caller.get("lastName"),
+                u.caller_number,
+                u.caller_first,
+                u.caller_last,
                 locations.get(u.location_id),
-                *("TRUE" if l.id in mine else "FALSE" for l in columns),
+                *["TRUE" if l.id in mine else "FALSE" for l in columns],
             ]
         if len(users) < page_size:
             return

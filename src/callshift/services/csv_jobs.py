@@ -64,6 +64,7 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
         nonlocal errors_kept
         compact = kinds.compact
         for chunk in preview.chunks():
+            words.add_items(chunk)
             pending = [it[1] for it in chunk if it[3] == "pending"]
             in_batches = order.batch_of(pending)
             numbers.update(in_batches)
@@ -87,16 +88,17 @@ def save_preview(ctx: Ctx, preview: ImportPreview, batch_size: int = 5000) -> st
 
     with ctx.db.uow() as uow:
         conn = uow.conn
-        # a first pass over the rows, before the items are written (PostgreSQL copies them
-        # in: the connection can run nothing else meanwhile): one query per chunk
-        for chunk in preview.chunks():
-            back.update(reversals.chunk(conn, chunk))
-            words.add_items(chunk)
+        # reversals first, in a pass of their own over the rows (PostgreSQL copies the items
+        # in: the connection can run nothing else meanwhile), one query per chunk; only if
+        # anything in the organisation moved within the window (one probe of an index)
+        if reversals.possible(conn):
+            for chunk in preview.chunks():
+                back.update(reversals.chunk(conn, chunk))
         if reversals.report.users:
             params["reversals"] = reversals.report.as_params()
-        params["changeSummary"] = words.summary(uow.store.licences(preview.org_id)).as_dict()
         jobs.create(conn, job_id, preview.org_id, KIND, params, ctx.principal.name, now)
-        job_items.insert_items(conn, rows())
+        job_items.insert_items(conn, rows())  # the words gathered on the way (``rows``)
+        params["changeSummary"] = words.summary(uow.store.licences(preview.org_id)).as_dict()
         job_items.save_preview_counts(
             conn,
             job_id,

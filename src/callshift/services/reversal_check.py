@@ -131,6 +131,11 @@ class CsvReversals:
         self.licences: Mapping[str, Licence] | None = None
         self._added: dict[str, tuple[str, ...]] = {}  # payload text -> licences added
 
+    def possible(self, conn) -> bool:
+        """Whether any row can be a reversal: the window is on and something in the
+        organisation changed within it."""
+        return self.since is not None and db.any_since(conn, self.org_id, self.since)
+
     def chunk(self, conn, items: Iterable[tuple]) -> dict[int, str]:
         """seq -> message, for the chunk's rows that move their user back."""
         if self.since is None:
