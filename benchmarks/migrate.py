@@ -6,11 +6,15 @@ limit, without one, and beside a naive client.
    (the seed is deterministic, so ids are the same in every copy).
 2. Starts `callshift serve` (uvicorn, one worker, 127.0.0.1, a free port) on the first
    copy and makes the plan there with the engine: licences, holders, people and each
-   user's calling features (the snapshot). Timed, but not part of the move figures.
+   user's calling settings, every one of the catalogue's (the snapshot). Timed, but not
+   part of the move figures.
 3. `engine, no limit`: the engine runs that plan (one swap per user, the journal written
    before and after each) against that server.
 4. `engine, limit R/s`: the same plan, on the second copy served with
    CALLSHIFT_RATE_LIMIT_PER_SECOND=R. The engine is not told the limit; it learns it.
+   There the whole engine runs under the limit: the plan (its snapshot reads), the moves,
+   then verify (every setting read again), each phase's accepted requests a second given
+   as a fraction of R, and the requests one user costs.
 5. `naive wxc-sdk`: on the third copy, no limit, the `wxc-sdk` package's
    `api.licenses.assign_licenses_to_users`, one user after another (the same swap body),
    for --naive-users users or --naive-seconds, whichever comes first.
@@ -59,6 +63,7 @@ except ImportError:
 from callshift.engine.journal import Journal
 from callshift.engine.pacing import Pacer
 from callshift.engine.plan import make_plan
+from callshift.engine.verify import verify
 from callshift.seed import seed
 from callshift.services.tokens import create_token
 
@@ -78,6 +83,11 @@ class Result:
     @property
     def rate(self) -> float:
         return self.users / self.seconds if self.seconds else 0.0
+
+    @property
+    def accepted(self) -> float:
+        """Requests a second the server took (429s left out)."""
+        return (self.requests - self.throttled) / self.seconds if self.seconds else 0.0
 
 
 class Server:
@@ -151,6 +161,50 @@ def prepare(tmp: Path, users: int, names: list[str]) -> tuple[dict[str, Path], s
 async def plan_on(server: Server, token: str, concurrency: int):
     async with WebexClient(server.api, token, Pacer(concurrency)) as client:
         return await make_plan(client, OLD, NEW, workers=concurrency * 2)
+
+
+async def plan_timed(name: str, server: Server, token: str, concurrency: int):
+    """The plan (licences, holders, people, every user's whole snapshot), with its tally."""
+    cpu, mine = server.cpu(), time.process_time()
+    async with WebexClient(server.api, token, Pacer(concurrency)) as client:
+        started = time.perf_counter()
+        plan = await make_plan(client, OLD, NEW, workers=concurrency * 2)
+        took, tally = time.perf_counter() - started, client.tally
+    users = len(plan.users)
+    result = Result(
+        name,
+        users,
+        took,
+        tally.requests,
+        tally.throttled,
+        server.cpu() - cpu,
+        time.process_time() - mine,
+    )
+    return plan, result
+
+
+async def verify_timed(
+    name: str, server: Server, token: str, journal: Path, concurrency: int
+) -> tuple[Result, int]:
+    """verify on the run in ``journal``: every user's whole snapshot read again."""
+    j = Journal(journal)
+    run = j.run()
+    cpu, mine = server.cpu(), time.process_time()
+    async with WebexClient(server.api, token, Pacer(concurrency)) as client:
+        started = time.perf_counter()
+        checked, differences = await verify(client, j, run, workers=concurrency * 2)
+        took, tally = time.perf_counter() - started, client.tally
+    j.close()
+    result = Result(
+        name,
+        checked,
+        took,
+        tally.requests,
+        tally.throttled,
+        server.cpu() - cpu,
+        time.process_time() - mine,
+    )
+    return result, sum(1 for d in differences if not d.known_loss)
 
 
 async def engine_run(
@@ -318,16 +372,33 @@ def main() -> int:
         with Server(
             db["limited"], tmp / "limited.log", CALLSHIFT_RATE_LIMIT_PER_SECOND=f"{args.rate:g}"
         ) as server:
+            # the whole engine under the limit: the snapshot reads, the moves, the verify reads
+            limited_plan, snap = asyncio.run(
+                plan_timed(f"plan+snapshot, limit {args.rate:g}/s", server, token, args.concurrency)
+            )
             capped = asyncio.run(
                 engine_run(
                     f"engine, limit {args.rate:g}/s",
                     server,
                     token,
-                    plan,
+                    limited_plan,
                     tmp / "limited.journal",
                     args.concurrency,
                 )
             )
+            checked, differing = asyncio.run(
+                verify_timed(
+                    f"verify, limit {args.rate:g}/s",
+                    server,
+                    token,
+                    tmp / "limited.journal",
+                    args.concurrency,
+                )
+            )
+            if differing:
+                problems_limited = [f"limited: verify found {differing} differences"]
+            else:
+                problems_limited = []
         with Server(db["naive"], tmp / "naive.log") as server:
             slow = naive_run(
                 "naive wxc-sdk, sequential",
@@ -339,7 +410,7 @@ def main() -> int:
             )
         movable = sum(1 for u in plan.users if not u.blocker)
         results = [fast, capped, slow]
-        problems = (
+        problems = problems_limited + (
             check(db["unlimited"], movable)
             + check(db["limited"], movable)
             + check(db["naive"], slow.users)
@@ -374,6 +445,7 @@ def main() -> int:
             wan = (far, far_naive)
             problems += check(db["wan"], movable) + check(db["wan-naive"], far_naive.users)
         report(args, results, capped, fast, slow, wan)
+        report_limited(args, [snap, capped, checked])
         for problem in problems:
             print(f"CHECK FAILED: {problem}")
         return 1 if problems else 0
@@ -425,6 +497,30 @@ def report(
     print(
         f"load average at the end: {os.getloadavg()[0]:.1f} "
         "(other work on the machine skews all figures)"
+    )
+
+
+def report_limited(args, phases: list[Result]) -> None:
+    """The whole engine against the limited server: each phase's accepted requests a second."""
+    print(f"\nagainst the limit of {args.rate:g} requests/s (the snapshot and verify included):")
+    print(
+        f"{'phase':<30}{'users':>7}{'seconds':>9}{'requests':>10}{'429s':>7}"
+        f"{'req/s':>8}{'of limit':>10}"
+    )
+    for r in phases:
+        print(
+            f"{r.name:<30}{r.users:>7}{r.seconds:>9.1f}{r.requests:>10}{r.throttled:>7}"
+            f"{r.accepted:>8.1f}{r.accepted / args.rate:>10.0%}"
+        )
+    total = sum(r.requests - r.throttled for r in phases)
+    seconds = sum(r.seconds for r in phases)
+    users = max(1, phases[1].users)
+    fraction = total / seconds / args.rate
+    print(
+        f"whole engine: {total} requests accepted in {seconds:.1f} s = {total / seconds:.1f}/s = "
+        f"{fraction:.0%} of the limit (aim >= 90%: {'met' if fraction >= 0.9 else 'NOT met'}); "
+        f"{total / users:.1f} requests a user (plan + move + verify), "
+        f"{users / seconds * 3600:.0f} users an hour at {args.rate:g} requests/s"
     )
 
 

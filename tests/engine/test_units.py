@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 
 import pytest
 
 from callshift import ids
+from callshift.domain.settings import setting
+from callshift.engine.catalogue import audio_losses, numbers_body, put_bodies
 from callshift.engine.execute import classify
-from callshift.engine.journal import Journal, JournalError
+from callshift.engine.journal import SCHEMA, VERSION, Journal, JournalError
 from callshift.engine.model import Licence, Pair, UserMove, calling_properties, offer_code
 from callshift.engine.pacing import Pacer
-from callshift.engine.repair import greeting_losses, writable
 from callshift.engine.report import safe
 from callshift.engine.verify import compare
 
@@ -119,16 +122,57 @@ def test_read_only_fields_are_not_written_back():
         "enabled": True,
         "sendBusyCalls": {"enabled": False, "greetingUploaded": False},
         "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3, "systemMaxNumberOfRings": 20},
+        "voiceMessageForwardingEnabled": True,
     }
-    assert writable("voicemail", vm) == {
-        "enabled": True,
-        "sendBusyCalls": {"enabled": False},
-        "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3},
+    assert put_bodies(setting("voicemail"), vm) == [
+        {
+            "enabled": True,
+            "sendBusyCalls": {"enabled": False},
+            "sendUnansweredCalls": {"enabled": True, "numberOfRings": 3},
+        }
+    ]
+    (body,) = put_bodies(setting("callerId"), {"selected": "CUSTOM", "directNumber": "+1"})
+    assert body == {"selected": "CUSTOM"}
+    assert audio_losses(setting("voicemail"), {"sendBusyCalls": {"greetingUploaded": True}})
+    assert not audio_losses(setting("voicemail"), {"sendBusyCalls": {"greeting": "DEFAULT"}})
+
+
+def test_special_writes_take_webex_shapes():
+    mon = {"callParkNotificationEnabled": True, "monitoredElements": [{"member": {"id": "P2"}}]}
+    assert put_bodies(setting("monitoring"), mon) == [
+        {"enableCallParkNotification": True, "monitoredElements": ["P2"]}
+    ]
+    teams = {
+        "settings": [
+            {"settingName": "HIDE_WEBEX_APP", "level": "GLOBAL", "value": True},
+            {"settingName": "PRESENCE_SYNC", "level": "PEOPLE", "value": False},
+        ]
     }
-    assert writable("callerId", {"selected": "CUSTOM", "directNumber": "+1"}) == {
-        "selected": "CUSTOM"
+    assert put_bodies(setting("msTeams"), teams) == [
+        {"settingName": "PRESENCE_SYNC", "value": False}
+    ]
+    assert put_bodies(setting("featureAccess"), {"userOrgSettingsPermissionEnabled": True}) == []
+    ptt = {"allowAutoAnswer": False, "members": [{"id": "P3", "firstName": "x"}]}
+    assert put_bodies(setting("pushToTalk"), ptt) == [{"allowAutoAnswer": False, "members": ["P3"]}]
+
+
+def test_alternate_numbers_the_user_lacks_are_added():
+    snap = {
+        "distinctiveRingEnabled": False,
+        "phoneNumbers": [
+            {"primary": True, "directNumber": "+1555", "extension": "10"},
+            {"primary": False, "directNumber": "+1666", "ringPattern": "LONG_LONG"},
+            {"primary": False, "directNumber": "+1777", "extension": "77"},
+        ],
     }
-    assert greeting_losses({"sendBusyCalls": {"greetingUploaded": True}})
+    now = {"distinctiveRingEnabled": True, "phoneNumbers": [{"directNumber": "+1777"}]}
+    body, losses = numbers_body(snap, now)
+    assert body == {
+        "enableDistinctiveRingPattern": False,
+        "phoneNumbers": [{"action": "ADD", "external": "+1666", "ringPattern": "LONG_LONG"}],
+    }
+    assert not losses
+    assert numbers_body(snap, snap) == ({}, [])
 
 
 def test_verify_tells_a_known_loss_from_a_difference():
@@ -138,22 +182,69 @@ def test_verify_tells_a_known_loss_from_a_difference():
         [Pair("s", "t", True)],
         snapshot={
             "person": {"locationId": "L", "extension": "10", "phoneNumbers": []},
-            "features": {"callWaiting": {"enabled": True}},
-            "numbers": {"distinctiveRingEnabled": False},
+            "settings": {
+                "callWaiting": {"enabled": True},
+                "numbers": {"distinctiveRingEnabled": False},
+                "selectiveAccept": {"enabled": True, "criteria": [{"id": "C1", "source": "X"}]},
+            },
         },
-        losses=["distinctive ring (off): not written back"],
+        losses=["numbers: not written back (HTTP 404: Not Found)"],
     )
     person = {"licenses": ["t"], "locationId": "L", "extension": "10", "phoneNumbers": []}
     found = compare(
         u,
         "target",
         person,
-        {"callWaiting": {"enabled": False}, "numbers": {"distinctiveRingEnabled": True}},
+        {
+            "callWaiting": {"enabled": False},
+            "numbers": {"distinctiveRingEnabled": True},
+            # a criterion POSTed again has a new id: not a difference
+            "selectiveAccept": {"enabled": True, "criteria": [{"id": "C9", "source": "X"}]},
+        },
     )
     assert {(d.field, d.known_loss) for d in found} == {
         ("callWaiting.enabled", False),
         ("numbers.distinctiveRingEnabled", True),
     }
+
+
+def test_a_version_1_journal_is_widened_and_a_newer_one_refused(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA)
+    old.execute(
+        "insert into runs values ('R', 'now', 'http://x/v1', null, 'S1', 'S2', 'planned',"
+        " '{}', null, null)"
+    )
+    snap = {
+        "person": {"id": "P1"},
+        "features": {"voicemail": {"enabled": False}, "callerId": None},
+        "numbers": {"distinctiveRingEnabled": False},
+    }
+    old.execute(
+        "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated)"
+        " values ('R', 'P1', 0, 'a@x', ?, ?, 'planned', 'now')",
+        (json.dumps({"pairs": [["s", "t", True]]}), json.dumps(snap)),
+    )
+    old.commit()
+    old.close()
+    j = Journal(path)
+    (u,) = j.users("R")
+    assert u.snapshot == {
+        "person": {"id": "P1"},
+        "settings": {
+            "voicemail": {"enabled": False},
+            "numbers": {"distinctiveRingEnabled": False},
+        },
+        "items": {},
+    }
+    j.close()
+    assert Journal(path).users("R")[0].snapshot == u.snapshot  # once only
+    newer = sqlite3.connect(path)
+    newer.execute(f"pragma user_version = {VERSION + 1}")
+    newer.close()
+    with pytest.raises(JournalError, match="newer callshift"):
+        Journal(path)
 
 
 def test_csv_cells_cannot_become_formulas():

@@ -16,6 +16,8 @@ otherwise). ``CALLSHIFT_FAULTS`` is a comma-separated list of ``key=value``:
                       calling licence is removed (the profile purged) and nothing added
     slow=P            chance of a delay of up to slow_seconds (1.0) before handling
     seed=N            random seed, for repeatable runs
+    hide=A+B          answer 404 to every request whose path ends with /A or /B, as a server
+                      that does not expose those settings (e.g. hide=callBridge+musicOnHold)
 
 Each request draws at most one of burst429, error5xx, drop and partial, and independently
 may be slow. The remove-without-add goes through the real use case (the removes are
@@ -51,6 +53,11 @@ class FaultPlan:
     slow: float = 0.0
     slow_seconds: float = 1.0
     seed: int | None = None
+    hide: str = ""
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        return tuple(f"/{h}" for h in self.hide.split("+") if h)
 
     @classmethod
     def parse(cls, spec: str) -> FaultPlan:
@@ -63,6 +70,9 @@ class FaultPlan:
                 raise ValueError(
                     f"CALLSHIFT_FAULTS: '{item}' is not one of {', '.join(sorted(known))}"
                 )
+            if key == "hide":
+                values[key] = value.strip()
+                continue
             try:
                 values[key] = int(value) if key in ("seed", "burst_every") else float(value)
             except ValueError:
@@ -132,6 +142,10 @@ class Faults:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
+            return
+        if self.f.plan.hide and scope["path"].endswith(self.f.plan.hidden):
+            self.f.counts["hidden"] += 1
+            await reject(scope, 404, "not found (hidden by a fault)")(scope, receive, send)
             return
         kind = self.f.draw()
         pause = self.f.delay()

@@ -194,6 +194,15 @@ def _print_plan(result, run: Run) -> None:
     )
     for change, n in sorted(result.changes.items()):
         console.print(f"  {n:>7}  {change}")
+    shown = result.settings.get("snapshotted") or []
+    hidden = result.settings.get("notExposed") or []
+    if shown or hidden:
+        console.print(f"  calling settings snapshotted: {len(shown)} of {len(shown) + len(hidden)}")
+    if hidden:  # once per run: these are not asked again for the other users
+        console.print(
+            "  [yellow]not exposed by the target (404/405), not snapshotted for anyone:[/] "
+            + ", ".join(hidden)
+        )
     for reason, n in sorted(result.user_blockers.items()):
         console.print(f"  [yellow]{n:>7} left alone[/]: {reason}")
     notes = Counter(note for u in result.users for note in u.notes)

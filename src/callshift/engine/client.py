@@ -273,14 +273,20 @@ class WebexClient:
                 return None
             raise
 
-    async def put_feature(self, person_id: str, name: str, body: dict, org_id: str | None = None):
-        return await self.request(
-            "PUT", f"people/{person_id}/features/{name}", json=body, params=_org(org_id)
-        )
+    async def read(self, path: str, org_id: str | None = None) -> dict | None:
+        """GET a path of the settings catalogue; None when the server answers 404 or 405
+        (the user has no calling there, or the server does not expose the setting)."""
+        try:
+            return (await self.request("GET", path, params=_org(org_id))).data
+        except ApiError as e:
+            if e.status in (404, 405) and not isinstance(e, Fatal):
+                return None
+            raise
 
-    async def put_numbers(self, person_id: str, body: dict, org_id: str | None = None):
+    async def write(self, method: str, path: str, body: dict, org_id: str | None = None) -> Reply:
+        """PUT (idempotent, retried) or POST (never repeated blindly) a catalogued setting."""
         return await self.request(
-            "PUT", f"telephony/config/people/{person_id}/numbers", json=body, params=_org(org_id)
+            method, path, json=body, params=_org(org_id), safe=method == "PUT"
         )
 
     async def assign(

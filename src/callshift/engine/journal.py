@@ -9,6 +9,10 @@ Every ``record`` is one transaction that appends the step and sets the user's st
 whose last step has a *before* and no *after* was in flight: ``resume`` re-reads that user
 from the server before doing anything, so nobody is repeated and nobody is skipped.
 
+The file's ``user_version`` is the journal's format (VERSION): an older journal is brought
+up to date when opened (its snapshots rewritten in the new shape, in one transaction), one
+written by a newer callshift is refused with a clear error.
+
 One engine process at a time per journal (an exclusive ``flock`` on ``<journal>.lock``,
 released by the kernel when the process dies, however it dies).
 """
@@ -48,8 +52,24 @@ create index if not exists steps_user on steps (run_id, person_id, id);
 """
 
 
+# 1 (no user_version): snapshots of five features and the numbers; 2: every catalogued
+# setting ({"person", "settings", "items"}), the old ones rewritten on opening
+VERSION = 2
+
+
 class JournalError(Exception):
     pass
+
+
+def widened(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 snapshot in version 2's shape: its features and numbers are settings."""
+    if "features" not in snapshot and "numbers" not in snapshot:
+        return snapshot
+    out = {k: v for k, v in snapshot.items() if k not in ("features", "numbers")}
+    settings = {k: v for k, v in (snapshot.get("features") or {}).items() if v is not None}
+    if snapshot.get("numbers") is not None:
+        settings["numbers"] = snapshot["numbers"]
+    return {**out, "settings": settings, "items": {}}
 
 
 def now() -> str:
@@ -82,9 +102,32 @@ class Journal:
             "foreign_keys=ON",
         ):
             self.db.execute(f"pragma {pragma}")
-        self.db.executescript(SCHEMA)
+        self._migrate()
         self._lock_fd: int | None = None
         self._deferred: dict[tuple[str, str], list[tuple]] = {}
+
+    def _migrate(self) -> None:
+        """Bring an older journal to VERSION, or refuse one a newer callshift wrote."""
+        version = self.db.execute("pragma user_version").fetchone()[0]
+        if version > VERSION:
+            self.db.close()
+            raise JournalError(
+                f"{self.path} is a version {version} journal, written by a newer callshift "
+                f"(this one reads up to version {VERSION}): use that callshift for it"
+            )
+        self.db.executescript(SCHEMA)  # "if not exists": a no-op on an existing journal
+        if version == VERSION:
+            return
+        with self.tx() as db:
+            rows = db.execute("select run_id, person_id, snapshot from users").fetchall()
+            db.executemany(
+                "update users set snapshot = ? where run_id = ? and person_id = ?",
+                (
+                    (json.dumps(widened(json.loads(r["snapshot"]))), r["run_id"], r["person_id"])
+                    for r in rows
+                ),
+            )
+            db.execute(f"pragma user_version = {VERSION}")
 
     def close(self) -> None:
         self.unlock()

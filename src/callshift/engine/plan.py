@@ -2,8 +2,11 @@
 
 1. the organisation's licences: the source and target subscription's, matched by offer;
 2. who holds each source licence (and, to count them, who is already on the target);
-3. each holder with calling data (85 a request), and each calling user's five features and
-   numbers: the snapshot that verify compares with and a repair writes back;
+3. each holder with calling data (85 a request), and each calling user's settings, every
+   one of the catalogue's (domain/settings) that the target answers, with their criteria
+   and other lists: the snapshot that verify compares with and a repair writes back. The
+   first calling user is read first: a setting answered 404 or 405 for that user is one
+   the target does not expose, reported once in the plan and not asked again;
 4. blockers: for the whole plan (capacity short on the target, a subscription not found or
    not active) and per user (Professional → Basic, missing location, missing number and
    extension, calling data unreadable). A blocked plan cannot run; a blocked user is left
@@ -18,10 +21,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .catalogue import CORE, NAMES, read_settings
 from .client import WebexClient
 from .model import Licence, Pair, UserMove, calling_properties
 
-FEATURES = ("voicemail", "callForwarding", "doNotDisturb", "callWaiting", "callerId")
 T = TypeVar("T")
 
 
@@ -36,6 +39,8 @@ class Plan:
     already_moved: int = 0
     user_blockers: dict[str, int] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
+    # the catalogue's settings the target answered, and those it does not expose
+    settings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def runnable(self) -> bool:
@@ -48,6 +53,7 @@ class Plan:
             "alreadyMoved": self.already_moved,
             "userBlockers": self.user_blockers,
             "changes": self.changes,
+            "settings": self.settings,
             "users": len(self.users),
             "movable": sum(1 for u in self.users if not u.blocker),
         }
@@ -115,17 +121,13 @@ async def make_plan(
         _user_move(seq, pid, holders[pid], people.get(pid), [by_id[i] for i in held[pid]], tgt)
         for seq, pid in enumerate(order)
     ]
+    exposed, hidden = await probe(client, moves, org_id)
     done = 0
 
     async def snapshot(u: UserMove) -> None:
         nonlocal done
-        if u.calling is not None and not u.blocker:
-            names = (*FEATURES, "numbers")
-            got = await asyncio.gather(*(client.feature(u.person_id, n, org_id) for n in names))
-            if any(g is None for g in got):
-                u.blocker = "calling data unreadable (features answer 404)"
-            u.snapshot["features"] = dict(zip(FEATURES, got[: len(FEATURES)], strict=False))
-            u.snapshot["numbers"] = got[-1]
+        if u.calling is not None and not u.blocker and "settings" not in u.snapshot:
+            await snapshot_user(client, u, exposed, org_id)
         done += 1
         if done % 50 == 0 or done == len(moves):
             progress("snapshot", done, len(moves))
@@ -142,6 +144,7 @@ async def make_plan(
         moves,
         capacity,
         blockers,
+        settings={"snapshotted": exposed, "notExposed": hidden},
         already_moved=len(on_target - set(holders)),
         user_blockers=dict(Counter(u.blocker for u in moves if u.blocker)),
         changes=dict(
@@ -264,3 +267,40 @@ def shortages(licences: list[dict], users: list[UserMove], reverse: bool = False
                 f"units, {n} users need one ({n - lic.free} short)"
             )
     return out
+
+
+async def snapshot_user(
+    client: WebexClient, u: UserMove, names: list[str], org_id: str | None
+) -> None:
+    """Read ``names`` for ``u`` into its snapshot; the core setting first (404: no calling)."""
+    rest = [n for n in names if n != CORE]
+    core, *_ = await read_settings(client, u.person_id, [CORE], org_id)
+    if CORE not in core:
+        u.blocker = "calling data unreadable (features answer 404)"
+        return
+    settings, items, unread = await read_settings(client, u.person_id, rest, org_id)
+    u.snapshot["settings"] = {CORE: core[CORE], **settings}
+    u.snapshot["items"] = items
+    if unread:
+        u.snapshot["unread"] = unread
+        u.notes.append(f"not snapshotted (404 for this user): {', '.join(unread)}")
+
+
+async def probe(
+    client: WebexClient, moves: list[UserMove], org_id: str | None
+) -> tuple[list[str], list[str]]:
+    """(exposed, hidden): the catalogue's settings as the first calling user's reads answer.
+
+    That user's snapshot is taken here; a setting it answers 404 or 405 for is not read for
+    anyone else.
+    """
+    for u in moves:
+        if u.calling is None or u.blocker:
+            continue
+        await snapshot_user(client, u, list(NAMES), org_id)
+        if u.blocker:
+            continue
+        hidden = u.snapshot.pop("unread", [])
+        u.notes = [n for n in u.notes if not n.startswith("not snapshotted")]
+        return [n for n in NAMES if n not in hidden], hidden
+    return list(NAMES), []

@@ -2,32 +2,30 @@
 
 Per user: each licence of the plan on the side it should be (the target after a run, the
 source after a rollback) and not on the other; the same location, extension and phone
-numbers; and the five features and the numbers equal to the snapshot, field by field.
+numbers; and every setting of the snapshot (the catalogue's, numbers included) equal to it,
+field by field, less what the server computes (the catalogue's read-only and computed
+fields) and the ids of criteria and the like (a repair's POST makes new ones). Only the
+settings the snapshot holds are read again: one the target does not expose is not asked.
 
-A difference the journal already names as a loss reported at repair time (the distinctive
-ring on a server without the numbers API, a custom greeting) is listed as a *known loss*,
-not as a new difference. The voicemail PIN cannot be read, so it cannot be verified: a
-repaired user's PIN loss was reported when it happened.
+A difference in a setting the journal already names as a loss reported at repair time
+(``<setting>: ...``, e.g. a custom greeting, or a write the server refused) is listed as a
+*known loss*, not as a new difference. The voicemail PIN cannot be read, so it cannot be
+verified: a repaired user's PIN loss was reported when it happened.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .catalogue import BY_NAME, comparable, comparable_items, read_settings
 from .client import WebexClient
 from .journal import Journal, Run
 from .model import UserMove
-from .plan import FEATURES, each
+from .plan import each
 
 EXPECT = {"moved": "target", "repaired": "target", "rolled_back": "source"}
-KNOWN = {
-    "distinctive ring": "numbers.distinctiveRingEnabled",
-    "custom voicemail greeting (sendBusyCalls)": "voicemail.sendBusyCalls",
-    "custom voicemail greeting (sendUnansweredCalls)": "voicemail.sendUnansweredCalls",
-}
 
 
 @dataclass(frozen=True)
@@ -59,9 +57,23 @@ def _numbers(person: dict | None) -> list[tuple]:
     )
 
 
+def _list_diff(want: list, got: list, path: str) -> list[tuple[str, Any, Any]]:
+    if len(want) != len(got):
+        return [(path, want, got)]
+    out = []
+    for i, (w, g) in enumerate(zip(want, got, strict=True)):
+        out += diff(w, g, f"{path}[{i}]")
+    return out
+
+
 def compare(
-    u: UserMove, side: str, person: dict | None, features: dict[str, dict | None]
+    u: UserMove,
+    side: str,
+    person: dict | None,
+    settings: dict[str, dict | None],
+    items: dict[str, dict] | None = None,
 ) -> list[Difference]:
+    items = items or {}
     found: list[tuple[str, Any, Any]] = []
     if person is None:
         found.append(("person", "present", None))
@@ -79,15 +91,23 @@ def compare(
                 found.append((key, before.get(key), person.get(key)))
         if _numbers(before) != _numbers(person):
             found.append(("phoneNumbers", _numbers(before), _numbers(person)))
-    snap = u.snapshot.get("features") or {}
-    for name in FEATURES:
-        if name in snap:
-            found += diff(snap[name], features.get(name), name)
-    if "numbers" in u.snapshot:
-        found += diff(u.snapshot["numbers"], features.get("numbers"), "numbers")
-    known = [KNOWN[k] for k in KNOWN for loss in u.losses if loss.startswith(k)]
+    snap = u.snapshot.get("settings") or {}
+    snap_items = u.snapshot.get("items") or {}
+    for name, value in snap.items():
+        s = BY_NAME.get(name)
+        if s is None:
+            continue
+        now = settings.get(name)
+        found += diff(comparable(s, value), comparable(s, now), name)
+        want = comparable_items(s, snap_items.get(name) or {})
+        got = comparable_items(s, items.get(name) or {})
+        for coll in sorted(set(want) | set(got)):
+            found += _list_diff(want.get(coll) or [], got.get(coll) or [], f"{name}.{coll}")
+    known = [loss.split(":", 1)[0] for loss in u.losses]
     return [
-        Difference(u.email, u.person_id, f, e, a, any(f.startswith(k) for k in known))
+        Difference(
+            u.email, u.person_id, f, e, a, any(f == k or f.startswith(f"{k}.") for k in known)
+        )
         for f, e, a in found
     ]
 
@@ -113,16 +133,9 @@ async def verify(
 
     async def check(u: UserMove) -> None:
         nonlocal done
-        features: dict[str, dict | None] = {}
-        names = [
-            n
-            for n in (*FEATURES, "numbers")
-            if n in (u.snapshot.get("features") or {})
-            or (n == "numbers" and "numbers" in u.snapshot)
-        ]
-        got = await asyncio.gather(*(client.feature(u.person_id, n, run.org_id) for n in names))
-        features = dict(zip(names, got, strict=False))
-        found = compare(u, EXPECT[u.state], people.get(u.person_id), features)
+        names = list(u.snapshot.get("settings") or {})
+        settings, items, _ = await read_settings(client, u.person_id, names, run.org_id)
+        found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
         differences.extend(found)
         journal.record(
             run.id,
