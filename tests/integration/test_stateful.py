@@ -294,7 +294,13 @@ class LicensingMachine(RuleBasedStateMachine):
         w = read_world(db)
         self.main_subs = sorted(s for s, lic in _sub_orgs(w).items() if lic == self.org)
         self.foreign_sub = demo.other_subscription
-        self.by_key = {(l.subscription_id, l.offer_code): l.id for l in w.licences.values()}
+        # people's licences only: workspace licences are refused to people (and the rules of
+        # workspaces have their own tests, tests/unit/test_workspace_rules.py)
+        self.by_key = {
+            (l.subscription_id, l.offer_code): l.id
+            for l in w.licences.values()
+            if not l.offer.workspace_only
+        }
         self.main_keys = sorted(k for k in self.by_key if k[0] in self.main_subs)
         self.foreign_key = (demo.other_subscription, "BCSTD")
         self.emails = sorted(u.email for u in w.users.values() if u.org_id == self.org)
