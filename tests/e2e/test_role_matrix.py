@@ -162,6 +162,10 @@ ROUTES: dict[str, Rule] = {
     "GET /ui/users/{user_id}/licences/add": Rule(WRITERS),
     "GET /ui/users/{user_id}/licences/review": Rule(WRITERS),
     "POST /ui/users/{user_id}/licences/save": Rule(WRITERS),
+    "GET /ui/workspaces": Rule(ADMINS, SAME),
+    "GET /ui/workspaces/{workspace_id}": Rule(ADMINS, SAME, fake_id=True),
+    "GET /ui/workspaces/{workspace_id}/review": Rule(WRITERS, SAME, fake_id=True),
+    "POST /ui/workspaces/{workspace_id}/save": Rule(WRITERS, SAME, fake_id=True),
     "GET /ui/subscriptions": Rule(ADMINS, SAME),
     "GET /ui/subscriptions/{sub_id}/cancel": Rule(ADMINS),
     "POST /ui/subscriptions/{sub_id}/cancel": Rule(WRITERS),
@@ -336,6 +340,7 @@ def _path(template: str, o: Org) -> str:
         "token_id": "no-such-token",
         "item": "no-such-item",
         "workspace": "no-such-workspace",
+        "workspace_id": "no-such-workspace",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

@@ -37,11 +37,14 @@ MIN_PASSWORD = 10
 
 
 class AccountExists(DomainError):
+    """A UI account with that email exists already."""
+
     status = 409
     code = E.ACCOUNT_EXISTS
 
 
 def hash_password(password: str) -> str:
+    """A salted scrypt hash, its parameters stored beside it (they may be raised later)."""
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     encoded = (base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
@@ -49,6 +52,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` made ``stored`` (constant-time compare)."""
     _, n, r, p, salt, digest = stored.split("$")
     got = hashlib.scrypt(
         password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
@@ -110,6 +114,8 @@ def create_account(
 
 @dataclass(frozen=True)
 class Session:
+    """A signed-in UI session: who, its CSRF token and the account's email."""
+
     principal: Principal
     csrf: str
     email: str
@@ -240,6 +246,7 @@ def session(db: Database, secret: str) -> Session | None:
 
 
 def sign_out(db: Database, secret: str) -> None:
+    """End the session whose cookie secret is ``secret`` (nothing if there is none)."""
     with db.uow() as uow:
         accounts_db.close_session(uow.conn, digest(secret))
         uow.commit()

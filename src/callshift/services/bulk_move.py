@@ -78,6 +78,9 @@ def _org_of(ctx: Ctx, store, sel: Selection) -> str:
 
 
 def validate_move(ctx: Ctx, sel: Selection) -> MoveReport:
+    """What a bulk move would do, nothing written: per offer the holders, the target's room and
+    any blocker; who cannot move and why; users and workspaces; the PSTN locations it
+    re-points; reversals; the change in words."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         store, conn = uow.store, uow.conn

@@ -23,6 +23,8 @@ PAGE = 2000
 
 @dataclass(frozen=True)
 class ExportFilter:
+    """Which users an export lists (all of the organisation by default)."""
+
     location_id: str | None = None
     subscription_id: str | None = None
     licence_id: str | None = None

@@ -27,10 +27,12 @@ _VALID_ROWS = {
 
 
 def add_remove(interface: str) -> str:
+    """How the caller's interface names the "add and remove" mode."""
     return _ADD_REMOVE.get(interface, _ADD_REMOVE[API])
 
 
 def valid_rows(interface: str) -> str:
+    """How the caller's interface names "apply the valid rows only"."""
     return _VALID_ROWS.get(interface, _VALID_ROWS[API])
 
 

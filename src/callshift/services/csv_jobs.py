@@ -33,6 +33,8 @@ KIND = "csv_import"
 
 
 class ImportStateError(DomainError):
+    """The import is not in a state that allows the request (e.g. applying an applied one)."""
+
     status = 409
     code = E.IMPORT_STATE_CONFLICT
 
@@ -151,6 +153,7 @@ def discard_import(ctx: Ctx, job_id: str) -> Job:
 
 
 def jobs_get(ctx: Ctx, job_id: str) -> Job:
+    """A CSV import job the caller may see; NotFound otherwise."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         return _job(ctx, uow.conn, job_id)

@@ -109,6 +109,8 @@ class RowPlanner:
         emails = [
             unneutralise(cells[at]).lower()[:320] if at < len(cells) else "" for _, cells in rows
         ]
+        # an address with a non-ASCII domain is stored in its normal form (IDNA): match that
+        emails = [e if e.isascii() else _normal(e) for e in emails]
         users = reads.users_by_email(
             store.conn, self.org_id, sorted({e for e in emails if e}), self.holdings
         )
@@ -603,6 +605,15 @@ def _lost(profile: CallingProfile | None) -> dict:
         "voicemailPin": profile.voicemail_pin_hash is not None,
         "settings": profile.setting_count(),
     }
+
+
+def _normal(email: str) -> str:
+    """``domain.emails.normalise_email``, or the text as it is when it is no address (the
+    row then fails as "no user with this email", with its look-alike flag if any)."""
+    try:
+        return normalise_email(email)
+    except InvalidInput:
+        return email
 
 
 def lost_text(lost: Mapping) -> str:

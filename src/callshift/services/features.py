@@ -48,6 +48,7 @@ def _stored(s: Setting, profile: CallingProfile) -> Json:
 
 
 def read_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
+    """A person's calling setting as Webex answers it (defaults for one never written)."""
     s = setting(name)
     with ctx.db.uow(write=False) as uow:
         user = resolve_person(uow.store, ctx, ref)
@@ -148,6 +149,7 @@ def reset_setting(ctx: Ctx, ref: PersonRef, name: str) -> Json:
 
 
 def read_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str) -> Json:
+    """One item of a setting's collection (a criterion, an access code, ...)."""
     s = setting(name)
     c = s.collection(coll)
     with ctx.db.uow(write=False) as uow:
@@ -156,6 +158,7 @@ def read_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str) -> Json:
 
 
 def create_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, body: Any) -> Json:
+    """Add an item to a setting's collection, validated by the catalogue; audited."""
     s = setting(name)
     c = s.collection(coll)
     made: list[str] = []
@@ -171,6 +174,7 @@ def create_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, body: Any) -> Js
 
 
 def update_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str, body: Any) -> Json:
+    """Change one item of a setting's collection (a partial update); audited."""
     s = setting(name)
     c = s.collection(coll)
     _change(
@@ -204,6 +208,7 @@ def delete_item(ctx: Ctx, ref: PersonRef, name: str, coll: str, key: str | None)
 
 
 def set_voicemail_pin(ctx: Ctx, ref: PersonRef, pin: str) -> None:
+    """Set the voicemail passcode (hashed; never readable again); audited."""
     ctx.principal.require_settings_write()
     validate_pin(pin)
     hashed = hash_pin(pin)  # slow on purpose: outside the transaction

@@ -21,12 +21,15 @@ MACHINES = uuid.UUID("6f1c2b8e-3d4a-5e6f-8a9b-0c1d2e3f4a5b")
 
 @dataclass(frozen=True)
 class MachineAccount:
+    """What an administrator's token is to ``/people/me``: an identity of its own, no person."""
+
     id: str
     name: str
     org_id: str
 
 
 def who_am_i(ctx: Ctx) -> PersonView | MachineAccount:
+    """The caller: its person (a user token) or the machine account behind an admin token."""
     p = ctx.principal
     if p.user_id is not None:
         return get_person(ctx, PersonRef(person_id=p.user_id))

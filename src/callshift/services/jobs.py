@@ -15,6 +15,8 @@ from .context import Ctx
 
 
 class JobStateError(DomainError):
+    """The job is not in a state that allows the request (e.g. rolling back a running job)."""
+
     status = 409
     code = E.JOB_STATE_CONFLICT
 
@@ -27,6 +29,7 @@ def _job(ctx: Ctx, conn, job_id: str, lock: bool = False) -> Job:
 
 
 def get_job(ctx: Ctx, job_id: str) -> Job:
+    """A job the caller may see (administrators); NotFound otherwise."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         return _job(ctx, uow.conn, job_id)
@@ -61,6 +64,7 @@ class RollbackSummary:
 
 
 def rollback_summary(ctx: Ctx, job_id: str) -> RollbackSummary:
+    """What a rollback would give back, per licence: the confirmation page's figures."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         job = _job(ctx, uow.conn, job_id)
@@ -85,6 +89,7 @@ def rollback_summary(ctx: Ctx, job_id: str) -> RollbackSummary:
 def job_items(
     ctx: Ctx, job_id: str, status: str | None = None, after_seq: int = -1, limit: int = 1000
 ) -> Sequence[AnyRow]:
+    """A page of a job's items (one per user), optionally of one status, after ``after_seq``."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _job(ctx, uow.conn, job_id)
@@ -92,6 +97,7 @@ def job_items(
 
 
 def job_log(ctx: Ctx, job_id: str) -> Sequence[AnyRow]:
+    """A job's log lines, oldest first."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         _job(ctx, uow.conn, job_id)

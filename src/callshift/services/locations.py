@@ -73,6 +73,7 @@ def telephony_locations(
 def telephony_location(
     ctx: Ctx, location_id: str, org_id: str | None = None
 ) -> tuple[LocationInfo, str]:
+    """A location as Webex's telephony API shows it, with its organisation's name."""
     found = location_details(ctx, location_id, org_id)
     return found, _org_name(ctx, found.org_id)
 

@@ -14,12 +14,15 @@ from .context import Ctx
 
 @dataclass(frozen=True)
 class OrgInfo:
+    """An organisation as ``/v1/organizations`` shows it."""
+
     id: str
     name: str
     created: datetime
 
 
 def list_organisations(ctx: Ctx) -> list[OrgInfo]:
+    """The organisations the caller may see (administrators)."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         rows = db.organisations(uow.conn, ctx.principal.org_ids)
@@ -27,6 +30,7 @@ def list_organisations(ctx: Ctx) -> list[OrgInfo]:
 
 
 def organisation(ctx: Ctx, org_id: str) -> OrgInfo:
+    """One organisation the caller may see; NotFound otherwise."""
     ctx.principal.require_admin()
     if org_id not in ctx.principal.org_ids:
         raise NotFound("organisation not found")

@@ -70,6 +70,8 @@ class EmailTaken(DomainError):
 
 
 class EmailLookalike(DomainError):
+    """The address looks like an existing user's (a homoglyph): refused, a likely spoof."""
+
     status = 409
     code = E.EMAIL_LOOKALIKE
 

@@ -98,6 +98,7 @@ def confirm_preview(
 
 
 def reversal_refusal(reversals: dict) -> str:
+    """Why a preview moving users back to a subscription they recently left is not applied."""
     subs = ", ".join(f"{s} ({n:,})" for s, n in reversals.get("perSubscription", {}).items())
     return (
         f"{reversals['users']:,} user(s) would move back to a subscription they left in the "

@@ -70,6 +70,7 @@ class ReversalReport:
 
 
 def new_report(ctx: ChangeCtx) -> ReversalReport:
+    """An empty reversal report for the context's clock and window."""
     return ReversalReport(ctx.clock(), ctx.reversal_window_days)
 
 

@@ -60,6 +60,7 @@ def computed_value(owner: Owner, source: str) -> Any:
 
 
 def person_view(owner: Owner, raw_id: str) -> dict[str, Any]:
+    """A person a setting refers to (a monitored line, an assistant), as Webex shows one."""
     u = owner.people.get(raw_id)
     out: dict[str, Any] = {"id": ids.person(raw_id), "type": "PEOPLE"}
     if u is not None:
@@ -73,6 +74,7 @@ def person_view(owner: Owner, raw_id: str) -> dict[str, Any]:
 
 
 def referenced_ids(s: Setting, value: dict[str, Any]) -> list[str]:
+    """The person ids a setting's value refers to (the catalogue's ``refs`` fields)."""
     return [i for f in s.refs for i in value.get(f) or [] if isinstance(i, str)]
 
 

@@ -33,6 +33,8 @@ SAMPLE = 100
 
 @dataclass
 class TemplatePreview:
+    """A template apply as previewed: its job, the template (saved or proposed) and counts."""
+
     job_id: str
     template: Template
     preserve: bool

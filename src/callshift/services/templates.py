@@ -13,6 +13,9 @@ from .context import Ctx, new_id
 
 
 class TemplateConflict(DomainError):
+    """The template clashes with another: a second organisation template, or a group that
+    already has one."""
+
     status = 409
     code = E.TEMPLATE_CONFLICT
 
@@ -23,6 +26,7 @@ def load_templates(conn, org_id: str) -> list[Template]:
 
 
 def list_templates(ctx: Ctx, org_id: str | None = None) -> list[Template]:
+    """The organisation's licence templates."""
     ctx.principal.require_admin()
     org_id = ctx.principal.org(org_id)
     with ctx.db.uow(write=False) as uow:
@@ -30,6 +34,7 @@ def list_templates(ctx: Ctx, org_id: str | None = None) -> list[Template]:
 
 
 def get_template(ctx: Ctx, template_id: str) -> Template:
+    """One licence template the caller may see; NotFound otherwise."""
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         return _find(ctx, uow.conn, template_id)
@@ -202,6 +207,7 @@ def save_template(
 
 
 def delete_template(ctx: Ctx, template_id: str) -> None:
+    """Delete a licence template (users keep their licences); audited."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         tpl = _find(ctx, uow.conn, template_id)
@@ -219,4 +225,5 @@ def delete_template(ctx: Ctx, template_id: str) -> None:
 
 
 def template_for_new_user(conn, org_id: str, group_ids: Sequence[str] = ()) -> Template | None:
+    """The template a new user gets: their group's, else the organisation's, else none."""
     return template_for(group_ids, load_templates(conn, org_id))

@@ -30,6 +30,7 @@ MIN_PREFIX = 4  # characters of an id that name a token to revoke
 
 
 def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, never the secret."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

@@ -54,6 +54,7 @@ def install(app: FastAPI) -> None:
         routes_subscriptions,
         routes_templates,
         routes_users,
+        routes_workspaces,
     )
 
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
@@ -66,6 +67,7 @@ def install(app: FastAPI) -> None:
         routes_admin,
         routes_templates,
         routes_csv,
+        routes_workspaces,
     ):
         app.include_router(module.router, include_in_schema=False)
 

@@ -60,6 +60,7 @@ SECTIONS = {
     "cancel": "subscriptions",
     "job": "jobs",
     "template": "templates",
+    "workspace": "workspaces",
 }
 
 
