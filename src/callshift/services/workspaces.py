@@ -21,6 +21,7 @@ from ..domain.licensing import (
     EXTENSION,
     CallingChange,
     CallingProperties,
+    LicenceChange,
     LicenceRequest,
     Operation,
     normalise_number,
@@ -99,6 +100,36 @@ def get_workspace(ctx: Ctx, workspace_id: str) -> WorkspaceView:
     ctx.principal.require_admin()
     with ctx.db.uow(write=False) as uow:
         return _view(uow, _find(ctx, uow, workspace_id))
+
+
+@dataclass(frozen=True)
+class WorkspacePreview:
+    """A workspace's licence change as planned, nothing written: the review step's page."""
+
+    view: WorkspaceView
+    change: LicenceChange | None  # None: refused as a whole (``refused`` says why)
+    refused: tuple[str, ...]
+    licences: dict[str, Licence]
+
+
+def preview_workspace_licence(ctx: Ctx, workspace_id: str, data: WorkspaceData) -> WorkspacePreview:
+    """What ``update_workspace`` would do to the workspace's calling licence, planned by the
+    one planner without writing (the UI's review step)."""
+    ctx.principal.require_write()
+    with ctx.db.uow(write=False) as uow:
+        found = _find(ctx, uow, workspace_id)
+        view = _view(uow, found)
+        state = uow.store.licensing(found[0])
+        licences = uow.store.licences(found[0].org_id)
+        try:
+            requests = _requests(data, state.licence_ids, state.profile, licences)
+            planner = Planner(licences, uow.store.location_ids(found[0].org_id))
+            change = planner.plan(state, requests)
+        except LicenceChangeRefused as e:
+            return WorkspacePreview(view, None, tuple(f.description for f in e.errors), licences)
+        except InvalidInput as e:
+            return WorkspacePreview(view, None, (e.message,), licences)
+    return WorkspacePreview(view, change, tuple(f.description for f in change.failed), licences)
 
 
 def create_workspace(ctx: Ctx, org_id: str | None, data: WorkspaceData) -> WorkspaceView:
