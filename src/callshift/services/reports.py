@@ -15,13 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from .. import ids
+from ..db import jobs as job_rows
 from ..domain.csv_text import csv_chunks
+from ..domain.model import WORKSPACE
 from .context import Ctx
 from .csv_import import ImportPreview
 from .csv_jobs import error_rows
-from .jobs import get_job, job_items
+from .jobs import get_job
 
-REPORT_HEADER = ("Row Number", "User ID/Email", "Status", "Error Code", "Message")
+# a bulk move's holders are users and workspaces: the last two columns say which, and name
+# a workspace (its "email" is a synthetic SIP address no admin knows it by)
+REPORT_HEADER = (
+    "Row Number",
+    "User ID/Email",
+    "Status",
+    "Error Code",
+    "Message",
+    "Holder Type",
+    "Workspace Name",
+)
 ERRORS_HEADER = ("Row Number", "User ID/Email", "Error Message")
 PAGE = 5000  # job items read per query
 
@@ -54,31 +66,52 @@ def _json_lines(items: Iterable[Any]) -> Iterator[str]:
 
 
 def _items(ctx: Ctx, job_id: str) -> Iterator[Any]:
+    """Every item with its holder's kind and name, a page at a time (the job was checked
+    by the caller, before the first chunk)."""
     after = -1
-    while page := job_items(ctx, job_id, None, after, PAGE):
+    while True:
+        with ctx.db.uow(write=False) as uow:
+            page = job_rows.report_items(uow.conn, job_id, after, PAGE)
+        if not page:
+            return
         yield from page
         after = page[-1].seq
 
 
+def _workspace_name(r: Any) -> str | None:
+    return r.display_name if r.kind == WORKSPACE else None
+
+
 def _report_rows(items: Iterable[Any]) -> Iterator[list[Any]]:
     for r in items:
-        yield [r.seq + 1, r.email, r.status, r.error_code, r.message]
+        yield [r.seq + 1, r.email, r.status, r.error_code, r.message, r.kind, _workspace_name(r)]
 
 
 def item_dict(r: Any) -> dict:
-    """One item's outcome as the API shows it (a JSON line of the report, an errors page)."""
-    return {
+    """One item's outcome as the API shows it (a JSON line of the report, an errors page).
+
+    A report's row also says the holder's kind (``holderType``: person, workspace, or None
+    for a holder deleted since) and, for a workspace, its Webex id and display name in
+    place of a person id; an errors page's row (no kind read) is shown as a person's."""
+    kind = getattr(r, "kind", None)
+    out = {
         "rowNumber": r.seq + 1,
-        "personId": ids.person(r.user_id),
+        "personId": None if kind == WORKSPACE else ids.person(r.user_id),
         "email": r.email,
         "status": r.status,
         "errorCode": r.error_code,
         "message": r.message,
     }
+    if hasattr(r, "kind"):
+        out["holderType"] = kind
+        out["workspaceId"] = ids.encode("PLACES", r.user_id) if kind == WORKSPACE else None
+        out["workspaceName"] = _workspace_name(r)
+    return out
 
 
 def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
-    """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message."""
+    """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message,
+    Holder Type, Workspace Name."""
     get_job(ctx, job_id)  # now, not at the first chunk
     return TextStream(
         _items(ctx, job_id), lambda items: csv_chunks(REPORT_HEADER, _report_rows(items))
