@@ -62,7 +62,7 @@ class TextStream:
 
 
 def _json_lines(items: Iterable[Any]) -> Iterator[str]:
-    return (json.dumps(item_dict(r)) + "\n" for r in items)
+    return (json.dumps(report_dict(r)) + "\n" for r in items)
 
 
 def _items(ctx: Ctx, job_id: str) -> Iterator[Any]:
@@ -88,25 +88,30 @@ def _report_rows(items: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 def item_dict(r: Any) -> dict:
-    """One item's outcome as the API shows it (a JSON line of the report, an errors page).
-
-    A report's row also says the holder's kind (``holderType``: person, workspace, or None
-    for a holder deleted since) and, for a workspace, its Webex id and display name in
-    place of a person id; an errors page's row (no kind read) is shown as a person's."""
-    kind = getattr(r, "kind", None)
-    out = {
+    """One item's outcome as the API shows it (an errors page; a report line adds to it)."""
+    return {
         "rowNumber": r.seq + 1,
-        "personId": None if kind == WORKSPACE else ids.person(r.user_id),
+        "personId": ids.person(r.user_id),
         "email": r.email,
         "status": r.status,
         "errorCode": r.error_code,
         "message": r.message,
     }
-    if hasattr(r, "kind"):
-        out["holderType"] = kind
-        out["workspaceId"] = ids.encode("PLACES", r.user_id) if kind == WORKSPACE else None
-        out["workspaceName"] = _workspace_name(r)
-    return out
+
+
+def report_dict(r: Any) -> dict:
+    """One item of a report as a JSON line: ``item_dict``'s fields, and the holder's kind
+    (``holderType``: person, workspace, or None for a holder deleted since); a workspace
+    has its Webex id and display name in place of a person id."""
+    if r.kind != WORKSPACE:
+        return {**item_dict(r), "holderType": r.kind, "workspaceId": None, "workspaceName": None}
+    return {
+        **item_dict(r),
+        "personId": None,
+        "holderType": WORKSPACE,
+        "workspaceId": ids.encode("PLACES", r.user_id),
+        "workspaceName": r.display_name,
+    }
 
 
 def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
@@ -119,7 +124,7 @@ def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
 
 
 def job_report_json_lines(ctx: Ctx, job_id: str) -> TextStream:
-    """Every item's outcome as JSON lines, one ``item_dict`` a line."""
+    """Every item's outcome as JSON lines, one ``report_dict`` a line."""
     get_job(ctx, job_id)
     return TextStream(_items(ctx, job_id), _json_lines)
 
