@@ -57,7 +57,15 @@ def test_job_report_is_the_same_bytes_everywhere(db, demo, w, client, ui, cli, t
     assert from_api.status_code == from_ui.status_code == 200
     assert from_api.content == from_ui.content == from_cli.read_bytes()
     rows = list(csv.reader(io.StringIO(from_api.text)))
-    assert rows[0] == ["Row Number", "User ID/Email", "Status", "Error Code", "Message"]
+    assert rows[0] == [
+        "Row Number",
+        "User ID/Email",
+        "Status",
+        "Error Code",
+        "Message",
+        "Holder Type",
+        "Workspace Name",
+    ]
     assert len(rows) == demo.users + 1
     assert [r[1] for r in rows if FORMULA in r[1]] == ["'" + FORMULA]
 

@@ -1,7 +1,8 @@
 """callshift's answers validate against Webex's own published response schemas.
 
 The schemas are Cisco's public OpenAPI specs, kept unchanged in ../shared/webex-openapi/
-(webex-admin.json: people, licences, groups, organisations; webex-device.json: locations).
+(webex-admin.json: people, licences, groups, organisations; webex-device.json: locations
+and workspaces).
 Each answer is checked against the 200 response schema of the same operation in the spec,
 with its ``#/components`` references resolved by jsonschema_rs (the ``jsonschema`` package
 is not installed in the shared venv; jsonschema_rs is).
@@ -23,6 +24,14 @@ Two departures from the spec, each deliberate and the only ones:
   strings the examples carry, requiring what both published GET examples have (id, name,
   orgId, address, timeZone). Both examples validate against it; callshift's locations are
   validated against it.
+
+Workspaces are checked against the spec's own ``Workspace`` and
+``WorkspaceCollectionResponse`` unchanged (list and details: the GET 200 schema; create: the
+POST 201 schema; update: the PUT 200 schema). ``Workspace`` requires nothing and allows
+properties it does not name, so the test also holds callshift to what the spec names: no
+top-level property the spec lacks, and in ``calling.webexCalling`` only ``licenses`` plus
+``locationId``, ``extension`` and ``phoneNumber`` (which the spec's object leaves out but
+wxc-sdk's ``WorkspaceWebexCalling`` models and Webex's update takes).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import jsonschema_rs
 import pytest
 
 from callshift import ids
+from callshift.db import tables as t
 from callshift.domain.access import Role
 from callshift.services.tokens import create_token
 
@@ -70,18 +80,18 @@ def validator(name: str, schema: dict):
     return jsonschema_rs.Draft4Validator({**schema, "components": components(name)})
 
 
-def response_schema(name: str, path: str) -> dict:
-    return spec(name)["paths"][path]["get"]["responses"]["200"]["content"]["application/json"][
+def response_schema(name: str, path: str, method: str = "get", status: str = "200") -> dict:
+    return spec(name)["paths"][path][method]["responses"][status]["content"]["application/json"][
         "schema"
     ]
 
 
-def check(name: str, path: str, body: dict) -> None:
+def check(name: str, path: str, body: dict, method: str = "get", status: str = "200") -> None:
     errors = [
         f"{'/'.join(map(str, e.instance_path))}: {e.message}"
-        for e in validator(name, response_schema(name, path)).iter_errors(body)
+        for e in validator(name, response_schema(name, path, method, status)).iter_errors(body)
     ]
-    assert not errors, f"{path} answer breaks Webex's schema:\n" + "\n".join(errors[:20])
+    assert not errors, f"{method} {path} answer breaks Webex's schema:\n" + "\n".join(errors[:20])
 
 
 def location_schema() -> dict:
@@ -195,3 +205,124 @@ def test_location_answers(client):
         one = client.get(f"/v1/locations/{loc['id']}")
         assert one.json() == loc
         check_location(one.json())
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+# what calling.webexCalling carries beyond the spec's ``licenses`` (see the module docstring)
+WEBEX_CALLING_EXTRAS = {"locationId", "extension", "phoneNumber"}
+
+
+def check_workspace(body: dict, method: str = "get", status: str = "200") -> None:
+    """The spec's own schema for the operation, then nothing the spec does not name."""
+    path = "/workspaces" if method == "post" else "/workspaces/{workspaceId}"
+    check("webex-device", path, body, method, status)
+    named = spec("webex-device")["components"]["schemas"]["Workspace"]["properties"]
+    assert set(body) <= set(named), f"not in Webex's Workspace: {set(body) - set(named)}"
+    calling = body["calling"]
+    assert set(calling) <= set(named["calling"]["properties"]), calling
+    published = set(named["calling"]["properties"]["webexCalling"]["properties"])
+    assert set(calling.get("webexCalling", {})) <= published | WEBEX_CALLING_EXTRAS, calling
+    ids.decode("PLACES", body["id"])  # BadId if it is not a workspace's id
+    ids.decode("ORGANIZATION", body["orgId"])
+
+
+@pytest.fixture
+def made(client, w) -> dict[str, dict]:
+    """Workspaces made through the API: a common-area phone (extension and number), a hot
+    desk, one with no calling and every detail set; each POST answer checked."""
+    with w.db.uow(write=False) as uow:
+        loc = ids.location(uow.store.locations(w.demo.main_org_id)[0].id)
+    calling = {"type": "webexCalling", "webexCalling": {"locationId": loc}}
+    bodies = {
+        "lobby": {
+            "displayName": "Lobby phone",
+            "supportedDevices": "phones",
+            "calling": {
+                **calling,
+                "webexCalling": {
+                    **calling["webexCalling"],
+                    "licenses": [w.old("BCCA")],
+                    "extension": "7101",
+                    "phoneNumber": "+14155550199",
+                },
+            },
+        },
+        "desk": {
+            "displayName": "Hot desk 4",
+            "hotdeskingStatus": "on",
+            "calling": {
+                **calling,
+                "webexCalling": {**calling["webexCalling"], "licenses": [w.old("BCHD")]},
+            },
+        },
+        "room": {
+            "displayName": "Board room",
+            "type": "meetingRoom",
+            "capacity": 12,
+            "notes": "second floor",
+            "locationId": loc,
+        },
+    }
+    out = {}
+    for key, body in bodies.items():
+        r = client.post("/v1/workspaces", json=body)
+        assert r.status_code == 200, r.text
+        check_workspace(r.json(), "post", "201")
+        out[key] = r.json()
+    return out
+
+
+def test_the_workspace_checks_can_fail(client, made):
+    lobby = made["lobby"]
+    check_workspace(lobby)
+    for bad in (
+        {**lobby, "calling": {"type": "sip"}},  # the spec's enum
+        {**lobby, "hotdeskingStatus": "yes"},
+        {**lobby, "capacity": "12"},  # a number
+        {**lobby, "personId": lobby["id"]},  # a property Webex's Workspace lacks
+        {**lobby, "calling": {"type": "webexCalling", "webexCalling": {"pin": "1"}}},
+    ):
+        with pytest.raises(AssertionError):
+            check_workspace(bad)
+
+
+def test_workspace_answers(client, w, made):
+    listed = client.get("/v1/workspaces")
+    assert listed.status_code == 200
+    check("webex-device", "/workspaces", listed.json())
+    items = {i["displayName"]: i for i in listed.json()["items"]}
+    assert set(items) == {"Lobby phone", "Hot desk 4", "Board room"}
+    for one in items.values():
+        check_workspace(one)
+        got = client.get(f"/v1/workspaces/{one['id']}")
+        assert got.status_code == 200 and got.json() == one
+        check_workspace(got.json())
+    assert items["Lobby phone"]["calling"]["webexCalling"]["extension"] == "7101"
+    assert items["Board room"]["calling"] == {"type": "none"}
+    paged = client.get("/v1/workspaces", params={"max": 1, "calling": "webexCalling"})
+    check("webex-device", "/workspaces", paged.json())
+    assert len(paged.json()["items"]) == 1
+
+    # an update (the swap to the new subscription's licence) answers a Workspace too
+    lobby = made["lobby"]
+    moved = client.put(
+        f"/v1/workspaces/{lobby['id']}",
+        json={
+            **lobby,
+            "calling": {"type": "webexCalling", "webexCalling": {"licenses": [w.new("BCCA")]}},
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    check_workspace(moved.json(), "put")
+    assert moved.json()["calling"]["webexCalling"] == {
+        **lobby["calling"]["webexCalling"],
+        "licenses": [w.new("BCCA")],
+    }
+    renamed = client.put(f"/v1/workspaces/{made['room']['id']}", json={"displayName": "Boardroom"})
+    assert renamed.status_code == 200, renamed.text
+    check_workspace(renamed.json(), "put")
+    assert renamed.json()["displayName"] == "Boardroom"
+    with w.db.uow(write=False) as uow:  # the kind the answers stand for
+        kinds = {r.kind for r in uow.conn.execute(t.users.select()) if r.display_name in items}
+    assert kinds == {"workspace"}

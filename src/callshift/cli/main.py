@@ -21,6 +21,7 @@ from .move_cmds import jobs_app, move, worker
 from .subscriptions import recycle_app, subscription_app
 from .templates import template_app
 from .users import user_app
+from .workspaces import workspace_app
 
 app = typer.Typer(
     help="callshift: move Webex Calling users between subscriptions, losing nothing.",
@@ -31,6 +32,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(workspace_app, name="workspace")
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(subscription_app, name="subscription")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
+from ..domain.model import WORKSPACE
 from . import tables as t
 
 # the objects a person names by id, and the column that scopes each to an organisation
@@ -15,7 +16,10 @@ PREFIXABLE = {
     "template": t.licence_templates,
     "recycle entry": t.recycle_bin,
     "token": t.api_tokens,
+    "workspace": t.users,
 }
+# kinds kept in a table shared with another kind, and the users.kind that tells them apart
+HOLDER_KIND = {"workspace": WORKSPACE}
 
 
 def _like_escaped(prefix: str) -> str:
@@ -36,4 +40,6 @@ def ids_starting_with(
         .order_by(table.c.id)
         .limit(limit)
     )
+    if kind in HOLDER_KIND:
+        q = q.where(table.c.kind == HOLDER_KIND[kind])
     return list(conn.execute(q).scalars())

@@ -259,6 +259,31 @@ def items(
     return conn.execute(q.order_by(t.job_items.c.seq).limit(limit)).all()
 
 
+def report_items(
+    conn: Connection, job_id: str, after_seq: int = -1, limit: int = 1000
+) -> Sequence[AnyRow]:
+    """A page of a job's items in order, each with its holder's ``kind`` and
+    ``display_name`` (None for a holder deleted since): the job report's rows."""
+    ji, u = t.job_items.c, t.users.c
+    q = (
+        select(
+            ji.seq,
+            ji.user_id,
+            ji.email,
+            ji.status,
+            ji.error_code,
+            ji.message,
+            u.kind,
+            u.display_name,
+        )
+        .select_from(t.job_items.outerjoin(t.users, u.id == ji.user_id))
+        .where(ji.job_id == job_id, ji.seq > after_seq)
+        .order_by(ji.seq)
+        .limit(limit)
+    )
+    return conn.execute(q).all()
+
+
 def log_lines(conn: Connection, job_id: str, limit: int = 500) -> Sequence[AnyRow]:
     return conn.execute(
         select(t.job_log)

@@ -96,7 +96,7 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
                 now,
                 ctx.principal.name,
                 action,
-                "person",
+                user.kind,  # "person" or "workspace", as write_change's events say
                 user.id,
                 before,
                 after,

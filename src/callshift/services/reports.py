@@ -15,13 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from .. import ids
+from ..db import jobs as job_rows
 from ..domain.csv_text import csv_chunks
+from ..domain.model import WORKSPACE
 from .context import Ctx
 from .csv_import import ImportPreview
 from .csv_jobs import error_rows
-from .jobs import get_job, job_items
+from .jobs import get_job
 
-REPORT_HEADER = ("Row Number", "User ID/Email", "Status", "Error Code", "Message")
+# a bulk move's holders are users and workspaces: the last two columns say which, and name
+# a workspace (its "email" is a synthetic SIP address no admin knows it by)
+REPORT_HEADER = (
+    "Row Number",
+    "User ID/Email",
+    "Status",
+    "Error Code",
+    "Message",
+    "Holder Type",
+    "Workspace Name",
+)
 ERRORS_HEADER = ("Row Number", "User ID/Email", "Error Message")
 PAGE = 5000  # job items read per query
 
@@ -50,23 +62,33 @@ class TextStream:
 
 
 def _json_lines(items: Iterable[Any]) -> Iterator[str]:
-    return (json.dumps(item_dict(r)) + "\n" for r in items)
+    return (json.dumps(report_dict(r)) + "\n" for r in items)
 
 
 def _items(ctx: Ctx, job_id: str) -> Iterator[Any]:
+    """Every item with its holder's kind and name, a page at a time (the job was checked
+    by the caller, before the first chunk)."""
     after = -1
-    while page := job_items(ctx, job_id, None, after, PAGE):
+    while True:
+        with ctx.db.uow(write=False) as uow:
+            page = job_rows.report_items(uow.conn, job_id, after, PAGE)
+        if not page:
+            return
         yield from page
         after = page[-1].seq
 
 
+def _workspace_name(r: Any) -> str | None:
+    return r.display_name if r.kind == WORKSPACE else None
+
+
 def _report_rows(items: Iterable[Any]) -> Iterator[list[Any]]:
     for r in items:
-        yield [r.seq + 1, r.email, r.status, r.error_code, r.message]
+        yield [r.seq + 1, r.email, r.status, r.error_code, r.message, r.kind, _workspace_name(r)]
 
 
 def item_dict(r: Any) -> dict:
-    """One item's outcome as the API shows it (a JSON line of the report, an errors page)."""
+    """One item's outcome as the API shows it (an errors page; a report line adds to it)."""
     return {
         "rowNumber": r.seq + 1,
         "personId": ids.person(r.user_id),
@@ -77,8 +99,24 @@ def item_dict(r: Any) -> dict:
     }
 
 
+def report_dict(r: Any) -> dict:
+    """One item of a report as a JSON line: ``item_dict``'s fields, and the holder's kind
+    (``holderType``: person, workspace, or None for a holder deleted since); a workspace
+    has its Webex id and display name in place of a person id."""
+    if r.kind != WORKSPACE:
+        return {**item_dict(r), "holderType": r.kind, "workspaceId": None, "workspaceName": None}
+    return {
+        **item_dict(r),
+        "personId": None,
+        "holderType": WORKSPACE,
+        "workspaceId": ids.encode("PLACES", r.user_id),
+        "workspaceName": r.display_name,
+    }
+
+
 def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
-    """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message."""
+    """Every item's outcome as CSV: Row Number, User ID/Email, Status, Error Code, Message,
+    Holder Type, Workspace Name."""
     get_job(ctx, job_id)  # now, not at the first chunk
     return TextStream(
         _items(ctx, job_id), lambda items: csv_chunks(REPORT_HEADER, _report_rows(items))
@@ -86,7 +124,7 @@ def job_report_csv(ctx: Ctx, job_id: str) -> TextStream:
 
 
 def job_report_json_lines(ctx: Ctx, job_id: str) -> TextStream:
-    """Every item's outcome as JSON lines, one ``item_dict`` a line."""
+    """Every item's outcome as JSON lines, one ``report_dict`` a line."""
     get_job(ctx, job_id)
     return TextStream(_items(ctx, job_id), _json_lines)
 

@@ -9,7 +9,15 @@ from ..db import holder_counts
 from ..db import locations as location_rows
 from ..domain.audit import EventFacts, licence_bodies
 from ..domain.errors import NotFound, RestoreRefused, SubscriptionInUse
-from ..domain.model import PERSON, WORKSPACE, RecycleEntry, Subscription, SubscriptionStatus
+from ..domain.model import (
+    PERSON,
+    WORKSPACE,
+    Licence,
+    RecycleEntry,
+    Subscription,
+    SubscriptionStatus,
+)
+from ..domain.offers import WorkspaceTier
 from ..domain.recycle import plan_restore
 from .context import Ctx
 from .purge import remove_from_all
@@ -158,7 +166,14 @@ def list_recycle_bin(
 
 
 def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -> list[str]:
-    """Put purged profiles back as they were, PIN included; all the entries or none."""
+    """Put purged profiles back as they were, PIN included; all the entries or none.
+
+    A workspace's entry restores onto the workspace if it still exists (a forced
+    cancellation's purge keeps the row), onto a licence a workspace may hold that fits its
+    profile (hot desk only: no number or extension; any other: one of them). A deleted
+    workspace's entry is refused, saying so: the delete took the workspace (as in Webex) and
+    callshift does not recreate one; the entry stays listed, its profile readable, until it
+    expires."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         store = uow.store
@@ -175,6 +190,13 @@ def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -
 
 def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
     user = store.user(entry.user_id, lock=True)
+    if user is None and _of_a_workspace(entry):
+        # a deleted workspace is gone with its details (as in Webex): nothing to restore
+        # onto, and callshift does not recreate one; the entry stays listed until it expires
+        raise RestoreRefused(
+            f"the workspace was deleted ({entry.user_id}): its calling profile has no "
+            "workspace to go back to; the entry stays in the recycle bin until it expires"
+        )
     if user is None:
         raise RestoreRefused(f"{entry.email} no longer exists")
     licence = store.licence(licence_id)
@@ -182,6 +204,7 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         raise RestoreRefused(f"licence {licence_id} no longer exists; restore onto another")
     state = store.licensing(user)
     change = plan_restore(entry, state, licence, ctx.clock())
+    _check_holder_fits(user.is_workspace, licence, entry)
     p = entry.profile
     if p.phone_number and store.number_taken(user.org_id, p.phone_number, user.id):
         raise RestoreRefused(f"number {p.phone_number} was given to someone else since")
@@ -193,7 +216,40 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         store,
         user.org_id,
         "recycle.restored",
-        "person",
+        user.kind,
         user.id,
         *licence_bodies(state.licence_ids, change.after, EventFacts(recycle_entry_id=entry.id)),
     )
+
+
+# the synthetic SIP address every workspace has as its ``email`` (services/workspaces, seed)
+WORKSPACE_ADDRESS = "@workspaces.callshift.invalid"
+
+
+def _of_a_workspace(entry: RecycleEntry) -> bool:
+    return entry.reason == "workspace.deleted" or entry.email.endswith(WORKSPACE_ADDRESS)
+
+
+def _check_holder_fits(workspace: bool, licence: Licence, entry: RecycleEntry) -> None:
+    """The holder rules of a first calling licence, for a profile put back whole: workspace
+    licences are for workspaces only; a workspace takes only a workspace licence, a hot desk
+    only one with no number or extension, any other with one of them."""
+    offer, p = licence.offer, entry.profile
+    if not workspace:
+        if offer.workspace_only:
+            raise RestoreRefused(f"{licence.name} is for workspaces, not people")
+        return
+    if offer.workspace_tier is None:
+        raise RestoreRefused(f"{licence.name} is not a licence a workspace can hold")
+    numbered = bool(p.extension or p.phone_number)
+    if offer.workspace_tier is WorkspaceTier.HOT_DESK and numbered:
+        raise RestoreRefused(
+            f"{licence.name} is hot desk only, with no number or extension: the profile has "
+            "them; restore onto a workspace licence"
+        )
+    if offer.workspace_tier is not WorkspaceTier.HOT_DESK and not numbered:
+        raise RestoreRefused(
+            f"the profile has no number or extension (a hot desk only workspace's): "
+            f"{licence.name} needs an extension or a phone number; restore onto a hot desk "
+            "only licence"
+        )
