@@ -202,3 +202,18 @@ def test_missing_settings_read_as_defaults() -> None:
     assert out["voicemail"]["sendBusyCalls"] == default_settings()["voicemail"]["sendBusyCalls"]
     assert out["voicemail"]["enabled"] is False
     assert set(out) >= set(IDS)
+
+
+def test_the_documented_put_bodies_use_webex_s_put_names() -> None:
+    from callshift.api.feature_schemas import put_schema
+
+    for s in SETTINGS:
+        if s.writable and s.write == "merge":
+            props = put_schema(s)["properties"]
+            for shown, sent in s.put_names.items():
+                assert sent in props and shown not in props, s.name
+            for f in s.foreign:  # ids, not the objects GET shows
+                doc = props[s.put_names.get(f, f)]
+                ident = doc["items"]["anyOf"][0] if doc.get("type") == "array" else doc
+                assert ident["type"] == ["string", "null"], s.name
+    assert "featureIds" in put_schema(setting("modeManagement"))["properties"]
