@@ -25,6 +25,7 @@ from wxc_sdk.person_settings.ecbn import SelectedECBN
 from wxc_sdk.person_settings.exec_assistant import ExecAssistantType
 from wxc_sdk.person_settings.executive import ExecCallFilteringCriteria
 from wxc_sdk.person_settings.feature_access import FeatureAccessLevel, FeatureAccessSettings
+from wxc_sdk.person_settings.hotdesking import HotDeskingMember
 from wxc_sdk.person_settings.moh import MusicOnHold
 from wxc_sdk.person_settings.numbers import UpdatePersonNumbers, UpdatePersonPhoneNumber
 from wxc_sdk.person_settings.permissions_out import Action, DigitPattern
@@ -44,8 +45,9 @@ from wxc_sdk.person_settings.sequential_ring import (
 )
 from wxc_sdk.person_settings.sim_ring import SimRing, SimRingCriteria
 from wxc_sdk.person_settings.single_number_reach import SingleNumberReachNumber
+from wxc_sdk.rest import RestError
 
-from callshift.domain.settings import NAMES
+from callshift.domain.settings import NAMES, SETTINGS
 
 from .live_server import Seeded, seeded_server
 from .test_wxc_sdk import PAGE, PROFESSIONAL, by_sub, callshift_api
@@ -389,10 +391,44 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
             lambda: ps.ms_teams.read(p),
             lambda: ps.ms_teams.configure(p, "HIDE_WEBEX_APP", False),
         ),
+        # callshift has no call queues, hunt groups, auto attendants or device lines: the
+        # SDK reads "none" and may only clear them (test_sdk_is_refused_what_callshift_lacks)
+        "agentCallerId": (
+            lambda: ps.agent_caller_id.read(p),
+            lambda: ps.agent_caller_id.configure(p, selected_caller_id=None),
+        ),
+        "agentAvailableCallerIds": (lambda: ps.agent_caller_id.available_caller_ids(p), none),
+        "executiveAssignedAssistants": (
+            lambda: ps.executive.assigned_assistants(p),
+            lambda: ps.executive.update_assigned_assistants(p, assistant_ids=[other]),
+        ),
+        "executiveAvailableAssistants": (
+            lambda: ps.executive.executive_available_assistants(p),
+            none,
+        ),
+        "hotDesking": (
+            lambda: ps.hotdesking.get_members(p),
+            lambda: ps.hotdesking.update_members(p, members=[]),
+        ),
+        "hotDeskingAvailableMembers": (lambda: list(ps.hotdesking.available_members(p)), none),
+        "modeManagement": (
+            lambda: ps.mode_management.assigned_features(p),
+            lambda: ps.mode_management.assign_features([], person_id=p),
+        ),
+        "modeManagementAvailableFeatures": (
+            lambda: list(ps.mode_management.available_features(p)),
+            none,
+        ),
+        "services": (lambda: ps.get_calling_services(p), none),
     }
 
 
-UNCHANGEABLE = {"preferredAnswerEndpoint"}
+def none() -> None:
+    """Nothing to configure: the server computes it, or callshift has nothing it could name."""
+
+
+# no devices, queues or the like, or computed by the server: the default is their one value
+UNCHANGEABLE = {s.name for s in SETTINGS if s.fixed}
 
 
 def test_sdk_configures_every_setting_and_a_move_keeps_them(api: WebexSimpleApi, live: Seeded):
@@ -413,6 +449,8 @@ def test_sdk_configures_every_setting_and_a_move_keeps_them(api: WebexSimpleApi,
         got = dump(read())
         if name not in UNCHANGEABLE:
             assert got != defaults[name], f"{name}: the configured value did not stick"
+        else:
+            assert got == defaults[name], f"{name}: only its default can be stored"
     configured = {name: dump(read()) for name, (read, _) in d.items()}
     # reading twice answers the same (ids of criteria and items are stable)
     assert configured == {name: dump(read()) for name, (read, _) in d.items()}
@@ -435,3 +473,25 @@ def test_sdk_configures_every_setting_and_a_move_keeps_them(api: WebexSimpleApi,
     after = {name: dump(read()) for name, (read, _) in d.items()}
     for name in NAMES:
         assert after[name] == configured[name], name
+
+
+def test_sdk_is_refused_what_callshift_lacks(api: WebexSimpleApi, live: Seeded):
+    """Ids of call queues, operating-mode features and hot desking lines: 400 in Webex's
+    shape, raised by the SDK as a RestError, and the person's settings unchanged."""
+    person = next(iter(api.people.list(calling_data=True, max=PAGE)))
+    p, ps = person.person_id, api.person_settings
+    before = ps.agent_caller_id.read(p)
+    queue = "Y2lzY29zcGFyazovL3VzL0NBTExfUVVFVUUvbm9uZQ"
+    for attempt in (
+        lambda: ps.agent_caller_id.configure(p, selected_caller_id=queue),
+        lambda: ps.mode_management.assign_features([queue], person_id=p),
+        lambda: ps.hotdesking.update_members(p, [HotDeskingMember(id=queue)]),
+        lambda: ps.executive.update_assigned_assistants(p, assistant_ids=[queue]),
+    ):
+        with pytest.raises(RestError) as err:
+            attempt()
+        assert err.value.response.status_code == 400
+    assert ps.agent_caller_id.read(p) == before
+    assert ps.mode_management.assigned_features(p) == []
+    assert ps.hotdesking.get_members(p).members == []
+    assert ps.executive.assigned_assistants(p) == []

@@ -49,7 +49,8 @@ def configure_all(ctx, user_ids: list[str]) -> dict[str, dict]:
             body = non_default_body(s, other)
             if s.write == "numbers":  # each user's own alternate
                 body["phoneNumbers"][0]["external"] = f"+9723555{n:04d}"
-            update_setting(ctx, ref, s.name, body)
+            if s.writable:
+                update_setting(ctx, ref, s.name, body)
             for c in s.collections:
                 item = {k: _filled(c, k, v, n) for k, v in c.item.items() if k != c.key}
                 if c.key != "id":

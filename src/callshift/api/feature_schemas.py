@@ -16,6 +16,11 @@ Schema = dict[str, Any]
 
 
 def _field(path: str, value: Any, s: Any) -> Schema:
+    if path in getattr(s, "foreign", ()):  # ids, or objects carrying them (hot desk lines)
+        ident = {"type": ["string", "null"], "maxLength": 320}
+        carried = {"type": "object", "properties": {"id": ident}}
+        one = {"anyOf": [ident, carried]}
+        return {"type": "array", "items": one} if isinstance(value, list) else ident
     if path in s.enums:
         return {"enum": list(s.enums[path])}
     if isinstance(value, bool):
@@ -77,7 +82,10 @@ def put_schema(s: Setting) -> Schema:
     if s.write == "featureAccess":
         inner = s.default["userSettingsPermissions"]
         return _field("userSettingsPermissions", inner, s)
-    return _object(s.default, s, skip=frozenset(c.field for c in s.collections))
+    body = _object(s.default, s, skip=frozenset(c.field for c in s.collections))
+    props = body["properties"]
+    body["properties"] = {s.put_names.get(k, k): v for k, v in props.items()}
+    return body
 
 
 def item_schema(c: Collection) -> Schema:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import NotFound
-from . import incoming, others, outgoing
+from . import assigned, incoming, others, outgoing
 from .spec import (
     Collection,
     Setting,
@@ -24,7 +24,9 @@ from .spec import (
     stored_default,
 )
 
-SETTINGS: tuple[Setting, ...] = incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES
+SETTINGS: tuple[Setting, ...] = (
+    incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES + assigned.ENTRIES
+)
 _BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 NAMES: tuple[str, ...] = tuple(_BY_NAME)
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SETTINGS))

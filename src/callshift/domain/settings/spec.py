@@ -74,10 +74,35 @@ class Setting:
     write: str = "merge"  # how a PUT body applies; "merge" is Webex's partial update
     actions: tuple[str, ...] = ()  # POST {path}/actions/{action}/invoke
     lost: tuple[str, ...] = ()  # parts Webex's API cannot write back (reported as losses)
+    # field as GET shows it -> the name Webex's PUT gives it ("assistants" -> "assistantIds")
+    put_names: Mapping[str, str] = _field(default_factory=dict)
+    # fields naming objects callshift does not have (call queues, hunt groups, device lines),
+    # by what they would name: GET shows none, a PUT may clear them, any id is refused
+    foreign: Mapping[str, str] = _field(default_factory=dict)
 
     @property
     def write_path(self) -> str:
         return self.put_path or self.path
+
+    @property
+    def fixed(self) -> bool:
+        """No value but the default can be stored in callshift: every field is computed,
+        names objects callshift lacks, or has a single allowed value."""
+        return not self.collections and all(
+            k in self.read_only
+            or k in self.computed
+            or k in self.foreign
+            or len(self.enums.get(k, ())) == 1
+            for k in self.default
+        )
+
+    @property
+    def derived(self) -> bool:
+        """Nothing of it is the person's to write: every field is computed by the server (the
+        enabled services, the lists to choose from). Not a loss when it cannot be written back."""
+        return not self.writable and all(
+            k in self.read_only or k in self.computed for k in self.default
+        )
 
     def collection(self, name: str) -> Collection:
         for c in self.collections:
@@ -120,10 +145,12 @@ class Spec:
     items: Mapping[str, Any]
     read_only: frozenset[str]
     refs: frozenset[str] = frozenset()
+    put_names: Mapping[str, str] = _field(default_factory=dict)
+    foreign: Mapping[str, str] = _field(default_factory=dict)
 
 
 def spec_of(s: Setting) -> Spec:
-    return Spec(s.default, s.enums, s.ranges, s.items, s.read_only, s.refs)
+    return Spec(s.default, s.enums, s.ranges, s.items, s.read_only, s.refs, s.put_names, s.foreign)
 
 
 def item_spec(c: Collection) -> Spec:
@@ -163,10 +190,34 @@ def _clean_item(spec: Spec, path: str, value: Any, template: Any) -> Any:
     return value
 
 
+def _ids_in(value: Any) -> list[Any]:
+    """The ids a field names: one id, an object carrying one, or a list of either."""
+    listed = value if isinstance(value, list) else [value]
+    return [_id_of(v) if isinstance(v, dict) else v for v in listed]
+
+
+def _id_of(shown: Mapping[str, Any]) -> Any:
+    """An object's id, or that of the object it wraps (monitoring's {"member": {...}})."""
+    if "id" in shown:
+        return shown["id"]
+    inner = next((v for v in shown.values() if isinstance(v, dict) and "id" in v), {})
+    return inner.get("id")
+
+
+def _check_foreign(spec: Spec, path: str, value: Any) -> None:
+    named = [i for i in _ids_in(value) if i not in (None, "")]
+    if named:
+        shown = spec.put_names.get(path, path)  # as the client sent it
+        raise InvalidInput(f"{shown}: {str(named[0])[:80]} is not {spec.foreign[path]}")
+
+
 def _clean(spec: Spec, template: Mapping[str, Any], patch: Mapping[str, Any], prefix: str) -> Json:
     out: Json = {}
     for key, value in patch.items():
         path = f"{prefix}{key}"
+        if path in spec.foreign and key in template:
+            _check_foreign(spec, path, value)
+            continue  # cleared: callshift has none to name, so it reads as its default
         if path in spec.read_only or key not in template:
             continue  # computed by the server, or not Webex's: dropped, never stored
         t = template[key]
@@ -175,6 +226,8 @@ def _clean(spec: Spec, template: Mapping[str, Any], patch: Mapping[str, Any], pr
                 raise InvalidInput(f"{path} must be an object")
             out[key] = _clean(spec, t, value, f"{path}.")
         elif isinstance(t, list):
+            if value is None and path in spec.refs:
+                value = []  # Webex clears a list of people with null
             if not isinstance(value, list):
                 raise InvalidInput(f"{path} must be a list")
             item = spec.items.get(path, "")
@@ -195,7 +248,10 @@ def clean(spec: Spec, patch: Any) -> Json:
     problem = strings_problem(patch)  # text at the boundary, as every other body
     if problem:
         raise InvalidInput(problem)
-    return _clean(spec, spec.template, patch, "")
+    # Webex's PUT names a field otherwise than its GET ("assistantIds"): either is taken
+    shown_as: dict[str, str] = {put: shown for shown, put in spec.put_names.items()}
+    renamed = {shown_as.get(str(k), str(k)): v for k, v in patch.items()}
+    return _clean(spec, spec.template, renamed, "")
 
 
 def merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> Json:
@@ -222,9 +278,21 @@ def _drop(value: Any, read_only: frozenset[str], prefix: str) -> Any:
 
 
 def put_body(s: Setting, value: Mapping[str, Any]) -> Json:
-    """What a client PUTs to write ``value`` back: the value minus its read-only fields."""
+    """What a client PUTs to write ``value`` back: the value minus its read-only fields, the
+    people and foreign objects it names as their ids, under the names Webex's PUT takes."""
     dropped = s.read_only | frozenset(c.field for c in s.collections)
-    return _drop(dict(value), dropped, "")
+    body = _drop(dict(value), dropped, "")
+    for f in s.refs | frozenset(s.foreign):
+        if f not in body:
+            continue
+        named = [i for i in _ids_in(body[f]) if i not in (None, "")]
+        if isinstance(body[f], list):
+            body[f] = named
+        elif named:
+            body[f] = named[0]
+        else:
+            del body[f]  # none named: the default, nothing to write
+    return {s.put_names.get(k, k): v for k, v in body.items()}
 
 
 def stored_default(s: Setting) -> Json:
