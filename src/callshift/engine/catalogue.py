@@ -261,6 +261,8 @@ async def restore_all(
 
     async def one(s: Setting) -> list[str]:
         value = settings[s.name]
+        if s.derived:  # computed by the server: nothing of the person's to lose
+            return []
         if not s.writable:
             return [f"{s.name}: Webex's API cannot write it, so it cannot be written back"]
         try:
