@@ -77,3 +77,20 @@ def test_a_hot_desk_moved_up_without_a_number_is_refused_on_the_review(page, sit
     expect(page.locator("#verdict")).to_contain_text("needs an extension or a phone number")
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
     assert _stored(site, wid) == before
+
+
+def test_the_cancel_page_names_the_workspaces_and_the_pstn_location(page, site):
+    _workspace(site, "Lobby phone", "BCCA", "7100")
+    with site.db.uow() as uow:
+        uow.conn.execute(
+            t.locations.update()
+            .where(t.locations.c.name == "New York")
+            .values(pstn_subscription_id="Sub100001")
+        )
+        uow.commit()
+    sign_in(page, site)
+    page.goto(site.url("/ui/subscriptions/Sub100001/cancel"))
+    expect(page.locator("#readiness-workspaces")).to_contain_text("1 workspace")
+    expect(page.locator("#readiness-locations")).to_contain_text("New York")
+    expect(page.locator("#readiness-locations")).to_contain_text("even with force")
+    shot(page, "cancel-workspaces-location")
