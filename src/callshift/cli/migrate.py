@@ -323,7 +323,9 @@ def _execute(
         if direction is ROLLBACK
         else f"{run.source} to {run.target}"
     )
-    confirm(f"{verb} {len(users)} users from {where} on {run.base_url}?", yes)
+    spaces = sum(1 for u in users if u.is_workspace)
+    what = f"{len(users) - spaces} users" + (f" and {spaces} workspaces" if spaces else "")
+    confirm(f"{verb} {what} from {where} on {run.base_url}?", yes)
     bar = Bar(len(users), "rolling back" if direction is ROLLBACK else "moving")
     client = _client(base_url, token, concurrency, timeout, run, on_event=bar.event)
 
@@ -409,7 +411,7 @@ def run(
     timeout: float = Timeout,
     yes: bool = Yes,
 ) -> None:
-    """Move every user of a plan: one swap each, journalled before and after.
+    """Move every user and workspace of a plan: one swap each, journalled before and after.
 
     Example: callshift migrate run --yes
     """
@@ -471,7 +473,7 @@ def rollback(
     yes: bool = Yes,
     retry_failed: bool = typer.Option(False, help="Try failed rollbacks again too"),
 ) -> None:
-    """Move every user the run moved back to the source subscription.
+    """Move every user and workspace the run moved back to the source subscription.
 
     Example: callshift migrate rollback --yes
     """
@@ -500,7 +502,7 @@ def verify(
     concurrency: int = Concurrency,
     timeout: float = Timeout,
 ) -> None:
-    """Re-read every moved (or rolled back) user and compare with the snapshot.
+    """Re-read every moved (or rolled back) user and workspace and compare with the snapshot.
 
     Example: callshift migrate verify
     """
