@@ -1,9 +1,10 @@
 """The migration engine moving N users against callshift's server: with a server-side rate
 limit, without one, and beside a naive client.
 
-1. Seeds a temp SQLite database with N users (the demo: Sub100001 → Sub200001) and a
-   full-admin token, and copies it three times, so every scenario starts from the same data
-   (the seed is deterministic, so ids are the same in every copy).
+1. Seeds a temp SQLite database with N users and --workspaces W workspaces (5 % of N by
+   default, as the demo; the demo's Sub100001 → Sub200001) and a full-admin token, and
+   copies it three times, so every scenario starts from the same data (the seed is
+   deterministic, so ids are the same in every copy).
 2. Starts `callshift serve` (uvicorn, one worker, 127.0.0.1, a free port) on the first
    copy and makes the plan there with the engine: licences, holders, people and each
    user's calling settings, every one of the catalogue's (the snapshot). Timed, but not
@@ -27,7 +28,8 @@ limit, without one, and beside a naive client.
 Afterwards every server's database is checked: each moved user holds the target's licences
 and none of the source's, and consumed units match the holders. Exit 1 if a check fails.
 
-Usage:  .venv/bin/python benchmarks/migrate.py [--users 20000] [--rate 200] [--concurrency 8]
+Usage:  .venv/bin/python benchmarks/migrate.py [--users 20000] [--workspaces 1000] [--rate 200]
+                  [--concurrency 8]
                   [--naive-users 3000] [--naive-seconds 30] [--wan-ms 50] [--wan-concurrency 16]
 """
 
@@ -144,11 +146,13 @@ class Server:
             self.proc.wait()
 
 
-def prepare(tmp: Path, users: int, names: list[str]) -> tuple[dict[str, Path], str]:
+def prepare(
+    tmp: Path, users: int, workspaces: int, names: list[str]
+) -> tuple[dict[str, Path], str]:
     template = tmp / "template.db"
     db = connect(f"sqlite:///{template}")
     upgrade(db)
-    demo = seed(db, users=users)
+    demo = seed(db, users=users, workspaces=workspaces)
     token = create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id, name="benchmark")
     db.dispose()
     copies = {}
@@ -242,7 +246,7 @@ def naive_run(
     api = WebexSimpleApi(
         tokens=token, session=Session(tokens=Tokens(access_token=token), concurrent_requests=1)
     )
-    todo = [u for u in plan.users if not u.blocker][:max_users]
+    todo = [u for u in plan.users if not u.blocker and not u.is_workspace][:max_users]
     cpu, mine, done = server.cpu(), time.process_time(), 0
     started = time.perf_counter()
     try:
@@ -315,6 +319,9 @@ def check(db_path: Path, expect_moved: int | None) -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=20_000, help="users to move (default 20000)")
+    p.add_argument(
+        "--workspaces", type=int, default=None, help="workspaces beside them (5 %% of --users)"
+    )
     p.add_argument("--rate", type=float, default=200.0, help="server rate limit, requests/s (200)")
     p.add_argument(
         "--concurrency", type=int, default=8, help="engine requests in flight at most (8)"
@@ -347,8 +354,13 @@ def main() -> int:
     names = ["unlimited", "limited", "naive"] + (["wan", "wan-naive"] if args.wan_ms else [])
     try:
         started = time.perf_counter()
-        db, token = prepare(tmp, args.users, names)
-        print(f"seeded {args.users} users in {time.perf_counter() - started:.1f} s")
+        if args.workspaces is None:
+            args.workspaces = args.users // 20
+        db, token = prepare(tmp, args.users, args.workspaces, names)
+        print(
+            f"seeded {args.users} users and {args.workspaces} workspaces "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         with Server(db["unlimited"], tmp / "unlimited.log") as server:
             started = time.perf_counter()
             plan = asyncio.run(plan_on(server, token, max(8, args.concurrency)))
@@ -519,8 +531,8 @@ def report_limited(args, phases: list[Result]) -> None:
     print(
         f"whole engine: {total} requests accepted in {seconds:.1f} s = {total / seconds:.1f}/s = "
         f"{fraction:.0%} of the limit (aim >= 90%: {'met' if fraction >= 0.9 else 'NOT met'}); "
-        f"{total / users:.1f} requests a user (plan + move + verify), "
-        f"{users / seconds * 3600:.0f} users an hour at {args.rate:g} requests/s"
+        f"{total / users:.1f} requests a holder, user or workspace (plan + move + verify), "
+        f"{users / seconds * 3600:.0f} holders an hour at {args.rate:g} requests/s"
     )
 
 

@@ -15,8 +15,10 @@ from callshift.engine.execute import classify
 from callshift.engine.journal import SCHEMA, VERSION, Journal, JournalError
 from callshift.engine.model import Licence, Pair, UserMove, calling_properties, offer_code
 from callshift.engine.pacing import Pacer
+from callshift.engine.plan import plan_workspaces
 from callshift.engine.report import safe
 from callshift.engine.verify import compare
+from callshift.engine.workspace_moves import licences_of, put_body, swapped
 
 
 def test_offers_come_from_the_licence_id_not_the_name():
@@ -249,3 +251,83 @@ def test_a_version_1_journal_is_widened_and_a_newer_one_refused(tmp_path):
 
 def test_csv_cells_cannot_become_formulas():
     assert safe("=cmd()") == "'=cmd()" and safe("+97231234567") == "+97231234567"
+
+
+def test_a_version_2_journal_gains_the_kind_column_its_people_keep_their_state(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA.replace("    kind text not null default 'person',\n", ""))
+    assert "kind" not in {r[1] for r in old.execute("pragma table_info(users)")}
+    old.execute(
+        "insert into runs values ('R', 'now', 'http://x/v1', null, 'S1', 'S2', 'running',"
+        " '{}', 'now', null)"
+    )
+    old.execute(
+        "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated)"
+        " values ('R', 'P1', 0, 'a@x', ?, ?, 'moving', 'now')",
+        (json.dumps({"pairs": [["s", "t", True]]}), json.dumps({"settings": {}, "items": {}})),
+    )
+    old.execute("pragma user_version = 2")
+    old.commit()
+    old.close()
+    j = Journal(path)
+    (u,) = j.users("R", ("moving",))  # resume finds it in flight, as a person
+    assert (u.kind, u.is_workspace, u.state) == ("person", False, "moving")
+    assert j.counts_by_kind("R") == {"person": {"moving": 1}}
+    j.close()
+    assert sqlite3.connect(path).execute("pragma user_version").fetchone()[0] == VERSION == 3
+
+
+def test_a_workspace_put_keeps_the_body_and_swaps_the_licence():
+    ws = {
+        "id": "W1",
+        "orgId": "O",
+        "created": "then",
+        "displayName": "Lobby",
+        "hotdeskingStatus": "off",
+        "calling": {
+            "type": "webexCalling",
+            "webexCalling": {"licenses": ["old", "other"], "locationId": "L", "extension": "71"},
+        },
+    }
+    wanted = swapped(licences_of(ws) or set(), [Pair("old", "new", True)])
+    assert wanted == ["new", "other"]
+    body = put_body(ws, wanted)
+    assert body == {
+        "displayName": "Lobby",
+        "hotdeskingStatus": "off",
+        "calling": {
+            "type": "webexCalling",
+            "webexCalling": {"licenses": ["new", "other"], "locationId": "L", "extension": "71"},
+        },
+    }
+    purged = {"id": "W1", "displayName": "Lobby", "calling": {"type": "none"}}
+    assert licences_of(purged) == set()
+    back = put_body(purged, ["new"], {"locationId": "L", "extension": "71"})
+    assert back["calling"]["webexCalling"] == {
+        "locationId": "L",
+        "extension": "71",
+        "licenses": ["new"],
+    }
+    assert licences_of({"calling": {"type": "webexCalling"}}) is None  # Webex's GET
+
+
+class WebexLike:
+    """Webex's answers: GET /workspaces names the calling type, never webexCalling."""
+
+    async def workspaces(self, org_id=None):
+        return [{"id": "W1", "displayName": "Lobby", "calling": {"type": "webexCalling"}}]
+
+
+def test_workspaces_cannot_be_planned_where_the_api_hides_their_licences():
+    src = Licence.from_api(
+        {"id": "A", "name": "Webex Calling - Workspaces", "subscriptionId": "S1"}
+    )
+    tgt = Licence.from_api(
+        {"id": "B", "name": "Webex Calling - Workspaces", "subscriptionId": "S2"}
+    )
+    raw = [{"id": "A", "consumedByWorkspaces": 3}, {"id": "B"}]
+    moves, said = asyncio.run(plan_workspaces(WebexLike(), None, raw, [src], [tgt], 0))  # type: ignore[arg-type]
+    assert moves == []
+    assert said["planned"] == 0 and said["unplannable"] == 3
+    assert "does not say which licence a workspace holds" in said["why"]

@@ -14,14 +14,17 @@ otherwise). ``CALLSHIFT_FAULTS`` is a comma-separated list of ``key=value``:
     partial=P         chance that a PATCH /v1/licenses/users that removes and adds is handled
                       with its removes only, answered 206 as Webex sometimes does: the
                       calling licence is removed (the profile purged) and nothing added
+    purge_workspace=P chance that a PUT /v1/workspaces/{id} naming calling licences is
+                      handled as ``calling.type none`` (the calling licence removed, the
+                      profile purged, nothing added) and answered 503: a swap failed half-way
     slow=P            chance of a delay of up to slow_seconds (1.0) before handling
     seed=N            random seed, for repeatable runs
     hide=A+B          answer 404 to every request whose path ends with /A or /B, as a server
                       that does not expose those settings (e.g. hide=callBridge+musicOnHold)
 
-Each request draws at most one of burst429, error5xx, drop and partial, and independently
-may be slow. The remove-without-add goes through the real use case (the removes are
-handled by the application itself), so what a client must repair is really lost.
+Each request draws at most one of burst429, error5xx, drop, partial and purge_workspace,
+and independently may be slow. The remove-without-add goes through the real use case (the
+removes are handled by the application itself), so what a client must repair is really lost.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..config import Settings
 from .ratelimit import reject
 
-EXCLUSIVE = ("burst429", "error5xx", "drop", "partial")
+EXCLUSIVE = ("burst429", "error5xx", "drop", "partial", "purge_workspace")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class FaultPlan:
     error5xx: float = 0.0
     drop: float = 0.0
     partial: float = 0.0
+    purge_workspace: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 1.0
     seed: int | None = None
@@ -82,7 +86,7 @@ class FaultPlan:
         if any(not 0 <= p <= 1 for p in chances) or sum(getattr(plan, k) for k in EXCLUSIVE) > 1:
             raise ValueError(
                 "CALLSHIFT_FAULTS: chances are between 0 and 1, and "
-                "burst429 + error5xx + drop + partial is at most 1"
+                "burst429 + error5xx + drop + partial + purge_workspace is at most 1"
             )
         if plan.burst_seconds <= 0 or plan.slow_seconds < 0 or plan.burst_every < 0:
             raise ValueError(
@@ -178,6 +182,12 @@ class Faults:
             and scope["path"] == "/v1/licenses/users"
         ):
             await self._removes_only(scope, receive, send)
+        elif (
+            kind == "purge_workspace"
+            and scope["method"] == "PUT"
+            and scope["path"].startswith("/v1/workspaces/")
+        ):
+            await self._purged(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
@@ -218,6 +228,21 @@ class Faults:
             }
         await send(start)
         await send({"type": "http.response.body", "body": out})
+
+    async def _purged(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = await _read_body(receive)
+        try:
+            data = json.loads(body)
+            named = bool(data["calling"]["webexCalling"]["licenses"])
+        except (ValueError, TypeError, KeyError):
+            named = False
+        if not named:  # not a licence change: handled as sent
+            await self.app(scope, _replay(body, receive), send)
+            return
+        self.f.counts["purge_workspace"] += 1
+        new = json.dumps({**data, "calling": {"type": "none"}}).encode()
+        await self._handled(_with_length(scope, len(new)), _replay(new, receive))
+        await reject(scope, 503, "injected server error")(scope, receive, send)
 
 
 async def _read_body(receive: Receive) -> bytes:

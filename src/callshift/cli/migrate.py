@@ -34,7 +34,10 @@ from ..engine.verify import verify as verify_run
 from .common import confirm, console, err, fail
 
 migrate_app = typer.Typer(
-    help="Move users between subscriptions on any Webex-compatible API (callshift or Webex).",
+    help=(
+        "Move users and workspaces between subscriptions on any Webex-compatible API "
+        "(callshift or Webex)."
+    ),
     no_args_is_help=True,
 )
 
@@ -187,11 +190,12 @@ def _print_plan(result, run: Run) -> None:
             flag,
         )
     console.print(table)
-    movable = sum(1 for u in result.users if not u.blocker)
+    movable = sum(1 for u in result.users if not u.blocker and not u.is_workspace)
     console.print(
         f"run {run.id}: {movable} users to move from {result.source} to "
         f"{result.target}; {result.already_moved} already on the target"
     )
+    _print_workspaces(result)
     for change, n in sorted(result.changes.items()):
         console.print(f"  {n:>7}  {change}")
     shown = result.settings.get("snapshotted") or []
@@ -210,6 +214,23 @@ def _print_plan(result, run: Run) -> None:
         console.print(f"  {n:>7}  note: {note}")
     for blocker in result.blockers:
         console.print(f"[bold red]blocked:[/] {blocker}")
+
+
+def _print_workspaces(result) -> None:
+    ws = result.workspaces
+    if not ws:
+        return
+    movable = sum(1 for u in result.users if not u.blocker and u.is_workspace)
+    console.print(
+        f"  and {movable} workspaces to move; {ws.get('alreadyMoved', 0)} already on the target"
+    )
+    if ws.get("unplannable"):
+        console.print(
+            f"  [bold red]{ws['unplannable']} workspaces with Webex Calling not planned:[/] "
+            + ws["why"]
+        )
+    if movable:  # once per run
+        console.print(f"  [yellow]note:[/] {ws['settings']}")
 
 
 class Bar:
@@ -302,7 +323,9 @@ def _execute(
         if direction is ROLLBACK
         else f"{run.source} to {run.target}"
     )
-    confirm(f"{verb} {len(users)} users from {where} on {run.base_url}?", yes)
+    spaces = sum(1 for u in users if u.is_workspace)
+    what = f"{len(users) - spaces} users" + (f" and {spaces} workspaces" if spaces else "")
+    confirm(f"{verb} {what} from {where} on {run.base_url}?", yes)
     bar = Bar(len(users), "rolling back" if direction is ROLLBACK else "moving")
     client = _client(base_url, token, concurrency, timeout, run, on_event=bar.event)
 
@@ -352,6 +375,12 @@ def _summary(
         f"run {run.id}: {run.status}; "
         + ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
     )
+    spaces = j.counts_by_kind(run.id).get("workspace")
+    if spaces:
+        console.print(
+            "  of which workspaces: "
+            + ", ".join(f"{state} {n}" for state, n in sorted(spaces.items()))
+        )
     repaired = [u for u in j.users(run.id, with_snapshot=False) if u.losses]
     if repaired:
         console.print(
@@ -382,7 +411,7 @@ def run(
     timeout: float = Timeout,
     yes: bool = Yes,
 ) -> None:
-    """Move every user of a plan: one swap each, journalled before and after.
+    """Move every user and workspace of a plan: one swap each, journalled before and after.
 
     Example: callshift migrate run --yes
     """
@@ -444,7 +473,7 @@ def rollback(
     yes: bool = Yes,
     retry_failed: bool = typer.Option(False, help="Try failed rollbacks again too"),
 ) -> None:
-    """Move every user the run moved back to the source subscription.
+    """Move every user and workspace the run moved back to the source subscription.
 
     Example: callshift migrate rollback --yes
     """
@@ -473,7 +502,7 @@ def verify(
     concurrency: int = Concurrency,
     timeout: float = Timeout,
 ) -> None:
-    """Re-read every moved (or rolled back) user and compare with the snapshot.
+    """Re-read every moved (or rolled back) user and workspace and compare with the snapshot.
 
     Example: callshift migrate verify
     """
@@ -504,8 +533,14 @@ def verify(
     csv_path, _ = report.verify_report(run, checked, diffs, _reports(reports, journal))
     new = [d for d in diffs if not d.known_loss]
     known = len(diffs) - len(new)
+    spaces = sum(
+        n
+        for state, n in j.counts_by_kind(run.id).get("workspace", {}).items()
+        if state in ("moved", "repaired", "rolled_back")
+    )
+    checked_text = f"{checked - spaces} users" + (f" and {spaces} workspaces" if spaces else "")
     console.print(
-        f"run {run.id}: {checked} users checked, {len(new)} differences"
+        f"run {run.id}: {checked_text} checked, {len(new)} differences"
         + (f", {known} known losses reported at repair" if known else "")
     )
     for d in new[:20]:

@@ -289,6 +289,29 @@ class WebexClient:
             method, path, json=body, params=_org(org_id), safe=method == "PUT"
         )
 
+    async def workspaces(self, org_id: str | None = None) -> list[dict]:
+        """Every workspace with Webex Calling (offset paging: ``start``/``max``, Link next)."""
+        out: list[dict] = []
+        params = {"calling": "webexCalling", "max": 1000, **_org(org_id)}
+        async for items in self.pages("workspaces", params):
+            out.extend(items)
+        return out
+
+    async def workspace(self, workspace_id: str, org_id: str | None = None) -> dict:
+        return (await self.request("GET", f"workspaces/{workspace_id}", params=_org(org_id))).data
+
+    async def update_workspace(
+        self, workspace_id: str, body: dict, org_id: str | None = None
+    ) -> Reply:
+        """PUT /workspaces/{id}: a licence swap when ``webexCalling.licenses`` changes.
+
+        Not repeated blindly (like a PATCH of licences): a swap whose answer is lost may have
+        removed the old licence; the caller re-reads the workspace and decides.
+        """
+        return await self.request(
+            "PUT", f"workspaces/{workspace_id}", json=body, params=_org(org_id), safe=False
+        )
+
     async def assign(
         self, person_id: str, operations: list[dict], org_id: str | None = None
     ) -> Reply:

@@ -7,6 +7,10 @@ for a rollback) and, after every answer, which licences the user holds. It then 
     some pair still has its source       → swap: remove sources and add targets, one request
     every pair has its target            → done
 
+A workspace is swapped and repaired by PUT /workspaces/{id} (workspace_moves.py), always
+after a GET: the PUT carries the whole body read. Its calling settings are not snapshotted,
+so a repair gives back the licence, location, extension and number, and reports the rest.
+
 A swap or a repair whose fate is unknown (timeout, dropped connection, 5xx) is never
 repeated blindly: the user is re-read and the same rules decide. A user the journal shows
 in flight (killed mid-step) is re-read first too, by resume and by a rollback alike. Each
@@ -23,6 +27,7 @@ from .client import USER_RETRIES, Ambiguous, ApiError, EngineError, Fatal, Webex
 from .journal import Journal, Run, now
 from .model import Pair, UserMove
 from .repair import give_back_operations, restore_settings
+from .workspace_moves import licences_of, put_body, swapped
 
 MAX_ROUNDS = 6
 
@@ -57,6 +62,12 @@ IN_FLIGHT = ("moving", "repairing", "rolling_back", "repairing_back")  # re-read
 REPAIRING = ("repairing", "repairing_back")  # settings not yet written back
 
 
+WORKSPACE_LOSS = (
+    "settings: a workspace's calling settings are not snapshotted (callshift serves no "
+    "/workspaces/{id}/features yet): any set before the licence was lost read as defaults"
+)
+
+
 class UserFailed(Exception):
     pass
 
@@ -84,6 +95,7 @@ class Mover:
         self.org = run.org_id
         self.on_event: Event = on_event or (lambda kind, user, message: None)
         self.stop: BaseException | None = None
+        self.workspaces: dict[str, dict] = {}  # each workspace as last read or answered
 
     def record(
         self,
@@ -99,7 +111,9 @@ class Mover:
     async def process(self, u: UserMove) -> None:
         pairs = self.d.pairs(u)
         restore = u.state in REPAIRING
-        held: set[str] | None = None if u.state in IN_FLIGHT else {p.source for p in pairs}
+        held: set[str] | None = (
+            None if u.state in IN_FLIGHT or u.is_workspace else {p.source for p in pairs}
+        )
         refused: UserFailed | None = None
         try:
             for _ in range(MAX_ROUNDS):
@@ -119,7 +133,15 @@ class Mover:
                 else:
                     break
             else:
-                raise UserFailed(f"did not converge after {MAX_ROUNDS} rounds")
+                raise UserFailed(
+                    f"did not converge after {MAX_ROUNDS} rounds"
+                    + (
+                        "; LICENCE LOST: it holds neither licence, `resume --retry-failed` "
+                        "gives it back"
+                        if lost
+                        else ""
+                    )
+                )
         except UserFailed as e:
             u.state, u.error = self.d.failed, str(e)
             if restore and await self._has_calling(u):
@@ -135,6 +157,8 @@ class Mover:
         self.on_event("repaired" if restore else "done", u, "")
 
     async def swap(self, u: UserMove, todo: list[Pair], pairs: list[Pair]) -> set[str] | None:
+        if u.is_workspace:
+            return await self.swap_workspace(u, todo, pairs)
         ops = []
         for p in todo:
             ops.append({"id": p.source, "operation": "remove"})
@@ -178,6 +202,44 @@ class Mover:
             raise UserFailed(f"206: some licences were not moved ({reasons or 'no reason given'})")
         return held
 
+    async def swap_workspace(
+        self, u: UserMove, todo: list[Pair], pairs: list[Pair]
+    ) -> set[str] | None:
+        """One PUT: the body as read, the sources replaced by the targets (Webex's swap)."""
+        current = self.workspaces[u.person_id]
+        wanted = swapped(licences_of(current) or set(), todo)
+        u.state, u.attempts = self.d.busy, u.attempts + 1
+        self.record(u, "swap", "before", licenses=wanted)
+        try:
+            reply = await self.client.update_workspace(
+                u.person_id, put_body(current, wanted), self.org
+            )
+        except Ambiguous as e:
+            self.record(u, "swap", "after", "unknown", error=str(e))
+            return None
+        except Fatal:
+            raise
+        except ApiError as e:
+            self.record(
+                u, "swap", "after", "refused", status=e.status, codes=list(e.codes), error=e.message
+            )
+            raise UserFailed(str(e)) from None
+        held = self._read_back(u, reply.data or {})
+        lost, left = classify(pairs, held)
+        outcome = "removed_without_add" if lost else ("partial" if left else "done")
+        self.record(
+            u,
+            "swap",
+            "after",
+            outcome,
+            defer=outcome == "done",
+            status=reply.status,
+            licenses=sorted(held),
+        )
+        if lost:
+            self.on_event("lost", u, _lost_message(u, lost))
+        return held
+
     async def give_back(self, u: UserMove, lost: list[Pair]) -> set[str] | None:
         u.state = self.d.repairing
         for use_source in (False, True):
@@ -185,6 +247,10 @@ class Mover:
             step = "repair_source" if use_source else "repair"
             self.record(u, step, "before", licenses=ops)
             try:
+                if u.is_workspace:
+                    held = await self._give_back_workspace(u, [o["id"] for o in ops])
+                    self.record(u, step, "after", "given_back", licenses=sorted(held))
+                    return held
                 reply = await self.client.assign(u.person_id, ops, self.org)
             except Ambiguous as e:
                 self.record(u, step, "after", "unknown", error=str(e))
@@ -210,7 +276,32 @@ class Mover:
             "the source's): restore the user by hand from the snapshot in the journal"
         )
 
+    async def _give_back_workspace(self, u: UserMove, wanted: list[str]) -> set[str]:
+        """The PUT of a workspace with no calling licence: ``wanted`` and the snapshot's
+        location, extension and number."""
+        current = self.workspaces[u.person_id]
+        held = licences_of(current) or set()
+        body = put_body(current, sorted(held | set(wanted)), u.properties)
+        return self._read_back(
+            u, (await self.client.update_workspace(u.person_id, body, self.org)).data or {}
+        )
+
+    def _read_back(self, u: UserMove, workspace: dict) -> set[str]:
+        held = licences_of(workspace)
+        if held is None:
+            raise UserFailed(
+                "the API does not say which licence the workspace holds "
+                "(no calling.webexCalling.licenses in its answer)"
+            )
+        self.workspaces[u.person_id] = workspace
+        return held
+
     async def restore(self, u: UserMove) -> None:
+        if u.is_workspace:  # nothing snapshotted to write back: say what is lost
+            u.losses = [WORKSPACE_LOSS]
+            self.record(u, "settings", "after", "not_snapshotted", losses=u.losses)
+            self.on_event("restored", u, WORKSPACE_LOSS)
+            return
         self.record(u, "settings", "before")
         u.losses = await restore_settings(self.client, u.person_id, u.snapshot, self.org)
         self.record(u, "settings", "after", "written", losses=u.losses)
@@ -218,14 +309,19 @@ class Mover:
 
     async def _licences(self, u: UserMove) -> set[str]:
         try:
+            if u.is_workspace:
+                return self._read_back(u, await self.client.workspace(u.person_id, self.org))
             person = await self.client.person(u.person_id, self.org)
         except Fatal:
             raise
         except ApiError as e:  # gone, or no longer visible to the token
-            raise UserFailed(f"cannot read the user: {e}") from None
+            what = "workspace" if u.is_workspace else "user"
+            raise UserFailed(f"cannot read the {what}: {e}") from None
         return set(person.get("licenses") or [])
 
     async def _has_calling(self, u: UserMove) -> bool:
+        if u.is_workspace:
+            return bool(licences_of(self.workspaces.get(u.person_id) or {}))
         try:
             return await self.client.feature(u.person_id, "voicemail", self.org) is not None
         except EngineError:
@@ -251,8 +347,9 @@ class Mover:
 
 def _lost_message(u: UserMove, lost: list[Pair]) -> str:
     what = "the calling licence" if any(p.calling for p in lost) else "a licence"
+    how = "" if u.is_workspace else " (206)"
     return (
-        f"{u.email}: the server removed {what} without adding its replacement (206); "
+        f"{u.email}: the server removed {what} without adding its replacement{how}; "
         f"giving it back now with location, number and extension from the snapshot"
     )
 

@@ -1,7 +1,8 @@
 """The local journal: one SQLite file, written before and after every step.
 
     runs    one row a plan: where, from, to, status, the plan's summary
-    users   one row a user of a run: the plan, the snapshot, the state, the losses
+    users   one row a holder of a run (``kind``: a person or a workspace): the plan, the
+            snapshot, the state, the losses
     steps   append-only: (user, step, before|after, outcome, detail, time)
 
 Every ``record`` is one transaction that appends the step and sets the user's state, so a
@@ -43,6 +44,7 @@ create table if not exists users (
     email text not null, plan text not null, snapshot text not null, state text not null,
     attempts integer not null default 0, retries integer not null default 0,
     losses text not null default '[]', error text, updated text not null,
+    kind text not null default 'person',
     primary key (run_id, person_id));
 create index if not exists users_state on users (run_id, state, seq);
 create table if not exists steps (
@@ -53,8 +55,9 @@ create index if not exists steps_user on steps (run_id, person_id, id);
 
 
 # 1 (no user_version): snapshots of five features and the numbers; 2: every catalogued
-# setting ({"person", "settings", "items"}), the old ones rewritten on opening
-VERSION = 2
+# setting ({"person", "settings", "items"}), the old ones rewritten on opening; 3: the
+# users table's ``kind`` (person or workspace), added as 'person' to every older row
+VERSION = 3
 
 
 class JournalError(Exception):
@@ -119,6 +122,9 @@ class Journal:
         if version == VERSION:
             return
         with self.tx() as db:
+            columns = {r["name"] for r in db.execute("pragma table_info(users)")}
+            if "kind" not in columns:  # versions 1 and 2 held people only
+                db.execute("alter table users add column kind text not null default 'person'")
             rows = db.execute("select run_id, person_id, snapshot from users").fetchall()
             db.executemany(
                 "update users set snapshot = ? where run_id = ? and person_id = ?",
@@ -184,8 +190,8 @@ class Journal:
                 (run_id, at, base_url, org_id, source, target, status, json.dumps(summary)),
             )
             db.executemany(
-                "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into users (run_id, person_id, seq, email, plan, snapshot, state, updated,"
+                " kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         run_id,
@@ -196,6 +202,7 @@ class Journal:
                         json.dumps(u.snapshot),
                         u.state,
                         at,
+                        u.kind,
                     )
                     for u in users
                 ),
@@ -248,7 +255,7 @@ class Journal:
             if with_snapshot
             else (
                 "person_id, seq, email, plan, '{}' as snapshot, state, "
-                "attempts, retries, losses, error"
+                "attempts, retries, losses, error, kind"
             )
         )
         q, args = f"select {cols} from users where run_id = ?", [run_id]
@@ -264,6 +271,16 @@ class Journal:
                 "select state, count(*) from users where run_id = ? group by state", (run_id,)
             ).fetchall()
         )
+
+    def counts_by_kind(self, run_id: str) -> dict[str, dict[str, int]]:
+        """{kind: {state: holders}}: people and workspaces apart, for the reports."""
+        out: dict[str, dict[str, int]] = {}
+        for kind, state, n in self.db.execute(
+            "select kind, state, count(*) from users where run_id = ? group by kind, state",
+            (run_id,),
+        ):
+            out.setdefault(kind, {})[state] = n
+        return out
 
     def record(
         self,
@@ -343,4 +360,5 @@ def _user(r: sqlite3.Row) -> UserMove:
         retries=r["retries"],
         losses=json.loads(r["losses"]),
         error=r["error"],
+        kind=r["kind"],
     )

@@ -74,9 +74,17 @@ class Pair:
         return Pair(self.target, self.source, self.calling)
 
 
+PERSON, WORKSPACE = "person", "workspace"
+
+
 @dataclass
 class UserMove:
-    """One user's part of a run: the plan, the snapshot and where the journal says it is."""
+    """One holder's part of a run: the plan, the snapshot and where the journal says it is.
+
+    A holder is a person (``person_id`` a people id, ``email`` the address; swapped by
+    PATCH /licenses/users) or a workspace (``kind`` WORKSPACE, ``person_id`` the workspace
+    id, ``email`` its display name; swapped by PUT /workspaces/{id}).
+    """
 
     person_id: str
     email: str
@@ -91,6 +99,11 @@ class UserMove:
     retries: int = 0
     losses: list[str] = field(default_factory=list)
     error: str | None = None
+    kind: str = PERSON
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.kind == WORKSPACE
 
     @property
     def calling(self) -> Pair | None:
@@ -124,3 +137,18 @@ def calling_properties(person: dict[str, Any]) -> dict[str, str]:
     if person.get("extension"):
         props["extension"] = person["extension"]
     return props
+
+
+def workspace_calling(workspace: dict[str, Any]) -> dict[str, Any] | None:
+    """A workspace's ``calling.webexCalling``; None when the API leaves it out (Webex's GET
+    does) or the workspace has no Webex Calling."""
+    calling = workspace.get("calling") or {}
+    if calling.get("type") != "webexCalling":
+        return None
+    wxc = calling.get("webexCalling")
+    return wxc if isinstance(wxc, dict) and "licenses" in wxc else None
+
+
+def workspace_properties(wxc: dict[str, Any]) -> dict[str, str]:
+    """Location, extension and number of a workspace: kept by the move, given back by a repair."""
+    return {k: wxc[k] for k in ("locationId", "extension", "phoneNumber") if wxc.get(k)}

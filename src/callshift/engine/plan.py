@@ -7,7 +7,14 @@
    and other lists: the snapshot that verify compares with and a repair writes back. The
    first calling user is read first: a setting answered 404 or 405 for that user is one
    the target does not expose, reported once in the plan and not asked again;
-4. blockers: for the whole plan (capacity short on the target, a subscription not found or
+4. the workspaces with Webex Calling (GET /workspaces?calling=webexCalling): each one's
+   ``calling.webexCalling.licenses`` says which source licence it holds, mapped to the
+   target's licence of the same offer. Webex's own GET leaves ``webexCalling`` out and its
+   licence holders list users only, so against Webex no workspace can be planned: the plan
+   says so loudly (with the source's ``consumedByWorkspaces``) and moves the people. A
+   workspace's calling settings (/workspaces/{id}/features/...) are not snapshotted:
+   callshift does not serve them yet; the plan says so once;
+5. blockers: for the whole plan (capacity short on the target, a subscription not found or
    not active) and per user (Professional → Basic, missing location, missing number and
    extension, calling data unreadable). A blocked plan cannot run; a blocked user is left
    alone and listed.
@@ -23,7 +30,20 @@ from typing import Any, TypeVar
 
 from .catalogue import CORE, NAMES, read_settings
 from .client import WebexClient
-from .model import Licence, Pair, UserMove, calling_properties
+from .model import (
+    WORKSPACE,
+    Licence,
+    Pair,
+    UserMove,
+    calling_properties,
+    workspace_calling,
+    workspace_properties,
+)
+
+WORKSPACE_SETTINGS_NOTE = (
+    "workspaces' calling settings are not snapshotted, verified or restored: the engine "
+    "reads none at /workspaces/{id}/features (callshift does not serve them yet)"
+)
 
 T = TypeVar("T")
 
@@ -41,6 +61,8 @@ class Plan:
     changes: dict[str, int] = field(default_factory=dict)
     # the catalogue's settings the target answered, and those it does not expose
     settings: dict[str, list[str]] = field(default_factory=dict)
+    # planned, alreadyMoved, unplannable (and why), the settings note
+    workspaces: dict[str, Any] = field(default_factory=dict)
 
     @property
     def runnable(self) -> bool:
@@ -54,7 +76,8 @@ class Plan:
             "userBlockers": self.user_blockers,
             "changes": self.changes,
             "settings": self.settings,
-            "users": len(self.users),
+            "workspaces": self.workspaces,
+            "users": sum(1 for u in self.users if not u.is_workspace),
             "movable": sum(1 for u in self.users if not u.blocker),
         }
 
@@ -86,7 +109,8 @@ async def make_plan(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Plan:
     progress = progress or (lambda stage, done, total: None)
-    licences = [Licence.from_api(x) for x in await client.licences(org_id)]
+    raw = await client.licences(org_id)
+    licences = [Licence.from_api(x) for x in raw]
     src = [l for l in licences if l.subscription_id == source]
     tgt = [l for l in licences if l.subscription_id == target]
     blockers = _subscription_blockers(source, target, src, tgt)
@@ -133,6 +157,9 @@ async def make_plan(
             progress("snapshot", done, len(moves))
 
     await each(moves, snapshot, workers)
+    spaces, workspaces = await plan_workspaces(client, org_id, raw, src, tgt, len(moves))
+    progress("workspaces", len(spaces), len(spaces))
+    moves += spaces
     for u in moves:
         if u.blocker:
             u.state = "blocked"
@@ -145,7 +172,8 @@ async def make_plan(
         capacity,
         blockers,
         settings={"snapshotted": exposed, "notExposed": hidden},
-        already_moved=len(on_target - set(holders)),
+        workspaces=workspaces,
+        already_moved=len(on_target - set(holders)),  # people (workspaces: their own count)
         user_blockers=dict(Counter(u.blocker for u in moves if u.blocker)),
         changes=dict(
             Counter(
@@ -224,6 +252,73 @@ def _user_move(
     return u
 
 
+async def plan_workspaces(
+    client: WebexClient,
+    org_id: str | None,
+    raw: list[dict],
+    src: list[Licence],
+    tgt: list[Licence],
+    seq: int,
+) -> tuple[list[UserMove], dict[str, Any]]:
+    """The workspaces holding a source licence, as moves numbered from ``seq``; and what
+    the plan says of workspaces (see the module docstring)."""
+    spaces = sorted(
+        await client.workspaces(org_id), key=lambda w: (w.get("displayName") or "", w["id"])
+    )
+    by_id = {l.id: l for l in src}
+    on_target = {l.id for l in tgt}
+    moves, already, unreadable = [], 0, 0
+    for ws in spaces:
+        wxc = workspace_calling(ws)
+        if wxc is None:
+            unreadable += (ws.get("calling") or {}).get("type") == "webexCalling"
+            continue
+        held = [by_id[l] for l in wxc.get("licenses") or [] if l in by_id]
+        if held:
+            moves.append(_workspace_move(seq + len(moves), ws, wxc, held, tgt))
+        elif on_target & set(wxc.get("licenses") or []):
+            already += 1
+    out: dict[str, Any] = {
+        "planned": len(moves),
+        "alreadyMoved": already,
+        "settings": WORKSPACE_SETTINGS_NOTE,
+    }
+    # Webex's GET leaves webexCalling out: count what the source says workspaces consume
+    on_source = sum(int(x.get("consumedByWorkspaces") or 0) for x in raw if x["id"] in by_id)
+    if unreadable or on_source > len(moves):
+        out["unplannable"] = max(unreadable, on_source - len(moves))
+        out["why"] = (
+            "this API does not say which licence a workspace holds (GET /workspaces has no "
+            "calling.webexCalling.licenses, as on Webex, and licence holders list users only): "
+            "these workspaces stay on the source; move them in Control Hub before cancelling it"
+        )
+    return moves, out
+
+
+def _workspace_move(
+    seq: int, ws: dict, wxc: dict, held: list[Licence], tgt: list[Licence]
+) -> UserMove:
+    u = UserMove(
+        person_id=ws["id"],
+        email=ws.get("displayName") or ws["id"],
+        pairs=[],
+        seq=seq,
+        snapshot={"workspace": ws},
+        kind=WORKSPACE,
+        properties=workspace_properties(wxc),
+    )
+    by_offer = {l.offer: l for l in tgt}
+    for lic in sorted(held, key=lambda l: l.offer):
+        new = by_offer.get(lic.offer)
+        if new is None:  # a workspace keeps its kind of licence: no silent change of tier
+            u.blocker = f"{lic.name} is not sold on {target_of(tgt)}"
+            continue
+        u.pairs.append(Pair(lic.id, new.id, True))
+    if "locationId" not in u.properties:
+        u.blocker = u.blocker or "missing location: the workspace has no locationId"
+    return u
+
+
 def target_of(tgt: list[Licence]) -> str:
     return tgt[0].subscription_id if tgt else "the target"
 
@@ -246,7 +341,7 @@ def _capacity(
         if row["short"]:
             blockers.append(
                 f"capacity short on {l.subscription_id}: {l.name} has {l.free} free "
-                f"units, {row['needed']} users need one ({row['short']} short)"
+                f"units, {row['needed']} holders need one ({row['short']} short)"
             )
         rows.append(row)
     return rows
@@ -264,7 +359,7 @@ def shortages(licences: list[dict], users: list[UserMove], reverse: bool = False
         elif n > lic.free:
             out.append(
                 f"capacity short on {lic.subscription_id}: {lic.name} has {lic.free} free "
-                f"units, {n} users need one ({n - lic.free} short)"
+                f"units, {n} holders need one ({n - lic.free} short)"
             )
     return out
 
@@ -295,7 +390,7 @@ async def probe(
     anyone else.
     """
     for u in moves:
-        if u.calling is None or u.blocker:
+        if u.calling is None or u.blocker or u.is_workspace:
             continue
         await snapshot_user(client, u, list(NAMES), org_id)
         if u.blocker:

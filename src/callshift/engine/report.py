@@ -1,4 +1,5 @@
-"""Reports as CSV (one row a user, or a difference) and JSON (the summary and the rows).
+"""Reports as CSV (one row a holder, person or workspace, or a difference) and JSON (the
+summary and the rows).
 
 The CSV is written by callshift's one CSV writer (``domain.csv_text``): text cells that a
 spreadsheet would take for a formula are prefixed with a quote, as in every callshift CSV.
@@ -16,6 +17,7 @@ from .model import UserMove
 from .verify import Difference
 
 USER_COLUMNS = [
+    "kind",
     "email",
     "personId",
     "state",
@@ -32,7 +34,8 @@ safe = safe_cell  # what the engine called it
 
 def user_row(u: UserMove) -> dict[str, Any]:
     return {
-        "email": u.email,
+        "kind": u.kind,
+        "email": u.email,  # a workspace's display name
         "personId": u.person_id,
         "state": u.state,
         "blocker": u.blocker or "",
@@ -74,6 +77,7 @@ def run_report(
         "target": run.target,
         "status": run.status,
         "states": journal.counts(run.id),
+        "statesByKind": journal.counts_by_kind(run.id),
         "plan": run.summary,
         **(extra or {}),
     }
@@ -103,5 +107,5 @@ def verify_report(
         f"{run.id}-verify",
         summary,
         rows,
-        ["email", "person_id", "field", "expected", "actual", "known_loss"],
+        ["kind", "email", "person_id", "field", "expected", "actual", "known_loss"],
     )

@@ -7,6 +7,10 @@ field by field, less what the server computes (the catalogue's read-only and com
 fields) and the ids of criteria and the like (a repair's POST makes new ones). Only the
 settings the snapshot holds are read again: one the target does not expose is not asked.
 
+A workspace is read with GET /workspaces/{id}: each licence of the plan on the side it
+should be, and the same location, extension and number (``calling.webexCalling``). Its
+calling settings are not compared: the engine does not snapshot them (see plan.py).
+
 A difference in a setting the journal already names as a loss reported at repair time
 (``<setting>: ...``, e.g. a custom greeting, or a write the server refused) is listed as a
 *known loss*, not as a new difference. The voicemail PIN cannot be read, so it cannot be
@@ -20,10 +24,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .catalogue import BY_NAME, comparable, comparable_items, read_settings
-from .client import WebexClient
+from .client import ApiError, Fatal, WebexClient
 from .journal import Journal, Run
-from .model import UserMove
+from .model import UserMove, workspace_calling, workspace_properties
 from .plan import each
+from .workspace_moves import licences_of
 
 EXPECT = {"moved": "target", "repaired": "target", "rolled_back": "source"}
 
@@ -36,6 +41,7 @@ class Difference:
     expected: Any
     actual: Any
     known_loss: bool = False
+    kind: str = "person"
 
     def row(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +72,34 @@ def _list_diff(want: list, got: list, path: str) -> list[tuple[str, Any, Any]]:
     return out
 
 
+def _held(u: UserMove, side: str, held: set[str]) -> list[tuple[str, Any, Any]]:
+    found: list[tuple[str, Any, Any]] = []
+    for p in u.pairs:
+        want, other = (p.target, p.source) if side == "target" else (p.source, p.target)
+        if want not in held:
+            found.append(("licenses", f"holds {want}", "missing"))
+        if other in held:
+            found.append(("licenses", f"no longer holds {other}", "still held"))
+    return found
+
+
+def compare_workspace(u: UserMove, side: str, workspace: dict | None) -> list[Difference]:
+    """A workspace against its plan: the licences, its location, extension and number."""
+    found: list[tuple[str, Any, Any]] = []
+    held = licences_of(workspace) if workspace is not None else None
+    if workspace is None:
+        found.append(("workspace", "present", None))
+    elif held is None:
+        found.append(("licenses", "listed in calling.webexCalling", "not said by the API"))
+    else:
+        found += _held(u, side, held)
+        now = workspace_properties(workspace_calling(workspace) or {})
+        for key in ("locationId", "extension", "phoneNumber"):
+            if u.properties.get(key) != now.get(key):
+                found.append((key, u.properties.get(key), now.get(key)))
+    return [Difference(u.email, u.person_id, f, e, a, kind=u.kind) for f, e, a in found]
+
+
 def compare(
     u: UserMove,
     side: str,
@@ -78,13 +112,7 @@ def compare(
     if person is None:
         found.append(("person", "present", None))
     else:
-        held = set(person.get("licenses") or [])
-        for p in u.pairs:
-            want, other = (p.target, p.source) if side == "target" else (p.source, p.target)
-            if want not in held:
-                found.append(("licenses", f"holds {want}", "missing"))
-            if other in held:
-                found.append(("licenses", f"no longer holds {other}", "still held"))
+        found += _held(u, side, set(person.get("licenses") or []))
         before = u.snapshot.get("person") or {}
         for key in ("locationId", "extension"):
             if before.get(key) != person.get(key):
@@ -126,16 +154,19 @@ async def verify(
     async def read_people(chunk: list[str]) -> None:
         people.update(await client.people(chunk, run.org_id))
 
-    ids = [u.person_id for u in users]
+    ids = [u.person_id for u in users if not u.is_workspace]
     await each([ids[i : i + 85] for i in range(0, len(ids), 85)], read_people, workers)
     differences: list[Difference] = []
     done = 0
 
     async def check(u: UserMove) -> None:
         nonlocal done
-        names = list(u.snapshot.get("settings") or {})
-        settings, items, _ = await read_settings(client, u.person_id, names, run.org_id)
-        found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
+        if u.is_workspace:
+            found = compare_workspace(u, EXPECT[u.state], await _workspace(client, u, run))
+        else:
+            names = list(u.snapshot.get("settings") or {})
+            settings, items, _ = await read_settings(client, u.person_id, names, run.org_id)
+            found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
         differences.extend(found)
         journal.record(
             run.id,
@@ -151,3 +182,12 @@ async def verify(
 
     await each(users, check, workers)
     return len(users), differences
+
+
+async def _workspace(client: WebexClient, u: UserMove, run: Run) -> dict | None:
+    try:
+        return await client.workspace(u.person_id, run.org_id)
+    except ApiError as e:
+        if e.status == 404 and not isinstance(e, Fatal):
+            return None
+        raise
