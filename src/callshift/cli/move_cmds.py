@@ -19,7 +19,7 @@ from ..domain.model import PERSON, WORKSPACE
 from ..jobs.registry import default_handlers
 from ..jobs.runner import JobRunner
 from ..services.bulk_move import MoveReport, start_move, validate_move
-from ..services.jobs import abandon_job, get_job, list_jobs, rollback_job
+from ..services.jobs import abandon_job, get_job, job_view, list_jobs, rollback_job
 from ..services.reports import job_report
 from ..services.short_ids import resolve_id
 from .common import (
@@ -54,27 +54,8 @@ class Holders(str, Enum):
 
 
 def job_json(job: Job) -> dict:
-    """A job for scripts: the same keys as the API's GET /v1/callshift/jobs/{id}."""
-    return {
-        "id": job.id,
-        "orgId": job.org_id,
-        "kind": job.kind,
-        "status": job.status,
-        "createdBy": job.created_by,
-        "created": job.created_at.isoformat(),
-        "started": job.started_at.isoformat() if job.started_at else None,
-        "finished": job.finished_at.isoformat() if job.finished_at else None,
-        "counts": {
-            "total": job.total,
-            "moved": job.moved,
-            "skipped": job.skipped,
-            "failed": job.failed,
-            "pending": job.pending,
-            "rolledBack": job.rolled_back,
-        },
-        "selection": job.params.get("selection"),
-        "error": job.error,
-    }
+    """A job for scripts: the API's GET /v1/callshift/jobs/{id} body (services/jobs.job_view)."""
+    return job_view(job)
 
 
 def report_table(report: MoveReport) -> Table:

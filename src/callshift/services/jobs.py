@@ -202,3 +202,28 @@ def resume_job(ctx: Ctx, job_id: str) -> Job:
         )
         uow.commit()
     return get_job(ctx, job_id)
+
+
+def job_view(job: Job) -> dict:
+    """A job as the API's ``GET /v1/callshift/jobs/{id}`` and the CLI's ``--json`` show it:
+    one shape for both, stable keys."""
+    return {
+        "id": job.id,
+        "orgId": job.org_id,
+        "kind": job.kind,
+        "status": job.status,
+        "createdBy": job.created_by,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else None,
+        "finished": job.finished_at.isoformat() if job.finished_at else None,
+        "counts": {
+            "total": job.total,
+            "moved": job.moved,
+            "skipped": job.skipped,
+            "failed": job.failed,
+            "pending": job.pending,
+            "rolledBack": job.rolled_back,
+        },
+        "selection": job.params.get("selection"),
+        "error": job.error,
+    }

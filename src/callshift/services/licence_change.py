@@ -11,7 +11,7 @@ from ..db.store import CapacityRace, SqlStore
 from ..domain import errors as E
 from ..domain.audit import change_bodies
 from ..domain.errors import LicenceChangeRefused, LicenceError, ProfileConflict
-from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest
+from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, Operation
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
 from ..domain.planner import Planner
 from .context import ChangeCtx, Ctx, PersonRef, new_id, resolve_person
@@ -139,3 +139,21 @@ def snapshot(
     )
     store.add_recycle(entry)
     return entry.id
+
+
+def delete_holder(
+    ctx: ChangeCtx, store: SqlStore, user: User, reason: str
+) -> tuple[frozenset[str], str | None]:
+    """Delete a person or a workspace as Webex does: every licence removed first, so a
+    calling profile is snapshotted to the recycle bin (R7). Returns the licences it held and
+    the recycle entry's id (None without a profile); the caller audits."""
+    state = store.licensing(user)
+    licences = store.licences(user.org_id)
+    calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
+    entry_id = snapshot(ctx, store, user, state.profile, calling, reason)
+    change = Planner(licences, ()).plan(
+        state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids]
+    )
+    store.apply_licence_change(user, change, ctx.clock())
+    store.delete_user(user.id)
+    return state.licence_ids, entry_id

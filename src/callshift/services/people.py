@@ -24,7 +24,7 @@ from ..domain.planner import Planner
 from ..domain.templates import plan_template
 from ..domain.text import text_problem
 from .context import Ctx, PersonRef, new_id, resolve_person
-from .licence_change import check_profile_free, snapshot, write_change
+from .licence_change import check_profile_free, delete_holder, write_change
 from .paging import decode_cursor, encode_cursor
 from .templates import template_for_new_user
 
@@ -301,22 +301,14 @@ def delete_person(ctx: Ctx, ref: PersonRef) -> None:
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         user = resolve_person(uow.store, ctx, ref, lock=True)
-        state = uow.store.licensing(user)
-        licences = uow.store.licences(user.org_id)
-        calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
-        entry_id = snapshot(ctx, uow.store, user, state.profile, calling, "person.deleted")
-        change = Planner(licences, ()).plan(
-            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids]
-        )
-        uow.store.apply_licence_change(user, change, ctx.clock())
-        uow.store.delete_user(user.id)
+        held, entry_id = delete_holder(ctx, uow.store, user, "person.deleted")
         ctx.audit(
             uow.store,
             user.org_id,
             "person.deleted",
             "person",
             user.id,
-            {"email": user.email, "licences": sorted(state.licence_ids)},
+            {"email": user.email, "licences": sorted(held)},
             {"recycleEntryId": entry_id} if entry_id else None,
         )
         uow.commit()

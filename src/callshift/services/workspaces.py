@@ -37,7 +37,7 @@ from ..domain.model import (
 from ..domain.offers import WorkspaceTier
 from ..domain.planner import Planner
 from .context import Ctx, new_id
-from .licence_change import check_profile_free, snapshot, write_change
+from .licence_change import check_profile_free, delete_holder, write_change
 
 CALLING_TYPES = ("webexCalling", "none")
 
@@ -230,22 +230,14 @@ def delete_workspace(ctx: Ctx, workspace_id: str) -> None:
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         user, _ = _find(ctx, uow, workspace_id, lock=True)
-        state = uow.store.licensing(user)
-        licences = uow.store.licences(user.org_id)
-        calling = next((l for l in state.licence_ids if licences[l].offer.is_calling), None)
-        entry_id = snapshot(ctx, uow.store, user, state.profile, calling, "workspace.deleted")
-        change = Planner(licences, ()).plan(
-            state, [LicenceRequest(l, Operation.REMOVE) for l in state.licence_ids]
-        )
-        uow.store.apply_licence_change(user, change, ctx.clock())
-        uow.store.delete_user(user.id)
+        held, entry_id = delete_holder(ctx, uow.store, user, "workspace.deleted")
         ctx.audit(
             uow.store,
             user.org_id,
             "workspace.deleted",
             WORKSPACE,
             user.id,
-            {"displayName": user.display_name, "licences": sorted(state.licence_ids)},
+            {"displayName": user.display_name, "licences": sorted(held)},
             {"recycleEntryId": entry_id} if entry_id else None,
         )
         uow.commit()

@@ -11,7 +11,15 @@ from ...domain.bulk_plan import Selection
 from ...domain.jobs import Job
 from ...services.bulk_move import start_move, validate_move
 from ...services.context import Ctx
-from ...services.jobs import abandon_job, get_job, job_items, job_log, list_jobs, rollback_job
+from ...services.jobs import (
+    abandon_job,
+    get_job,
+    job_items,
+    job_log,
+    job_view,
+    list_jobs,
+    rollback_job,
+)
 from ...services.reports import item_dict, job_report
 from ...web.params import bounded
 from ..deps import context
@@ -47,25 +55,8 @@ def _selection(body: MoveRequest) -> Selection:
 
 
 def job_out(job: Job) -> dict:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "createdBy": job.created_by,
-        "created": job.created_at.isoformat(),
-        "started": job.started_at.isoformat() if job.started_at else None,
-        "finished": job.finished_at.isoformat() if job.finished_at else None,
-        "counts": {
-            "total": job.total,
-            "moved": job.moved,
-            "skipped": job.skipped,
-            "failed": job.failed,
-            "pending": job.pending,
-            "rolledBack": job.rolled_back,
-        },
-        "selection": job.params.get("selection"),
-        "error": job.error,
-    }
+    """The API's job body (services/jobs.job_view, the CLI's too)."""
+    return job_view(job)
 
 
 @router.post(
