@@ -84,14 +84,21 @@ def _workspace_targets(conn: Connection, ev: AlikeEvents, user_ids: Sequence[str
     ).first()
     if has is None or not user_ids:
         return
-    reads.run_in(
-        conn,
-        "UPDATE audit_events SET target_type = 'workspace' WHERE action = {p} AND at = {p} "
-        "AND target_id IN (SELECT id FROM users WHERE kind = 'workspace' AND id {in})",
-        list(user_ids),
-        ev.action,
-        driver_ts(conn, ev.at),
+    # the workspaces first, by the users' key; then their events by the target index (an
+    # IN over a subquery let PostgreSQL scan every event of the table, batch after batch)
+    u = t.users.c
+    workspaces = list(
+        conn.execute(select(u.id).where(u.kind == "workspace", u.id.in_(list(user_ids)))).scalars()
     )
+    if workspaces:
+        reads.run_in(
+            conn,
+            "UPDATE audit_events SET target_type = 'workspace' WHERE action = {p} AND at = {p} "
+            "AND target_id {in}",
+            workspaces,
+            ev.action,
+            driver_ts(conn, ev.at),
+        )
 
 
 def insert_row_events(conn: Connection, ev: AlikeEvents, rows: Sequence[tuple[int, str]]) -> None:
