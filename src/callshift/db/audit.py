@@ -54,51 +54,42 @@ def _compact(body: dict) -> str:
 
 def insert_alike_events(conn: Connection, ev: AlikeEvents, user_ids: Sequence[str]) -> None:
     """One event per user, the same ``before`` and ``after`` for all: one INSERT … SELECT
-    over a JSON array of the ids on SQLite, a COPY on PostgreSQL (bulk.insert_alike)."""
-    insert_alike(
-        conn,
-        ae,
-        {
-            "org_id": ev.org_id,
-            "at": driver_ts(conn, ev.at),
-            "actor": ev.actor,
-            "action": ev.action,
-            "target_type": "person",
-            "before": _compact(ev.before),
-            "after": _compact(ev.after),
-            "tracking_id": ev.tracking_id,
-        },
-        "target_id",
-        user_ids,
-    )
-    _workspace_targets(conn, ev, user_ids)
+    over a JSON array of the ids on SQLite, a COPY on PostgreSQL (bulk.insert_alike); a
+    workspace's event names its target a workspace (one insert per kind of holder)."""
+    workspaces = _workspaces_among(conn, ev.org_id, user_ids)
+    people = [uid for uid in user_ids if uid not in workspaces] if workspaces else user_ids
+    for target_type, ids in (("person", people), ("workspace", sorted(workspaces))):
+        if not ids:
+            continue
+        insert_alike(
+            conn,
+            ae,
+            {
+                "org_id": ev.org_id,
+                "at": driver_ts(conn, ev.at),
+                "actor": ev.actor,
+                "action": ev.action,
+                "target_type": target_type,
+                "before": _compact(ev.before),
+                "after": _compact(ev.after),
+                "tracking_id": ev.tracking_id,
+            },
+            "target_id",
+            ids,
+        )
 
 
-def _workspace_targets(conn: Connection, ev: AlikeEvents, user_ids: Sequence[str]) -> None:
-    """The events of workspaces among ``user_ids`` name their target a workspace: asked only
-    of an organisation that has any (one probe of the users index)."""
+def _workspaces_among(conn: Connection, org_id: str, user_ids: Sequence[str]) -> set[str]:
+    """The workspaces among ``user_ids``: read only if the organisation has any (one probe
+    of the users index), then by the users' key (raw SQL, chunked)."""
     has = conn.execute(
         select(t.users.c.id)
-        .where(t.users.c.org_id == ev.org_id, t.users.c.kind == "workspace")
+        .where(t.users.c.org_id == org_id, t.users.c.kind == "workspace")
         .limit(1)
     ).first()
     if has is None or not user_ids:
-        return
-    # the workspaces first, by the users' key; then their events by the target index (an
-    # IN over a subquery let PostgreSQL scan every event of the table, batch after batch)
-    u = t.users.c
-    workspaces = list(
-        conn.execute(select(u.id).where(u.kind == "workspace", u.id.in_(list(user_ids)))).scalars()
-    )
-    if workspaces:
-        reads.run_in(
-            conn,
-            "UPDATE audit_events SET target_type = 'workspace' WHERE action = {p} AND at = {p} "
-            "AND target_id {in}",
-            workspaces,
-            ev.action,
-            driver_ts(conn, ev.at),
-        )
+        return set()
+    return {uid for uid, u in reads.users_by_id(conn, list(user_ids)).items() if u.is_workspace}
 
 
 def insert_row_events(conn: Connection, ev: AlikeEvents, rows: Sequence[tuple[int, str]]) -> None:
