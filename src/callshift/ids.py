@@ -37,6 +37,15 @@ def person(raw: str) -> str:
     return encode("PEOPLE", raw)
 
 
+def workspace(raw: str) -> str:
+    return encode("PLACES", raw)
+
+
+def holder(kind: str, raw: str) -> str:
+    """A licence holder's Webex id: a workspace's is a place's, anyone else's a person's."""
+    return workspace(raw) if kind == "workspace" else person(raw)
+
+
 @lru_cache(maxsize=4096)  # organisations, locations and licences are few and asked often
 def org(raw: str) -> str:
     return encode("ORGANIZATION", raw)

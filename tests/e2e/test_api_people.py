@@ -499,9 +499,20 @@ def test_delete_puts_the_profile_in_the_recycle_bin(w, client):
     assert len(items) == 1
     entry = items[0]
     assert {
-        k: entry[k] for k in ("personId", "email", "extension", "phoneNumber", "locationId")
+        k: entry[k]
+        for k in (
+            "type",
+            "personId",
+            "displayName",
+            "email",
+            "extension",
+            "phoneNumber",
+            "locationId",
+        )
     } == {
+        "type": "person",
         "personId": pid,
+        "displayName": person["displayName"],
         "email": user.email,
         "extension": person["extension"],
         "phoneNumber": person["phoneNumbers"][0]["value"],

@@ -35,6 +35,13 @@ def test_a_deleted_workspaces_entry_is_listed_and_its_restore_refused(client, w,
         "7101",
         loc,
     )
+    # named as the workspace it was, by the id Webex gives workspaces, not as a person
+    assert (entry["type"], entry["workspaceId"], entry["displayName"]) == (
+        "workspace",
+        made.json()["id"],
+        "Lobby phone",
+    )
+    assert "personId" not in entry
 
     unchanged = snapshot_db(db)
     for body in (

@@ -96,6 +96,13 @@ def test_a_forced_cancellation_bins_workspaces_and_restore_puts_one_back(db, ctx
     assert len(entries) == USERS + WORKSPACES
     for view in before.values():  # every workspace's profile in the bin, as it was
         assert entries[view.user.id].profile == view.profile
+        assert (entries[view.user.id].kind, entries[view.user.id].name) == (
+            "workspace",
+            view.user.display_name,
+        )
+    assert {
+        e.kind for uid, e in entries.items() if uid not in {v.user.id for v in before.values()}
+    } == {"person"}
     assert all(v.profile is None for v in _spaces(ctx).values())
     purged = _audit_types(db, "subscription.force-cancel.purge")
     assert {purged[v.user.id] for v in before.values()} == {"workspace"}

@@ -52,3 +52,50 @@ def test_upgrade_rebuilding_users_keeps_every_row_and_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     db.dispose()
+
+
+def test_upgrade_names_the_holder_of_older_recycle_bin_entries(tmp_path):
+    """0014: entries made before it take their holder's kind and name where the holder
+    remains; a deleted workspace's entry is known by its reason."""
+    from callshift.db.engine import connect
+    from callshift.db.migrate import upgrade
+    from callshift.seed import seed
+
+    db = connect(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0013")
+    seed(db, users=40, workspaces=4)
+    with db.writer.begin() as conn:
+        person, org = conn.exec_driver_sql(
+            "SELECT id, org_id FROM users WHERE kind = 'person' LIMIT 1"
+        ).one()
+        space, space_name = conn.exec_driver_sql(
+            "SELECT id, display_name FROM users WHERE kind = 'workspace' LIMIT 1"
+        ).one()
+        for entry, user, reason in (
+            ("e-person", person, "subscription.force-cancel.purge"),
+            ("e-space", space, "subscription.force-cancel.purge"),
+            ("e-gone", "gone-workspace", "workspace.deleted"),
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO recycle_bin (id, org_id, user_id, email, licence_id, profile,"
+                " purged_at, expires_at, reason) VALUES (?, ?, ?, 'x@example.com', 'l', '{}',"
+                " '2026-12-01 00:00:00', '2026-12-31 00:00:00', ?)",
+                (entry, org, user, reason),
+            )
+
+    upgrade(db)
+
+    with db.reader.connect() as conn:
+        got = dict(
+            (r[0], (r[1], r[2]))
+            for r in conn.exec_driver_sql("SELECT id, kind, name FROM recycle_bin")
+        )
+        person_name = conn.exec_driver_sql(
+            "SELECT display_name FROM users WHERE id = ?", (person,)
+        ).scalar()
+    assert got == {
+        "e-person": ("person", person_name),
+        "e-space": ("workspace", space_name),
+        "e-gone": ("workspace", ""),
+    }
+    db.dispose()

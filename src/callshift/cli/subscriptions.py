@@ -174,6 +174,8 @@ def recycle_list(
                     "id": e.id,
                     "orgId": e.org_id,
                     "userId": e.user_id,
+                    "type": e.kind,
+                    "name": e.name,
                     "email": e.email,
                     "extension": e.profile.extension,
                     "phoneNumber": e.profile.phone_number,
@@ -188,11 +190,13 @@ def recycle_list(
     names = org_labels(ctx)
     print_rows(
         ("organisation",) * bool(names)
-        + ("id", "email", "extension", "number", "purged", "expires", "reason"),
+        + ("id", "type", "name", "email", "extension", "number", "purged", "expires", "reason"),
         (
             (
                 *((names.get(e.org_id, e.org_id),) if names else ()),
                 e.id,
+                e.kind,
+                e.name,
                 e.email,
                 e.profile.extension or "",
                 e.profile.phone_number or "",

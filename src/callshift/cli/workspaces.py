@@ -96,7 +96,7 @@ def _as_dict(view: WorkspaceView, licences: dict[str, Licence], places: dict[str
     held = [licences[l] for l in view.licence_ids if l in licences]
     return {
         "id": w.id,
-        "webexId": ids.encode("PLACES", w.id),
+        "webexId": ids.workspace(w.id),
         "orgId": w.org_id,
         "displayName": w.display_name,
         "type": d.workspace_type,

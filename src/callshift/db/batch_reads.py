@@ -98,8 +98,10 @@ def users_by_email(
 
 
 def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
-    rows = _rows(conn, "SELECT id, org_id, email, kind FROM users WHERE id {in}", ids)
-    return {r[0]: User(id=r[0], org_id=r[1], email=r[2], kind=r[3]) for r in rows}
+    rows = _rows(conn, "SELECT id, org_id, email, kind, display_name FROM users WHERE id {in}", ids)
+    return {
+        r[0]: User(id=r[0], org_id=r[1], email=r[2], kind=r[3], display_name=r[4]) for r in rows
+    }
 
 
 def holdings(

@@ -101,6 +101,8 @@ def to_recycle(row: Any) -> RecycleEntry:
         expires_at=utc(row.expires_at),
         reason=row.reason,
         restored_at=utc(row.restored_at),
+        kind=row.kind,
+        name=row.name,
     )
 
 
@@ -116,4 +118,6 @@ def recycle_values(entry: RecycleEntry) -> dict[str, Any]:
         "purged_at": entry.purged_at,
         "expires_at": entry.expires_at,
         "reason": entry.reason,
+        "kind": entry.kind,
+        "name": entry.name,
     }

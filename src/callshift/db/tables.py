@@ -202,6 +202,8 @@ recycle_bin = Table(
     Column("expires_at", TS, nullable=False),
     Column("reason", String(200), nullable=False),
     Column("restored_at", TS),
+    Column("kind", String(16), nullable=False, server_default="person"),
+    Column("name", String(400), nullable=False, server_default=""),
     Index("ix_recycle_bin_org_purged", "org_id", "purged_at"),
 )
 

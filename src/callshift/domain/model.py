@@ -199,3 +199,5 @@ class RecycleEntry:
     expires_at: datetime
     reason: str
     restored_at: datetime | None = None
+    kind: str = "person"  # the holder's HolderKind: a workspace's entry restores onto a workspace
+    name: str = ""  # the holder's display name when purged (a deleted workspace has no other)

@@ -136,6 +136,8 @@ def snapshot(
         purged_at=now,
         expires_at=now + timedelta(days=ctx.retention_days),
         reason=reason,
+        kind=user.kind,
+        name=user.display_name,
     )
     store.add_recycle(entry)
     return entry.id

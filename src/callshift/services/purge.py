@@ -82,6 +82,8 @@ def _write(ctx: Ctx, store: SqlStore, changes, action: str, given_back: Counter)
                     now,
                     expires,
                     action,
+                    kind=user.kind,
+                    name=user.display_name,
                 )
             )
         if change.calling is CallingChange.PURGE:

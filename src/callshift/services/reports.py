@@ -109,7 +109,7 @@ def report_dict(r: Any) -> dict:
         **item_dict(r),
         "personId": None,
         "holderType": WORKSPACE,
-        "workspaceId": ids.encode("PLACES", r.user_id),
+        "workspaceId": ids.workspace(r.user_id),
         "workspaceName": r.display_name,
     }
 

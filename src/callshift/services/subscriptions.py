@@ -165,7 +165,9 @@ def list_recycle_bin(
         return uow.store.recycle_entries(org_id, ctx.clock(), limit=limit, offset=offset)
 
 
-def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -> list[str]:
+def restore(
+    ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None
+) -> list[RecycleEntry]:
     """Put purged profiles back as they were, PIN included; all the entries or none.
 
     A workspace's entry restores onto the workspace if it still exists (a forced
@@ -183,14 +185,14 @@ def restore(ctx: Ctx, entry_ids: Sequence[str], licence_id: str | None = None) -
             if entry is None or entry.org_id not in ctx.principal.org_ids:
                 raise NotFound(f"recycle-bin entry {entry_id} not found")
             _restore_one(ctx, store, entry, licence_id or entry.licence_id)
-            restored.append(entry.user_id)
+            restored.append(entry)
         uow.commit()
         return restored
 
 
 def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
     user = store.user(entry.user_id, lock=True)
-    if user is None and _of_a_workspace(entry):
+    if user is None and entry.kind == WORKSPACE:
         # a deleted workspace is gone with its details (as in Webex): nothing to restore
         # onto, and callshift does not recreate one; the entry stays listed until it expires
         raise RestoreRefused(
@@ -220,14 +222,6 @@ def _restore_one(ctx: Ctx, store, entry: RecycleEntry, licence_id: str) -> None:
         user.id,
         *licence_bodies(state.licence_ids, change.after, EventFacts(recycle_entry_id=entry.id)),
     )
-
-
-# the synthetic SIP address every workspace has as its ``email`` (services/workspaces, seed)
-WORKSPACE_ADDRESS = "@workspaces.callshift.invalid"
-
-
-def _of_a_workspace(entry: RecycleEntry) -> bool:
-    return entry.reason == "workspace.deleted" or entry.email.endswith(WORKSPACE_ADDRESS)
 
 
 def _check_holder_fits(workspace: bool, licence: Licence, entry: RecycleEntry) -> None:

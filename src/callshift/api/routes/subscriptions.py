@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from ... import ids
 from ...domain.errors import SubscriptionInUse
+from ...domain.model import WORKSPACE, RecycleEntry
 from ...services.context import Ctx
 from ...services.subscriptions import (
     cancel_subscription,
@@ -90,7 +91,9 @@ def recycle_bin(
         "items": [
             {
                 "id": e.id,
-                "personId": ids.person(e.user_id),
+                "type": e.kind,
+                **_holder_id(e),
+                "displayName": e.name,
                 "email": e.email,
                 "purgedAt": e.purged_at.isoformat(),
                 "expiresAt": e.expires_at.isoformat(),
@@ -104,8 +107,14 @@ def recycle_bin(
     }
 
 
+def _holder_id(e: RecycleEntry) -> dict[str, str]:
+    """A person's entry names its ``personId``, a workspace's its ``workspaceId``."""
+    key = "workspaceId" if e.kind == WORKSPACE else "personId"
+    return {key: ids.holder(e.kind, e.user_id)}
+
+
 @router.post("/recycleBin/restore", summary="Restore purged profiles as they were, PIN included")
 def restore_entries(body: Restore, ctx: Ctx = Depends(context)) -> dict:
     licence = ids.licence_raw(body.licenseId) if body.licenseId else None
     restored = restore(ctx, body.entryIds, licence)
-    return {"restored": [ids.person(u) for u in restored]}
+    return {"restored": [ids.holder(e.kind, e.user_id) for e in restored]}

@@ -120,7 +120,7 @@ def _data(body: WorkspaceIn) -> WorkspaceData:
 def workspace_out(view: WorkspaceView, licences: dict[str, Licence]) -> dict:
     w, d, p = view.user, view.details, view.profile
     out: dict = {
-        "id": ids.encode("PLACES", w.id),
+        "id": ids.workspace(w.id),
         "orgId": ids.org(w.org_id),
         "displayName": w.display_name,
         "type": d.workspace_type,
