@@ -14,10 +14,10 @@ from ..services.csv_import import ImportOptions, validate_import
 from ..services.csv_jobs import confirm_import, discard_import, import_view, save_preview
 from ..services.directory import org_view
 from ..services.jobs import job_items, list_jobs
+from ..services.kept_uploads import forget, keep, kept
 from ..services.reports import import_errors_csv
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
-from .kept_uploads import forget, keep, kept
 
 router = APIRouter(prefix="/ui/csv")
 
