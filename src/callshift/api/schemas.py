@@ -56,6 +56,12 @@ class AssignLicenses(Body):
     orgId: str | None = Field(default=None, max_length=400)
     licenses: list[LicenseOperation] = Field(default_factory=list, max_length=50)
     siteUrls: list[dict] | None = None
+    allowReversal: bool = Field(
+        default=False,
+        description="callshift only: apply a change that gives the user back a licence they "
+        "were taken off recently (a move back to a subscription they left); refused otherwise "
+        "(409030), nothing changed",
+    )
 
 
 class LicenseFailure(BaseModel):
