@@ -171,6 +171,21 @@ def test_http_patch_and_put_refuse_a_move_back_without_allow_reversal(client, ct
     engine = patch(enc_new, enc_old, TrackingID="CALLSHIFT_ENGINE_1234")
     assert engine.status_code == 200, engine.text
 
+    # Webex's PUT /people/{id} replaces the licence list: the same rule
+    other = holder(ctx, index=1)
+    pid = ids.person(other.id)
+    body = client.get(f"/v1/people/{pid}", headers=h).json()
+    there = [enc_new if l == enc_old else l for l in body["licenses"]]
+    assert client.put(f"/v1/people/{pid}", json={**body, "licenses": there}, headers=h).is_success
+    unchanged = snapshot_db(db)
+    back = {**body, "displayName": "Renamed"}
+    refused = client.put(f"/v1/people/{pid}", json=back, headers=h)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["errorCode"] == 409030
+    assert snapshot_db(db) == unchanged  # the new name not saved either
+    done = client.put(f"/v1/people/{pid}", json={**back, "allowReversal": True}, headers=h)
+    assert done.status_code == 200, done.text
+    assert sorted(done.json()["licenses"]) == sorted(body["licenses"])
+
     lobby = _lobby(ctx)
     path = f"/v1/workspaces/{ids.encode('PLACES', lobby.user.id)}"
 

@@ -914,7 +914,7 @@ class LicensingMachine(RuleBasedStateMachine):
         )
         v, exp = self.put_oracle(w, u, wanted, props, display)
         self.execute(
-            name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person), v, exp
+            name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person, True), v, exp
         )
 
     @rule(data=st.data())

@@ -124,6 +124,11 @@ class PersonIn(Body):
     extension: str | None = Field(default=None, max_length=16)
     locationId: str | None = Field(default=None, max_length=400)
     orgId: str | None = Field(default=None, max_length=400)
+    allowReversal: bool = Field(
+        default=False,
+        description="callshift only, on replace: give back licences the person was taken off "
+        "recently (a move back to a subscription they left); refused otherwise (409030)",
+    )
 
 
 class Person(BaseModel):
