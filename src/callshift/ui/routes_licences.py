@@ -17,12 +17,14 @@ from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse
 
 from ..domain.licensing import CallingChange, CallingProperties, LicenceRequest, Operation
+from ..entry import REFUSED
 from ..services.context import PersonRef
 from ..services.directory import org_view
 from ..services.licence_change import change_licences
 from ..services.licence_preview import kept_parts, lost_items, preview_licences
 from ..services.people import get_person
 from .auth import Page, checked_form, current_page
+from .refusals import on_form
 
 router = APIRouter(prefix="/ui/users/{user_id}/licences")
 
@@ -133,5 +135,9 @@ def save(
     if missing:
         flash = "Nothing was saved: " + "; ".join(missing) + "."
         return _review(page, person, keep, add, props, preview, 400, flash)
-    result = change_licences(page.ctx, ref, reqs, allow_reversal == "yes")
+    try:
+        result = change_licences(page.ctx, ref, reqs, allow_reversal == "yes")
+    except REFUSED as e:  # changed since the review (a unit taken, an extension used...)
+        status, flash = on_form(e, "saved")
+        return _review(page, person, keep, add, props, None, status, flash)
     return RedirectResponse(f"/ui/users/{user_id}?saved={result.change.calling.value}", 303)

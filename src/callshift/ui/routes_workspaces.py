@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from ..domain.licensing import CallingChange
 from ..domain.model import SubscriptionStatus
+from ..entry import REFUSED
 from ..services.directory import org_view
 from ..services.licence_preview import kept_parts
 from ..services.workspaces import (
@@ -19,6 +20,7 @@ from ..services.workspaces import (
 )
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
+from .refusals import on_form
 
 router = APIRouter(prefix="/ui/workspaces")
 PAGE = 100
@@ -123,5 +125,11 @@ def save(
                 f"{p.reversal.subscription_id}, or choose another licence."
             )
             return _review(page, p, form, 400, flash)
-    update_workspace(page.ctx, workspace_id, data, allow)
+    try:
+        update_workspace(page.ctx, workspace_id, data, allow)
+    except REFUSED as e:  # changed since the review
+        status, flash = on_form(e, "saved")
+        form = {"licence": licence, "extension": extension, "number": number}
+        again = preview_workspace_licence(page.ctx, workspace_id, data)
+        return _review(page, again, form, status, flash)
     return RedirectResponse(f"/ui/workspaces/{workspace_id}?saved=1", 303)
