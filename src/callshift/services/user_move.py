@@ -24,7 +24,7 @@ class MoveOutcome:
     licences: dict[str, Licence]
     profile: CallingProfile | None
     applied: bool
-    reversal: Reversal | None = None  # moves the user back to a subscription left lately
+    reversal: Reversal | None = None  # a dry run's: back to a subscription left lately
 
 
 def move_user(
@@ -53,10 +53,8 @@ def move_user(
         if not requests:
             raise InvalidInput(f"{user.email} holds nothing to move to {target_subscription}")
         change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, requests)
-        reversal = check_one(uow.conn, ctx, user, change.added, licences)
-    if dry_run:
-        return MoveOutcome(user, change, licences, state.profile, False, reversal)
+        if dry_run:  # a real move's check is change_licences', under its lock
+            reversal = check_one(uow.conn, ctx, user, change.added, licences)
+            return MoveOutcome(user, change, licences, state.profile, False, reversal)
     result = change_licences(ctx, PersonRef(person_id=user.id), requests, allow_reversal)
-    return MoveOutcome(
-        user, result.change, licences, result.profile, result.change.changed, reversal
-    )
+    return MoveOutcome(user, result.change, licences, result.profile, result.change.changed)
