@@ -21,7 +21,7 @@ from callshift.services.subscriptions import list_recycle_bin
 from ..helpers import admin_of, holder, licence, snapshot_db, state_of
 
 OLD, NEW = "Sub100001", "Sub200001"
-GENERIC = "Back to the page you came from"  # only the generic error page says this
+GENERIC = ("<h1>Refused</h1>", "<h1>Something went wrong</h1>")  # the error page's titles
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_a_bulk_move_back_is_refused_on_the_report_naming_its_box(ui, ctx, db):
     form = {"csrf": csrf, "source": NEW, "target": OLD, "location": ""}
     r = c.post("/ui/moves", data=form, follow_redirects=False)
     assert r.status_code == 409, r.text
-    assert GENERIC not in r.text
+    assert not any(title in r.text for title in GENERIC)
     assert 'id="reversals"' in r.text  # the report, with its flag and its box
     assert "Nothing was started: some users would move back" in r.text
     assert f"Move these {back['users']} user(s) back to the subscription they left" in r.text
@@ -66,7 +66,7 @@ def test_a_rollback_the_job_cannot_take_stays_on_its_confirmation_page(ui, ctx, 
     unchanged = snapshot_db(db)
     r = c.post(f"/ui/jobs/{job_id}/rollback", data={"csrf": csrf, "confirm": "yes"})
     assert r.status_code == 409, r.text
-    assert GENERIC not in r.text
+    assert not any(title in r.text for title in GENERIC)
     assert f"Nothing was rolled back: job {job_id} is created" in r.text
     assert f'action="/ui/jobs/{job_id}/rollback"' in r.text  # the form, to try again later
     assert snapshot_db(db) == unchanged
@@ -88,7 +88,7 @@ def test_a_restore_refused_stays_on_the_recycle_bin_with_the_licence_chosen(ui, 
     unchanged = snapshot_db(db)
     r = c.post(f"/ui/recycle/{entry.id}/restore", data={"csrf": csrf, "licence": new_pro.id})
     assert r.status_code in (400, 409), r.text
-    assert GENERIC not in r.text
+    assert not any(title in r.text for title in GENERIC)
     assert "Nothing was restored:" in r.text and "extension" in r.text
     chosen = f'<option value="{new_pro.id}" selected>'
     assert chosen in r.text  # the licence the admin chose, still chosen for that entry
