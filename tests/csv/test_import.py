@@ -238,6 +238,7 @@ def test_a_rows_calling_properties_are_checked_again_at_apply(ctx, db):
                 pro.id, Operation.ADD, CallingProperties(location_id=location, extension="5555")
             )
         ],
+        allow_reversal=True,  # the licence just removed, given back: consented
     )
     confirm_import(ctx, job_id)
     JobRunner(db).run_until_idle()

@@ -82,6 +82,7 @@ def test_restore_refused_when_the_number_was_reused(admin, demo, db):
                 CallingProperties(profile.location_id, None, profile.extension),
             )
         ],
+        allow_reversal=True,  # calling back on the subscription just left: consented
     )
     unchanged = snapshot_db(db)
     with pytest.raises(RestoreRefused, match="extension"):

@@ -763,7 +763,10 @@ class LicensingMachine(RuleBasedStateMachine):
             name,
             w,
             lambda: change_licences(
-                self.ctx, PersonRef(person_id=u), [LicenceRequest(lid, Operation.ADD, props)]
+                self.ctx,
+                PersonRef(person_id=u),
+                [LicenceRequest(lid, Operation.ADD, props)],
+                allow_reversal=True,  # the rules modelled here, not the reversal consent
             ),
             v,
             exp,
@@ -845,7 +848,7 @@ class LicensingMachine(RuleBasedStateMachine):
             LicenceRequest(target, Operation.ADD, props),
         ]
         self.execute(
-            name, w, lambda: change_licences(self.ctx, PersonRef(person_id=u), order), v, exp
+            name, w, lambda: change_licences(self.ctx, PersonRef(person_id=u), order, True), v, exp
         )
         return v
 
@@ -911,7 +914,7 @@ class LicensingMachine(RuleBasedStateMachine):
         )
         v, exp = self.put_oracle(w, u, wanted, props, display)
         self.execute(
-            name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person), v, exp
+            name, w, lambda: replace_person(self.ctx, PersonRef(person_id=u), person, True), v, exp
         )
 
     @rule(data=st.data())
@@ -995,7 +998,7 @@ class LicensingMachine(RuleBasedStateMachine):
         self.execute(
             "patch",
             w,
-            lambda: change_licences(self.ctx, PersonRef(person_id=u), reqs),
+            lambda: change_licences(self.ctx, PersonRef(person_id=u), reqs, allow_reversal=True),
             None,
             expect,
         )

@@ -1,6 +1,6 @@
 """A stale CSV (issue 17, finding 2): an export taken before a move, re-imported, would move
 the users back. The preview flags them, and applying needs its own confirmation: without
-it nothing is applied and the page says why."""
+it nothing is applied and the preview page, shown again, says why and which box to tick."""
 
 from __future__ import annotations
 
@@ -70,13 +70,18 @@ def test_a_stale_export_is_flagged_and_needs_its_own_confirmation(page, site, tm
     preview_url = page.url
 
     page.get_by_role("button", name="Apply 2 changes").click()  # without the reversal box
-    expect(page.get_by_role("alert").first).to_contain_text("would move back")
-    expect(page.locator("main")).to_contain_text("Nothing was applied")
-    expect(page.locator("main")).to_contain_text("409030")
+    # the preview again, not the generic error page: the cause and the fix in its own words
+    refused = page.get_by_role("status").first
+    expect(refused).to_contain_text(
+        "Nothing was applied: some users would move back to a subscription they left "
+        "recently, and the box “Move these 2 user(s) back to the subscription they left” "
+        "was not ticked. Tick it to move them back anyway"
+    )
+    expect(page.locator("#reversals")).to_contain_text("2 user(s) would move back")
+    assert page.url == preview_url.split("?")[0] + "/apply"
     shot(page, "csv-stale-refused")
     assert all("Sub200001:BCSTD" in _on(site.db, e) for e in MOVED)  # nothing changed
 
-    page.goto(preview_url)
     page.get_by_label("Move these 2 user(s) back to the subscription they left").check()
     page.get_by_role("button", name="Apply 2 changes").click()
     page.wait_for_url(re.compile(r"/ui/jobs/"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from callshift.db import tables as t
 
-from .conftest import shot, sign_in
+from .conftest import allow_http_errors, shot, sign_in
 
 OLD, NEW = "Sub100001", "Sub200001"
 USERS, BASIC, WITH_MEETINGS = 60, 12, 45  # the seed: every 5th Basic, 3 in 4 with Meetings
@@ -103,3 +103,42 @@ def test_calling_only_template_previews_losses_and_upgrades_and_discard_keeps_th
         # both previews are gone: "Change" discarded the first, Discard the second (a
         # discarded preview is deleted with its items)
         assert list(statuses) == []
+
+
+def test_a_draft_moving_users_back_is_refused_on_its_preview_page_not_an_error_page(page, site):
+    """Save and apply without the move-back box: the preview again, saying which box, the
+    draft still unsaved; ticked, it is saved and applied."""
+    from callshift.services.context import PersonRef
+    from callshift.services.groups import create_group
+    from callshift.services.template_apply import preview_draft
+    from callshift.services.templates import TemplateDraft
+    from callshift.services.user_move import move_user
+
+    from ..helpers import admin_of, licence
+
+    ctx = admin_of(site.db, site.demo.main_org_id)
+    moved = "ada.levi.0@acme.example.com"
+    ada = move_user(ctx, PersonRef(email=moved), NEW).user.id  # today: Sub100001 left
+    old = tuple(licence(ctx, OLD, code).id for code in ("BCSTD", "EE", "MS"))
+    with site.db.uow(write=False) as uow:
+        haifa = next(l.id for l in uow.store.locations(ctx.principal.org_id) if l.name == "Haifa")
+    group = create_group(ctx, None, "Ada", [ada]).id  # the template's scope: Ada alone
+    draft = TemplateDraft("Back", "GROUP", old, (group,), haifa)
+    p = preview_draft(ctx, None, draft, preserve=False)
+    assert p.reversals is not None and p.reversals["users"] == 1
+    button = f"Save the template and apply it to {p.changing} users"
+    allow_http_errors(page)  # the refusal answers 409
+    sign_in(page, site)
+    page.goto(site.url(f"/ui/templates/preview/{p.job_id}"))
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Nothing was saved or applied: some users would move back to a subscription they left "
+        "recently, and the box “Move these 1 user(s) back to the subscription they left” was "
+        "not ticked"
+    )
+    expect(page.locator("#reversals")).to_contain_text(moved)
+    assert _template_licences(site.db) == set()  # the draft is still not saved
+    page.get_by_label("Move these 1 user(s) back to the subscription they left").check()
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
+    assert _template_licences(site.db) == {f"{OLD}:{c}" for c in ("BCSTD", "EE", "MS")}

@@ -71,3 +71,16 @@ async def principal(
 
 async def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
     return request_ctx(request, who)
+
+
+ENGINE_TRACKING = "CALLSHIFT_ENGINE_"  # every request of callshift's migration engine
+
+
+def reversal_consent(request: Request, allow_reversal: bool) -> bool:
+    """Whether a method-1 change (PATCH /licenses/users, PUT /workspaces/{id}) may move its
+    holder back to a subscription it left recently: the body's ``allowReversal``, or a
+    request of callshift's own migration engine (its TrackingID). The engine's rollback is
+    exactly such a move, already confirmed by the admin (``migrate rollback`` asks first),
+    and it speaks only Webex's API, which has no such field: it runs unchanged against
+    Webex itself."""
+    return allow_reversal or request.headers.get("trackingid", "").startswith(ENGINE_TRACKING)

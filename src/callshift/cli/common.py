@@ -62,6 +62,23 @@ def confirm(question: str, yes: bool) -> None:
         fail("cancelled; nothing changed", 1)
 
 
+ALLOW_REVERSAL_HELP = (
+    "Move back to a subscription left within the reversal window "
+    "(CALLSHIFT_REVERSAL_WINDOW_DAYS); refused otherwise, nothing changed"
+)
+
+
+def reversal_gate(who: str, words: str | None, allow: bool, dry_run: bool) -> None:
+    """Method 1's reversal (``Reversal.words``), in red; without --allow-reversal a real run
+    stops here, before the question, with nothing changed (a dry run only shows it)."""
+    if words is None:
+        return
+    note = "" if allow else " (refused without --allow-reversal)"
+    console.print(f"[bold red]{who} {words}[/]{note}", highlight=False)
+    if not allow and not dry_run:
+        fail("nothing changed: pass --allow-reversal to move back, or choose another subscription")
+
+
 def domain_errors(fn):
     """Turn a refused change into a clear message and a non-zero exit."""
 

@@ -1,4 +1,11 @@
-"""`callshift template show|set|apply`: method 3 from the terminal."""
+"""`callshift template show|set|apply`: method 3 from the terminal.
+
+A template change meant for existing users too (``set --existing``) is previewed as a draft
+before anything is saved, as the UI does (template_apply.preview_draft): the preview in words,
+then one question for saving and applying together (previews.confirm_preview saves the draft
+in the transaction that starts the apply). A dry run, a refusal or an answer of "n" discards
+the preview: nothing saved, no preview left behind. ``apply`` previews a template already
+saved (one changed through the API's PUT, or saved for new users only)."""
 
 from __future__ import annotations
 
@@ -10,9 +17,9 @@ from ..domain.errors import NotFound
 from ..services.directory import org_view
 from ..services.groups import list_groups
 from ..services.licences import list_licences
-from ..services.previews import confirm_preview
-from ..services.template_apply import preview_apply
-from ..services.templates import list_templates, save_template
+from ..services.previews import confirm_preview, discard_preview
+from ..services.template_apply import TemplatePreview, preview_apply, preview_draft
+from ..services.templates import TemplateDraft, list_templates, save_template
 from .common import (
     OFFER_CODES,
     confirm,
@@ -96,111 +103,30 @@ def show(
             print(f"  calling users get location: {locs.get(tpl.location_id, tpl.location_id)}")
 
 
-@template_app.command("set")
-@domain_errors
-def set_template(
-    subscription: str = typer.Option(
-        ..., "--subscription", "-s", help="Licences come from this subscription"
-    ),
-    offer: list[str] = typer.Option(
-        None,
-        help=f"An offer to tick (repeatable), by code: {OFFER_CODES}. Default: {DEFAULT_NAMES}",
-    ),
-    location: str = typer.Option(None, help="Location name for calling users"),
-    group: str = typer.Option(None, help="The group's template instead of the org's"),
-    name: str = typer.Option(None, help="Template name"),
-) -> None:
-    """Tick licences of a subscription in a template (creates or replaces it).
-
-    Example: callshift template set --subscription Sub200001 --location "Tel Aviv HQ"
-    """
-    db = open_db()
-    ctx = operator_ctx(db)
-    codes = offer or DEFAULT_OFFERS
-    lic = [
-        l for l in list_licences(ctx) if l.subscription_id == subscription and l.offer_code in codes
-    ]
-    locs = {l.name: l.id for l in org_view(ctx).locations}
-    if not lic:
-        fail(f"{subscription} has none of the offers {offer_names(codes)}")
-    loc = None
-    if location:
-        loc = locs.get(location) or fail(f"no location named {location!r}")
-    elif any(l.offer.is_calling for l in lic):
-        loc = (
-            next(iter(sorted(locs.items())))[1]
-            if len(locs) == 1
-            else fail(
-                "a template with calling needs --location (one of: " + ", ".join(sorted(locs)) + ")"
-            )
-        )
-    gid = _group_id(ctx, group)
-    current = _target(ctx, group)
-    tpl = save_template(
-        ctx,
-        None,
-        name or (current.name if current else group or "Organisation"),
-        "GROUP" if gid else "ORG",
-        [l.id for l in lic],
-        [gid] if gid else [],
-        loc,
-        current.id if current else None,
-    )
-    console.print(
-        f"template {tpl.name!r} ({tpl.id}) saved with "
-        + ", ".join(f"{l.name} [{l.subscription_id}]" for l in lic),
-        highlight=False,
-    )
-    console.print(
-        "it applies to new users now; `callshift template apply --existing` changes existing ones"
-    )
+PRESERVE = typer.Option(
+    True,
+    "--preserve/--no-preserve",
+    help="--preserve (the default) only adds the template's licences; --no-preserve also "
+    "swaps and removes the licences the template replaces",
+)
+ALLOW_DATA_LOSS = typer.Option(
+    False, "--allow-data-loss", help="Confirm removals that purge calling"
+)
+ALLOW_REVERSAL = typer.Option(
+    False,
+    "--allow-reversal",
+    help="Apply even when users would move back to a subscription they left recently",
+)
+DRY_RUN = typer.Option(False, "--dry-run", help="Preview only: nothing saved or changed")
+YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation")
 
 
-@template_app.command("apply")
-@domain_errors
-def apply(
-    group: str = typer.Option(None, help="The group's template instead of the org's"),
-    existing: bool = typer.Option(
-        False,
-        help="Apply to existing users (the only thing to apply: new users get it automatically)",
-    ),
-    preserve: bool = typer.Option(
-        True,
-        "--preserve/--no-preserve",
-        help="--preserve (the default) only adds the template's licences; --no-preserve also "
-        "swaps and removes the licences the template replaces",
-    ),
-    allow_data_loss: bool = typer.Option(False, help="Confirm removals that purge calling"),
-    allow_reversal: bool = typer.Option(
-        False,
-        help="Apply even when users would move back to a subscription they left recently",
-    ),
-    dry_run: bool = typer.Option(False, help="Preview only"),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
-) -> None:
-    """Apply a template to existing users: preview, then a resumable job.
-
-    Example: callshift template apply --existing --no-preserve --yes
-    """
-    if not existing:
-        console.print(
-            "new users get the template when they are created; "
-            "pass --existing to change existing users"
-        )
-        return
-    db = open_db()
-    ctx = operator_ctx(db)
-    tpl = _target(ctx, group) or fail("no such template: `callshift template set` first")
-    p = preview_apply(
-        ctx,
-        tpl.id,
-        preserve=preserve,
-        allow_data_loss=allow_data_loss,
-        batch_size=get_settings().job_batch_size,
-    )
-    lic = {l.id: l for l in list_licences(ctx, tpl.org_id)}
+def _show(ctx, name: str, p: TemplatePreview, allow_data_loss: bool) -> None:
+    """A template preview (saved or draft): per licence, then what happens in words, the
+    users moving back, the calling data lost."""
+    lic = {l.id: l for l in list_licences(ctx, p.template.org_id)}
     table = Table(
-        title=f"{tpl.name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
+        title=f"{name}: {p.in_scope:,} users in scope, {p.changing:,} change, "
         f"{p.unchanged:,} already match, {p.failing:,} cannot"
     )
     for col in ("licence", "add", "remove", "free", "shortfall"):
@@ -226,17 +152,199 @@ def apply(
         )
     if p.notes:
         console.print(f"[yellow]{p.notes:,} users have notes (e.g. no calling data to give)[/]")
-    if dry_run:
-        console.print("dry run: nothing changed")
-        return
+
+
+def _refusal(p: TemplatePreview, allow_reversal: bool) -> str | None:
+    """Why the previewed apply cannot start as asked, in the CLI's flags; None if it can."""
     if not p.can_start:
-        fail("the template cannot be applied as it stands (see above)")
+        return "the template cannot be applied as it stands (see above)"
     if p.reversals and not allow_reversal:
-        fail(
-            f"nothing applied: {p.reversals['users']:,} user(s) would move back to a "
-            "subscription they left recently; pass --allow-reversal to apply anyway"
+        return (
+            f"{p.reversals['users']:,} user(s) would move back to a subscription they left "
+            "recently; pass --allow-reversal to apply anyway"
         )
-    confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
-    confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
+    return None
+
+
+@template_app.command("set")
+@domain_errors
+def set_template(
+    subscription: str = typer.Option(
+        ..., "--subscription", "-s", help="Licences come from this subscription"
+    ),
+    offer: list[str] = typer.Option(
+        None,
+        help=f"An offer to tick (repeatable), by code: {OFFER_CODES}. Default: {DEFAULT_NAMES}",
+    ),
+    location: str = typer.Option(None, help="Location name for calling users"),
+    group: str = typer.Option(None, help="The group's template instead of the org's"),
+    name: str = typer.Option(None, help="Template name"),
+    existing: bool = typer.Option(
+        False,
+        "--existing",
+        help="Apply it to existing users too: the change is previewed before anything is "
+        "saved, then saved and applied together once confirmed",
+    ),
+    preserve: bool = PRESERVE,
+    allow_data_loss: bool = ALLOW_DATA_LOSS,
+    allow_reversal: bool = ALLOW_REVERSAL,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+) -> None:
+    """Tick licences of a subscription in a template (creates or replaces it). Without
+    --existing it is saved for new users only; with --existing its effect on existing users
+    is previewed in words first, and saving and applying are confirmed together.
+
+    Example: callshift template set -s Sub200001 --location Haifa --existing --no-preserve
+    """
+    db = open_db()
+    ctx = operator_ctx(db)
+    codes = offer or DEFAULT_OFFERS
+    lic = [
+        l for l in list_licences(ctx) if l.subscription_id == subscription and l.offer_code in codes
+    ]
+    locs = {l.name: l.id for l in org_view(ctx).locations}
+    if not lic:
+        fail(f"{subscription} has none of the offers {offer_names(codes)}")
+    loc = None
+    if location:
+        loc = locs.get(location) or fail(f"no location named {location!r}")
+    elif any(l.offer.is_calling for l in lic):
+        loc = (
+            next(iter(sorted(locs.items())))[1]
+            if len(locs) == 1
+            else fail(
+                "a template with calling needs --location (one of: " + ", ".join(sorted(locs)) + ")"
+            )
+        )
+    gid = _group_id(ctx, group)
+    current = _target(ctx, group)
+    draft = TemplateDraft(
+        name or (current.name if current else group or "Organisation"),
+        "GROUP" if gid else "ORG",
+        tuple(l.id for l in lic),
+        (gid,) if gid else (),
+        loc,
+        current.id if current else None,
+    )
+    ticked = ", ".join(f"{l.name} [{l.subscription_id}]" for l in lic)
+    if existing:
+        _set_for_existing(ctx, db, draft, preserve, allow_data_loss, allow_reversal, dry_run, yes)
+        return
+    if dry_run:
+        console.print(f"dry run: template {draft.name!r} would hold {ticked}", highlight=False)
+        console.print("nothing saved")
+        return
+    tpl = save_template(
+        ctx,
+        None,
+        draft.name,
+        draft.type,
+        list(draft.licence_ids),
+        list(draft.group_ids),
+        draft.location_id,
+        draft.template_id,
+    )
+    console.print(f"template {tpl.name!r} ({tpl.id}) saved with {ticked}", highlight=False)
+    console.print(
+        "it applies to new users only; `callshift template set ... --existing` previews and "
+        "applies a change to existing users too"
+    )
+
+
+def _set_for_existing(
+    ctx,
+    db,
+    draft: TemplateDraft,
+    preserve: bool,
+    allow_data_loss: bool,
+    allow_reversal: bool,
+    dry_run: bool,
+    yes: bool,
+) -> None:
+    """The draft previewed (a preview job, nothing saved), then saved and applied together
+    on one confirmation; the preview discarded on a dry run, a refusal or a "no"."""
+    p = preview_draft(
+        ctx,
+        None,
+        draft,
+        preserve=preserve,
+        allow_data_loss=allow_data_loss,
+        batch_size=get_settings().job_batch_size,
+    )
+    confirmed = False
+    try:
+        _show(ctx, draft.name, p, allow_data_loss)
+        if dry_run:
+            console.print("dry run: nothing saved or changed")
+            return
+        if p.changing == 0:  # saving is all there is to confirm (previews.NOTHING)
+            confirm(f"Save {draft.name!r}? No existing user changes.", yes)
+        else:
+            problem = _refusal(p, allow_reversal)
+            if problem:
+                fail(f"nothing saved or applied: {problem}")
+            confirm(f"Save {draft.name!r} and apply it to {p.changing:,} users?", yes)
+        confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
+        confirmed = True
+    finally:
+        if not confirmed:  # nothing saved: no preview left behind either
+            discard_preview(ctx, p.job_id)
+    console.print(f"template {draft.name!r} saved", highlight=False)
+    if p.changing:
+        run_with_progress(db, p.job_id)
+        summary(db, p.job_id)
+
+
+@template_app.command("apply")
+@domain_errors
+def apply(
+    group: str = typer.Option(None, help="The group's template instead of the org's"),
+    existing: bool = typer.Option(
+        False,
+        help="Apply to existing users (the only thing to apply: new users get it automatically)",
+    ),
+    preserve: bool = PRESERVE,
+    allow_data_loss: bool = ALLOW_DATA_LOSS,
+    allow_reversal: bool = ALLOW_REVERSAL,
+    dry_run: bool = DRY_RUN,
+    yes: bool = YES,
+) -> None:
+    """Apply the saved template to existing users: preview, then a resumable job. (To change
+    the template and apply it in one confirmed step: `template set ... --existing`.)
+
+    Example: callshift template apply --existing --no-preserve --yes
+    """
+    if not existing:
+        console.print(
+            "new users get the template when they are created; "
+            "pass --existing to change existing users"
+        )
+        return
+    db = open_db()
+    ctx = operator_ctx(db)
+    tpl = _target(ctx, group) or fail("no such template: `callshift template set` first")
+    p = preview_apply(
+        ctx,
+        tpl.id,
+        preserve=preserve,
+        allow_data_loss=allow_data_loss,
+        batch_size=get_settings().job_batch_size,
+    )
+    confirmed = False
+    try:
+        _show(ctx, tpl.name, p, allow_data_loss)
+        if dry_run:
+            console.print("dry run: nothing changed")
+            return
+        problem = _refusal(p, allow_reversal)
+        if problem:
+            fail(f"nothing applied: {problem}")
+        confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
+        confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
+        confirmed = True
+    finally:
+        if not confirmed:  # a dry run, a refusal or a "no" leaves no preview behind
+            discard_preview(ctx, p.job_id)
     run_with_progress(db, p.job_id)
     summary(db, p.job_id)

@@ -9,7 +9,15 @@ from ..domain.licensing import CallingChange
 from ..services.context import PersonRef
 from ..services.licence_preview import kept_parts
 from ..services.user_move import MoveOutcome, move_user
-from .common import confirm, console, domain_errors, open_db, operator_ctx
+from .common import (
+    ALLOW_REVERSAL_HELP,
+    confirm,
+    console,
+    domain_errors,
+    open_db,
+    operator_ctx,
+    reversal_gate,
+)
 
 user_app = typer.Typer(help="One user's licences (method 1).", no_args_is_help=True)
 
@@ -49,6 +57,7 @@ def move(
     calling_only: bool = typer.Option(False, help="Move the calling licence only"),
     dry_run: bool = typer.Option(False, help="Show what would change; change nothing"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+    allow_reversal: bool = typer.Option(False, help=ALLOW_REVERSAL_HELP),
 ) -> None:
     """Move one user to another subscription in one step (old licence out, new in).
 
@@ -60,11 +69,13 @@ def move(
     preview = move_user(ctx, ref, to, calling_only, dry_run=True)
     console.print(_table(preview))
     console.print(kept_summary(preview))
+    back = preview.reversal.words(ctx.clock()) if preview.reversal else None
+    reversal_gate(preview.user.email, back, allow_reversal, dry_run)
     if dry_run:
         console.print("dry run: nothing changed")
         return
     confirm(f"Move {preview.user.email} to {to}?", yes)
-    done = move_user(ctx, ref, to, calling_only)
+    done = move_user(ctx, ref, to, calling_only, allow_reversal=allow_reversal)
     status = "[green]moved[/]" if not done.change.failed else "[yellow]partly moved[/]"
     console.print(f"{status}: {kept_summary(done)}")
     if done.change.failed:

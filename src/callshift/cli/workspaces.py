@@ -29,6 +29,7 @@ from ..services.workspaces import (
     update_workspace,
 )
 from .common import (
+    ALLOW_REVERSAL_HELP,
     confirm,
     console,
     domain_errors,
@@ -37,6 +38,7 @@ from .common import (
     operator_ctx,
     print_json,
     print_rows,
+    reversal_gate,
 )
 
 workspace_app = typer.Typer(
@@ -186,6 +188,7 @@ def move(
     number: str = typer.Option(None, help="A phone number (E.164) to give it"),
     dry_run: bool = typer.Option(False, help="Show what would change; change nothing"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+    allow_reversal: bool = typer.Option(False, help=ALLOW_REVERSAL_HELP),
 ) -> None:
     """Move one workspace's calling licence to another subscription's licence of the same
     offer, in one step: extension, number, location and settings kept.
@@ -227,11 +230,13 @@ def move(
     )
     lost = preview.change.calling is CallingChange.PURGE
     console.print(_kept(lost, preview.change.profile_after or view.profile), highlight=False)
+    back = preview.reversal.words(ctx.clock()) if preview.reversal else None
+    reversal_gate(repr(name), back, allow_reversal, dry_run)
     if dry_run:
         console.print("dry run: nothing changed")
         return
     confirm(f"Move {name!r} to {to}?", yes)
-    done = update_workspace(ctx, view.user.id, data)
+    done = update_workspace(ctx, view.user.id, data, allow_reversal)
     console.print(f"[green]moved[/]: {_kept(False, done.profile)}")
 
 

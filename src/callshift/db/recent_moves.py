@@ -33,11 +33,13 @@ def licence_events(
     org_id: str,
     since: datetime,
     users: Sequence[str] | Select | Subquery,
+    holder_kinds: tuple[str, ...] = ("person",),
 ) -> list[LicenceEvent]:
     """The licence events (``before``/``after`` with ``licences``) of ``users`` since
     ``since``, in no particular order. ``users``: ids, a select of one column of ids, or a
-    subquery with a ``user_id`` column. Events of other kinds (a person's name, a feature)
-    carry no ``licences`` and change nothing here."""
+    subquery with a ``user_id`` column; ``holder_kinds``: whose events (people's, or a
+    workspace's for method 1 on a workspace). Events of other kinds (a person's name, a
+    feature) carry no ``licences`` and change nothing here."""
     who: Any = list(users) if isinstance(users, Sequence) else users
     if isinstance(who, Subquery):  # a selection's subquery (db/selection.selected)
         who = select(who.c.user_id)
@@ -50,7 +52,7 @@ def licence_events(
     # once per chunk (20 s at 100,000 rows). The organisation is checked here.
     rows = conn.execute(
         select(ae.org_id, ae.target_id, ae.at, ae.before, ae.after).where(
-            ae.target_id.in_(who), ae.target_type == "person", ae.at >= since
+            ae.target_id.in_(who), ae.target_type.in_(holder_kinds), ae.at >= since
         )
     )
     out = []

@@ -26,6 +26,7 @@ from ..db import jobs as store
 from ..db.engine import Database
 from ..db.store import CapacityRace
 from ..domain.jobs import ACTIVE, FORWARD, Job
+from ..services import kept_uploads
 from ..services.previews import expire_previews
 from . import runner_metrics
 from .handler import JobHandler
@@ -114,7 +115,8 @@ class JobRunner:
 
     def housekeeping(self) -> int:
         """Expire recycle-bin entries past their retention (they could no longer be restored),
-        and delete previews older than ``preview_ttl`` that nobody confirmed, with their items.
+        delete previews older than ``preview_ttl`` that nobody confirmed, with their items,
+        and remove uploaded CSV files kept for a form nobody sent again (past their hour).
         Returns the recycle-bin entries expired."""
         now = self.clock()
         with self.db.uow() as uow:
@@ -123,6 +125,9 @@ class JobRunner:
         if n:
             log.info("recycle bin entries expired", extra={"count": n})
         expire_previews(self.db, now - self.preview_ttl)
+        files = kept_uploads.sweep(now=now.timestamp())
+        if files:
+            log.info("abandoned uploads removed", extra={"count": files})
         return n
 
     def run_forever(

@@ -15,6 +15,7 @@ from ..domain.licensing import CallingChange, LicenceChange, LicenceRequest, Ope
 from ..domain.model import CallingProfile, Licence, RecycleEntry, User, UserLicensing
 from ..domain.planner import Planner
 from .context import ChangeCtx, Ctx, PersonRef, new_id, resolve_person
+from .reversal_check import refuse_unless_allowed
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,13 @@ class LicenceResult:
     recycle_entry_id: str | None = None
 
 
-def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]) -> LicenceResult:
-    """Apply one licence request to one user, all or nothing except per-licence failures (206)."""
+def change_licences(
+    ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest], allow_reversal: bool = False
+) -> LicenceResult:
+    """Apply one licence request to one user, all or nothing except per-licence failures (206).
+    A change giving the user back a licence they were taken off within the reversal window
+    is refused (``ReversalNotConfirmed``, nothing written) unless ``allow_reversal``: the
+    API, the UI and the CLI ask for that consent alike."""
     ctx.principal.require_write()
     for attempt in (1, 2):
         with ctx.db.uow() as uow:
@@ -40,6 +46,7 @@ def change_licences(ctx: Ctx, ref: PersonRef, requests: Sequence[LicenceRequest]
             change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, requests)
             if not change.changed:
                 return LicenceResult(user, change, state.profile, licences)
+            refuse_unless_allowed(uow.conn, ctx, user, change.added, licences, allow_reversal)
             try:
                 entry = write_change(ctx, uow.store, state, change, licences, "licences.changed")
             except CapacityRace as race:

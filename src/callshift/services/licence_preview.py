@@ -13,7 +13,9 @@ from ..domain.change_summary import describe
 from ..domain.licensing import LicenceChange, LicenceRequest
 from ..domain.model import CallingProfile, Licence, User
 from ..domain.planner import Planner
+from ..domain.reversals import Reversal
 from .context import Ctx, PersonRef, resolve_person
+from .reversal_check import check_one
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class LicencePreview:
     change: LicenceChange
     profile: CallingProfile | None  # the profile now (what a swap keeps, a purge loses)
     licences: dict[str, Licence]
+    reversal: Reversal | None = None  # the change moves the user back (needs its own consent)
 
     @property
     def words(self) -> list[str]:
@@ -41,7 +44,8 @@ def preview_licences(
         state = uow.store.licensing(user)
         licences = uow.store.licences(user.org_id)
         change = Planner(licences, uow.store.location_ids(user.org_id)).plan(state, list(requests))
-    return LicencePreview(user, change, state.profile, licences)
+        reversal = check_one(uow.conn, ctx, user, change.added, licences)
+    return LicencePreview(user, change, state.profile, licences, reversal)
 
 
 def kept_parts(p: CallingProfile) -> list[str]:

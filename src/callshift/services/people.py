@@ -26,6 +26,7 @@ from ..domain.text import text_problem
 from .context import Ctx, PersonRef, new_id, resolve_person
 from .licence_change import check_profile_free, delete_holder, write_change
 from .paging import decode_cursor, encode_cursor
+from .reversal_check import refuse_unless_allowed
 from .templates import template_for_new_user
 
 MAX_PAGE = 100
@@ -202,8 +203,12 @@ def _from_template(
     return list(plan.requests), plan.skipped
 
 
-def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
-    """Full replace. Licences given are the whole new list; calling fields left out are kept."""
+def replace_person(
+    ctx: Ctx, ref: PersonRef, data: PersonData, allow_reversal: bool = False
+) -> PersonView:
+    """Full replace. Licences given are the whole new list; calling fields left out are kept.
+    A licence the person was taken off lately, given back, needs ``allow_reversal``, as in
+    method 1 (licence_change.change_licences)."""
     ctx.principal.require_write()
     data = _clean(data)
     with ctx.db.uow() as uow:
@@ -244,6 +249,7 @@ def replace_person(ctx: Ctx, ref: PersonRef, data: PersonData) -> PersonView:
             check_profile_free(uow.store, user, replace(state.profile, **profile_edit))
             uow.store.update_profile(user.id, **profile_edit)
         if change.changed:
+            refuse_unless_allowed(uow.conn, ctx, user, change.added, licences, allow_reversal)
             write_change(
                 ctx,
                 uow.store,

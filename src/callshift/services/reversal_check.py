@@ -1,11 +1,14 @@
 """Finding the changes of a preview that move users back to a subscription they left
-recently (domain/reversals.py), for the CSV import, the template apply and the bulk move.
+recently (domain/reversals.py), for the CSV import, the template apply and the bulk move, and
+for method 1 (one user's or one workspace's licences: ``check_one``).
 
 Each check reads the users' recent licence events with one statement for a whole set of users
 (db/recent_moves.licence_events): a CSV chunk, a template preview's pending items, a bulk
 move's selection. The result goes in the preview job's parameters as ``reversals``
 (``ReversalReport.as_params``); ``previews.confirm_preview`` refuses such a preview unless the
-reversal is confirmed on its own.
+reversal is confirmed on its own. Method 1 has no preview job: its use cases
+(licence_change.change_licences, workspaces.update_workspace) call ``refuse_unless_allowed``
+in the transaction that writes, and their previews show ``check_one``'s answer.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from datetime import datetime, timedelta
 from ..db import batch_reads as reads
 from ..db import recent_moves as db
 from ..db.store import SqlStore
-from ..domain.model import Licence
-from ..domain.reversals import Reversal, departures, reversal_of
+from ..domain.model import Licence, User
+from ..domain.reversals import Reversal, ReversalNotConfirmed, departures, reversal_of
 from .context import ChangeCtx, Ctx
 from .preview_words import PayloadSummary
 
@@ -119,6 +122,41 @@ def check_subquery(
         rev = reversal_of(added_for(held.get(uid, frozenset())), left[uid], licences)
         if rev is not None:
             report.add(emails.get(uid, uid), rev)
+
+
+def check_one(
+    conn, ctx: ChangeCtx, holder: User, added: Iterable[str], licences: Mapping[str, Licence]
+) -> Reversal | None:
+    """Method 1: whether giving ``holder`` (a person or a workspace) the ``added`` licences
+    moves it back to a subscription it left within the window. One query, none when nothing
+    is added or the check is off."""
+    since = window_start(ctx)
+    added = list(added)
+    if since is None or not added:
+        return None
+    events = db.licence_events(conn, holder.org_id, since, [holder.id], (holder.kind,))
+    return reversal_of(added, departures(events).get(holder.id), licences)
+
+
+def refuse_unless_allowed(
+    conn,
+    ctx: ChangeCtx,
+    holder: User,
+    added: Iterable[str],
+    licences: Mapping[str, Licence],
+    allow_reversal: bool,
+) -> None:
+    """Method 1's rule, as the previews' (``previews.confirm_preview``): a change moving the
+    holder back is applied only when the reversal was confirmed on its own."""
+    if allow_reversal:
+        return
+    rev = check_one(conn, ctx, holder, added, licences)
+    if rev is not None:
+        raise ReversalNotConfirmed(
+            f"{holder.email if not holder.is_workspace else holder.display_name} "
+            f"{rev.words(ctx.clock())}. Nothing was changed: confirm moving back on its own, "
+            "or choose another subscription"
+        )
 
 
 class CsvReversals:

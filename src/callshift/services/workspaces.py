@@ -36,8 +36,10 @@ from ..domain.model import (
 )
 from ..domain.offers import WorkspaceTier
 from ..domain.planner import Planner
+from ..domain.reversals import Reversal
 from .context import Ctx, new_id
 from .licence_change import check_profile_free, delete_holder, write_change
+from .reversal_check import check_one, refuse_unless_allowed
 
 CALLING_TYPES = ("webexCalling", "none")
 
@@ -110,6 +112,7 @@ class WorkspacePreview:
     change: LicenceChange | None  # None: refused as a whole (``refused`` says why)
     refused: tuple[str, ...]
     licences: dict[str, Licence]
+    reversal: Reversal | None = None  # back to a subscription it left lately (own consent)
 
 
 def preview_workspace_licence(ctx: Ctx, workspace_id: str, data: WorkspaceData) -> WorkspacePreview:
@@ -129,7 +132,9 @@ def preview_workspace_licence(ctx: Ctx, workspace_id: str, data: WorkspaceData) 
             return WorkspacePreview(view, None, tuple(f.description for f in e.errors), licences)
         except InvalidInput as e:
             return WorkspacePreview(view, None, (e.message,), licences)
-    return WorkspacePreview(view, change, tuple(f.description for f in change.failed), licences)
+        reversal = check_one(uow.conn, ctx, found[0], change.added, licences)
+    failed = tuple(f.description for f in change.failed)
+    return WorkspacePreview(view, change, failed, licences, reversal)
 
 
 def create_workspace(ctx: Ctx, org_id: str | None, data: WorkspaceData) -> WorkspaceView:
@@ -179,9 +184,13 @@ def create_workspace(ctx: Ctx, org_id: str | None, data: WorkspaceData) -> Works
         return view
 
 
-def update_workspace(ctx: Ctx, workspace_id: str, data: WorkspaceData) -> WorkspaceView:
+def update_workspace(
+    ctx: Ctx, workspace_id: str, data: WorkspaceData, allow_reversal: bool = False
+) -> WorkspaceView:
     """Webex's PUT: details replaced by what is sent, the calling licence swapped as
-    ``calling.webexCalling.licenses`` asks (see the module's docstring); audited."""
+    ``calling.webexCalling.licenses`` asks (see the module's docstring); audited. A swap
+    back to a subscription the workspace left lately is refused unless ``allow_reversal``
+    (as for people: licence_change.change_licences)."""
     ctx.principal.require_write()
     with ctx.db.uow() as uow:
         user, old = _find(ctx, uow, workspace_id, lock=True)
@@ -201,6 +210,7 @@ def update_workspace(ctx: Ctx, workspace_id: str, data: WorkspaceData) -> Worksp
         if change is not None and change.failed:
             raise LicenceChangeRefused(list(change.failed))
         if change is not None and change.changed:
+            refuse_unless_allowed(uow.conn, ctx, user, change.added, licences, allow_reversal)
             write_change(ctx, uow.store, state, change, licences, "workspace.licences.changed")
         elif state.profile is not None:
             hot_desk = any(

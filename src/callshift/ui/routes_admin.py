@@ -10,11 +10,13 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 
 from ..domain.csv_text import csv_chunks
 from ..domain.errors import InvalidInput
+from ..entry import REFUSED
 from ..services.audit import AuditFilter, iter_audit, list_audit
 from ..services.directory import org_view
 from ..services.subscriptions import list_recycle_bin, restore
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
+from .refusals import on_form
 
 router = APIRouter(prefix="/ui")
 
@@ -104,6 +106,11 @@ def audit_csv(
 
 @router.get("/recycle")
 def recycle(page: Page = Depends(current_page), restored: str = ""):
+    return _recycle_page(page, flash=f"Restored {restored}." if restored else None)
+
+
+def _recycle_page(page: Page, status: int = 200, flash=None, kind=None, chosen=None):
+    """The recycle bin, and the page a refused Restore shows again (the licence chosen kept)."""
     org = org_view(page.ctx, page.org_id)
     entries = list_recycle_bin(page.ctx, page.org_id, limit=200)
     calling = [
@@ -113,14 +120,21 @@ def recycle(page: Page = Depends(current_page), restored: str = ""):
     ]
     return page.render(
         "recycle.html",
+        status,
         org=org,
         entries=entries,
         calling=calling,
-        flash=f"Restored {restored}." if restored else None,
+        flash=flash,
+        flash_kind=kind,
+        chosen=chosen,
     )
 
 
 @router.post("/recycle/{entry_id}/restore")
 def restore_entry(entry_id: str, page: Page = Depends(checked_form), licence: str = Form("")):
-    restore(page.ctx, [entry_id], licence or None)
+    try:
+        restore(page.ctx, [entry_id], licence or None)
+    except REFUSED as e:
+        status, flash = on_form(e, "restored")
+        return _recycle_page(page, status, flash, "error", {entry_id: licence})
     return RedirectResponse("/ui/recycle?restored=1+profile", 303)

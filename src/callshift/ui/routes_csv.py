@@ -14,10 +14,11 @@ from ..services.csv_import import ImportOptions, validate_import
 from ..services.csv_jobs import confirm_import, discard_import, import_view, save_preview
 from ..services.directory import org_view
 from ..services.jobs import job_items, list_jobs
+from ..services.kept_uploads import forget, keep, kept
 from ..services.reports import import_errors_csv
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
-from .kept_uploads import forget, keep, kept
+from .refusals import move_back_box, on_form
 
 router = APIRouter(prefix="/ui/csv")
 
@@ -122,20 +123,31 @@ def upload(
     return RedirectResponse(f"/ui/csv/{job_id}", 303)
 
 
-@router.get("/{job_id}")
-def preview(job_id: str, page: Page = Depends(current_page), after: int = bounded(0)):
+def _preview_page(
+    page: Page, job_id: str, after: int = 0, status: int = 200, flash: str | None = None
+):
+    """The preview, and the page a refused Apply or Discard shows again (a job no longer a
+    preview: its job page, which says what became of it)."""
     view = import_view(page.ctx, job_id, after, 100, interface="ui")
     if view["status"] != "preview":
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
     failed = job_items(page.ctx, job_id, "failed", -1, 20)
     return page.render(
         "csv_preview.html",
+        status,
         v=view,
         job_id=job_id,
         failed=failed,
         after=after,
         active=view["status"] in ACTIVE,
+        flash=flash,
+        flash_kind="error" if flash else None,
     )
+
+
+@router.get("/{job_id}")
+def preview(job_id: str, page: Page = Depends(current_page), after: int = bounded(0)):
+    return _preview_page(page, job_id, after)
 
 
 @router.get("/{job_id}/errors.csv")
@@ -150,11 +162,24 @@ def errors(job_id: str, page: Page = Depends(current_page)):
 
 @router.post("/{job_id}/apply")
 def apply(job_id: str, page: Page = Depends(checked_form), allow_reversal: str = Form("")):
-    confirm_import(page.ctx, job_id, allow_reversal=allow_reversal == "yes")
+    try:
+        confirm_import(page.ctx, job_id, allow_reversal=allow_reversal == "yes")
+    except REFUSED as e:  # the preview again, the reason above it
+
+        def box() -> str:  # read only for a reversal refusal
+            back = import_view(page.ctx, job_id, 0, 1, interface="ui").get("reversals") or {}
+            return move_back_box(back.get("users", 0))
+
+        status, flash = on_form(e, "applied", box, "Discard and fix the file")
+        return _preview_page(page, job_id, status=status, flash=flash)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
 
 @router.post("/{job_id}/discard")
 def discard(job_id: str, page: Page = Depends(checked_form)):
-    discard_import(page.ctx, job_id)
+    try:
+        discard_import(page.ctx, job_id)
+    except REFUSED as e:
+        status, flash = on_form(e, "discarded")
+        return _preview_page(page, job_id, status=status, flash=flash)
     return RedirectResponse("/ui/csv", 303)

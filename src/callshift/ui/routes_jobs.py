@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from ..domain.jobs import ACTIVE
+from ..entry import REFUSED
 from ..services.jobs import (
     abandon_job,
     get_job,
@@ -23,6 +24,7 @@ from ..services.jobs import (
 )
 from ..services.reports import job_report_csv
 from .auth import Page, checked_form, current_page
+from .refusals import on_form
 
 router = APIRouter(prefix="/ui/jobs")
 KINDS = {"bulk_move": "Bulk move", "template_apply": "Template apply", "csv_import": "CSV import"}
@@ -105,7 +107,11 @@ def rollback(job_id: str, page: Page = Depends(checked_form), confirm: str = For
     page.ctx.principal.require_write()  # a read-only admin is refused, not asked to confirm
     if confirm != CONFIRM:
         return _confirm_page(page, job_id, "rollback", 400, NOT_CONFIRMED % "rolled back")
-    rollback_job(page.ctx, job_id)
+    try:
+        rollback_job(page.ctx, job_id)
+    except REFUSED as e:  # e.g. the job moved on since the page was shown
+        status, flash = on_form(e, "rolled back")
+        return _confirm_page(page, job_id, "rollback", status, flash)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
 
@@ -119,5 +125,9 @@ def abandon(job_id: str, page: Page = Depends(checked_form), confirm: str = Form
     page.ctx.principal.require_write()  # a read-only admin is refused, not asked to confirm
     if confirm != CONFIRM:
         return _confirm_page(page, job_id, "abandon", 400, NOT_CONFIRMED % "abandoned")
-    abandon_job(page.ctx, job_id)
+    try:
+        abandon_job(page.ctx, job_id)
+    except REFUSED as e:  # e.g. the job moved on since the page was shown
+        status, flash = on_form(e, "abandoned")
+        return _confirm_page(page, job_id, "abandon", status, flash)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)

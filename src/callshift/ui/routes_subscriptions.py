@@ -7,10 +7,12 @@ from fastapi.responses import RedirectResponse
 
 from ..domain.bulk_plan import Selection
 from ..domain.errors import SubscriptionInUse
+from ..entry import REFUSED
 from ..services.bulk_move import start_move, validate_move
 from ..services.directory import org_names, org_view
 from ..services.subscriptions import cancel_subscription, subscription_use
 from .auth import Page, checked_form, current_page
+from .refusals import move_back_box, on_form
 
 router = APIRouter(prefix="/ui")
 
@@ -105,10 +107,25 @@ def move_validate(
     target: str = Query(..., min_length=1),
     location: str = "",
 ):
+    return _move_report(page, source, target, location)
+
+
+def _move_report(
+    page: Page, source: str, target: str, location: str, status: int = 200, flash=None
+):
+    """The validation report, and the page a refused Start shows again."""
     org = org_view(page.ctx, page.org_id)
     report = validate_move(page.ctx, _selection(source, target, location))
     return page.render(
-        "move_report.html", org=org, report=report, source=source, target=target, location=location
+        "move_report.html",
+        status,
+        org=org,
+        report=report,
+        source=source,
+        target=target,
+        location=location,
+        flash=flash,
+        flash_kind="error" if flash else None,
     )
 
 
@@ -122,5 +139,13 @@ def move_start(
 ):
     size = page.request.app.state.settings.job_batch_size
     sel = _selection(source, target, location)
-    job_id = start_move(page.ctx, sel, batch_size=size, allow_reversal=allow_reversal == "yes")
+    try:
+        job_id = start_move(page.ctx, sel, batch_size=size, allow_reversal=allow_reversal == "yes")
+    except REFUSED as e:  # the report again (checked afresh), the reason above it
+
+        def box() -> str:  # read only for a reversal refusal
+            return move_back_box((validate_move(page.ctx, sel).reversals or {}).get("users", 0))
+
+        status, flash = on_form(e, "started", box, "choose another target subscription")
+        return _move_report(page, source, target, location, status, flash)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)

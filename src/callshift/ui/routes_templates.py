@@ -21,6 +21,7 @@ from ..services.previews import confirm_preview, discard_preview
 from ..services.template_apply import preview_draft, preview_of_job
 from ..services.templates import TemplateDraft, get_template, list_templates, save_template
 from .auth import Page, checked_form, current_page
+from .refusals import move_back_box, on_form
 
 router = APIRouter(prefix="/ui/templates")
 KIND = "template_apply"
@@ -150,21 +151,40 @@ def save(
     return RedirectResponse(f"/ui/templates/preview/{preview.job_id}", 303)
 
 
-@router.get("/preview/{job_id}")
-def preview(job_id: str, page: Page = Depends(current_page)):
+def _preview_page(page: Page, job_id: str, status: int = 200, flash: str | None = None):
+    """The preview, and the page a refused Apply or Discard shows again."""
     p = preview_of_job(page.ctx, job_id)
     if p.status != "preview":
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
-    return page.render("template_preview.html", org=org_view(page.ctx, page.org_id), p=p)
+    org = org_view(page.ctx, page.org_id)
+    kind = "error" if flash else None
+    return page.render("template_preview.html", status, org=org, p=p, flash=flash, flash_kind=kind)
+
+
+@router.get("/preview/{job_id}")
+def preview(job_id: str, page: Page = Depends(current_page)):
+    return _preview_page(page, job_id)
 
 
 @router.post("/apply/{job_id}")
 def apply(job_id: str, page: Page = Depends(checked_form), allow_reversal: str = Form("")):
-    confirm_preview(page.ctx, job_id, KIND, allow_reversal=allow_reversal == "yes")
+    try:
+        confirm_preview(page.ctx, job_id, KIND, allow_reversal=allow_reversal == "yes")
+    except REFUSED as e:  # the preview again (the draft still unsaved), the reason above it
+
+        def box() -> str:  # read only for a reversal refusal
+            return move_back_box((preview_of_job(page.ctx, job_id).reversals or {}).get("users", 0))
+
+        status, flash = on_form(e, "saved or applied", box, "Change the template, or Discard")
+        return _preview_page(page, job_id, status, flash)
     return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
 
 @router.post("/discard/{job_id}")
 def discard(job_id: str, page: Page = Depends(checked_form)):
-    discard_preview(page.ctx, job_id, KIND)
+    try:
+        discard_preview(page.ctx, job_id, KIND)
+    except REFUSED as e:
+        status, flash = on_form(e, "discarded")
+        return _preview_page(page, job_id, status, flash)
     return RedirectResponse("/ui/templates?discarded=1", 303)

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from ..domain.licensing import CallingChange
 from ..domain.model import SubscriptionStatus
+from ..entry import REFUSED
 from ..services.directory import org_view
 from ..services.licence_preview import kept_parts
 from ..services.workspaces import (
@@ -19,6 +20,7 @@ from ..services.workspaces import (
 )
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
+from .refusals import on_form
 
 router = APIRouter(prefix="/ui/workspaces")
 PAGE = 100
@@ -74,6 +76,23 @@ def _data(licence: str, extension: str, number: str) -> WorkspaceData:
     )
 
 
+def _review(page: Page, p, form: dict, status: int = 200, flash: str | None = None):
+    """The review step's page, and the page a refused Save shows again."""
+    profile = p.view.profile
+    swap = p.change is not None and p.change.calling is CallingChange.SWAP
+    return page.render(
+        "workspace_review.html",
+        status,
+        org=org_view(page.ctx, p.view.user.org_id),
+        p=p,
+        kept=kept_parts(p.change.profile_after or profile) if swap and profile else None,
+        form=form,
+        back=p.reversal.words(page.ctx.clock()) if p.reversal else None,
+        flash=flash,
+        flash_kind="error" if flash else None,
+    )
+
+
 @router.get("/{workspace_id}/review")
 def review(
     workspace_id: str,
@@ -83,15 +102,7 @@ def review(
     number: str = Query("", max_length=32),
 ):
     p = preview_workspace_licence(page.ctx, workspace_id, _data(licence, extension, number))
-    profile = p.view.profile
-    swap = p.change is not None and p.change.calling is CallingChange.SWAP
-    return page.render(
-        "workspace_review.html",
-        org=org_view(page.ctx, p.view.user.org_id),
-        p=p,
-        kept=kept_parts(p.change.profile_after or profile) if swap and profile else None,
-        form={"licence": licence, "extension": extension, "number": number},
-    )
+    return _review(page, p, {"licence": licence, "extension": extension, "number": number})
 
 
 @router.post("/{workspace_id}/save")
@@ -101,6 +112,24 @@ def save(
     licence: str = Form(""),
     extension: str = Form(""),
     number: str = Form(""),
+    allow_reversal: str = Form(""),
 ):
-    update_workspace(page.ctx, workspace_id, _data(licence, extension, number))
+    data = _data(licence, extension, number)
+    allow = allow_reversal == "yes"
+    if not allow:
+        p = preview_workspace_licence(page.ctx, workspace_id, data)
+        if p.reversal is not None:
+            form = {"licence": licence, "extension": extension, "number": number}
+            flash = (
+                f"Nothing was saved: tick the box to move {p.view.user.display_name} back to "
+                f"{p.reversal.subscription_id}, or choose another licence."
+            )
+            return _review(page, p, form, 400, flash)
+    try:
+        update_workspace(page.ctx, workspace_id, data, allow)
+    except REFUSED as e:  # changed since the review
+        status, flash = on_form(e, "saved")
+        form = {"licence": licence, "extension": extension, "number": number}
+        again = preview_workspace_licence(page.ctx, workspace_id, data)
+        return _review(page, again, form, status, flash)
     return RedirectResponse(f"/ui/workspaces/{workspace_id}?saved=1", 303)

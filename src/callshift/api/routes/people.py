@@ -23,7 +23,7 @@ from ...services.people import (
     replace_person,
 )
 from ...web.params import bounded
-from ..deps import context
+from ..deps import context, reversal_consent
 from ..paging import next_link
 from ..schemas import MachineIdentity, Person, PersonIn, PersonList
 from .licenses import raw_org
@@ -223,9 +223,14 @@ def create(body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = Fals
     summary="Replace a person: the licences given are the complete new list",
 )
 def replace(
-    person: str, body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = False
+    person: str,
+    body: PersonIn,
+    request: Request,
+    ctx: Ctx = Depends(context),
+    callingData: bool = False,
 ) -> dict:
-    view = replace_person(ctx, PersonRef(person_id=person_id(person)), _data(body))
+    allow = reversal_consent(request, body.allowReversal)
+    view = replace_person(ctx, PersonRef(person_id=person_id(person)), _data(body), allow)
     return person_out(view, _licences(ctx, view.user.org_id), callingData)
 
 

@@ -3,8 +3,13 @@ form can be sent again without choosing the file again.
 
 A kept file lives in a private temporary directory under a random token; its name also
 carries a digest of the session's CSRF secret, so only the session that uploaded it can
-use it. It is removed when an import built from it is saved, and any kept file older
-than an hour is removed whenever another is kept or looked up.
+use it. It is removed when an import built from it is saved; a file abandoned (the admin
+never sent the form again) is removed once older than an hour, whenever another is kept or
+looked up and by the job runner's housekeeping (jobs/runner.py), so abandoned files do not
+wait for the next upload.
+
+It lives in services, not in the UI, so that the runner may sweep it (the layers forbid jobs
+importing the UI).
 """
 
 from __future__ import annotations
@@ -31,15 +36,19 @@ def _path(csrf: str, token: str, root: Path) -> Path:
     return root / f"{_owner(csrf)}-{token}.csv"
 
 
-def sweep(root: Path = _DIR, now: float | None = None) -> None:
-    """Remove kept files older than MAX_AGE."""
+def sweep(root: Path | None = None, now: float | None = None) -> int:
+    """Remove kept files older than MAX_AGE; returns how many."""
+    root = _DIR if root is None else root  # read at call time: tests point _DIR elsewhere
     limit = (now if now is not None else time.time()) - MAX_AGE
+    removed = 0
     for f in root.glob("*.csv") if root.exists() else ():
         try:
             if f.stat().st_mtime < limit:
                 f.unlink()
+                removed += 1
         except FileNotFoundError:
             pass
+    return removed
 
 
 def keep(csrf: str, source: BinaryIO, root: Path = _DIR) -> str:
