@@ -86,10 +86,10 @@ def test_upgrade_names_the_holder_of_older_recycle_bin_entries(tmp_path):
     upgrade(db)
 
     with db.reader.connect() as conn:
-        got = dict(
-            (r[0], (r[1], r[2]))
+        got = {
+            r[0]: (r[1], r[2])
             for r in conn.exec_driver_sql("SELECT id, kind, name FROM recycle_bin")
-        )
+        }
         person_name = conn.exec_driver_sql(
             "SELECT display_name FROM users WHERE id = ?", (person,)
         ).scalar()

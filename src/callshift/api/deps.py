@@ -73,14 +73,10 @@ async def context(request: Request, who: Principal = Depends(principal)) -> Ctx:
     return request_ctx(request, who)
 
 
-ENGINE_TRACKING = "CALLSHIFT_ENGINE_"  # every request of callshift's migration engine
-
-
-def reversal_consent(request: Request, allow_reversal: bool) -> bool:
-    """Whether a method-1 change (PATCH /licenses/users, PUT /workspaces/{id}) may move its
-    holder back to a subscription it left recently: the body's ``allowReversal``, or a
-    request of callshift's own migration engine (its TrackingID). The engine's rollback is
-    exactly such a move, already confirmed by the admin (``migrate rollback`` asks first),
-    and it speaks only Webex's API, which has no such field: it runs unchanged against
-    Webex itself."""
-    return allow_reversal or request.headers.get("trackingid", "").startswith(ENGINE_TRACKING)
+# Webex's own endpoints that change a holder's licences (PATCH /licenses/users, PUT
+# /people/{id}, PUT /workspaces/{id}) act as Webex does: a script moving someone back to a
+# subscription they left gets what Webex would give it, never a 409 Webex does not send, so
+# wxc-sdk scripts and callshift's migration engine (whose rollback is such a move) run
+# unchanged. The move-back check guards the interactive method 1 (UI, CLI) and callshift's
+# previews (CSV, template, bulk move), where a stale file or a slip is the risk.
+WEBEX_SHAPED_MOVES_BACK = True

@@ -56,12 +56,6 @@ class AssignLicenses(Body):
     orgId: str | None = Field(default=None, max_length=400)
     licenses: list[LicenseOperation] = Field(default_factory=list, max_length=50)
     siteUrls: list[dict] | None = None
-    allowReversal: bool = Field(
-        default=False,
-        description="callshift only: apply a change that gives the user back a licence they "
-        "were taken off recently (a move back to a subscription they left); refused otherwise "
-        "(409030), nothing changed",
-    )
 
 
 class LicenseFailure(BaseModel):
@@ -124,11 +118,6 @@ class PersonIn(Body):
     extension: str | None = Field(default=None, max_length=16)
     locationId: str | None = Field(default=None, max_length=400)
     orgId: str | None = Field(default=None, max_length=400)
-    allowReversal: bool = Field(
-        default=False,
-        description="callshift only, on replace: give back licences the person was taken off "
-        "recently (a move back to a subscription they left); refused otherwise (409030)",
-    )
 
 
 class Person(BaseModel):

@@ -260,9 +260,10 @@ REGISTRY: tuple[ErrorCode, ...] = (
         "REVERSAL_NOT_CONFIRMED",
         "409",
         "the change moves users (or a workspace) back to a subscription they left recently: "
-        "a CSV, template or bulk move preview, or one user's or workspace's licences (method "
-        "1); confirm the reversal on its own (the UI's “move … back” box, the CLI's "
-        "--allow-reversal, the API's allowReversal) or leave them out; nothing was applied",
+        "a CSV, template or bulk move preview, or one user's or workspace's licences in the "
+        "UI or the CLI (method 1); confirm the reversal on its own (the UI's “move … back” "
+        "box, the CLI's --allow-reversal, the preview API's allowReversal) or leave them "
+        "out; nothing was applied",
     ),
 )
 

@@ -14,7 +14,7 @@ from ...services.context import Ctx, PersonRef
 from ...services.licence_change import change_licences
 from ...services.licences import licence_holders, list_licences
 from ...web.params import bounded
-from ..deps import context, reversal_consent
+from ..deps import WEBEX_SHAPED_MOVES_BACK, context
 from ..paging import next_link
 from ..schemas import AssignedLicenses, AssignLicenses, LicenseDetails, LicenseList
 
@@ -119,7 +119,7 @@ def _licence_requests(body: AssignLicenses) -> list[LicenceRequest]:
     responses={206: {"model": AssignedLicenses, "description": "some licences failed"}},
     summary="Add and remove licences of one user in one operation (a swap keeps calling)",
 )
-def assign(body: AssignLicenses, request: Request, ctx: Ctx = Depends(context)) -> JSONResponse:
+def assign(body: AssignLicenses, ctx: Ctx = Depends(context)) -> JSONResponse:
     if not body.email and not body.personId:
         raise InvalidInput("email or personId is required")
     if body.siteUrls:
@@ -130,9 +130,7 @@ def assign(body: AssignLicenses, request: Request, ctx: Ctx = Depends(context)) 
     ref = PersonRef(
         person_id=person, email=None if person else body.email, org_id=raw_org(body.orgId)
     )
-    result = change_licences(
-        ctx, ref, _licence_requests(body), reversal_consent(request, body.allowReversal)
-    )
+    result = change_licences(ctx, ref, _licence_requests(body), WEBEX_SHAPED_MOVES_BACK)
     licences = result.licences
 
     def encode(raw: str) -> str:

@@ -23,7 +23,7 @@ from ...services.people import (
     replace_person,
 )
 from ...web.params import bounded
-from ..deps import context, reversal_consent
+from ..deps import WEBEX_SHAPED_MOVES_BACK, context
 from ..paging import next_link
 from ..schemas import MachineIdentity, Person, PersonIn, PersonList
 from .licenses import raw_org
@@ -225,12 +225,11 @@ def create(body: PersonIn, ctx: Ctx = Depends(context), callingData: bool = Fals
 def replace(
     person: str,
     body: PersonIn,
-    request: Request,
     ctx: Ctx = Depends(context),
     callingData: bool = False,
 ) -> dict:
-    allow = reversal_consent(request, body.allowReversal)
-    view = replace_person(ctx, PersonRef(person_id=person_id(person)), _data(body), allow)
+    ref = PersonRef(person_id=person_id(person))
+    view = replace_person(ctx, ref, _data(body), WEBEX_SHAPED_MOVES_BACK)
     return person_out(view, _licences(ctx, view.user.org_id), callingData)
 
 

@@ -27,7 +27,7 @@ from ...services.workspaces import (
     list_workspaces,
     update_workspace,
 )
-from ..deps import context, reversal_consent
+from ..deps import WEBEX_SHAPED_MOVES_BACK, context
 from ..paging import next_link
 from .licenses import raw_org
 from .people import iso
@@ -63,11 +63,6 @@ class WorkspaceIn(_In):
     hotdeskingStatus: Literal["on", "off"] | None = None
     supportedDevices: Literal["collaborationDevices", "phones"] | None = None
     notes: str | None = Field(None, max_length=2000)
-    allowReversal: bool = Field(
-        False,
-        description="callshift only, on update: apply a calling licence swap back to a "
-        "subscription the workspace left recently; refused otherwise (409030)",
-    )
 
 
 def workspace_id(value: str) -> str:
@@ -205,11 +200,8 @@ def details(workspace: str, ctx: Ctx = Depends(context)) -> dict:
     "/workspaces/{workspace}",
     summary="Update a workspace; calling.webexCalling.licenses swaps its calling licence",
 )
-def update(
-    workspace: str, body: WorkspaceIn, request: Request, ctx: Ctx = Depends(context)
-) -> dict:
-    allow = reversal_consent(request, body.allowReversal)
-    view = update_workspace(ctx, workspace_id(workspace), _data(body), allow)
+def update(workspace: str, body: WorkspaceIn, ctx: Ctx = Depends(context)) -> dict:
+    view = update_workspace(ctx, workspace_id(workspace), _data(body), WEBEX_SHAPED_MOVES_BACK)
     return workspace_out(view, _licences(ctx, view.user.org_id))
 
 
