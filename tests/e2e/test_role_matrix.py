@@ -103,6 +103,9 @@ ROUTES: dict[str, Rule] = {
     "GET /v1/telephony/config/locations": Rule(ADMINS),
     "GET /v1/telephony/config/locations/{location_id}": Rule(ADMINS),
     "GET /v1/telephony/config/numbers": Rule(ADMINS),
+    # the numbers a person's settings may choose from: administrators, as in Webex
+    "GET /v1/telephony/config/people/primary/availableNumbers": Rule(ADMINS),
+    "GET /v1/telephony/config/people/{person}/{lookup}/availableNumbers": Rule(ADMINS),
     # --- workspaces (none in the demo: a made-up id, 404 when allowed, 403 when refused)
     "GET /v1/workspaces": Rule(ADMINS),
     "POST /v1/workspaces": Rule(WRITERS),
@@ -339,6 +342,7 @@ def _path(template: str, o: Org) -> str:
         "org_id": ids.org(o.org_id),
         "token_id": "no-such-token",
         "item": "no-such-item",
+        "lookup": "callForwarding",
         "workspace": "no-such-workspace",
         "workspace_id": "no-such-workspace",
     }

@@ -10,6 +10,7 @@ from ..config import Settings
 from . import errors, faults, limits, metrics, ratelimit
 from .deps import TokenCache
 from .routes import (
+    available_numbers,
     csv,
     features,
     health,
@@ -66,6 +67,7 @@ def install(app: FastAPI) -> None:
         locations,
         organizations,
         telephony,
+        available_numbers,
         subscriptions,
         jobs,
         templates,
