@@ -330,3 +330,21 @@ def test_a_user_manages_its_own_schedules_and_no_one_elses(live, db):
     finally:
         user_api.session.close()
         reader.session.close()
+
+
+def test_time_zone_and_language_are_the_persons_own(api, live):
+    person = profiles(live)[2][0]
+    pid = ids.person(person)
+    ps = api.person_settings
+    unset = ps.get(pid)
+    assert (unset.time_zone, unset.announcement_language) == (None, None)  # the location's
+    ps.modify(pid, announcement_language="fr_ca", time_zone="America/Toronto")
+    got = ps.get(pid)
+    assert (got.time_zone, got.announcement_language) == ("America/Toronto", "fr_ca")
+    before = stored_features(live, person)
+    body = bad(lambda: ps.modify(pid, time_zone="Mars/Olympus_Mons"))
+    assert "timeZone" in body["message"]
+    bad(lambda: ps.modify(pid, announcement_language="klingon"))
+    assert stored_features(live, person) == before
+    ps.modify(pid, time_zone="Europe/Paris")  # a partial update keeps the language
+    assert ps.get(pid).announcement_language == "fr_ca"

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import NotFound
 from ..schedules import STORE_KEY as SCHEDULES_KEY
-from . import assigned, incoming, others, outgoing
+from . import assigned, incoming, locale, others, outgoing
 from .spec import (
     Collection,
     Setting,
@@ -26,7 +26,7 @@ from .spec import (
 )
 
 SETTINGS: tuple[Setting, ...] = (
-    incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES + assigned.ENTRIES
+    incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES + assigned.ENTRIES + locale.ENTRIES
 )
 _BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 NAMES: tuple[str, ...] = tuple(_BY_NAME)
