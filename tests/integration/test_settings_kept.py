@@ -12,6 +12,7 @@ from callshift.services.context import PersonRef
 from callshift.services.features import read_setting
 from callshift.services.jobs import get_job, rollback_job
 from callshift.services.licence_change import change_licences
+from callshift.services.licence_preview import kept_parts, lost_items
 from callshift.services.schedules import create_schedule, list_schedules, read_schedule
 from callshift.services.subscriptions import list_recycle_bin, restore
 
@@ -110,6 +111,9 @@ def test_schedules_are_kept_by_purge_and_restore_and_by_a_bulk_move(admin, demo,
     profile = state_of(admin, user).profile
     # beside the settings: not counted or listed as one
     assert "schedules" not in profile.settings() and profile.changed_settings() == []
+    # but named in what a swap keeps and what a removal would lose
+    assert kept_parts(profile)[-1] == "2 schedules (Office, Closed)"
+    assert "2 schedules (Office, Closed)" in lost_items(profile)
 
     old_pro = licence(admin, demo.old_subscription, "BCSTD")
     change_licences(admin, ref, [LicenceRequest(old_pro.id, Operation.REMOVE)])

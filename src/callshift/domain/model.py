@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from .offers import Offer, offer
+from .schedules import stored as stored_schedules
 from .settings import changed_from_default, new_profile_settings, setting, with_defaults
 
 
@@ -101,6 +102,14 @@ class CallingProfile:
     def changed_settings(self) -> list[str]:
         """The names of the settings that differ from a new user's (for "changed: ...")."""
         return changed_from_default(self.features)
+
+    def schedules_summary(self) -> str | None:
+        """ "2 schedules (Office, Closed)": the person's schedules, kept beside the settings."""
+        listed = [s["name"] for s in stored_schedules(self.features)]
+        if not listed:
+            return None
+        noun = "schedule" if len(listed) == 1 else "schedules"
+        return f"{len(listed)} {noun} ({', '.join(listed)})"
 
     def settings_summary(self, shown: int = 6) -> str:
         """ "44 settings (3 changed: Call forwarding, Do not disturb, Caller ID)"."""
