@@ -21,7 +21,9 @@ from wxc_sdk.common.schedules import (
 from wxc_sdk.common.selective import SelectiveFrom, SelectiveScheduleLevel
 from wxc_sdk.licenses import LicenseProperties, LicenseRequest, LicenseRequestOperation
 from wxc_sdk.person_settings.available_numbers import AvailableNumber
+from wxc_sdk.person_settings.selective_accept import SelectiveAcceptCriteria
 from wxc_sdk.person_settings.selective_forward import SelectiveForwardCriteria
+from wxc_sdk.person_settings.selective_reject import SelectiveRejectCriteria
 from wxc_sdk.rest import RestError
 
 from callshift import ids
@@ -224,6 +226,29 @@ def test_a_criterion_names_a_person_schedule_and_a_move_keeps_them(api, live):
         ScheduleType.business_hours,
         SelectiveScheduleLevel.people,
     )
+    # selective accept and reject name it the same way (the holidays one here)
+    ps = api.person_settings
+    named = []
+    for api_, cls in (
+        (ps.selective_accept, SelectiveAcceptCriteria),
+        (ps.selective_reject, SelectiveRejectCriteria),
+    ):
+        made = api_.create_criteria(
+            pid,
+            cls(
+                schedule_name="Closed",
+                schedule_type=ScheduleType.holidays,
+                schedule_level=SelectiveScheduleLevel.people,
+                calls_from=SelectiveFrom.any_phone_number,
+                enabled=True,
+            ),
+        )
+        got = api_.read_criteria(pid, made)
+        named.append((api_, got))
+        assert (got.schedule_name, got.schedule_level) == (
+            "Closed",
+            SelectiveScheduleLevel.people,
+        )
     before = [sc.details(pid, s.schedule_type, s.schedule_id) for s in sc.list(pid)]
 
     detail = api.people.details(pid, calling_data=True)
@@ -245,6 +270,8 @@ def test_a_criterion_names_a_person_schedule_and_a_move_keeps_them(api, live):
     assert after == before and len(after) == 2
     assert sc.details(pid, ScheduleType.business_hours, sid).events == before[0].events
     assert sf.read_criteria(pid, cid) == crit
+    for api_, was in named:
+        assert api_.read_criteria(pid, was.id) == was
 
 
 def bad(call) -> dict:
