@@ -6,6 +6,7 @@ import pytest
 
 from callshift.domain import schedules as sched
 from callshift.domain.errors import InvalidInput, NotFound
+from callshift.domain.settings import BESIDE, changed_from_default, with_defaults
 
 DAY = {"name": "d", "startDate": "2026-05-04", "endDate": "2026-05-04", "allDayEnabled": True}
 
@@ -115,3 +116,11 @@ def test_an_event_update_merges_renames_and_keeps_names_unique():
         sched.change_event(made, "holidays", sid, sched.event_id("d"), {"newName": "e"})
     gone = sched.drop_event(made, "holidays", sid, sched.event_id("e"))
     assert [e["name"] for e in gone[0]["events"]] == ["d"]
+
+
+def test_schedules_are_carried_beside_the_settings_not_as_one():
+    assert sched.STORE_KEY in BESIDE
+    made, _ = sched.create([], {"name": "S", "type": "holidays"})
+    features = {sched.STORE_KEY: {"schedules": made}, "callWaiting": {"enabled": False}}
+    assert sched.STORE_KEY not in with_defaults(features)
+    assert changed_from_default(features) == ["callWaiting"]

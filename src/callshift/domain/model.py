@@ -86,6 +86,14 @@ class CallingProfile:
     voicemail_pin_hash: str | None = None
     distinctive_ring: bool = True
 
+    def schedules_summary(self) -> str | None:
+        """ "2 schedules (Office, Closed)": the person's schedules, kept beside the settings."""
+        listed = [s["name"] for s in stored_schedules(self.features)]
+        if not listed:
+            return None
+        noun = "schedule" if len(listed) == 1 else "schedules"
+        return f"{len(listed)} {noun} ({', '.join(listed)})"
+
     def with_feature(self, name: str, value: dict[str, Any]) -> CallingProfile:
         features = copy.deepcopy(self.features)
         features[name] = value
@@ -102,14 +110,6 @@ class CallingProfile:
     def changed_settings(self) -> list[str]:
         """The names of the settings that differ from a new user's (for "changed: ...")."""
         return changed_from_default(self.features)
-
-    def schedules_summary(self) -> str | None:
-        """ "2 schedules (Office, Closed)": the person's schedules, kept beside the settings."""
-        listed = [s["name"] for s in stored_schedules(self.features)]
-        if not listed:
-            return None
-        noun = "schedule" if len(listed) == 1 else "schedules"
-        return f"{len(listed)} {noun} ({', '.join(listed)})"
 
     def settings_summary(self, shown: int = 6) -> str:
         """ "44 settings (3 changed: Call forwarding, Do not disturb, Caller ID)"."""

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import NotFound
-from ..schedules import STORE_KEY as SCHEDULES_KEY
 from . import assigned, incoming, locale, others, outgoing
 from .spec import (
     Collection,
@@ -63,23 +62,20 @@ def changed_from_default(stored: Mapping[str, Any]) -> list[str]:
     return [name for name in full if full[name] != defaults.get(name)]
 
 
-# What the profile's features JSON carries beside the settings (domain/schedules.py): kept
-# with them by a swap and the recycle bin, but no setting, so not listed or counted as one.
-BESIDE = (SCHEDULES_KEY,)
-
-
 def with_defaults(stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """A profile's settings, a setting it has never stored reading as its default."""
     out = default_settings()
     for name, value in stored.items():
-        if name in BESIDE:
-            continue
         if name in out and isinstance(value, dict):
             out[name] = merge(out[name], value)
-        else:
+        elif name not in BESIDE:
             out[name] = value
     return out
 
+
+# What the profile's features JSON carries beside the settings (domain/schedules.py's
+# STORE_KEY): kept with them by a swap and the recycle bin, but not listed or counted as one.
+BESIDE = ("schedules",)
 
 __all__ = [
     "GROUPS",
