@@ -95,6 +95,27 @@ ROUTES: dict[str, Rule] = {
     "PUT /v1/people/{person}/features/callerId": Rule(SETTINGS),
     "GET /v1/people/{person}/features/numbers": Rule(SIGNED_IN),
     "GET /v1/people/me": Rule(SIGNED_IN, SAME),  # the caller's own identity
+    # a person's schedules: as the settings (a made-up schedule or event id: 404 if allowed)
+    "GET /v1/people/{person}/features/schedules": Rule(SIGNED_IN),
+    "POST /v1/people/{person}/features/schedules": Rule(SETTINGS),
+    "GET /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}": Rule(
+        SIGNED_IN, fake_id=True
+    ),
+    "PUT /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}": Rule(
+        SETTINGS, fake_id=True
+    ),
+    "DELETE /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}": Rule(
+        SETTINGS, fake_id=True
+    ),
+    "POST /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}/events": Rule(
+        SETTINGS, fake_id=True
+    ),
+    "GET /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}/events/{eventId}":
+        Rule(SIGNED_IN, fake_id=True),
+    "PUT /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}/events/{eventId}":
+        Rule(SETTINGS, fake_id=True),
+    "DELETE /v1/people/{person}/features/schedules/{scheduleType}/{scheduleId}/events/{eventId}":
+        Rule(SETTINGS, fake_id=True),
     # --- the directory: locations, organisations, telephony locations and numbers
     "GET /v1/locations": Rule(ADMINS),
     "GET /v1/locations/{location_id}": Rule(ADMINS),
@@ -103,6 +124,9 @@ ROUTES: dict[str, Rule] = {
     "GET /v1/telephony/config/locations": Rule(ADMINS),
     "GET /v1/telephony/config/locations/{location_id}": Rule(ADMINS),
     "GET /v1/telephony/config/numbers": Rule(ADMINS),
+    # the numbers a person's settings may choose from: administrators, as in Webex
+    "GET /v1/telephony/config/people/primary/availableNumbers": Rule(ADMINS),
+    "GET /v1/telephony/config/people/{person}/{lookup}/availableNumbers": Rule(ADMINS),
     # --- workspaces (none in the demo: a made-up id, 404 when allowed, 403 when refused)
     "GET /v1/workspaces": Rule(ADMINS),
     "POST /v1/workspaces": Rule(WRITERS),
@@ -339,6 +363,10 @@ def _path(template: str, o: Org) -> str:
         "org_id": ids.org(o.org_id),
         "token_id": "no-such-token",
         "item": "no-such-item",
+        "lookup": "callForwarding",
+        "scheduleType": "businessHours",
+        "scheduleId": "no-such-schedule",
+        "eventId": "no-such-event",
         "workspace": "no-such-workspace",
         "workspace_id": "no-such-workspace",
     }
@@ -371,6 +399,9 @@ def _bodies(o: Org, csrf: str) -> dict[str, Callable[[], dict]]:
         },
         "POST /v1/callshift/recycleBin/restore": lambda: {"json": {"entryIds": ["none"]}},
         "POST /v1/callshift/tokens": lambda: {"json": {"name": "m", "role": "read-only-admin"}},
+        "POST /v1/people/{person}/features/schedules": lambda: {
+            "json": {"name": "Matrix", "type": "holidays"}
+        },
         "POST /v1/workspaces": lambda: {"json": {"displayName": "Matrix room", "orgId": org}},
         "PUT /v1/workspaces/{workspace}": lambda: {"json": {"displayName": "M"}},
         "POST /v1/callshift/moves/validate": lambda: {"json": move},

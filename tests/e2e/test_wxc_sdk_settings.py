@@ -420,6 +420,10 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
             none,
         ),
         "services": (lambda: ps.get_calling_services(p), none),
+        "languageAndTimeZone": (
+            lambda: ps.get(p),
+            lambda: ps.modify(p, announcement_language="fr_fr", time_zone="Europe/Paris"),
+        ),
     }
 
 

@@ -1,5 +1,5 @@
-"""Every catalogued setting survives a swap, a bulk move and its rollback byte for byte, and a
-purge and restore."""
+"""Every catalogued setting, and the person's schedules beside them, survive a swap, a bulk
+move and its rollback byte for byte, and a purge and restore."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from callshift.services.context import PersonRef
 from callshift.services.features import read_setting
 from callshift.services.jobs import get_job, rollback_job
 from callshift.services.licence_change import change_licences
+from callshift.services.licence_preview import kept_parts, lost_items
+from callshift.services.schedules import create_schedule, list_schedules, read_schedule
 from callshift.services.subscriptions import list_recycle_bin, restore
 
 from ..helpers import holder, licence, state_of
@@ -85,3 +87,44 @@ def test_a_bulk_move_and_its_rollback_keep_every_setting_byte_for_byte(admin, de
     JobRunner(db).run_until_idle()
     assert get_job(admin, job_id).status == "rolled_back"
     assert _raw_features(db, user.id) == raw and _views(admin, ref) == configured
+
+
+def _schedules(admin, ref: PersonRef) -> list[dict]:
+    return [read_schedule(admin, ref, s["type"], s["id"]) for s in list_schedules(admin, ref)]
+
+
+def test_schedules_are_kept_by_purge_and_restore_and_by_a_bulk_move(admin, demo, db):
+    user = holder(admin, index=6)
+    ref = PersonRef(person_id=user.id)
+    event = {
+        "name": "mornings",
+        "startDate": "2026-03-02",
+        "endDate": "2026-03-02",
+        "startTime": "08:30",
+        "endTime": "12:00",
+        "recurrence": {"recurForEver": True, "recurWeekly": {"monday": True, "friday": True}},
+    }
+    create_schedule(admin, ref, {"name": "Office", "type": "businessHours", "events": [event]})
+    create_schedule(admin, ref, {"name": "Closed", "type": "holidays"})
+    kept = _schedules(admin, ref)
+    assert [s["name"] for s in kept] == ["Office", "Closed"]
+    profile = state_of(admin, user).profile
+    # beside the settings: not counted or listed as one
+    assert "schedules" not in profile.settings() and profile.changed_settings() == []
+    # but named in what a swap keeps and what a removal would lose
+    assert kept_parts(profile)[-1] == "2 schedules (Office, Closed)"
+    assert "2 schedules (Office, Closed)" in lost_items(profile)
+
+    old_pro = licence(admin, demo.old_subscription, "BCSTD")
+    change_licences(admin, ref, [LicenceRequest(old_pro.id, Operation.REMOVE)])
+    assert state_of(admin, user).profile is None
+    (entry,) = [e for e in list_recycle_bin(admin, limit=1000) if e.user_id == user.id]
+    assert entry.profile.features["schedules"] == profile.features["schedules"]
+    restore(admin, [entry.id], licence_id=old_pro.id)
+    assert _schedules(admin, ref) == kept
+
+    raw = _raw_features(db, user.id)
+    job_id = start_move(admin, Selection(demo.old_subscription, demo.new_subscription))
+    JobRunner(db).run_until_idle()
+    assert get_job(admin, job_id).status == "succeeded"
+    assert _raw_features(db, user.id) == raw and _schedules(admin, ref) == kept

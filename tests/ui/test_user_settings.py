@@ -1,4 +1,5 @@
-"""The user page shows every catalogued call setting, grouped, with the changed ones marked."""
+"""The user page shows every catalogued call setting, grouped, with the changed ones marked,
+and the person's schedules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from callshift.db import tables as t
 from callshift.domain.settings import GROUPS, SETTINGS
 from callshift.services.context import PersonRef
 from callshift.services.features import update_setting
+from callshift.services.schedules import create_schedule
 
 from ..helpers import admin_of
 from .conftest import shot, sign_in
@@ -24,6 +26,7 @@ def test_user_page_lists_the_settings_by_group(page, site):
     ctx = admin_of(site.db, site.demo.main_org_id)
     update_setting(ctx, PersonRef(person_id=uid), "musicOnHold", {"mohEnabled": False})
     update_setting(ctx, PersonRef(person_id=uid), "hoteling", {"enabled": True})
+    create_schedule(ctx, PersonRef(person_id=uid), {"name": "Office", "type": "businessHours"})
     sign_in(page, site)
     page.goto(site.url(f"/ui/users/{uid}"))
     section = page.locator("#settings")
@@ -33,6 +36,7 @@ def test_user_page_lists_the_settings_by_group(page, site):
     expect(page.locator("#setting-musicOnHold")).to_contain_text("changed")
     expect(page.locator("#setting-hoteling")).to_contain_text("on")
     expect(page.locator("#setting-callBridge")).to_contain_text("default")
+    expect(page.locator("#schedules")).to_have_text("1 schedule (Office)")
     page.locator("#setting-musicOnHold summary").click()
     expect(page.locator("#setting-musicOnHold pre")).to_contain_text('"mohEnabled": false')
     shot(page, "user-settings")

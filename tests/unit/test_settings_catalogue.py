@@ -21,8 +21,10 @@ from callshift.domain.settings import (
     with_defaults,
 )
 
+# a setting's own name after the person, or (time zone and language) the person's path itself
 PATH = re.compile(
-    r"^(people/\{person_id\}/features/|telephony/config/people/\{person_id\}/)[A-Za-z/]+$"
+    r"^((people/\{person_id\}/features/|telephony/config/people/\{person_id\}/)[A-Za-z/]+"
+    r"|telephony/config/people/\{person_id\})$"
 )
 IDS = [s.name for s in SETTINGS]
 

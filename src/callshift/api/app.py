@@ -10,6 +10,7 @@ from ..config import Settings
 from . import errors, faults, limits, metrics, ratelimit
 from .deps import TokenCache
 from .routes import (
+    available_numbers,
     csv,
     features,
     health,
@@ -18,6 +19,7 @@ from .routes import (
     locations,
     organizations,
     people,
+    schedules,
     subscriptions,
     telephony,
     templates,
@@ -63,9 +65,11 @@ def install(app: FastAPI) -> None:
         licenses,
         people,
         features,
+        schedules,
         locations,
         organizations,
         telephony,
+        available_numbers,
         subscriptions,
         jobs,
         templates,

@@ -79,6 +79,7 @@ class NumberFilter:
     with_number: bool | None = None  # True: numbers only, False: extensions without a number
     owner_id: str | None = None
     owner_name: str | None = None  # contained in the display name, any case
+    numbers: tuple[str, ...] = ()  # any of these exactly (available numbers' phoneNumber list)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def numbers(conn: Connection, f: NumberFilter, offset: int, limit: int) -> list[
         q = q.where(cp.phone_number.like(_contains(f.phone_number), escape="\\"))
     if f.extension is not None:
         q = q.where(cp.extension == f.extension)
+    if f.numbers:
+        q = q.where(cp.phone_number.in_(f.numbers))
     if f.with_number is True:
         q = q.where(cp.phone_number.is_not(None))
     elif f.with_number is False:

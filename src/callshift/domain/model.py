@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from .offers import Offer, offer
+from .schedules import stored as stored_schedules
 from .settings import changed_from_default, new_profile_settings, setting, with_defaults
 
 
@@ -84,6 +85,14 @@ class CallingProfile:
     features: dict[str, dict[str, Any]] = field(default_factory=new_profile_settings)
     voicemail_pin_hash: str | None = None
     distinctive_ring: bool = True
+
+    def schedules_summary(self) -> str | None:
+        """ "2 schedules (Office, Closed)": the person's schedules, kept beside the settings."""
+        listed = [s["name"] for s in stored_schedules(self.features)]
+        if not listed:
+            return None
+        noun = "schedule" if len(listed) == 1 else "schedules"
+        return f"{len(listed)} {noun} ({', '.join(listed)})"
 
     def with_feature(self, name: str, value: dict[str, Any]) -> CallingProfile:
         features = copy.deepcopy(self.features)

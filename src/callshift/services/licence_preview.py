@@ -55,6 +55,7 @@ def kept_parts(p: CallingProfile) -> list[str]:
         f"extension {p.extension}" if p.extension else "no extension",
         "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
         p.settings_summary(),
+        *([schedules] if (schedules := p.schedules_summary()) else []),
     ]
 
 
@@ -83,5 +84,6 @@ def lost_items(p: CallingProfile, location_name: str = "") -> list[str]:
         "call waiting setting",
         f"caller ID ({(f.get('callerId') or {}).get('selected', 'default')})",
         f"{p.setting_count()} individual call settings in all",
+        p.schedules_summary(),
     ]
     return [i for i in items if i]

@@ -63,7 +63,7 @@ def calling_location_out(loc: LocationInfo, org_name: str) -> dict:
     return out
 
 
-def _page(request: Request, items_key: str, items: list, start: int, limit: int) -> JSONResponse:
+def page(request: Request, items_key: str, items: list, start: int, limit: int) -> JSONResponse:
     more = len(items) > limit
     headers = {"Link": next_link(request, str(start + limit), "start")} if more else None
     return JSONResponse({items_key: items[:limit]}, headers=headers)
@@ -89,7 +89,7 @@ def calling_locations(
         limit=limit + 1,
     )
     items = [calling_location_out(l, org_name) for l in found]
-    return _page(request, "locations", items, start, limit)
+    return page(request, "locations", items, start, limit)
 
 
 @router.get(
@@ -197,4 +197,4 @@ def numbers(
     limit = min(max, NUMBERS_MAX)
     # asked for nothing callshift has: still through the use case, which checks role and org
     rows = list_numbers(ctx, f, start, 0 if nothing else limit + 1)
-    return _page(request, "phoneNumbers", [number_out(n) for n in rows], start, limit)
+    return page(request, "phoneNumbers", [number_out(n) for n in rows], start, limit)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import NotFound
-from . import assigned, incoming, others, outgoing
+from . import assigned, incoming, locale, others, outgoing
 from .spec import (
     Collection,
     Setting,
@@ -25,7 +25,7 @@ from .spec import (
 )
 
 SETTINGS: tuple[Setting, ...] = (
-    incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES + assigned.ENTRIES
+    incoming.ENTRIES + outgoing.ENTRIES + others.ENTRIES + assigned.ENTRIES + locale.ENTRIES
 )
 _BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 NAMES: tuple[str, ...] = tuple(_BY_NAME)
@@ -68,10 +68,14 @@ def with_defaults(stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     for name, value in stored.items():
         if name in out and isinstance(value, dict):
             out[name] = merge(out[name], value)
-        else:
+        elif name not in BESIDE:
             out[name] = value
     return out
 
+
+# What the profile's features JSON carries beside the settings (domain/schedules.py's
+# STORE_KEY): kept with them by a swap and the recycle bin, but not listed or counted as one.
+BESIDE = ("schedules",)
 
 __all__ = [
     "GROUPS",
