@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from ..domain.licensing import CallingChange
 from ..domain.model import SubscriptionStatus
+from ..domain.settings import WORKSPACE
 from ..services.directory import org_view
 from ..services.licence_preview import kept_parts
 from ..services.workspaces import (
@@ -19,6 +20,7 @@ from ..services.workspaces import (
 )
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
+from .routes_users import setting_groups
 
 router = APIRouter(prefix="/ui/workspaces")
 PAGE = 100
@@ -63,6 +65,7 @@ def workspace(workspace_id: str, page: Page = Depends(current_page), saved: str 
         w=view,
         choices=choices,
         flash="Licence changed: calling data kept." if saved else None,
+        setting_groups=setting_groups(view.profile, WORKSPACE),
     )
 
 
