@@ -92,7 +92,7 @@ def review(
         "workspace_review.html",
         org=org_view(page.ctx, p.view.user.org_id),
         p=p,
-        kept=kept_parts(p.change.profile_after or profile) if swap and profile else None,
+        kept=kept_parts(p.change.profile_after or profile, WORKSPACE) if swap and profile else None,
         form={"licence": licence, "extension": extension, "number": number},
     )
 
