@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from callshift import ids
-from callshift.domain.settings import SETTINGS, Setting, put_body
-from callshift.services.context import Ctx, PersonRef
+from callshift.domain.settings import PERSON, WORKSPACE, Setting, put_body, settings_of
+from callshift.domain.settings.writes import NUMBER_PUT_NAMES
+from callshift.services.context import Ctx, HolderRef
 from callshift.services.features import create_item, update_setting
 
 
@@ -37,11 +38,15 @@ def _flip(s: Setting, value: dict[str, Any], prefix: str = "") -> dict[str, Any]
     return out
 
 
-def non_default_body(s: Setting, other_person: str) -> dict[str, Any]:
-    """A PUT body (in the shape ``s.write`` takes) that changes every writable field."""
+def non_default_body(
+    s: Setting, other_person: str, kind: str = PERSON, number: str = "+97235559931"
+) -> dict[str, Any]:
+    """A PUT body (in the shape ``s.write`` takes for ``kind`` of holder) that changes every
+    writable field."""
     if s.write == "numbers":
-        add = {"action": "ADD", "external": "+97235559931", "ringPattern": "LONG_LONG"}
-        return {"enableDistinctiveRingPattern": False, "phoneNumbers": [add]}
+        ring, field = NUMBER_PUT_NAMES[kind]
+        add = {"action": "ADD", field: number, "ringPattern": "LONG_LONG"}
+        return {ring: False, "phoneNumbers": [add]}
     if s.write == "msTeams":
         return {"settingName": "PRESENCE_SYNC", "value": False}
     if s.write == "accessCodes":
@@ -68,12 +73,16 @@ def _filled(c: Any, name: str, value: Any) -> Any:
     return "+14155550150" if "umber" in name else "x1"
 
 
-def configure_everything(ctx: Ctx, ref: PersonRef, other_person_id: str) -> None:
-    """Every setting away from its default, and one item in each sub-resource list."""
+def configure_everything(
+    ctx: Ctx, ref: HolderRef, other_person_id: str, number: str = "+97235559931"
+) -> None:
+    """Every setting away from its default, and one item in each sub-resource list; the
+    holder's alternate number is ``number``."""
     other = ids.person(other_person_id)
-    for s in SETTINGS:
+    kind = PERSON if hasattr(ref, "person_id") else WORKSPACE
+    for s in settings_of(kind):
         if s.writable:
-            update_setting(ctx, ref, s.name, non_default_body(s, other))
+            update_setting(ctx, ref, s.name, non_default_body(s, other, kind, number))
         for c in s.collections:
             item = {k: v for k, v in c.item.items() if k != c.key}
             item = {k: _filled(c, k, v) for k, v in item.items()}

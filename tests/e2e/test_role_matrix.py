@@ -34,6 +34,7 @@ from callshift import ids
 from callshift.db import tables as t
 from callshift.domain.access import Role
 from callshift.domain.settings import SETTINGS as SETTINGS_CATALOGUE
+from callshift.domain.settings import WORKSPACE_SETTINGS as WORKSPACE_CATALOGUE
 from callshift.services.accounts import create_account, sign_in
 from callshift.services.tokens import create_token
 
@@ -232,13 +233,24 @@ def setting_rules(routes: list[str]) -> dict[str, Rule]:
     setting is read by anyone who sees the person and written as the features were (a
     user token its own). A sub-resource's made-up ``{item}`` answers 404 when allowed."""
     prefixes = tuple("/v1/" + s.path.replace("{person_id}", "{person}") for s in SETTINGS_CATALOGUE)
+    # a workspace's: read by administrators, written by writing ones (none in the demo: a
+    # made-up id, 404 when allowed, 403 when refused)
+    workspace = tuple(
+        "/v1/" + p.replace("{workspace_id}", "{workspace}")
+        for s in WORKSPACE_CATALOGUE
+        for p in {s.path_for("workspace"), s.write_path_for("workspace")}
+        if p
+    ) + ("/v1/telephony/config/workspaces/{workspace}/voicemail/passcode",)
     out = {}
     for route in routes:
         method, path = route.split(" ", 1)
-        if route in ROUTES or not any(path == p or path.startswith(p + "/") for p in prefixes):
+        if route in ROUTES:
             continue
-        allowed = SIGNED_IN if method == "GET" else SETTINGS
-        out[route] = Rule(allowed, fake_id="{item}" in path)
+        if any(path == p or path.startswith(p + "/") for p in workspace):
+            out[route] = Rule(ADMINS if method == "GET" else WRITERS, SAME, fake_id=True)
+        elif any(path == p or path.startswith(p + "/") for p in prefixes):
+            allowed = SIGNED_IN if method == "GET" else SETTINGS
+            out[route] = Rule(allowed, fake_id="{item}" in path)
     return out
 
 
@@ -395,6 +407,9 @@ def _bodies(o: Org, csrf: str) -> dict[str, Callable[[], dict]]:
         "POST /v1/people": lambda: {"json": {"emails": ["m.new@acme.example.com"], "orgId": org}},
         "PUT /v1/people/{person}": lambda: {"json": {"emails": [o.email], "displayName": "M"}},
         "PUT /v1/telephony/config/people/{person}/voicemail/passcode": lambda: {
+            "json": {"passcode": "293847"}
+        },
+        "PUT /v1/telephony/config/workspaces/{workspace}/voicemail/passcode": lambda: {
             "json": {"passcode": "293847"}
         },
         "POST /v1/callshift/recycleBin/restore": lambda: {"json": {"entryIds": ["none"]}},

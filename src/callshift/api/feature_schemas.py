@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.settings import Collection, Setting
+from ..domain.settings import PERSON, Collection, Setting
+from ..domain.settings.writes import NUMBER_PUT_NAMES
 
 Schema = dict[str, Any]
 
@@ -50,14 +51,15 @@ def _object(
     return {"type": "object", "properties": props}
 
 
-def put_schema(s: Setting) -> Schema:
+def put_schema(s: Setting, kind: str = PERSON) -> Schema:
     if s.write == "numbers":
+        ring, number = NUMBER_PUT_NAMES[kind]
         change = {
             "type": "object",
             "properties": {
                 "primary": {"type": "boolean"},
                 "action": {"enum": ["ADD", "DELETE"]},
-                "external": {"type": "string"},
+                number: {"type": "string"},
                 "extension": {"type": ["string", "null"]},
                 "ringPattern": {"enum": list(s.enums["phoneNumbers.ringPattern"])},
             },
@@ -65,7 +67,7 @@ def put_schema(s: Setting) -> Schema:
         return {
             "type": "object",
             "properties": {
-                "enableDistinctiveRingPattern": {"type": "boolean"},
+                ring: {"type": "boolean"},
                 "phoneNumbers": {"type": "array", "items": change},
             },
         }

@@ -229,8 +229,18 @@ def _print_workspaces(result) -> None:
             f"  [bold red]{ws['unplannable']} workspaces with Webex Calling not planned:[/] "
             + ws["why"]
         )
-    if movable:  # once per run
-        console.print(f"  [yellow]note:[/] {ws['settings']}")
+    shown = (ws.get("settings") or {}).get("snapshotted") or []
+    hidden = (ws.get("settings") or {}).get("notExposed") or []
+    if movable and (shown or hidden):
+        console.print(
+            f"  workspaces' calling settings snapshotted: {len(shown)} of "
+            f"{len(shown) + len(hidden)}"
+        )
+    if movable and hidden:  # once per run: not asked again for the other workspaces
+        console.print(
+            "  [yellow]not exposed by the target for workspaces (404/405), not snapshotted "
+            "for any:[/] " + ", ".join(hidden)
+        )
 
 
 class Bar:

@@ -14,7 +14,7 @@ import typer
 from .. import ids
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.licensing import CallingChange
-from ..domain.model import CallingProfile, Licence
+from ..domain.model import WORKSPACE, CallingProfile, Licence
 from ..services.context import Ctx
 from ..services.licence_preview import kept_parts
 from ..services.licences import list_licences
@@ -245,4 +245,4 @@ def _kept(lost: bool, profile: CallingProfile | None) -> str:
         return "[bold red]calling data will be LOST[/]"
     if profile is None:
         return "no calling data to keep"
-    return "calling data kept: " + ", ".join(kept_parts(profile))
+    return "calling data kept: " + ", ".join(kept_parts(profile, WORKSPACE))

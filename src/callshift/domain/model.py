@@ -99,27 +99,29 @@ class CallingProfile:
         features[name] = value
         return replace(self, features=features)
 
-    def settings(self) -> dict[str, dict[str, Any]]:
+    # ``kind``: the holder's ("person", "workspace"), whose catalogue settings are counted
+    def settings(self, kind: str = "person") -> dict[str, dict[str, Any]]:
         """Every catalogued setting, one never stored reading as its default."""
-        return with_defaults(self.features)
+        return with_defaults(self.features, kind)
 
-    def setting_count(self) -> int:
+    def setting_count(self, kind: str = "person") -> int:
         """How many named settings the profile carries (for "N settings kept")."""
-        return len(self.settings())
+        return len(self.settings(kind))
 
-    def changed_settings(self) -> list[str]:
-        """The names of the settings that differ from a new user's (for "changed: ...")."""
-        return changed_from_default(self.features)
+    def changed_settings(self, kind: str = "person") -> list[str]:
+        """The names of the settings that differ from a new holder's (for "changed: ...")."""
+        return changed_from_default(self.features, kind)
 
-    def settings_summary(self, shown: int = 6) -> str:
+    def settings_summary(self, shown: int = 6, kind: str = "person") -> str:
         """ "44 settings (3 changed: Call forwarding, Do not disturb, Caller ID)"."""
-        changed = [setting(n).title for n in self.changed_settings()]
+        changed = [setting(n).title for n in self.changed_settings(kind)]
+        count = self.setting_count(kind)
         if not changed:
-            return f"{self.setting_count()} settings (all default)"
+            return f"{count} settings (all default)"
         names = ", ".join(changed[:shown]) + (
             f" and {len(changed) - shown} more" if len(changed) > shown else ""
         )
-        return f"{self.setting_count()} settings ({len(changed)} changed: {names})"
+        return f"{count} settings ({len(changed)} changed: {names})"
 
 
 PERSON, WORKSPACE = "person", "workspace"

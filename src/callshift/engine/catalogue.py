@@ -1,8 +1,12 @@
-"""The person calling settings the engine snapshots, compares and writes back.
+"""The calling settings the engine snapshots, compares and writes back, a person's or a
+workspace's.
 
-Everything comes from the catalogue (domain/settings): each entry's GET path, its read-only
-and computed fields, its sub-resource lists and how Webex takes a PUT for it. A new entry is
-snapshotted, verified and repaired with no edit here.
+Everything comes from the catalogue (domain/settings): each entry's GET path for the kind of
+holder, its read-only and computed fields, its sub-resource lists and how Webex takes a PUT
+for it. A new entry is snapshotted, verified and repaired with no edit here. The ``derived``
+entries (every field computed by the server: the lists to choose from, the enabled services)
+are neither snapshotted nor verified: nothing of them is the holder's, and reading them cost
+a tenth of a user's requests.
 
 A snapshot is ``{"person": ..., "settings": {name: GET answer}, "items": {name: {list:
 [full items]}}, "unread": [names]}``. ``items`` holds the criteria (and the like) whose list
@@ -15,27 +19,53 @@ import asyncio
 import copy
 from typing import Any
 
-from ..domain.settings import SETTINGS, Collection, Setting, put_body
+from ..domain.settings import (
+    CATALOGUE,
+    PERSON,
+    WORKSPACE,
+    Collection,
+    Setting,
+    at,
+    put_body,
+    settings_of,
+)
+from ..domain.settings.writes import NUMBER_PUT_NAMES
 from .client import ApiError, WebexClient
 
 CORE = "voicemail"  # read first: a 404 there means the user has no calling at all
-BY_NAME = {s.name: s for s in SETTINGS}
-NAMES = tuple(BY_NAME)
+BY_NAME = {s.name: s for s in CATALOGUE}
 Json = dict[str, Any]
+
+
+def snapshot_names(kind: str = PERSON) -> tuple[str, ...]:
+    """What a snapshot reads for a kind of holder: its settings less the derived ones."""
+    return tuple(s.name for s in settings_of(kind) if not s.derived)
+
+
+NAMES = snapshot_names(PERSON)
+WORKSPACE_NAMES = snapshot_names(WORKSPACE)
 
 PIN_LOSS = (
     "voicemail PIN: Webex's API cannot read a PIN, so it cannot be written back; "
     "the user must set a new one (or an admin sets one with "
     "PUT /telephony/config/people/{id}/voicemail/passcode)"
 )
+WORKSPACE_PIN_LOSS = (
+    "voicemail PIN: Webex's API cannot read a PIN, so it cannot be written back; an admin "
+    "sets a new one with PUT /telephony/config/workspaces/{id}/voicemail/passcode"
+)
 
 
-def path_of(s: Setting, person_id: str) -> str:
-    return s.path.replace("{person_id}", person_id)
+def path_of(s: Setting, holder_id: str, kind: str = PERSON) -> str:
+    return at(s.path_for(kind) or "", holder_id)
 
 
-def list_path(s: Setting, c: Collection, person_id: str) -> str:
-    return path_of(s, person_id) + (f"/{c.path}" if c.path else "")
+def write_path_of(s: Setting, holder_id: str, kind: str = PERSON) -> str:
+    return at(s.write_path_for(kind) or "", holder_id)
+
+
+def list_path(s: Setting, c: Collection, holder_id: str, kind: str = PERSON) -> str:
+    return path_of(s, holder_id, kind) + (f"/{c.path}" if c.path else "")
 
 
 def detailed(c: Collection) -> bool:
@@ -45,7 +75,12 @@ def detailed(c: Collection) -> bool:
 
 # --- snapshot ---------------------------------------------------------------------------
 async def read_items(
-    client: WebexClient, s: Setting, value: Json, person_id: str, org: str | None
+    client: WebexClient,
+    s: Setting,
+    value: Json,
+    person_id: str,
+    org: str | None,
+    kind: str = PERSON,
 ) -> dict[str, list[Json]]:
     """The full items of ``s``'s summarised lists, each read at its own path."""
     out: dict[str, list[Json]] = {}
@@ -53,7 +88,7 @@ async def read_items(
         summaries = value.get(c.field) or []
         if not detailed(c) or not summaries:
             continue
-        base = list_path(s, c, person_id)
+        base = list_path(s, c, person_id, kind)
         got = await asyncio.gather(
             *(client.read(f"{base}/{item.get(c.key)}", org) for item in summaries)
         )
@@ -62,14 +97,20 @@ async def read_items(
 
 
 async def read_settings(
-    client: WebexClient, person_id: str, names: list[str], org: str | None
+    client: WebexClient,
+    person_id: str,
+    names: list[str],
+    org: str | None,
+    kind: str = PERSON,
 ) -> tuple[Json, Json, list[str]]:
     """(settings, items, unread): every named setting's GET, its lists' items, the 404s."""
-    got = await asyncio.gather(*(client.read(path_of(BY_NAME[n], person_id), org) for n in names))
+    got = await asyncio.gather(
+        *(client.read(path_of(BY_NAME[n], person_id, kind), org) for n in names)
+    )
     settings = {n: g for n, g in zip(names, got, strict=True) if g is not None}
     unread = [n for n, g in zip(names, got, strict=True) if g is None]
     found = await asyncio.gather(
-        *(read_items(client, BY_NAME[n], v, person_id, org) for n, v in settings.items())
+        *(read_items(client, BY_NAME[n], v, person_id, org, kind) for n, v in settings.items())
     )
     items = {n: i for n, i in zip(settings, found, strict=True) if i}
     return settings, items, unread
@@ -173,8 +214,10 @@ def put_bodies(s: Setting, value: Json) -> list[Json]:
     return [body]
 
 
-def numbers_body(snapshot: Json, now: Json | None) -> tuple[Json, list[str]]:
-    """PUT telephony/config/people/{id}/numbers: the snapshot's alternates the user lacks."""
+def numbers_body(snapshot: Json, now: Json | None, kind: str = PERSON) -> tuple[Json, list[str]]:
+    """PUT telephony/config/{people,workspaces}/{id}/numbers: the snapshot's alternates the
+    holder lacks, under the names that kind's PUT takes."""
+    ring_field, number_field = NUMBER_PUT_NAMES[kind]
     have = {n.get("directNumber") for n in (now or {}).get("phoneNumbers") or []}
     adds, losses = [], []
     for n in snapshot.get("phoneNumbers") or []:
@@ -186,7 +229,7 @@ def numbers_body(snapshot: Json, now: Json | None) -> tuple[Json, list[str]]:
         adds.append(
             {
                 "action": "ADD",
-                "external": n["directNumber"],
+                number_field: n["directNumber"],
                 **({"extension": n["extension"]} if n.get("extension") else {}),
                 "ringPattern": n.get("ringPattern") or "NORMAL",
             }
@@ -194,7 +237,7 @@ def numbers_body(snapshot: Json, now: Json | None) -> tuple[Json, list[str]]:
     body: Json = {}
     ring = snapshot.get("distinctiveRingEnabled")
     if ring is not None and ring != (now or {}).get("distinctiveRingEnabled"):
-        body["enableDistinctiveRingPattern"] = ring
+        body[ring_field] = ring
     if adds:
         body["phoneNumbers"] = adds
     return body, losses
@@ -205,7 +248,13 @@ def _post_body(c: Collection, item: Json) -> Json:
 
 
 async def _write_lists(
-    client: WebexClient, s: Setting, value: Json, items: Json, pid: str, org: str | None
+    client: WebexClient,
+    s: Setting,
+    value: Json,
+    items: Json,
+    pid: str,
+    org: str | None,
+    kind: str = PERSON,
 ) -> None:
     """POST the snapshot's list items the user lacks (idempotent: a resume adds no twins)."""
     wanted = {
@@ -214,50 +263,60 @@ async def _write_lists(
     }
     if not any(wanted.values()):
         return
-    now = await client.read(path_of(s, pid), org) or {}
-    now_items = await read_items(client, s, now, pid, org)
+    now = await client.read(path_of(s, pid, kind), org) or {}
+    now_items = await read_items(client, s, now, pid, org, kind)
     for c in s.collections:
         have = _no_ids(c, (now_items.get(c.name) if detailed(c) else now.get(c.field)) or [])
         for item in wanted[c.name]:
             (bare,) = _no_ids(c, [item])
             if bare in have:
                 continue
-            await client.write("POST", list_path(s, c, pid), _post_body(c, item), org)
+            await client.write("POST", list_path(s, c, pid, kind), _post_body(c, item), org)
             have.append(bare)
 
 
 async def write_setting(
-    client: WebexClient, s: Setting, value: Json, items: Json, pid: str, org: str | None
+    client: WebexClient,
+    s: Setting,
+    value: Json,
+    items: Json,
+    pid: str,
+    org: str | None,
+    kind: str = PERSON,
 ) -> list[str]:
     """Write one setting of the snapshot back; answer what could not be."""
     if s.write == "numbers":
-        now = await client.read(path_of(s, pid), org)
-        body, losses = numbers_body(value, now)
+        now = await client.read(path_of(s, pid, kind), org)
+        body, losses = numbers_body(value, now, kind)
         if body:
-            await client.write("PUT", s.write_path.replace("{person_id}", pid), body, org)
+            await client.write("PUT", write_path_of(s, pid, kind), body, org)
         return losses
     bodies = put_bodies(s, value)
     derived = [k for k in s.computed if k not in s.read_only]
     if derived and bodies:
         # a field the server fills in while it is unset (caller ID's names): written only if
         # the snapshot's value is not what the server shows now, so it is not pinned
-        now = await client.read(path_of(s, pid), org) or {}
+        now = await client.read(path_of(s, pid, kind), org) or {}
         for k in derived:
             if k in bodies[0] and now.get(k) == value.get(k):
                 del bodies[0][k]
     for body in bodies:
-        await client.write("PUT", s.write_path.replace("{person_id}", pid), body, org)
-    await _write_lists(client, s, value, items, pid, org)
+        await client.write("PUT", write_path_of(s, pid, kind), body, org)
+    await _write_lists(client, s, value, items, pid, org, kind)
     return []
 
 
 async def restore_all(
-    client: WebexClient, person_id: str, snapshot: Json, org: str | None = None
+    client: WebexClient,
+    person_id: str,
+    snapshot: Json,
+    org: str | None = None,
+    kind: str = PERSON,
 ) -> list[str]:
     """Every setting of the snapshot written back; the losses, one line each."""
     settings = snapshot.get("settings") or {}
     items = snapshot.get("items") or {}
-    losses = [PIN_LOSS]
+    losses = [WORKSPACE_PIN_LOSS if kind == WORKSPACE else PIN_LOSS]
 
     async def one(s: Setting) -> list[str]:
         value = settings[s.name]
@@ -266,12 +325,14 @@ async def restore_all(
         if not s.writable:
             return [f"{s.name}: Webex's API cannot write it, so it cannot be written back"]
         try:
-            got = await write_setting(client, s, value, items.get(s.name) or {}, person_id, org)
+            got = await write_setting(
+                client, s, value, items.get(s.name) or {}, person_id, org, kind
+            )
         except ApiError as e:
             return [f"{s.name}: not written back ({e})"]
         return got + audio_losses(s, value)
 
-    names = [s for s in SETTINGS if isinstance(settings.get(s.name), dict)]
+    names = [s for s in settings_of(kind) if isinstance(settings.get(s.name), dict)]
     for found in await asyncio.gather(*(one(s) for s in names)):
         losses += found
     return losses

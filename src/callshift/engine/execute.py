@@ -8,8 +8,8 @@ for a rollback) and, after every answer, which licences the user holds. It then 
     every pair has its target            → done
 
 A workspace is swapped and repaired by PUT /workspaces/{id} (workspace_moves.py), always
-after a GET: the PUT carries the whole body read. Its calling settings are not snapshotted,
-so a repair gives back the licence, location, extension and number, and reports the rest.
+after a GET: the PUT carries the whole body read. A repair gives back the licence, location,
+extension and number, then writes the snapshot's settings back at the workspace's paths.
 
 A swap or a repair whose fate is unknown (timeout, dropped connection, 5xx) is never
 repeated blindly: the user is re-read and the same rules decide. A user the journal shows
@@ -60,12 +60,6 @@ ROLLBACK = Direction(
 )
 IN_FLIGHT = ("moving", "repairing", "rolling_back", "repairing_back")  # re-read these first
 REPAIRING = ("repairing", "repairing_back")  # settings not yet written back
-
-
-WORKSPACE_LOSS = (
-    "settings: a workspace's calling settings are not snapshotted (callshift serves no "
-    "/workspaces/{id}/features yet): any set before the licence was lost read as defaults"
-)
 
 
 class UserFailed(Exception):
@@ -297,13 +291,8 @@ class Mover:
         return held
 
     async def restore(self, u: UserMove) -> None:
-        if u.is_workspace:  # nothing snapshotted to write back: say what is lost
-            u.losses = [WORKSPACE_LOSS]
-            self.record(u, "settings", "after", "not_snapshotted", losses=u.losses)
-            self.on_event("restored", u, WORKSPACE_LOSS)
-            return
         self.record(u, "settings", "before")
-        u.losses = await restore_settings(self.client, u.person_id, u.snapshot, self.org)
+        u.losses = await restore_settings(self.client, u.person_id, u.snapshot, self.org, u.kind)
         self.record(u, "settings", "after", "written", losses=u.losses)
         self.on_event("restored", u, "; ".join(u.losses))
 

@@ -4,16 +4,18 @@
 2. who holds each source licence (and, to count them, who is already on the target);
 3. each holder with calling data (85 a request), and each calling user's settings, every
    one of the catalogue's (domain/settings) that the target answers, with their criteria
-   and other lists: the snapshot that verify compares with and a repair writes back. The
-   first calling user is read first: a setting answered 404 or 405 for that user is one
-   the target does not expose, reported once in the plan and not asked again;
+   and other lists, less the derived ones (all computed by the server): the snapshot that
+   verify compares with and a repair writes back. The first calling user is read first: a
+   setting answered 404 or 405 for that user is one the target does not expose, reported
+   once in the plan and not asked again;
 4. the workspaces with Webex Calling (GET /workspaces?calling=webexCalling): each one's
    ``calling.webexCalling.licenses`` says which source licence it holds, mapped to the
    target's licence of the same offer. Webex's own GET leaves ``webexCalling`` out and its
    licence holders list users only, so against Webex no workspace can be planned: the plan
-   says so loudly (with the source's ``consumedByWorkspaces``) and moves the people. A
-   workspace's calling settings (/workspaces/{id}/features/...) are not snapshotted:
-   callshift does not serve them yet; the plan says so once;
+   says so loudly (with the source's ``consumedByWorkspaces``) and moves the people. Each
+   planned workspace's calling settings are snapshotted at the workspace paths, as a
+   user's are: the first workspace's reads say which paths the target answers (those it
+   does not: reported once in the plan, not asked again);
 5. blockers: for the whole plan (capacity short on the target, a subscription not found or
    not active) and per user (Professional → Basic, missing location, missing number and
    extension, calling data unreadable). A blocked plan cannot run; a blocked user is left
@@ -28,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .catalogue import CORE, NAMES, read_settings
+from .catalogue import CORE, NAMES, WORKSPACE_NAMES, read_settings
 from .client import WebexClient
 from .model import (
     WORKSPACE,
@@ -38,11 +40,6 @@ from .model import (
     calling_properties,
     workspace_calling,
     workspace_properties,
-)
-
-WORKSPACE_SETTINGS_NOTE = (
-    "workspaces' calling settings are not snapshotted, verified or restored: the engine "
-    "reads none at /workspaces/{id}/features (callshift does not serve them yet)"
 )
 
 T = TypeVar("T")
@@ -158,6 +155,8 @@ async def make_plan(
 
     await each(moves, snapshot, workers)
     spaces, workspaces = await plan_workspaces(client, org_id, raw, src, tgt, len(moves))
+    if spaces:
+        workspaces["settings"] = await snapshot_workspaces(client, spaces, org_id, workers)
     progress("workspaces", len(spaces), len(spaces))
     moves += spaces
     for u in moves:
@@ -278,11 +277,7 @@ async def plan_workspaces(
             moves.append(_workspace_move(seq + len(moves), ws, wxc, held, tgt))
         elif on_target & set(wxc.get("licenses") or []):
             already += 1
-    out: dict[str, Any] = {
-        "planned": len(moves),
-        "alreadyMoved": already,
-        "settings": WORKSPACE_SETTINGS_NOTE,
-    }
+    out: dict[str, Any] = {"planned": len(moves), "alreadyMoved": already}
     # Webex's GET leaves webexCalling out: count what the source says workspaces consume
     on_source = sum(int(x.get("consumedByWorkspaces") or 0) for x in raw if x["id"] in by_id)
     if unreadable or on_source > len(moves):
@@ -369,12 +364,13 @@ async def snapshot_user(
 ) -> None:
     """Read ``names`` for ``u`` into its snapshot; the core setting first (404: no calling)."""
     rest = [n for n in names if n != CORE]
-    core, *_ = await read_settings(client, u.person_id, [CORE], org_id)
-    if CORE not in core:
+    core, *_ = await read_settings(client, u.person_id, [CORE], org_id, u.kind)
+    if CORE not in core and not u.is_workspace:
         u.blocker = "calling data unreadable (features answer 404)"
         return
-    settings, items, unread = await read_settings(client, u.person_id, rest, org_id)
-    u.snapshot["settings"] = {CORE: core[CORE], **settings}
+    settings, items, unread = await read_settings(client, u.person_id, rest, org_id, u.kind)
+    u.snapshot["settings"] = {**core, **settings}
+    unread = [n for n in names if n == CORE and not core] + unread
     u.snapshot["items"] = items
     if unread:
         u.snapshot["unread"] = unread
@@ -399,3 +395,24 @@ async def probe(
         u.notes = [n for n in u.notes if not n.startswith("not snapshotted")]
         return [n for n in NAMES if n not in hidden], hidden
     return list(NAMES), []
+
+
+async def snapshot_workspaces(
+    client: WebexClient, spaces: list[UserMove], org_id: str | None, workers: int
+) -> dict[str, list[str]]:
+    """Each workspace's settings at the workspace paths, as users' are: the first one's reads
+    say which the target answers; the others are asked those only. Answers what the plan
+    says of them once: {"snapshotted": [...], "notExposed": [...]}."""
+    first, *rest = [u for u in spaces if not u.blocker] or [None]
+    if first is None:
+        return {"snapshotted": list(WORKSPACE_NAMES), "notExposed": []}
+    await snapshot_user(client, first, list(WORKSPACE_NAMES), org_id)
+    hidden = first.snapshot.pop("unread", [])
+    first.notes = [n for n in first.notes if not n.startswith("not snapshotted")]
+    exposed = [n for n in WORKSPACE_NAMES if n not in hidden]
+
+    async def one(u: UserMove) -> None:
+        await snapshot_user(client, u, exposed, org_id)
+
+    await each(rest, one, workers)
+    return {"snapshotted": exposed, "notExposed": hidden}

@@ -21,7 +21,7 @@ from typing import Any
 
 from .catalogue import PIN_LOSS, restore_all
 from .client import WebexClient
-from .model import Pair
+from .model import PERSON, Pair
 
 __all__ = ["PIN_LOSS", "give_back_operations", "restore_settings"]
 
@@ -39,7 +39,12 @@ def give_back_operations(
 
 
 async def restore_settings(
-    client: WebexClient, person_id: str, snapshot: dict[str, Any], org_id: str | None = None
+    client: WebexClient,
+    person_id: str,
+    snapshot: dict[str, Any],
+    org_id: str | None = None,
+    kind: str = PERSON,
 ) -> list[str]:
-    """Write the snapshot's settings back; answer what could not be restored."""
-    return await restore_all(client, person_id, snapshot, org_id)
+    """Write the snapshot's settings back (a person's or, ``kind`` WORKSPACE, a
+    workspace's, at its paths); answer what could not be restored."""
+    return await restore_all(client, person_id, snapshot, org_id, kind)

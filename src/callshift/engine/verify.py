@@ -8,8 +8,8 @@ fields) and the ids of criteria and the like (a repair's POST makes new ones). O
 settings the snapshot holds are read again: one the target does not expose is not asked.
 
 A workspace is read with GET /workspaces/{id}: each licence of the plan on the side it
-should be, and the same location, extension and number (``calling.webexCalling``). Its
-calling settings are not compared: the engine does not snapshot them (see plan.py).
+should be, and the same location, extension and number (``calling.webexCalling``); and its
+snapshot's settings, read again at the workspace paths, compared as a user's are.
 
 A difference in a setting the journal already names as a loss reported at repair time
 (``<setting>: ...``, e.g. a custom greeting, or a write the server refused) is listed as a
@@ -83,8 +83,15 @@ def _held(u: UserMove, side: str, held: set[str]) -> list[tuple[str, Any, Any]]:
     return found
 
 
-def compare_workspace(u: UserMove, side: str, workspace: dict | None) -> list[Difference]:
-    """A workspace against its plan: the licences, its location, extension and number."""
+def compare_workspace(
+    u: UserMove,
+    side: str,
+    workspace: dict | None,
+    settings: dict[str, dict | None] | None = None,
+    items: dict[str, dict] | None = None,
+) -> list[Difference]:
+    """A workspace against its plan: the licences, its location, extension and number, and
+    its snapshot's settings."""
     found: list[tuple[str, Any, Any]] = []
     held = licences_of(workspace) if workspace is not None else None
     if workspace is None:
@@ -97,7 +104,9 @@ def compare_workspace(u: UserMove, side: str, workspace: dict | None) -> list[Di
         for key in ("locationId", "extension", "phoneNumber"):
             if u.properties.get(key) != now.get(key):
                 found.append((key, u.properties.get(key), now.get(key)))
-    return [Difference(u.email, u.person_id, f, e, a, kind=u.kind) for f, e, a in found]
+    if workspace is not None and settings is not None:
+        found += _settings_diff(u, settings, items or {})
+    return _differences(u, found)
 
 
 def compare(
@@ -119,25 +128,48 @@ def compare(
                 found.append((key, before.get(key), person.get(key)))
         if _numbers(before) != _numbers(person):
             found.append(("phoneNumbers", _numbers(before), _numbers(person)))
+    found += _settings_diff(u, settings, items)
+    return _differences(u, found)
+
+
+def _differences(u: UserMove, found: list[tuple[str, Any, Any]]) -> list[Difference]:
+    """``found`` as Differences, those the journal's losses name marked as known."""
+    known = [loss.split(":", 1)[0] for loss in u.losses]
+    return [
+        Difference(
+            u.email,
+            u.person_id,
+            f,
+            e,
+            a,
+            any(f == k or f.startswith(f"{k}.") for k in known),
+            kind=u.kind,
+        )
+        for f, e, a in found
+    ]
+
+
+def compared(u: UserMove) -> list[str]:
+    """The snapshot's settings verify reads again: the derived ones are not (an older
+    journal's snapshot may hold them)."""
+    snap = u.snapshot.get("settings") or {}
+    return [n for n in snap if n in BY_NAME and not BY_NAME[n].derived]
+
+
+def _settings_diff(
+    u: UserMove, settings: dict[str, dict | None], items: dict[str, dict]
+) -> list[tuple[str, Any, Any]]:
+    found: list[tuple[str, Any, Any]] = []
     snap = u.snapshot.get("settings") or {}
     snap_items = u.snapshot.get("items") or {}
-    for name, value in snap.items():
-        s = BY_NAME.get(name)
-        if s is None:
-            continue
-        now = settings.get(name)
-        found += diff(comparable(s, value), comparable(s, now), name)
+    for name in compared(u):
+        s = BY_NAME[name]
+        found += diff(comparable(s, snap[name]), comparable(s, settings.get(name)), name)
         want = comparable_items(s, snap_items.get(name) or {})
         got = comparable_items(s, items.get(name) or {})
         for coll in sorted(set(want) | set(got)):
             found += _list_diff(want.get(coll) or [], got.get(coll) or [], f"{name}.{coll}")
-    known = [loss.split(":", 1)[0] for loss in u.losses]
-    return [
-        Difference(
-            u.email, u.person_id, f, e, a, any(f == k or f.startswith(f"{k}.") for k in known)
-        )
-        for f, e, a in found
-    ]
+    return found
 
 
 async def verify(
@@ -161,11 +193,12 @@ async def verify(
 
     async def check(u: UserMove) -> None:
         nonlocal done
+        names = compared(u)
+        settings, items, _ = await read_settings(client, u.person_id, names, run.org_id, u.kind)
         if u.is_workspace:
-            found = compare_workspace(u, EXPECT[u.state], await _workspace(client, u, run))
+            workspace = await _workspace(client, u, run)
+            found = compare_workspace(u, EXPECT[u.state], workspace, settings, items)
         else:
-            names = list(u.snapshot.get("settings") or {})
-            settings, items, _ = await read_settings(client, u.person_id, names, run.org_id)
             found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
         differences.extend(found)
         journal.record(

@@ -92,3 +92,31 @@ def resolve_person(store: SqlStore, ctx: Ctx, ref: PersonRef, lock: bool = False
         raise NotFound("person not found")
     ctx.principal.check_user(user.org_id, user.id)
     return user
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """A workspace named by id (its calling settings are a holder's like a person's)."""
+
+    workspace_id: str
+    org_id: str | None = None
+
+
+HolderRef = PersonRef | WorkspaceRef
+
+
+def resolve_holder(store: SqlStore, ctx: Ctx, ref: HolderRef, lock: bool = False) -> User:
+    """The person or the workspace ``ref`` names. A person's id at a workspace's path, or a
+    workspace's at a person's, is NotFound like an unknown id (a workspace is not a person)."""
+    if isinstance(ref, PersonRef):
+        return resolve_person(store, ctx, ref, lock=lock)
+    org_id = ctx.principal.org(ref.org_id) if ref.org_id else None
+    user = store.user(ref.workspace_id, lock=lock) if ref.workspace_id else None
+    if (
+        user is None
+        or not user.is_workspace
+        or user.org_id not in ctx.principal.org_ids
+        or (org_id and user.org_id != org_id)
+    ):
+        raise NotFound("workspace not found")
+    return user

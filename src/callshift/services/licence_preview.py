@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..domain.change_summary import describe
 from ..domain.licensing import LicenceChange, LicenceRequest
-from ..domain.model import CallingProfile, Licence, User
+from ..domain.model import PERSON, CallingProfile, Licence, User
 from ..domain.planner import Planner
 from ..domain.reversals import Reversal
 from .context import Ctx, PersonRef, resolve_person
@@ -48,13 +48,14 @@ def preview_licences(
     return LicencePreview(user, change, state.profile, licences, reversal)
 
 
-def kept_parts(p: CallingProfile) -> list[str]:
-    """ "number, extension, voicemail, N settings": what a swap carries across."""
+def kept_parts(p: CallingProfile, kind: str = PERSON) -> list[str]:
+    """ "number, extension, voicemail, N settings": what a swap carries across (a person's,
+    or a workspace's settings: ``kind``)."""
     return [
         f"number {p.phone_number}" if p.phone_number else "no number",
         f"extension {p.extension}" if p.extension else "no extension",
         "voicemail" + (" and its PIN" if p.voicemail_pin_hash else ""),
-        p.settings_summary(),
+        p.settings_summary(kind=kind),
         *([schedules] if (schedules := p.schedules_summary()) else []),
     ]
 

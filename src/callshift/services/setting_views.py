@@ -113,10 +113,25 @@ def _numbers(owner: Owner, value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _workspace_numbers(owner: Owner, value: dict[str, Any]) -> dict[str, Any]:
+    """wxc-sdk's WorkspaceNumbers: the numbers, and whose they are (workspace, location, org)."""
+    u, loc = owner.user, owner.location
+    return _numbers(owner, value) | {
+        "workspace": {"id": ids.encode("PLACES", u.id)},
+        "location": {
+            "id": ids.location(loc.id) if loc else None,
+            "name": loc.name if loc else None,
+        },
+        "organization": {"id": ids.org(u.org_id)},
+    }
+
+
 def view(s: Setting, owner: Owner) -> dict[str, Any]:
     """The setting as Webex's GET answers it for ``owner``."""
     value = merge(stored_default(s), owner.profile.features.get(s.name) or {})
     if s.write == "numbers":
+        if owner.user.is_workspace:
+            return _workspace_numbers(owner, value)
         return _numbers(owner, value)
     out = copy.deepcopy(value)
     for name, source in s.computed.items():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Query
 
 from ..domain.model import CallingProfile
-from ..domain.settings import GROUPS, SETTINGS, default_settings
+from ..domain.settings import GROUPS, PERSON, default_settings, settings_of
 from ..services.context import PersonRef
 from ..services.directory import org_names, org_view
 from ..services.people import PeopleFilter, get_person, list_people
@@ -87,13 +87,16 @@ class SettingRow:
     json: str
 
 
-def setting_groups(profile: CallingProfile | None) -> list[tuple[str, list[SettingRow]]]:
-    """The profile's settings by catalogue group, in catalogue order, as the page shows them."""
+def setting_groups(
+    profile: CallingProfile | None, kind: str = PERSON
+) -> list[tuple[str, list[SettingRow]]]:
+    """The profile's settings by catalogue group, in catalogue order, as the page shows them
+    (a person's, or a workspace's: ``kind``)."""
     if profile is None:
         return []
-    values, defaults = profile.settings(), default_settings()
+    values, defaults = profile.settings(kind), default_settings(kind)
     rows: dict[str, list[SettingRow]] = {g: [] for g in GROUPS}
-    for s in SETTINGS:
+    for s in settings_of(kind):
         v = values[s.name]
         on = v.get("enabled", v.get("receptionEnabled"))
         state = "" if not isinstance(on, bool) else ("on" if on else "off")

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from ..domain.licensing import CallingChange
 from ..domain.model import SubscriptionStatus
+from ..domain.settings import WORKSPACE
 from ..entry import REFUSED
 from ..services.directory import org_view
 from ..services.licence_preview import kept_parts
@@ -21,6 +22,7 @@ from ..services.workspaces import (
 from ..web.params import bounded
 from .auth import Page, checked_form, current_page
 from .refusals import on_form
+from .routes_users import setting_groups
 
 router = APIRouter(prefix="/ui/workspaces")
 PAGE = 100
@@ -65,6 +67,7 @@ def workspace(workspace_id: str, page: Page = Depends(current_page), saved: str 
         w=view,
         choices=choices,
         flash="Licence changed: calling data kept." if saved else None,
+        setting_groups=setting_groups(view.profile, WORKSPACE),
     )
 
 
@@ -85,7 +88,7 @@ def _review(page: Page, p, form: dict, status: int = 200, flash: str | None = No
         status,
         org=org_view(page.ctx, p.view.user.org_id),
         p=p,
-        kept=kept_parts(p.change.profile_after or profile) if swap and profile else None,
+        kept=kept_parts(p.change.profile_after or profile, WORKSPACE) if swap and profile else None,
         form=form,
         back=p.reversal.words(page.ctx.clock()) if p.reversal else None,
         flash=flash,

@@ -57,6 +57,23 @@ PRIVACY_SETTING = Setting(
     refs=frozenset({"monitoringAgents"}),
 )
 
+# Workspaces only (wxc-sdk person_settings/call_policy.py: "for now only used for workspaces")
+CALL_POLICIES = Setting(
+    name="callPolicies",
+    title="Call policies",
+    group=PRIVACY,
+    path="",
+    people=False,
+    default={"connectedLineIdPrivacyOnRedirectedCalls": "NO_PRIVACY"},
+    enums={
+        "connectedLineIdPrivacyOnRedirectedCalls": (
+            "NO_PRIVACY",
+            "PRIVACY_FOR_EXTERNAL_CALLS",
+            "PRIVACY_FOR_ALL_CALLS",
+        )
+    },
+)
+
 BARGE_IN = Setting(
     name="bargeIn",
     title="Barge-in",
@@ -343,6 +360,7 @@ FEATURE_ACCESS = Setting(
 
 ENTRIES = (
     PRIVACY_SETTING,
+    CALL_POLICIES,
     BARGE_IN,
     CALL_BRIDGE,
     CALL_RECORDING,

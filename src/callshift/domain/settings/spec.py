@@ -20,6 +20,12 @@ from ..text import strings_problem
 TEXT_MAX = 320
 ENUM_SHOWN = 40  # allowed values an error message names
 Json = dict[str, Any]
+PERSON, WORKSPACE = "person", "workspace"  # the kinds of holder a setting belongs to
+
+
+def at(path: str, holder_id: str) -> str:
+    """A catalogue path with its holder's id in place of {person_id} / {workspace_id}."""
+    return path.replace("{person_id}", holder_id).replace("{workspace_id}", holder_id)
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,27 @@ class Setting:
     # fields naming objects callshift does not have (call queues, hunt groups, device lines),
     # by what they would name: GET shows none, a PUT may clear them, any id is refused
     foreign: Mapping[str, str] = _field(default_factory=dict)
+    people: bool = True  # False: a workspace-only setting (no person path)
+    # filled in from wxc-sdk's URL map (workspaces.py), never by hand: None when workspaces
+    # lack the setting; paths with {workspace_id}
+    workspace_path: str | None = None
+    workspace_put_path: str | None = None
 
     @property
     def write_path(self) -> str:
         return self.put_path or self.path
+
+    def path_for(self, kind: str) -> str | None:
+        """Where Webex serves the setting for a ``kind`` ("person", "workspace") of holder;
+        None when that kind has no such setting."""
+        if kind == WORKSPACE:
+            return self.workspace_path
+        return self.path if self.people else None
+
+    def write_path_for(self, kind: str) -> str | None:
+        if kind == WORKSPACE:
+            return self.workspace_put_path or self.workspace_path
+        return self.write_path if self.people else None
 
     @property
     def fixed(self) -> bool:

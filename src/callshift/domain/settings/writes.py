@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidInput
-from .spec import Json, Setting, Spec, clean, merge, spec_of
+from .spec import PERSON, WORKSPACE, Json, Setting, Spec, clean, merge, spec_of
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 EXTENSION = re.compile(r"^[0-9]{2,10}$")
@@ -94,16 +94,24 @@ def _access_codes(s: Setting, current: Json, body: Any) -> Json:
     return out
 
 
-def _number_change(s: Setting, entry: Any) -> tuple[str, Json]:
+# what the numbers' PUT calls the distinctive ring flag and an alternate's number: a person's
+# (telephony/config/people/{id}/numbers) and a workspace's (wxc-sdk's WorkspaceNumbersApi)
+NUMBER_PUT_NAMES = {
+    PERSON: ("enableDistinctiveRingPattern", "external"),
+    WORKSPACE: ("distinctiveRingEnabled", "directNumber"),
+}
+
+
+def _number_change(s: Setting, entry: Any, number_field: str) -> tuple[str, Json]:
     if not isinstance(entry, dict):
         raise InvalidInput("phoneNumbers must list objects")
     if entry.get("primary"):
         raise InvalidInput("the primary number cannot be changed here")
-    action, number = entry.get("action"), entry.get("external")
+    action, number = entry.get("action"), entry.get(number_field)
     if action not in ("ADD", "DELETE"):
         raise InvalidInput("phoneNumbers.action must be one of ADD, DELETE")
     if not isinstance(number, str) or not E164.match(number):
-        raise InvalidInput("phoneNumbers.external must be an E.164 number")
+        raise InvalidInput(f"phoneNumbers.{number_field} must be an E.164 number")
     ext = entry.get("extension")
     if ext is not None and (not isinstance(ext, str) or not EXTENSION.match(ext)):
         raise InvalidInput("phoneNumbers.extension must be 2 to 10 digits")
@@ -113,19 +121,23 @@ def _number_change(s: Setting, entry: Any) -> tuple[str, Json]:
     return action, {"primary": False, "directNumber": number, "extension": ext, "ringPattern": ring}
 
 
-def apply_numbers(s: Setting, current: Json, body: Any, primary: str | None) -> Json:
+def apply_numbers(
+    s: Setting, current: Json, body: Any, primary: str | None, kind: str = PERSON
+) -> Json:
     """PUT .../numbers: add or delete alternate numbers, turn distinctive ring on or off."""
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
+    ring_field, number_field = NUMBER_PUT_NAMES[kind]
     out = copy.deepcopy(current)
-    flag = body.get("enableDistinctiveRingPattern")
+    flag = body.get(ring_field)
     if flag is not None:
-        out["distinctiveRingEnabled"] = _bool(flag, "enableDistinctiveRingPattern")
+        out["distinctiveRingEnabled"] = _bool(flag, ring_field)
     changes = body.get("phoneNumbers")
     changes = [] if changes is None else changes
     if not isinstance(changes, list):
         raise InvalidInput("phoneNumbers must be a list")
-    for action, alt in (_number_change(s, e) for e in changes):
+    # validated whole before any applies: a bad entry changes nothing
+    for action, alt in [_number_change(s, e, number_field) for e in changes]:
         have = [a["directNumber"] for a in out["phoneNumbers"]]
         if action == "DELETE":
             if alt["directNumber"] not in have:
