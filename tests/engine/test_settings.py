@@ -13,6 +13,12 @@ from callshift.api.faults import FaultPlan
 from callshift.domain.settings import SETTINGS
 from callshift.services.context import PersonRef
 from callshift.services.features import create_item, read_setting, update_setting
+from callshift.services.schedules import (
+    create_schedule,
+    delete_schedule,
+    list_schedules,
+    read_schedule,
+)
 
 from ..helpers import admin_of
 from ..settings_values import non_default_body
@@ -56,8 +62,36 @@ def configure_all(ctx, user_ids: list[str]) -> dict[str, dict]:
                 if c.key != "id":
                     item[c.key] = f"5{n:03d}"
                 create_item(ctx, ref, s.name, c.name, item)
+        for kind, name, event in _schedules(n):
+            create_schedule(ctx, ref, {"name": name, "type": kind, "events": [event]})
         views[uid] = {s.name: read_setting(ctx, ref, s.name) for s in SETTINGS}
     return views
+
+
+def _schedules(n: int) -> list[tuple[str, str, dict]]:
+    """A business-hours schedule with a weekly event and a holidays one (the criteria's
+    ``scheduleName`` x{n} names it), each user's own."""
+    weekly = {
+        "name": f"Open {n}",
+        "startDate": "2026-01-05",
+        "endDate": "2026-01-05",
+        "allDayEnabled": False,
+        "startTime": "08:30",
+        "endTime": "17:00",
+        "recurrence": {"recurForEver": True, "recurWeekly": {"monday": True, "friday": True}},
+    }
+    day = {
+        "name": "Closed",
+        "startDate": "2026-12-25",
+        "endDate": "2026-12-26",
+        "allDayEnabled": True,
+    }
+    return [("businessHours", f"Office {n}", weekly), ("holidays", f"x{n}", day)]
+
+
+def schedules_of(ctx, uid: str) -> list[dict]:
+    ref = PersonRef(person_id=uid)
+    return [read_schedule(ctx, ref, s["type"], s["id"]) for s in list_schedules(ctx, ref)]
 
 
 def journal(path, sql: str) -> list[tuple]:
@@ -83,6 +117,12 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
         # all of the catalogue but the derived entries (every field computed by the server)
         assert set(some["settings"]) == {s.name for s in SETTINGS if not s.derived}
         assert some["items"]["selectiveAccept"]["criteria"][0]["scheduleName"] == "x0"
+        # the person's schedules beside the catalogue, whole, without the ids made from names
+        assert [(x["type"], x["name"], len(x["events"])) for x in some["schedules"]] == [
+            ("businessHours", "Office 0", 1),
+            ("holidays", "x0", 1),
+        ]
+        schedules = {uid: schedules_of(admin, uid) for uid in calling}
 
         faults = engine.live.server.app.state.faults
         faults.plan = FaultPlan.parse("partial=0.5,seed=21")  # half the swaps: 206, removes only
@@ -105,6 +145,8 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
             )
             prefixes = sorted(loss.split(":", 1)[0] for loss in json.loads(losses))
             assert prefixes == sorted(API_UNWRITABLE), prefixes
+            # purged with the profile, POSTed back with their events
+            assert schedules_of(admin, raw) == schedules[raw]
 
         faults.plan = FaultPlan()
         verify = engine("verify")
@@ -115,6 +157,13 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
             ref = PersonRef(person_id=uid)
             after = {s.name: read_setting(admin, ref, s.name) for s in SETTINGS}
             assert _without_ids(after) == _without_ids(before), uid
+
+        # a schedule gone since is a difference verify names
+        first = PersonRef(person_id=calling[0])
+        office = next(x for x in list_schedules(admin, first) if x["type"] == "businessHours")
+        delete_schedule(admin, first, "businessHours", office["id"])
+        again = engine("verify")
+        assert again.returncode == 1 and "1 difference" in again.stdout, out(again)
 
 
 def _without_ids(views: dict[str, dict]) -> dict[str, dict]:

@@ -30,6 +30,7 @@ from ..engine.execute import ROLLBACK, RUN, Direction, execute
 from ..engine.journal import Journal, JournalError, Run
 from ..engine.pacing import Pacer
 from ..engine.plan import make_plan, shortages
+from ..engine.schedules import SCHEDULES
 from ..engine.verify import verify as verify_run
 from .common import confirm, console, err, fail
 
@@ -201,7 +202,13 @@ def _print_plan(result, run: Run) -> None:
     shown = result.settings.get("snapshotted") or []
     hidden = result.settings.get("notExposed") or []
     if shown or hidden:
-        console.print(f"  calling settings snapshotted: {len(shown)} of {len(shown) + len(hidden)}")
+        # the person's schedules are read beside the catalogue's settings: said apart
+        counted = [n for n in shown + hidden if n != SCHEDULES]
+        read = [n for n in shown if n != SCHEDULES]
+        console.print(
+            f"  calling settings snapshotted: {len(read)} of {len(counted)}"
+            + (", and each person's schedules" if SCHEDULES in shown else "")
+        )
     if hidden:  # once per run: these are not asked again for the other users
         console.print(
             "  [yellow]not exposed by the target (404/405), not snapshotted for anyone:[/] "

@@ -41,6 +41,7 @@ from .model import (
     workspace_calling,
     workspace_properties,
 )
+from .schedules import SCHEDULES, read_schedules
 
 T = TypeVar("T")
 
@@ -363,7 +364,7 @@ async def snapshot_user(
     client: WebexClient, u: UserMove, names: list[str], org_id: str | None
 ) -> None:
     """Read ``names`` for ``u`` into its snapshot; the core setting first (404: no calling)."""
-    rest = [n for n in names if n != CORE]
+    rest = [n for n in names if n not in (CORE, SCHEDULES)]
     core, *_ = await read_settings(client, u.person_id, [CORE], org_id, u.kind)
     if CORE not in core and not u.is_workspace:
         u.blocker = "calling data unreadable (features answer 404)"
@@ -372,6 +373,12 @@ async def snapshot_user(
     u.snapshot["settings"] = {**core, **settings}
     unread = [n for n in names if n == CORE and not core] + unread
     u.snapshot["items"] = items
+    if SCHEDULES in names and not u.is_workspace:
+        found = await read_schedules(client, u.person_id, org_id)
+        if found is None:
+            unread.append(SCHEDULES)
+        else:
+            u.snapshot[SCHEDULES] = found
     if unread:
         u.snapshot["unread"] = unread
         u.notes.append(f"not snapshotted (404 for this user): {', '.join(unread)}")
@@ -388,13 +395,13 @@ async def probe(
     for u in moves:
         if u.calling is None or u.blocker or u.is_workspace:
             continue
-        await snapshot_user(client, u, list(NAMES), org_id)
+        await snapshot_user(client, u, [*NAMES, SCHEDULES], org_id)
         if u.blocker:
             continue
         hidden = u.snapshot.pop("unread", [])
         u.notes = [n for n in u.notes if not n.startswith("not snapshotted")]
-        return [n for n in NAMES if n not in hidden], hidden
-    return list(NAMES), []
+        return [n for n in (*NAMES, SCHEDULES) if n not in hidden], hidden
+    return [*NAMES, SCHEDULES], []
 
 
 async def snapshot_workspaces(

@@ -9,7 +9,8 @@ every setting. The repair:
 2. writes every setting of the snapshot back, as the catalogue says Webex takes it
    (catalogue.py): the setting's PUT less its read-only fields, the criteria and other list
    items the user lacks POSTed again, the alternate numbers and distinctive ring through
-   PUT telephony/config/people/{id}/numbers;
+   PUT telephony/config/people/{id}/numbers; then the person's schedules (schedules.py),
+   before nothing else needs them;
 3. says, loudly, what it cannot bring back: the voicemail PIN (Webex has no API to read it,
    so no snapshot holds it), custom greeting audio (it cannot be read either) and any
    setting the catalogue marks as not writable.
@@ -22,6 +23,7 @@ from typing import Any
 from .catalogue import PIN_LOSS, restore_all
 from .client import WebexClient
 from .model import PERSON, Pair
+from .schedules import SCHEDULES, write_schedules
 
 __all__ = ["PIN_LOSS", "give_back_operations", "restore_settings"]
 
@@ -47,4 +49,7 @@ async def restore_settings(
 ) -> list[str]:
     """Write the snapshot's settings back (a person's or, ``kind`` WORKSPACE, a
     workspace's, at its paths); answer what could not be restored."""
-    return await restore_all(client, person_id, snapshot, org_id, kind)
+    losses = await restore_all(client, person_id, snapshot, org_id, kind)
+    if kind == PERSON and snapshot.get(SCHEDULES):
+        losses += await write_schedules(client, person_id, snapshot[SCHEDULES], org_id)
+    return losses

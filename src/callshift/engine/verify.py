@@ -28,6 +28,8 @@ from .client import ApiError, Fatal, WebexClient
 from .journal import Journal, Run
 from .model import UserMove, workspace_calling, workspace_properties
 from .plan import each
+from .schedules import SCHEDULES, read_schedules
+from .schedules import differences as schedule_differences
 from .workspace_moves import licences_of
 
 EXPECT = {"moved": "target", "repaired": "target", "rolled_back": "source"}
@@ -200,6 +202,9 @@ async def verify(
             found = compare_workspace(u, EXPECT[u.state], workspace, settings, items)
         else:
             found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
+            if SCHEDULES in u.snapshot:
+                now = await read_schedules(client, u.person_id, run.org_id)
+                found += _differences(u, schedule_differences(u.snapshot[SCHEDULES], now))
         differences.extend(found)
         journal.record(
             run.id,
