@@ -6,7 +6,6 @@ SQLite only, as the other fault tests: the engine talks HTTP, the database adds 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from callshift import ids
 from callshift.api.faults import FaultPlan
@@ -16,7 +15,7 @@ from callshift.services.features import create_item, read_setting, update_settin
 
 from ..helpers import admin_of
 from ..settings_values import non_default_body
-from .conftest import assert_all_on, engine_on, out, profiles
+from .conftest import assert_all_on, engine_on, journal_rows, out, profiles
 
 OLD, NEW = "Sub100001", "Sub200001"
 # What Webex's API cannot write back, so a repaired user keeps losing it (catalogue `lost`,
@@ -60,14 +59,6 @@ def configure_all(ctx, user_ids: list[str]) -> dict[str, dict]:
     return views
 
 
-def journal(path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
     users = 16
     with engine_on(sqlite_db, tmp_path, users, test_mode=True, faults="seed=21") as engine:
@@ -78,7 +69,7 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
         plan = engine("plan", "--from", OLD, "--to", NEW)
         assert plan.returncode == 0, out(plan)
         assert "not exposed" not in plan.stdout
-        snaps = dict(journal(engine.journal, "select person_id, snapshot from users"))
+        snaps = dict(journal_rows(engine.journal, "select person_id, snapshot from users"))
         some = json.loads(snaps[ids.person(calling[0])])
         assert set(some["settings"]) == {s.name for s in SETTINGS}  # all of the catalogue
         assert some["items"]["selectiveAccept"]["criteria"][0]["scheduleName"] == "x0"
@@ -89,7 +80,7 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
         assert run.returncode == 0, out(run)
         assert faults.counts["partial"] >= 2, faults.counts
         assert_all_on(sqlite_db, org, NEW, OLD)
-        repaired = journal(
+        repaired = journal_rows(
             engine.journal, "select person_id, losses from users where state = 'repaired'"
         )
         assert len(repaired) >= 2
@@ -141,9 +132,9 @@ def test_a_setting_the_target_does_not_expose_is_reported_once(sqlite_db, tmp_pa
         lines = [l for l in plan.stdout.splitlines() if "not exposed" in l]
         assert len(lines) == 1 and all(h in lines[0] for h in hidden), plan.stdout
         assert f"snapshotted: {len(SETTINGS) - 2} of {len(SETTINGS)}" in plan.stdout
-        summary = json.loads(journal(engine.journal, "select summary from runs")[0][0])
+        summary = json.loads(journal_rows(engine.journal, "select summary from runs")[0][0])
         assert summary["settings"]["notExposed"] == list(hidden)
-        for (snap,) in journal(engine.journal, "select snapshot from users"):
+        for (snap,) in journal_rows(engine.journal, "select snapshot from users"):
             assert not set(hidden) & set(json.loads(snap)["settings"])
 
         run = engine("run", "--yes")
