@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
+from callshift.cli import app as cli_app
+from callshift.config import get_settings
 from callshift.db import tables as t
 from callshift.db.engine import Database, connect
 from callshift.db.migrate import upgrade
-from callshift.seed import seed
 
-from .helpers import admin_of
+from .helpers import admin_of, seed_demo
 
 PG_URL = os.environ.get(
     "CALLSHIFT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -94,12 +96,22 @@ def db(request, tmp_path, sqlite_template) -> Database:
 @pytest.fixture
 def demo(db):
     """A small seeded demo: 60 users on Sub100001, room on Sub200001, a second org."""
-    return seed(db, users=60)
+    return seed_demo(db, users=60)
 
 
 @pytest.fixture
 def admin(db, demo):
     return admin_of(db, demo.main_org_id)
+
+
+@pytest.fixture
+def cli(db, monkeypatch):
+    """cli("move", ...): the CLI run in process against the `db` fixture's database."""
+    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    yield lambda *args, **kw: runner.invoke(cli_app, [str(a) for a in args], **kw)
+    get_settings.cache_clear()
 
 
 TESTS = Path(__file__).parent
@@ -110,6 +122,8 @@ SLOW = frozenset(
     {
         "engine/test_migrate.py",  # the engine's CLI against a live server, end to end
         "engine/test_faults.py",  # the same under injected faults, 429s and kill -9
+        "engine/test_workspaces.py",  # the engine's CLI with workspaces, a live server each
+        "engine/test_settings.py",  # every setting snapshotted and written back, live server
         "integration/test_crash.py",  # kill -9 at random points, then finish
         "integration/test_stateful.py",  # a hypothesis state machine over every rule
         "integration/test_workers.py",  # two worker processes share a job

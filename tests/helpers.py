@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, text
+import functools
+import time
+from unittest import mock
 
+from sqlalchemy import delete, distinct, func, insert, select, text
+
+import callshift.seed as seed_module
 from callshift.db.engine import Database
 from callshift.domain.access import Principal, Role
 from callshift.domain.model import Licence, User, UserLicensing
+from callshift.seed import SeedSummary
 from callshift.services.context import Ctx
+from callshift.services.pins import hash_pin
+
+
+@functools.cache
+def _hash_once(pin: str) -> str:
+    return hash_pin(pin)
+
+
+def seed_demo(db: Database, **kwargs) -> SeedSummary:
+    """``callshift.seed.seed`` with its four voicemail PINs hashed once per session (the same
+    salt every time, which only the tests see): scrypt made each seed cost 0.2-0.3 s."""
+    with mock.patch.object(seed_module, "hash_pin", _hash_once):
+        return seed_module.seed(db, **kwargs)
 
 
 def admin_of(db: Database, org_id: str, role: Role = Role.FULL_ADMIN) -> Ctx:
@@ -36,6 +55,43 @@ def holder(ctx: Ctx, code: str = "BCSTD", index: int = 0) -> User:
         )
         uid = sorted(uow.store.holders(lic.id))[index]
         return uow.store.user(uid)
+
+
+def people_on(db: Database, sub: str, offers: tuple[str, ...] | None = None) -> int:
+    """Users holding a licence of the subscription (of those offers), counted in SQL."""
+    return _count_on(db, sub, offers, people=True)
+
+
+def assignments_on(db: Database, sub: str) -> int:
+    """Licences of the subscription held, counted in SQL (a user holding two counts twice)."""
+    return _count_on(db, sub, None, people=False)
+
+
+def _count_on(db: Database, sub: str, offers: tuple[str, ...] | None, people: bool) -> int:
+    from callshift.db import tables as t
+
+    counted = func.count(distinct(t.user_licences.c.user_id)) if people else func.count()
+    with db.uow(write=False) as uow:
+        q = (
+            select(counted)
+            .select_from(t.user_licences)
+            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
+            .where(t.licences.c.subscription_id == sub)
+        )
+        if offers:
+            q = q.where(t.licences.c.offer_code.in_(offers))
+        return uow.conn.execute(q).scalar_one()
+
+
+def wait_for_job(client, headers: dict, job_id: str, statuses, timeout: float = 60) -> dict:
+    """The job as the API shows it, once its status is one of ``statuses``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/callshift/jobs/{job_id}", headers=headers).json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job stuck: {job}")
 
 
 def state_of(ctx: Ctx, user: User) -> UserLicensing:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 
 import pytest
@@ -19,22 +18,6 @@ from ..helpers import admin_of
 P1, P2 = "Webex Calling - Professional [Sub100001]", "Webex Calling - Professional [Sub200001]"
 B1, B2 = "Webex Calling - Basic [Sub100001]", "Webex Calling - Basic [Sub200001]"
 EMAIL = "User ID/Email (Required)"
-
-
-@pytest.fixture
-def demo(db, monkeypatch):
-    """The shared 60-user demo, with the seed's four PIN hashes computed once per session."""
-    import callshift.seed as seed_module
-
-    monkeypatch.setattr(seed_module, "hash_pin", _cached_hash)
-    return seed_module.seed(db, users=60)
-
-
-@functools.cache
-def _cached_hash(pin: str) -> str:
-    from callshift.services.pins import hash_pin
-
-    return hash_pin(pin)
 
 
 @pytest.fixture

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from callshift.bootstrap import create_app
-from callshift.cli import app as cli_app
-from callshift.config import Settings, get_settings
+from callshift.config import Settings
 from callshift.domain.access import Role
 from callshift.services.tokens import create_token
 
-from ..helpers import snapshot_db
+from ..helpers import snapshot_db, wait_for_job
 from .conftest import EMAIL, P1, P2, move_calling, to_bytes
-
-
-def wait_for(client, headers, job_id, statuses, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/callshift/jobs/{job_id}", headers=headers).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job stuck: {job}")
 
 
 @pytest.fixture
@@ -105,7 +92,7 @@ def test_export_upload_preview_apply_through_http(client, db, demo):
     assert client.get(f"/v1/callshift/jobs/{job_id}", headers=h).json()["status"] == "preview"
     started = client.post(f"/v1/callshift/csv/import/{job_id}/apply", headers=h)
     assert started.status_code == 202
-    job = wait_for(client, h, job_id, ("succeeded", "failed"))
+    job = wait_for_job(client, h, job_id, ("succeeded", "failed"))
     assert job["status"] == "succeeded" and job["counts"]["moved"] == 60
     assert client.post(f"/v1/callshift/csv/import/{job_id}/apply", headers=h).status_code == 409
 
@@ -165,15 +152,7 @@ def test_export_neutralises_formulas_and_keeps_phone_numbers(client, db, demo):
     assert ada[6] == "+97230000000"  # a phone number keeps its '+'
 
 
-@pytest.fixture
-def cli(db, demo, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(cli_app, list(args))
-    get_settings.cache_clear()
-
-
-def test_cli_export_then_import(cli, db, tmp_path):
+def test_cli_export_then_import(cli, db, demo, tmp_path):
     out = cli("csv", "export")
     assert out.exit_code == 0 and EMAIL in out.stdout
     path = tmp_path / "users.csv"
@@ -192,7 +171,7 @@ def test_cli_export_then_import(cli, db, tmp_path):
     assert "succeeded" in done.stdout
 
 
-def test_cli_refuses_with_reasons(cli, db, tmp_path):
+def test_cli_refuses_with_reasons(cli, db, demo, tmp_path):
     unchanged = snapshot_db(db)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(

@@ -12,11 +12,9 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from callshift.bootstrap import create_app
-from callshift.cli import app as cli_app
-from callshift.config import Settings, get_settings
+from callshift.config import Settings
 from callshift.db import tables as t
 from callshift.domain import errors as E
 from callshift.domain.access import Role
@@ -167,14 +165,6 @@ def test_http_confirm_needs_allow_reversal(client, ctx, db, demo):
         f"/v1/callshift/csv/import/{job_id}/apply", json={"allowReversal": True}, headers=h
     )
     assert ok.status_code == 202, ok.text
-
-
-@pytest.fixture
-def cli(db, demo, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(cli_app, list(args))
-    get_settings.cache_clear()
 
 
 def test_cli_refuses_a_stale_file_without_allow_reversal(cli, ctx, db, tmp_path):

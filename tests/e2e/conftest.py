@@ -6,7 +6,6 @@ it was ever sent (for example, that no voicemail PIN hash ever leaves the server
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
@@ -22,32 +21,20 @@ from callshift.config import Settings
 from callshift.db.engine import Database
 from callshift.domain.access import Role
 from callshift.domain.model import Licence, User
-from callshift.seed import SeedSummary, seed
+from callshift.seed import SeedSummary
+from callshift.services.accounts import create_account, sign_in
 from callshift.services.tokens import create_token
+from callshift.ui.auth import SESSION_COOKIE
 
-from ..helpers import admin_of, holder, licence
+from ..helpers import admin_of, holder, licence, seed_demo
 
 E2E_USERS = 40
 
 
 @pytest.fixture
-def demo(db, monkeypatch):
-    """The seeded demo, smaller than the shared one (40 users) to keep the HTTP tests quick.
-
-    The seed hashes four PINs with scrypt; the hashes are cached across tests (same salt
-    every time, which only the tests see) so each seed costs milliseconds.
-    """
-    import callshift.seed as seed_module
-
-    monkeypatch.setattr(seed_module, "hash_pin", _cached_hash)
-    return seed(db, users=E2E_USERS)
-
-
-@functools.cache
-def _cached_hash(pin: str) -> str:
-    from callshift.services.pins import hash_pin
-
-    return hash_pin(pin)
+def demo(db):
+    """The seeded demo, smaller than the shared one (40 users) to keep the HTTP tests quick."""
+    return seed_demo(db, users=E2E_USERS)
 
 
 class Api(TestClient):
@@ -99,6 +86,19 @@ def token(db, demo) -> str:
 @pytest.fixture
 def client(api, token) -> Api:
     return api(token)
+
+
+@pytest.fixture
+def ui(api, db, demo) -> Api:
+    """A client signed in to the admin UI (a session cookie) as a full admin of the main
+    organisation."""
+    create_account(
+        db, "ui@example.com", "a long password", Role.FULL_ADMIN, org_id=demo.main_org_id
+    )
+    secret, _csrf = sign_in(db, "ui@example.com", "a long password")
+    client = api()
+    client.cookies.set(SESSION_COOKIE, secret)
+    return client
 
 
 @dataclass

@@ -29,8 +29,10 @@ from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db.engine import Database, connect
 from callshift.domain.access import Role
-from callshift.seed import SeedSummary, seed
+from callshift.seed import SeedSummary
 from callshift.services.tokens import create_token
+
+from ..helpers import seed_demo
 
 
 class LiveServer:
@@ -156,7 +158,7 @@ def seeded_server(
     db: Database, users: int = 30, workspaces: int = 0, **settings
 ) -> Iterator[Seeded]:
     """Seed ``db`` with the demo data, issue a full-admin token and run the server on it."""
-    demo = seed(db, users=users, workspaces=workspaces)
+    demo = seed_demo(db, users=users, workspaces=workspaces)
     token = create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id, name="e2e")
     with LiveServer(db.url, db=db, **settings) as server:
         yield Seeded(server, demo, token)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 from fastapi.testclient import TestClient
 
@@ -13,17 +12,7 @@ from callshift.config import Settings
 from callshift.domain.access import Role
 from callshift.services.tokens import create_token
 
-from ..helpers import snapshot_db
-
-
-def wait_for(client, headers, job_id, statuses, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/callshift/jobs/{job_id}", headers=headers).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job stuck: {job}")
+from ..helpers import snapshot_db, wait_for_job
 
 
 def test_move_through_the_api(db, demo):
@@ -41,7 +30,7 @@ def test_move_through_the_api(db, demo):
 
         started = client.post("/v1/callshift/moves", headers=h, json=body)
         assert started.status_code == 202
-        job = wait_for(client, h, started.json()["id"], ("succeeded", "failed"))
+        job = wait_for_job(client, h, started.json()["id"], ("succeeded", "failed"))
         assert job["status"] == "succeeded" and job["counts"]["moved"] == demo.users
         assert client.get(f"/v1/callshift/jobs/{job['id']}/errors", headers=h).json()["items"] == []
         rows = list(
@@ -69,7 +58,7 @@ def test_move_through_the_api(db, demo):
 
         assert client.post(f"/v1/callshift/jobs/{job['id']}/abandon", headers=h).status_code == 409
         assert client.post(f"/v1/callshift/jobs/{job['id']}/rollback", headers=h).status_code == 200
-        back = wait_for(client, h, job["id"], ("rolled_back",))
+        back = wait_for_job(client, h, job["id"], ("rolled_back",))
         assert back["counts"]["rolledBack"] == demo.users
         refused = client.post("/v1/callshift/subscriptions/Sub100001/cancel", headers=h)
         assert (

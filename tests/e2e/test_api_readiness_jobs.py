@@ -3,22 +3,7 @@ jobs list without previews unless ``include=previews``."""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, func, select
-
-from callshift.db import tables as t
-
-
-def _people(db, sub: str, offers: tuple[str, ...] | None = None) -> int:
-    with db.uow(write=False) as uow:
-        q = (
-            select(func.count(distinct(t.user_licences.c.user_id)))
-            .select_from(t.user_licences)
-            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
-            .where(t.licences.c.subscription_id == sub)
-        )
-        if offers:
-            q = q.where(t.licences.c.offer_code.in_(offers))
-        return uow.conn.execute(q).scalar_one()
+from ..helpers import people_on
 
 
 def test_readiness_counts_users_and_keeps_the_per_licence_report(client, db, demo):
@@ -26,8 +11,8 @@ def test_readiness_counts_users_and_keeps_the_per_licence_report(client, db, dem
     assert got.status_code == 200
     body = got.json()
     assert body["subscriptionId"] == "Sub100001" and body["ready"] is False
-    assert body["users"] == demo.users == _people(db, "Sub100001")
-    assert body["callingUsers"] == _people(db, "Sub100001", ("BCSTD", "BCBASIC"))
+    assert body["users"] == demo.users == people_on(db, "Sub100001")
+    assert body["callingUsers"] == people_on(db, "Sub100001", ("BCSTD", "BCBASIC"))
     assert body["licenseAssignments"] == sum(body["usersPerLicense"].values()) > body["users"]
     licences = {l["id"]: l for l in client.get("/v1/licenses").json()["items"]}
     for lid, n in body["usersPerLicense"].items():  # Webex licence ids, as before

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from callshift.domain.access import Role
-from callshift.services.accounts import create_account, sign_in
-
 from .conftest import assert_webex_error
 
 HUGE = [str(2**63), str(2**64), str(-(2**63) - 1), str(2**70)]
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -29,15 +25,6 @@ def objects(client):
     group = client.post("/v1/groups", json={"displayName": "Paging"})
     assert group.status_code == 200, group.text
     return {"job": preview.json()["jobId"], "group": group.json()["id"]}
-
-
-@pytest.fixture
-def ui(api, db, demo):
-    create_account(db, "pager@acme.example.com", PASSWORD, Role.FULL_ADMIN, org_id=demo.main_org_id)
-    secret, _csrf = sign_in(db, "pager@acme.example.com", PASSWORD)
-    c = api()
-    c.cookies.set("callshift_session", secret)
-    return c
 
 
 def api_cases(o: dict) -> list[tuple[str, str]]:

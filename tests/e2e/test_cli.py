@@ -14,22 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from callshift.cli import app
 from callshift.config import get_settings
 
 from ..helpers import admin_of, holder, licence, snapshot_db, state_of
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli(db, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args, **kw: runner.invoke(app, list(args), **kw)
-    get_settings.cache_clear()
 
 
 def test_seed_then_token_then_move(cli, db):

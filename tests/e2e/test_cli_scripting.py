@@ -7,28 +7,22 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from typer.testing import CliRunner
 
-from callshift.cli import app
-from callshift.config import get_settings
 from callshift.db import jobs as jobs_db
 from callshift.domain.errors import InvalidInput, NotFound
 from callshift.services.short_ids import AmbiguousId, resolve_id
 
 from ..helpers import admin_of
 
-runner = CliRunner()
 AMBIGUOUS = ("abcd1111-0000-4000-8000-000000000001", "abcd2222-0000-4000-8000-000000000002")
 UNIQUE = "f00d3333-0000-4000-8000-000000000003"
 
 
 @pytest.fixture
-def cli(db, demo, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    monkeypatch.setenv("COLUMNS", "80")  # the narrow terminal ids used to be cut at
-    get_settings.cache_clear()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
+def cli(cli, demo, monkeypatch):
+    """The shared `cli` over the demo, in the narrow terminal ids used to be cut at."""
+    monkeypatch.setenv("COLUMNS", "80")
+    return cli
 
 
 @pytest.fixture

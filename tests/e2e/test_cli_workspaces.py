@@ -7,31 +7,18 @@ import json
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from callshift.cli import app
-from callshift.config import get_settings
 from callshift.domain.model import SubscriptionStatus
-from callshift.seed import seed
 from callshift.services.subscriptions import set_subscription_status
 
-from ..helpers import admin_of, licence, snapshot_db
+from ..helpers import admin_of, licence, seed_demo, snapshot_db
 
-runner = CliRunner()
 OLD, NEW = "Sub100001", "Sub200001"
 
 
 @pytest.fixture
-def cli(db, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args, **kw: runner.invoke(app, list(args), **kw)
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def demo(db):
-    return seed(db, users=40, workspaces=10)
+    return seed_demo(db, users=40, workspaces=10)
 
 
 def _listed(cli) -> dict[str, dict]:

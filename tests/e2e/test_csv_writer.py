@@ -9,32 +9,17 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 import callshift
 from callshift.db import tables as t
-from callshift.domain.access import Role
 from callshift.domain.model import AuditEvent
 from callshift.engine.report import write
 from callshift.jobs.runner import JobRunner
-from callshift.services.accounts import create_account, sign_in
 from callshift.services.context import utcnow
-from callshift.ui.auth import SESSION_COOKIE
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 SRC = Path(callshift.__file__).parent
-
-
-@pytest.fixture
-def ui(api, db, demo):
-    create_account(
-        db, "csv@example.com", "a long password", Role.FULL_ADMIN, org_id=demo.main_org_id
-    )
-    secret, _csrf = sign_in(db, "csv@example.com", "a long password")
-    client = api()
-    client.cookies.set(SESSION_COOKIE, secret)
-    return client
 
 
 def _rows(text: str) -> list[list[str]]:

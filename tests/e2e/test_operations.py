@@ -13,8 +13,9 @@ from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db.engine import connect
 from callshift.domain.access import Role
-from callshift.seed import seed
 from callshift.services.tokens import create_token
+
+from ..helpers import seed_demo
 
 USERS = 600
 
@@ -39,7 +40,7 @@ def jobs(scrape: dict, status: str) -> float:
 
 @pytest.fixture
 def world(db):
-    demo = seed(db, users=USERS)
+    demo = seed_demo(db, users=USERS)
     settings = Settings(_env_file=None, database_url=db.url, log_level="WARNING", job_batch_size=10)
     return demo, create_app(settings, db)
 

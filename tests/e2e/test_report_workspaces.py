@@ -11,33 +11,18 @@ import json
 import pytest
 
 from callshift import ids
-from callshift.domain.access import Role
 from callshift.domain.bulk_plan import Selection
 from callshift.jobs.runner import JobRunner
-from callshift.seed import seed
-from callshift.services.accounts import create_account, sign_in
 from callshift.services.bulk_move import start_move
-from callshift.ui.auth import SESSION_COOKIE
 
-from ..helpers import admin_of
+from ..helpers import admin_of, seed_demo
 
 USERS, WORKSPACES = 30, 5
 
 
 @pytest.fixture
 def demo(db):
-    return seed(db, users=USERS, workspaces=WORKSPACES)
-
-
-@pytest.fixture
-def ui(api, db, demo):
-    create_account(
-        db, "ui@example.com", "a long password", Role.FULL_ADMIN, org_id=demo.main_org_id
-    )
-    secret, _csrf = sign_in(db, "ui@example.com", "a long password")
-    client = api()
-    client.cookies.set(SESSION_COOKIE, secret)
-    return client
+    return seed_demo(db, users=USERS, workspaces=WORKSPACES)
 
 
 def test_a_bulk_moves_report_names_its_workspaces(db, demo, client, ui):

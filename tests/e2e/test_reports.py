@@ -7,39 +7,11 @@ import csv
 import io
 import re
 
-import pytest
 from sqlalchemy import update
-from typer.testing import CliRunner
 
-from callshift.cli import app as cli_app
-from callshift.config import get_settings
 from callshift.db import tables as t
-from callshift.domain.access import Role
-from callshift.services.accounts import create_account, sign_in
-from callshift.ui.auth import SESSION_COOKIE
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli(db, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args: runner.invoke(cli_app, [str(a) for a in args])
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def ui(api, db, demo):
-    """A client signed in to the admin UI as a full admin of the main organisation."""
-    create_account(
-        db, "ui@example.com", "a long password", Role.FULL_ADMIN, org_id=demo.main_org_id
-    )
-    secret, _csrf = sign_in(db, "ui@example.com", "a long password")
-    client = api()
-    client.cookies.set(SESSION_COOKIE, secret)
-    return client
 
 
 def test_job_report_is_the_same_bytes_everywhere(db, demo, w, client, ui, cli, tmp_path):

@@ -12,25 +12,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from callshift.cli import app as cli_app
-from callshift.config import get_settings
 from callshift.db import tables as t
 from callshift.domain.access import Role
 from callshift.services.tokens import authenticate, create_token, digest, issue_token
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli(db, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args: runner.invoke(cli_app, [str(a) for a in args])
-    get_settings.cache_clear()
 
 
 def _webex_401(r: httpx.Response) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -91,6 +92,15 @@ def engine_on(db: Database, tmp_path: Path, users: int, **settings) -> Iterator[
 
 def out(result: subprocess.CompletedProcess) -> str:
     return f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+
+
+def journal_rows(path: Path, sql: str, *args) -> list[tuple]:
+    """Rows of the engine's journal, read-only (the engine may be running on it)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
 
 
 # --- what the server's database says ----------------------------------------------------------

@@ -14,14 +14,13 @@ from callshift.bootstrap import create_app
 from callshift.config import Settings
 from callshift.db import tables as t
 from callshift.domain.access import Role
-from callshift.seed import seed
 from callshift.services.tokens import create_token
 
-from ..helpers import admin_of, holder, licence, state_of
+from ..helpers import admin_of, holder, licence, seed_demo, state_of
 
 
 def client_for(db, **settings) -> tuple[TestClient, str, object]:
-    demo = seed(db, users=12)
+    demo = seed_demo(db, users=12)
     token = create_token(db, Role.FULL_ADMIN, org_id=demo.main_org_id)
     app = create_app(Settings(database_url=db.url, log_level="WARNING", **settings), db)
     return TestClient(app), token, demo

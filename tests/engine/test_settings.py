@@ -6,7 +6,6 @@ SQLite only, as the other fault tests: the engine talks HTTP, the database adds 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from callshift import ids
 from callshift.api.faults import FaultPlan
@@ -22,7 +21,7 @@ from callshift.services.schedules import (
 
 from ..helpers import admin_of
 from ..settings_values import non_default_body
-from .conftest import assert_all_on, engine_on, out, profiles
+from .conftest import assert_all_on, engine_on, journal_rows, out, profiles
 
 OLD, NEW = "Sub100001", "Sub200001"
 # What Webex's API cannot write back, so a repaired user keeps losing it (catalogue `lost`,
@@ -94,14 +93,6 @@ def schedules_of(ctx, uid: str) -> list[dict]:
     return [read_schedule(ctx, ref, s["type"], s["id"]) for s in list_schedules(ctx, ref)]
 
 
-def journal(path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
     users = 16
     with engine_on(sqlite_db, tmp_path, users, test_mode=True, faults="seed=21") as engine:
@@ -112,7 +103,7 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
         plan = engine("plan", "--from", OLD, "--to", NEW)
         assert plan.returncode == 0, out(plan)
         assert "not exposed" not in plan.stdout
-        snaps = dict(journal(engine.journal, "select person_id, snapshot from users"))
+        snaps = dict(journal_rows(engine.journal, "select person_id, snapshot from users"))
         some = json.loads(snaps[ids.person(calling[0])])
         # all of the catalogue but the derived entries (every field computed by the server)
         assert set(some["settings"]) == {s.name for s in SETTINGS if not s.derived}
@@ -130,7 +121,7 @@ def test_repair_after_206_writes_every_setting_back(sqlite_db, tmp_path):
         assert run.returncode == 0, out(run)
         assert faults.counts["partial"] >= 2, faults.counts
         assert_all_on(sqlite_db, org, NEW, OLD)
-        repaired = journal(
+        repaired = journal_rows(
             engine.journal, "select person_id, losses from users where state = 'repaired'"
         )
         assert len(repaired) >= 2
@@ -192,9 +183,9 @@ def test_a_setting_the_target_does_not_expose_is_reported_once(sqlite_db, tmp_pa
         assert len(lines) == 1 and all(h in lines[0] for h in hidden), plan.stdout
         read = sum(1 for s in SETTINGS if not s.derived)  # the derived ones are never asked
         assert f"snapshotted: {read - 2} of {read}" in plan.stdout
-        summary = json.loads(journal(engine.journal, "select summary from runs")[0][0])
+        summary = json.loads(journal_rows(engine.journal, "select summary from runs")[0][0])
         assert summary["settings"]["notExposed"] == list(hidden)
-        for (snap,) in journal(engine.journal, "select snapshot from users"):
+        for (snap,) in journal_rows(engine.journal, "select snapshot from users"):
             assert not set(hidden) & set(json.loads(snap)["settings"])
 
         run = engine("run", "--yes")

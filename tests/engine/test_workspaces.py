@@ -4,8 +4,11 @@ against callshift's real server (its /v1/workspaces, in Webex's shapes)."""
 from __future__ import annotations
 
 import csv
-import sqlite3
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,7 +16,16 @@ from callshift.api.faults import FaultPlan
 from callshift.db import tables as t
 from callshift.db.engine import Database
 
-from .conftest import assert_units_consistent, engine_on, holdings, licences_by_sub, out, profiles
+from .conftest import (
+    Engine,
+    assert_units_consistent,
+    engine_on,
+    holdings,
+    journal_rows,
+    licences_by_sub,
+    out,
+    profiles,
+)
 
 USERS, WORKSPACES = 20, 10  # 2 of the 10 workspaces are hot desk only (no number)
 OLD, NEW = "Sub100001", "Sub200001"
@@ -40,28 +52,56 @@ def offers_on(db: Database, org_id: str, sub: str, other: str) -> dict[str, tupl
     return out
 
 
-def test_workspaces_move_verify_and_roll_back_with_the_users(db, tmp_path):
-    with engine_on(db, tmp_path, USERS, workspaces=WORKSPACES) as engine:
+@dataclass
+class Planned:
+    """The engine with its plan made, and the organisation as it was before."""
+
+    engine: Engine
+    org: str
+    spaces: set[str]  # the workspaces' ids
+    profiles: dict[str, tuple]
+    offers: dict[str, tuple[str, ...]]  # every holder's offers on OLD
+    plan: str  # what the plan printed
+
+
+@contextmanager
+def planned(db: Database, tmp_path: Path, **settings) -> Iterator[Planned]:
+    with engine_on(db, tmp_path, USERS, workspaces=WORKSPACES, **settings) as engine:
         org = engine.live.demo.main_org_id
         spaces = workspace_ids(db, org)
         assert len(spaces) == WORKSPACES
-        before = profiles(db, org)
-        offers_before = offers_on(db, org, OLD, NEW)
-
+        before = profiles(db, org), offers_on(db, org, OLD, NEW)
         plan = engine("plan", "--from", OLD, "--to", NEW)
         assert plan.returncode == 0, out(plan)
-        assert f"{USERS} users to move" in plan.stdout, out(plan)
-        assert f"and {WORKSPACES} workspaces to move" in plan.stdout, out(plan)
-        assert plan.stdout.count("calling settings are not snapshotted") == 1, out(plan)
+        yield Planned(engine, org, spaces, *before, plan=plan.stdout)
+
+
+def assert_moved_workspaces_given_back(db: Database, p: Planned) -> None:
+    """Every holder on NEW with its offers; the workspaces repaired with their snapshot's
+    location, extension and number; everyone else's profile byte for byte."""
+    assert offers_on(db, p.org, NEW, OLD) == p.offers
+    after = profiles(db, p.org)
+    for w in p.spaces:
+        assert after[w][:3] == p.profiles[w][:3], w
+    assert all(after[u] == p.profiles[u] for u in after if u not in p.spaces)
+    assert_units_consistent(db)
+
+
+def test_workspaces_move_verify_and_roll_back_with_the_users(db, tmp_path):
+    with planned(db, tmp_path) as p:
+        engine = p.engine
+        assert f"{USERS} users to move" in p.plan, p.plan
+        assert f"and {WORKSPACES} workspaces to move" in p.plan, p.plan
+        assert "workspaces' calling settings snapshotted" in p.plan, p.plan
 
         run = engine("run", "--yes")
         assert run.returncode == 0, out(run)
         assert f"moved {USERS + WORKSPACES}" in run.stdout, out(run)
         assert f"of which workspaces: moved {WORKSPACES}" in run.stdout, out(run)
-        moved = offers_on(db, org, NEW, OLD)
-        assert moved == offers_before  # every holder: the same offers, on the target
-        assert Counter(moved[w] for w in spaces) == {("BCCA",): 8, ("BCHD",): 2}
-        assert profiles(db, org) == before  # extension, number, location, settings: kept
+        moved = offers_on(db, p.org, NEW, OLD)
+        assert moved == p.offers  # every holder: the same offers, on the target
+        assert Counter(moved[w] for w in p.spaces) == {("BCCA",): 8, ("BCHD",): 2}
+        assert profiles(db, p.org) == p.profiles  # extension, number, location, settings
         assert_units_consistent(db)
 
         verify = engine("verify")
@@ -78,8 +118,8 @@ def test_workspaces_move_verify_and_roll_back_with_the_users(db, tmp_path):
         back = engine("rollback", "--yes")
         assert back.returncode == 0, out(back)
         assert f"of which workspaces: rolled_back {WORKSPACES}" in back.stdout, out(back)
-        assert offers_on(db, org, OLD, NEW) == offers_before
-        assert profiles(db, org) == before
+        assert offers_on(db, p.org, OLD, NEW) == p.offers
+        assert profiles(db, p.org) == p.profiles
         assert_units_consistent(db)
         verify = engine("verify")
         assert verify.returncode == 0 and "0 differences" in verify.stdout, out(verify)
@@ -87,14 +127,8 @@ def test_workspaces_move_verify_and_roll_back_with_the_users(db, tmp_path):
 
 def test_workspace_puts_that_remove_the_licence_are_repaired_on_resume(sqlite_db, tmp_path):
     db = sqlite_db
-    settings = {"workspaces": WORKSPACES, "test_mode": True, "faults": "seed=3"}
-    with engine_on(db, tmp_path, USERS, **settings) as engine:
-        org = engine.live.demo.main_org_id
-        spaces = workspace_ids(db, org)
-        before = profiles(db, org)
-        offers_before = offers_on(db, org, OLD, NEW)
-        plan = engine("plan", "--from", OLD, "--to", NEW)
-        assert plan.returncode == 0, out(plan)
+    with planned(db, tmp_path, test_mode=True, faults="seed=3") as p:
+        engine = p.engine
         # from here on every workspace PUT removes the calling licence and answers 503
         faults = engine.live.server.app.state.faults
         faults.plan = FaultPlan.parse("purge_workspace=1,seed=3")
@@ -104,21 +138,16 @@ def test_workspace_puts_that_remove_the_licence_are_repaired_on_resume(sqlite_db
         assert f"failed {WORKSPACES}, moved {USERS}" in run.stdout, out(run)
         assert (run.stdout + run.stderr).count("LICENCE LOST") == WORKSPACES, out(run)
         assert faults.counts["purge_workspace"] >= WORKSPACES
-        lost = offers_on(db, org, NEW, OLD)
-        assert all(lost[w] == () for w in spaces)  # the failed PUTs left them with nothing
-        assert all(lost[u] == offers_before[u] for u in lost if u not in spaces)
+        lost = offers_on(db, p.org, NEW, OLD)
+        assert all(lost[w] == () for w in p.spaces)  # the failed PUTs left them with nothing
+        assert all(lost[u] == p.offers[u] for u in lost if u not in p.spaces)
 
         faults.plan = FaultPlan.parse("seed=3")  # the server behaves again
         resume = engine("resume", "--yes", "--retry-failed")
         assert resume.returncode == 0, out(resume)
         assert f"of which workspaces: repaired {WORKSPACES}" in resume.stdout, out(resume)
-        assert "calling settings are not snapshotted" in resume.stdout + resume.stderr
-        assert offers_on(db, org, NEW, OLD) == offers_before
-        after = profiles(db, org)
-        for w in spaces:  # given back with the snapshot's location, extension and number
-            assert after[w][:3] == before[w][:3], w
-        assert all(after[u] == before[u] for u in after if u not in spaces)
-        assert_units_consistent(db)
+        assert "not snapshotted" not in resume.stdout + resume.stderr  # settings written back
+        assert_moved_workspaces_given_back(db, p)
 
         verify = engine("verify")
         assert verify.returncode == 0, out(verify)
@@ -127,14 +156,8 @@ def test_workspace_puts_that_remove_the_licence_are_repaired_on_resume(sqlite_db
 
 def test_some_workspace_puts_fail_and_are_repaired_in_the_run(sqlite_db, tmp_path):
     db = sqlite_db
-    settings = {"workspaces": WORKSPACES, "test_mode": True, "faults": "seed=4"}
-    with engine_on(db, tmp_path, USERS, **settings) as engine:
-        org = engine.live.demo.main_org_id
-        spaces = workspace_ids(db, org)
-        before = profiles(db, org)
-        offers_before = offers_on(db, org, OLD, NEW)
-        plan = engine("plan", "--from", OLD, "--to", NEW)
-        assert plan.returncode == 0, out(plan)
+    with planned(db, tmp_path, test_mode=True, faults="seed=4") as p:
+        engine = p.engine
         faults = engine.live.server.app.state.faults
         faults.plan = FaultPlan.parse("purge_workspace=0.5,seed=4")  # half the PUTs fail
 
@@ -146,24 +169,11 @@ def test_some_workspace_puts_fail_and_are_repaired_in_the_run(sqlite_db, tmp_pat
             text += run.stdout + run.stderr
         assert run.returncode == 0, out(run)
         assert faults.counts["purge_workspace"] >= 1
-        assert "REPAIRED" in text and "calling settings are not snapshotted" in text, text
+        assert "REPAIRED" in text and "not snapshotted" not in text, text
 
-        states = journal_states(engine.journal)
+        states = dict(journal_rows(engine.journal, "select person_id, state from users"))
         assert {states[w] for w in states if states[w] != "moved"} == {"repaired"}
         assert "repaired" in states.values()
-        assert offers_on(db, org, NEW, OLD) == offers_before
-        after = profiles(db, org)
-        for w in spaces:
-            assert after[w][:3] == before[w][:3], w
-        assert all(after[u] == before[u] for u in after if u not in spaces)
-        assert_units_consistent(db)
+        assert_moved_workspaces_given_back(db, p)
         verify = engine("verify")
         assert verify.returncode == 0 and "0 differences" in verify.stdout, out(verify)
-
-
-def journal_states(path) -> dict[str, str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        return dict(conn.execute("select person_id, state from users").fetchall())
-    finally:
-        conn.close()

@@ -7,9 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import distinct, func, select
 
-from callshift.db import tables as t
 from callshift.domain.bulk_plan import Selection
 from callshift.domain.errors import SubscriptionInUse
 from callshift.domain.licensing import LicenceRequest, Operation
@@ -23,27 +21,14 @@ from callshift.services.jobs import abandon_job, list_jobs, rollback_summary
 from callshift.services.licence_change import change_licences
 from callshift.services.subscriptions import cancel_subscription, subscription_use
 
-from ..helpers import holder, licence
-
-
-def _sql_people(db, sub: str, offers: tuple[str, ...] | None = None) -> int:
-    with db.uow(write=False) as uow:
-        q = (
-            select(func.count(distinct(t.user_licences.c.user_id)))
-            .select_from(t.user_licences)
-            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
-            .where(t.licences.c.subscription_id == sub)
-        )
-        if offers:
-            q = q.where(t.licences.c.offer_code.in_(offers))
-        return uow.conn.execute(q).scalar_one()
+from ..helpers import holder, licence, people_on
 
 
 def test_readiness_counts_each_user_once_beside_the_assignments(admin, demo, db):
     use = subscription_use(admin, demo.old_subscription)
-    assert use.users == demo.users == _sql_people(db, demo.old_subscription)
+    assert use.users == demo.users == people_on(db, demo.old_subscription)
     assert use.assignments == sum(use.per_licence.values()) > use.users
-    assert use.calling_users == _sql_people(db, demo.old_subscription, ("BCSTD", "BCBASIC"))
+    assert use.calling_users == people_on(db, demo.old_subscription, ("BCSTD", "BCBASIC"))
     pro = licence(admin, demo.old_subscription, "BCSTD")
     assert use.names[pro.id] == "Webex Calling - Professional" and not use.ready
     # one user loses one of several licences: still one user, one assignment fewer

@@ -18,11 +18,10 @@ from sqlalchemy import select
 from callshift.db import tables as t
 from callshift.db.locations import pstn_locations, repoint_pstn
 from callshift.domain.errors import RestoreRefused
-from callshift.seed import seed
 from callshift.services.subscriptions import cancel_subscription, list_recycle_bin, restore
 from callshift.services.workspaces import delete_workspace, get_workspace, list_workspaces
 
-from ..helpers import admin_of, licence, snapshot_db
+from ..helpers import admin_of, licence, seed_demo, snapshot_db
 
 OLD, NEW = "Sub100001", "Sub200001"
 USERS, WORKSPACES = 40, 10
@@ -30,7 +29,7 @@ USERS, WORKSPACES = 40, 10
 
 @pytest.fixture
 def demo(db):
-    return seed(db, users=USERS, workspaces=WORKSPACES)
+    return seed_demo(db, users=USERS, workspaces=WORKSPACES)
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from callshift.db import tables as t
 from callshift.domain.bulk_plan import Selection
 from callshift.domain.errors import SubscriptionInUse
 from callshift.jobs.runner import JobRunner
-from callshift.seed import seed
 from callshift.services.bulk_move import start_move, validate_move
 from callshift.services.jobs import get_job, rollback_job
 from callshift.services.subscriptions import cancel_subscription, subscription_use
 
-from ..helpers import admin_of, consumed_matches_holders, holdings, profiles
+from ..helpers import admin_of, consumed_matches_holders, holdings, profiles, seed_demo
 
 OLD, NEW = "Sub100001", "Sub200001"
 USERS, WORKSPACES = 200, 20
@@ -23,7 +22,7 @@ USERS, WORKSPACES = 200, 20
 
 @pytest.fixture
 def demo(db):
-    return seed(db, users=USERS, workspaces=WORKSPACES)
+    return seed_demo(db, users=USERS, workspaces=WORKSPACES)
 
 
 def _pstn(db) -> dict[str, str | None]:

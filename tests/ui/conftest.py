@@ -18,10 +18,11 @@ import pytest
 from callshift.db.engine import Database, connect
 from callshift.domain.access import Role
 from callshift.jobs.runner import start_background
-from callshift.seed import SeedSummary, seed
+from callshift.seed import SeedSummary
 from callshift.services.accounts import create_account
 
 from ..e2e.live_server import LiveServer
+from ..helpers import seed_demo
 
 CHROMIUM = os.environ.get("CALLSHIFT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -63,7 +64,7 @@ def site(tmp_path, sqlite_template):
     path = tmp_path / "ui.db"
     shutil.copy(sqlite_template, path)
     db = connect(f"sqlite:///{path}")
-    demo = seed(db, users=60)
+    demo = seed_demo(db, users=60)
     create_account(db, ADMIN, PASSWORD, Role.FULL_ADMIN, org_id=demo.main_org_id)
     create_account(db, READER, PASSWORD, Role.READ_ONLY_ADMIN, org_id=demo.main_org_id)
     _thread, stop = start_background(db, poll=0.1)  # the server's job runner

@@ -3,28 +3,14 @@ browser: hashing, sign-in, roles, sessions that end."""
 
 from __future__ import annotations
 
-import pytest
-from typer.testing import CliRunner
-
-from callshift.cli import app
-from callshift.config import get_settings
 from callshift.domain.access import Role
-from callshift.seed import seed
 from callshift.services.accounts import session, sign_in, sign_out
 
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli(db, monkeypatch):
-    monkeypatch.setenv("CALLSHIFT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield lambda *args, **kw: runner.invoke(app, list(args), **kw)
-    get_settings.cache_clear()
+from ..helpers import seed_demo
 
 
 def test_account_create_reads_the_password_from_stdin(cli, db):
-    demo = seed(db, users=30)  # more than the second organisation: the "main" one
+    demo = seed_demo(db, users=30)  # more than the second organisation: the "main" one
     out = cli(
         "account",
         "create",

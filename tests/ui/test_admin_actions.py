@@ -16,33 +16,10 @@ from callshift.jobs.runner import JobRunner
 from callshift.services.bulk_move import start_move
 from callshift.services.jobs import get_job
 
-from ..helpers import admin_of
+from ..helpers import admin_of, assignments_on, people_on
 from .conftest import allow_http_errors, csrf_of, shot, sign_in
 
 OLD, NEW = "Webex Calling - Professional [Sub100001]", "Webex Calling - Professional [Sub200001]"
-
-
-def _assignments(db, sub: str) -> int:
-    with db.uow(write=False) as uow:
-        return uow.conn.execute(
-            select(func.count())
-            .select_from(t.user_licences)
-            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
-            .where(t.licences.c.subscription_id == sub)
-        ).scalar_one()
-
-
-def _people(db, sub: str, offer: str | None = None) -> int:
-    with db.uow(write=False) as uow:
-        q = (
-            select(func.count(func.distinct(t.user_licences.c.user_id)))
-            .select_from(t.user_licences)
-            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
-            .where(t.licences.c.subscription_id == sub)
-        )
-        if offer:
-            q = q.where(t.licences.c.offer_code == offer)
-        return uow.conn.execute(q).scalar_one()
 
 
 def _status(db, sub: str) -> str:
@@ -65,10 +42,13 @@ def _wait_status(site, job_id: str, status: str) -> None:
 
 
 def test_rollback_asks_first_and_a_post_without_confirmation_changes_nothing(page, site):
-    people, professional = _people(site.db, "Sub100001"), _people(site.db, "Sub100001", "BCSTD")
+    people, professional = (
+        people_on(site.db, "Sub100001"),
+        people_on(site.db, "Sub100001", ("BCSTD",)),
+    )
     job_id = _move(site)
     _wait_status(site, job_id, "succeeded")
-    on_new = _assignments(site.db, "Sub200001")
+    on_new = assignments_on(site.db, "Sub200001")
     sign_in(page, site)
     page.goto(site.url(f"/ui/jobs/{job_id}"))
     page.get_by_role("link", name="Roll back…").click()
@@ -86,15 +66,17 @@ def test_rollback_asks_first_and_a_post_without_confirmation_changes_nothing(pag
     assert refused.status == 400 and "Nothing was rolled back" in refused.text()
     ctx = admin_of(site.db, site.demo.main_org_id)
     assert get_job(ctx, job_id).status == "succeeded"
-    assert _assignments(site.db, "Sub200001") == on_new
+    assert assignments_on(site.db, "Sub200001") == on_new
     page.get_by_role("button", name=f"Roll back {people} users").click()
     expect(page.locator("#job-status")).to_have_text("rolled_back", timeout=60_000)
-    assert _assignments(site.db, "Sub200001") == 0
+    assert assignments_on(site.db, "Sub200001") == 0
 
 
 def test_cancellation_counts_users_and_force_needs_the_typed_id(page, site):
-    people, assignments = _people(site.db, "Sub100001"), _assignments(site.db, "Sub100001")
-    calling = _people(site.db, "Sub100001", "BCSTD") + _people(site.db, "Sub100001", "BCBASIC")
+    people, assignments = people_on(site.db, "Sub100001"), assignments_on(site.db, "Sub100001")
+    calling = people_on(site.db, "Sub100001", ("BCSTD",)) + people_on(
+        site.db, "Sub100001", ("BCBASIC",)
+    )
     assert assignments > people  # the seed gives users several licences: counts differ
     allow_http_errors(page)  # refusals answer 4xx
     sign_in(page, site)
@@ -128,7 +110,7 @@ def test_cancellation_counts_users_and_force_needs_the_typed_id(page, site):
     expect(page.get_by_role("status")).to_contain_text("Subscription Sub100001 is cancelled")
     expect(page.get_by_role("status")).to_contain_text(f"{people} user(s)")
     assert _status(site.db, "Sub100001") == "cancelled"
-    assert _assignments(site.db, "Sub100001") == 0
+    assert assignments_on(site.db, "Sub100001") == 0
     with site.db.uow(write=False) as uow:
         purged = uow.conn.execute(select(func.count()).select_from(t.recycle_bin)).scalar_one()
     assert purged == calling
@@ -211,7 +193,7 @@ def test_the_job_page_follows_the_job_without_a_reload(page, site, monkeypatch):
         return original(runner, job)
 
     monkeypatch.setattr(JobRunner, "_one_batch", paused)
-    people = _people(site.db, "Sub100001")
+    people = people_on(site.db, "Sub100001")
     sign_in(page, site)
     held["id"] = job_id = _move(site)
     page.goto(site.url(f"/ui/jobs/{job_id}"))
@@ -263,7 +245,7 @@ def test_abandon_asks_first_saying_what_stays_done(page, site, monkeypatch):
         return original(runner, job)
 
     monkeypatch.setattr(JobRunner, "_one_batch", paused)
-    people = _people(site.db, "Sub100001")
+    people = people_on(site.db, "Sub100001")
     try:
         sign_in(page, site)
         held["id"] = job_id = _move(site)

@@ -6,21 +6,12 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from callshift.db import tables as t
 
+from ..helpers import assignments_on
 from .conftest import allow_http_errors, shot, sign_in
-
-
-def _count_on(db, sub: str) -> int:
-    with db.uow(write=False) as uow:
-        return uow.conn.execute(
-            select(func.count())
-            .select_from(t.user_licences)
-            .join(t.licences, t.licences.c.id == t.user_licences.c.licence_id)
-            .where(t.licences.c.subscription_id == sub)
-        ).scalar_one()
 
 
 def _profiles(db) -> list[tuple]:
@@ -30,7 +21,7 @@ def _profiles(db) -> list[tuple]:
 
 def test_bulk_move_with_live_progress_then_rollback(page, site):
     profiles = _profiles(site.db)
-    on_old = _count_on(site.db, "Sub100001")
+    on_old = assignments_on(site.db, "Sub100001")
     sign_in(page, site)
     page.get_by_role("link", name="Subscriptions").click()
     expect(page.get_by_label("Webex Calling - Professional").first).to_be_visible()
@@ -47,8 +38,8 @@ def test_bulk_move_with_live_progress_then_rollback(page, site):
     expect(page.locator("#job-counts")).to_contain_text("60 done")
     assert page.locator("progress").first.get_attribute("value") == "60"
     shot(page, "move-job")
-    assert _count_on(site.db, "Sub100001") == 0
-    assert _count_on(site.db, "Sub200001") == on_old
+    assert assignments_on(site.db, "Sub100001") == 0
+    assert assignments_on(site.db, "Sub200001") == on_old
     assert _profiles(site.db) == profiles
     with page.expect_download() as download:
         page.get_by_role("link", name="Download report (CSV)").click()
@@ -57,7 +48,7 @@ def test_bulk_move_with_live_progress_then_rollback(page, site):
     page.get_by_role("link", name="Roll back…").click()
     page.get_by_role("button", name="Roll back 60 users").click()
     expect(page.locator("#job-status")).to_have_text("rolled_back", timeout=60_000)
-    assert _count_on(site.db, "Sub100001") == on_old
+    assert assignments_on(site.db, "Sub100001") == on_old
     assert _profiles(site.db) == profiles
     page.get_by_role("link", name="Jobs", exact=True).click()
     expect(page.locator("table.list tbody tr")).to_have_count(1)
@@ -102,5 +93,5 @@ def test_template_apply_moves_existing_users_keeping_their_data(page, site):
     page.get_by_role("button", name=re.compile(r"apply it to \d+ users")).click()
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
     shot(page, "template-job")
-    assert _count_on(site.db, "Sub100001") == 0
+    assert assignments_on(site.db, "Sub100001") == 0
     assert _profiles(site.db) == profiles
