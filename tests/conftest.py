@@ -124,6 +124,7 @@ SLOW = frozenset(
         "engine/test_faults.py",  # the same under injected faults, 429s and kill -9
         "engine/test_workspaces.py",  # the engine's CLI with workspaces, a live server each
         "engine/test_settings.py",  # every setting snapshotted and written back, live server
+        "engine/test_workspace_settings.py",  # the same for workspaces, live server
         "integration/test_crash.py",  # kill -9 at random points, then finish
         "integration/test_stateful.py",  # a hypothesis state machine over every rule
         "integration/test_workers.py",  # two worker processes share a job

@@ -20,10 +20,10 @@ step is journalled before and after.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from .client import USER_RETRIES, Ambiguous, ApiError, EngineError, Fatal, WebexClient
+from .client import USER_RETRIES, Ambiguous, ApiError, EngineError, Fatal, Reply, WebexClient
 from .journal import Journal, Run, now
 from .model import Pair, UserMove
 from .repair import give_back_operations, restore_settings
@@ -151,32 +151,26 @@ class Mover:
         self.on_event("repaired" if restore else "done", u, "")
 
     async def swap(self, u: UserMove, todo: list[Pair], pairs: list[Pair]) -> set[str] | None:
-        if u.is_workspace:
-            return await self.swap_workspace(u, todo, pairs)
-        ops = []
-        for p in todo:
-            ops.append({"id": p.source, "operation": "remove"})
-            add = {"id": p.target, "operation": "add"}
-            if p.calling and u.properties:
-                add["properties"] = dict(u.properties)
-            ops.append(add)
+        """One request: a person's PATCH (sources removed, targets added), or a workspace's
+        PUT (the body as read, the sources replaced by the targets: Webex's swap)."""
         u.state, u.attempts = self.d.busy, u.attempts + 1
-        self.record(u, "swap", "before", licenses=ops)
-        try:
-            reply = await self.client.assign(u.person_id, ops, self.org)
-        except Ambiguous as e:
-            self.record(u, "swap", "after", "unknown", error=str(e))
+        if u.is_workspace:
+            current = self.workspaces[u.person_id]
+            wanted = swapped(licences_of(current) or set(), todo)
+            self.record(u, "swap", "before", licenses=wanted)
+            call = self.client.update_workspace(u.person_id, put_body(current, wanted), self.org)
+        else:
+            ops = _swap_operations(u, todo)
+            self.record(u, "swap", "before", licenses=ops)
+            call = self.client.assign(u.person_id, ops, self.org)
+        reply = await self._swap_call(u, call)
+        if reply is None:
             return None
-        except Fatal:
-            raise
-        except ApiError as e:
-            self.record(
-                u, "swap", "after", "refused", status=e.status, codes=list(e.codes), error=e.message
-            )
-            raise UserFailed(str(e)) from None
-        held = set((reply.data or {}).get("licenses") or [])
+        answer = reply.data or {}
+        held = self._read_back(u, answer) if u.is_workspace else set(answer.get("licenses") or [])
         lost, left = classify(pairs, held)
         outcome = "removed_without_add" if lost else ("partial" if left else "done")
+        errors = {} if u.is_workspace else {"errors": answer.get("errors")}
         self.record(
             u,
             "swap",
@@ -185,29 +179,20 @@ class Mover:
             defer=outcome == "done",
             status=reply.status,
             licenses=sorted(held),
-            errors=(reply.data or {}).get("errors"),
+            **errors,
         )
         if lost:
             self.on_event("lost", u, _lost_message(u, lost))
         elif left and reply.status == 206:
-            reasons = "; ".join(
-                e.get("description", "") for e in (reply.data or {}).get("errors") or []
-            )
+            reasons = "; ".join(e.get("description", "") for e in answer.get("errors") or [])
             raise UserFailed(f"206: some licences were not moved ({reasons or 'no reason given'})")
         return held
 
-    async def swap_workspace(
-        self, u: UserMove, todo: list[Pair], pairs: list[Pair]
-    ) -> set[str] | None:
-        """One PUT: the body as read, the sources replaced by the targets (Webex's swap)."""
-        current = self.workspaces[u.person_id]
-        wanted = swapped(licences_of(current) or set(), todo)
-        u.state, u.attempts = self.d.busy, u.attempts + 1
-        self.record(u, "swap", "before", licenses=wanted)
+    async def _swap_call(self, u: UserMove, call: Awaitable[Reply]) -> Reply | None:
+        """The swap's request, journalled: None when its fate is unknown (the holder is
+        re-read, never sent the same blindly); a refusal fails the holder."""
         try:
-            reply = await self.client.update_workspace(
-                u.person_id, put_body(current, wanted), self.org
-            )
+            return await call
         except Ambiguous as e:
             self.record(u, "swap", "after", "unknown", error=str(e))
             return None
@@ -218,21 +203,6 @@ class Mover:
                 u, "swap", "after", "refused", status=e.status, codes=list(e.codes), error=e.message
             )
             raise UserFailed(str(e)) from None
-        held = self._read_back(u, reply.data or {})
-        lost, left = classify(pairs, held)
-        outcome = "removed_without_add" if lost else ("partial" if left else "done")
-        self.record(
-            u,
-            "swap",
-            "after",
-            outcome,
-            defer=outcome == "done",
-            status=reply.status,
-            licenses=sorted(held),
-        )
-        if lost:
-            self.on_event("lost", u, _lost_message(u, lost))
-        return held
 
     async def give_back(self, u: UserMove, lost: list[Pair]) -> set[str] | None:
         u.state = self.d.repairing
@@ -332,6 +302,19 @@ class Mover:
             finally:
                 USER_RETRIES.reset(token)
                 u.retries += retries[0]
+
+
+def _swap_operations(u: UserMove, todo: list[Pair]) -> list[dict]:
+    """Each pair's source removed and target added, the calling one with the user's own
+    location, number and extension."""
+    ops: list[dict] = []
+    for p in todo:
+        ops.append({"id": p.source, "operation": "remove"})
+        add: dict = {"id": p.target, "operation": "add"}
+        if p.calling and u.properties:
+            add["properties"] = dict(u.properties)
+        ops.append(add)
+    return ops
 
 
 def _lost_message(u: UserMove, lost: list[Pair]) -> str:
