@@ -9,7 +9,6 @@ what the SDK has been seen to round-trip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,42 +17,27 @@ from wxc_sdk.common import PatternAction, RingPattern
 from wxc_sdk.common.selective import SelectiveFrom
 from wxc_sdk.licenses import LicenseProperties, LicenseRequest, LicenseRequestOperation
 from wxc_sdk.person_settings import UserCallCaptions
-from wxc_sdk.person_settings.barge import BargeSettings
-from wxc_sdk.person_settings.callbridge import CallBridgeSetting
 from wxc_sdk.person_settings.calling_behavior import BehaviorType
-from wxc_sdk.person_settings.ecbn import SelectedECBN
 from wxc_sdk.person_settings.exec_assistant import ExecAssistantType
 from wxc_sdk.person_settings.executive import ExecCallFilteringCriteria
 from wxc_sdk.person_settings.feature_access import FeatureAccessLevel, FeatureAccessSettings
 from wxc_sdk.person_settings.hotdesking import HotDeskingMember
-from wxc_sdk.person_settings.moh import MusicOnHold
 from wxc_sdk.person_settings.numbers import UpdatePersonNumbers, UpdatePersonPhoneNumber
-from wxc_sdk.person_settings.permissions_out import Action, DigitPattern
 from wxc_sdk.person_settings.preferred_answer import PreferredAnswerApi
 from wxc_sdk.person_settings.priority_alert import (
-    PriorityAlert,
     PriorityAlertApi,
-    PriorityAlertCriteria,
 )
-from wxc_sdk.person_settings.selective_accept import SelectiveAccept, SelectiveAcceptCriteria
-from wxc_sdk.person_settings.selective_forward import SelectiveForward, SelectiveForwardCriteria
-from wxc_sdk.person_settings.selective_reject import SelectiveReject, SelectiveRejectCriteria
 from wxc_sdk.person_settings.sequential_ring import (
-    SequentialRing,
     SequentialRingApi,
-    SequentialRingCriteria,
 )
-from wxc_sdk.person_settings.sim_ring import SimRing, SimRingCriteria
 from wxc_sdk.person_settings.single_number_reach import SingleNumberReachNumber
 from wxc_sdk.rest import RestError
 
 from callshift.domain.settings import NAMES, SETTINGS
 
 from .live_server import Seeded, seeded_server
+from .sdk_drivers import Configure, Read, dump, rmw, shared_drivers
 from .test_wxc_sdk import PAGE, PROFESSIONAL, by_sub, callshift_api
-
-Read = Callable[[], Any]
-Configure = Callable[[], None]
 
 
 @pytest.fixture
@@ -69,67 +53,13 @@ def api(live: Seeded):
     api.session.close()
 
 
-def dump(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [dump(v) for v in value]
-    return value.model_dump() if hasattr(value, "model_dump") else value
-
-
 def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Configure]]:
     """For each catalogue name: how the SDK reads it, and configures a non-default value."""
     ps = api.person_settings
-    seq = SequentialRingApi(session=api.session)
     preferred = PreferredAnswerApi(session=api.session)
+    # person_settings has no priority alert or sequential ring API of its own in 1.41
     priority = PriorityAlertApi(session=api.session)
-    out = ps.permissions_out
-
-    def rmw(read: Read, write: Callable[[Any], None], **change: Any) -> tuple[Read, Configure]:
-        """Read, modify (attributes by dotted name), write the model back."""
-
-        def at(value: Any, path: str) -> tuple[Any, str]:
-            *head, last = path.split("__")
-            for h in head:
-                value = getattr(value, h)
-            return value, last
-
-        def configure() -> None:
-            value = read()
-            for path, v in change.items():
-                node, last = at(value, path)
-                assert last in type(node).model_fields, f"no field {last}"
-                setattr(node, last, v)
-            write(value)
-            back = read()  # each configured field reads back as sent
-            for path, v in change.items():
-                node, last = at(back, path)
-                got = getattr(node, last)
-                if isinstance(v, list):  # people, sent as ids, read back as people
-                    got = [
-                        getattr(m, "member_id", None) or getattr(m, "agent_id", None) for m in got
-                    ]
-                assert got == v, (path, got, v)
-
-        return read, configure
-
-    def criteria(api_: Any, main: Any, crit: Any) -> tuple[Read, Configure]:
-        def read() -> Any:
-            value = api_.read(p)
-            return value, [api_.read_criteria(p, c.id) for c in value.criteria or []]
-
-        def configure() -> None:
-            api_.configure(p, main)
-            api_.create_criteria(p, crit)
-
-        return read, configure
-
-    def crit(cls: Any, **extra: Any) -> Any:
-        return cls(
-            calls_from=SelectiveFrom.select_phone_numbers,
-            anonymous_callers_enabled=True,
-            phone_numbers=["+14155550111"],
-            enabled=True,
-            **extra,
-        )
+    sequential = SequentialRingApi(session=api.session)
 
     def numbers_configure() -> None:
         change = UpdatePersonPhoneNumber(
@@ -159,27 +89,6 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
 
         return read, configure
 
-    def codes() -> tuple[Read, Configure]:
-        def configure() -> None:
-            out.access_codes.create(p, code="4321", description="desk")
-            out.access_codes.create(p, code="8765", description="gone")
-            out.access_codes.modify(p, use_custom_access_codes=True, delete_codes=["8765"])
-
-        return (lambda: out.access_codes.read(p)), configure
-
-    def patterns() -> tuple[Read, Configure]:
-        def configure() -> None:
-            out.digit_patterns.create(
-                p, DigitPattern(name="premium", pattern="1900XXXXXXX", action=Action.block)
-            )
-            out.digit_patterns.update_category_control_settings(p, use_custom_digit_patterns=True)
-
-        def read() -> Any:
-            value = out.digit_patterns.get_digit_patterns(p)
-            return value, [out.digit_patterns.details(p, d.id) for d in value.digit_patterns]
-
-        return read, configure
-
     def snr() -> tuple[Read, Configure]:
         def configure() -> None:
             ps.single_number_reach.update(p, alert_all_numbers_for_click_to_dial_calls_enabled=True)
@@ -201,58 +110,8 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
         return (lambda: ps.get_call_captions_settings(p)), configure
 
     return {
-        "voicemail": rmw(
-            lambda: ps.voicemail.read(p),
-            lambda v: ps.voicemail.configure(p, v),
-            send_busy_calls__enabled=False,
-            send_unanswered_calls__number_of_rings=5,
-            message_storage__mwi_enabled=False,
-        ),
-        "callForwarding": rmw(
-            lambda: ps.forwarding.read(p),
-            lambda v: ps.forwarding.configure(p, v),
-            call_forwarding__always__enabled=True,
-            call_forwarding__always__destination="+14155550101",
-            call_forwarding__no_answer__number_of_rings=4,
-        ),
-        "doNotDisturb": rmw(
-            lambda: ps.dnd.read(p),
-            lambda v: ps.dnd.configure(p, v),
-            enabled=True,
-            webex_go_override_enabled=True,
-        ),
-        "callWaiting": (
-            lambda: ps.call_waiting.read(p),
-            lambda: ps.call_waiting.configure(p, not ps.call_waiting.read(p)),
-        ),
+        **shared_drivers(ps, p, other, "Bobby", priority, sequential),
         "numbers": (lambda: ps.numbers.read(p), numbers_configure),
-        "anonymousCallReject": (
-            lambda: ps.anon_calls.read(p),
-            lambda: ps.anon_calls.configure(p, True),
-        ),
-        "intercept": rmw(
-            lambda: ps.call_intercept.read(p),
-            lambda v: ps.call_intercept.configure(p, v),
-            enabled=True,
-            outgoing__transfer_enabled=True,
-            outgoing__destination="+14155550102",
-        ),
-        "selectiveAccept": criteria(
-            ps.selective_accept, SelectiveAccept(enabled=True), crit(SelectiveAcceptCriteria)
-        ),
-        "selectiveForward": criteria(
-            ps.selective_forward,
-            SelectiveForward(enabled=True, default_phone_number_to_forward="+14155550103"),
-            crit(SelectiveForwardCriteria, forward_to_phone_number="+14155550104"),
-        ),
-        "selectiveReject": criteria(
-            ps.selective_reject, SelectiveReject(enabled=True), crit(SelectiveRejectCriteria)
-        ),
-        "priorityAlert": criteria(
-            priority, PriorityAlert(enabled=True), crit(PriorityAlertCriteria)
-        ),
-        "sequentialRing": criteria(seq, SequentialRing(enabled=True), crit(SequentialRingCriteria)),
-        "simultaneousRing": criteria(ps.sim_ring, SimRing(enabled=True), crit(SimRingCriteria)),
         "singleNumberReach": snr(),
         "personalAssistant": rmw(
             lambda: ps.personal_assistant.get(p),
@@ -261,60 +120,10 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
             presence="LUNCH",
             transfer_number="+14155550105",
         ),
-        "callerId": rmw(
-            lambda: ps.caller_id.read(p),
-            lambda v: ps.caller_id.configure_settings(p, v),
-            selected="LOCATION_NUMBER",
-            first_name="Bobby",
-            block_in_forward_calls_enabled=True,
-        ),
-        "outgoingPermission": rmw(
-            lambda: out.read(p),
-            lambda v: out.configure(p, v),
-            use_custom_enabled=True,
-            use_custom_permissions=True,
-            calling_permissions__international__action=Action.block,
-        ),
-        "autoTransferNumbers": rmw(
-            lambda: out.transfer_numbers.read(p),
-            lambda v: out.transfer_numbers.configure(p, v),
-            use_custom_transfer_numbers=True,
-            auto_transfer_number1="+14155550106",
-        ),
-        "accessCodes": codes(),
-        "digitPatterns": patterns(),
-        "incomingPermission": rmw(
-            lambda: ps.permissions_in.read(p),
-            lambda v: ps.permissions_in.configure(p, v),
-            use_custom_enabled=True,
-            external_transfer="BLOCK_ALL_EXTERNAL",
-        ),
-        "outboundBillingPlan": (
-            lambda: ps.outbound_billing_plan.read(p),
-            lambda: ps.outbound_billing_plan.update(p, True),
-        ),
-        "emergencyCallbackNumber": (
-            lambda: ps.ecbn.read(p),
-            lambda: ps.ecbn.configure(p, selected=SelectedECBN.location_ecbn),
-        ),
         "callingBehavior": rmw(
             lambda: ps.calling_behavior.read(p),
             lambda v: ps.calling_behavior.configure(p, v),
             behavior_type=BehaviorType("CALL_WITH_APP_REGISTERED_FOR_CISCOTEL"),
-        ),
-        "privacy": rmw(
-            lambda: ps.privacy.read(p),
-            lambda v: ps.privacy.configure(p, v),
-            aa_extension_dialing_enabled=True,
-            monitoring_agents=[other],
-        ),
-        "bargeIn": (
-            lambda: ps.barge.read(p),
-            lambda: ps.barge.configure(p, BargeSettings(enabled=True, tone_enabled=True)),
-        ),
-        "callBridge": (
-            lambda: ps.call_bridge.read(p),
-            lambda: ps.call_bridge.configure(p, CallBridgeSetting(warning_tone_enabled=True)),
         ),
         "callRecording": rmw(
             lambda: ps.call_recording.read(p),
@@ -322,17 +131,6 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
             enabled=True,
             record="Always",
             repeat__interval=30,
-        ),
-        "monitoring": rmw(
-            lambda: ps.monitoring.read(p),
-            lambda v: ps.monitoring.configure(p, v),
-            call_park_notification_enabled=True,
-        ),
-        "pushToTalk": rmw(
-            lambda: ps.push_to_talk.read(p),
-            lambda v: ps.push_to_talk.configure(p, v),
-            connection_type="TWO_WAY",
-            members=[other],
         ),
         "reception": rmw(
             lambda: ps.receptionist.read(p),
@@ -370,10 +168,6 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
             alert_type="RING_SPLASH",
         ),
         "hoteling": (lambda: ps.hoteling.read(p), lambda: ps.hoteling.configure(p, True)),
-        "musicOnHold": (
-            lambda: ps.music_on_hold.read(p),
-            lambda: ps.music_on_hold.configure(p, MusicOnHold(moh_enabled=False)),
-        ),
         "applications": rmw(
             lambda: ps.appservices.read(p),
             lambda v: ps.appservices.configure(p, v),
@@ -382,10 +176,6 @@ def drivers(api: WebexSimpleApi, p: str, other: str) -> dict[str, tuple[Read, Co
         ),
         # callshift has no devices, so no endpoint to prefer: the one value is "none"
         "preferredAnswerEndpoint": (lambda: preferred.read(p), lambda: None),
-        "answerSettings": (
-            lambda: ps.answer.read(p),
-            lambda: ps.answer.update(p, auto_answer_enabled=True),
-        ),
         "callCaptions": captions(),
         "msTeams": (
             lambda: ps.ms_teams.read(p),
