@@ -89,7 +89,7 @@ def _workspaces_among(conn: Connection, org_id: str, user_ids: Sequence[str]) ->
     ).first()
     if has is None or not user_ids:
         return set()
-    return {uid for uid, u in reads.users_by_id(conn, list(user_ids)).items() if u.is_workspace}
+    return reads.workspace_ids(conn, list(user_ids))
 
 
 def insert_row_events(conn: Connection, ev: AlikeEvents, rows: Sequence[tuple[int, str]]) -> None:

@@ -97,10 +97,22 @@ def users_by_email(
     }
 
 
-def users_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, User]:
+def users_by_id(conn: Connection, ids: Sequence[str], names: bool = False) -> dict[str, User]:
+    """The users of ``ids`` by id; their display names only when ``names`` (a purge's
+    recycle-bin entries name the holder; the hot paths need not carry them)."""
+    if not names:
+        rows = _rows(conn, "SELECT id, org_id, email, kind FROM users WHERE id {in}", ids)
+        return {r[0]: User(id=r[0], org_id=r[1], email=r[2], kind=r[3]) for r in rows}
     rows = _rows(conn, "SELECT id, org_id, email, kind, display_name FROM users WHERE id {in}", ids)
     return {
         r[0]: User(id=r[0], org_id=r[1], email=r[2], kind=r[3], display_name=r[4]) for r in rows
+    }
+
+
+def workspace_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` that are workspaces, by the users' key (no User made per id)."""
+    return {
+        r[0] for r in _rows(conn, "SELECT id FROM users WHERE id {in} AND kind = 'workspace'", ids)
     }
 
 

@@ -43,7 +43,7 @@ def remove_from_all(
     for i in range(0, len(holders), CHUNK):
         chunk = holders[i : i + CHUNK]
         purges.lock_users(conn, chunk)
-        users = reads.users_by_id(conn, chunk)
+        users = reads.users_by_id(conn, chunk, names=True)
         held = reads.holdings(conn, chunk)
         profiles = store.profiles_of(chunk)
         changes = []
