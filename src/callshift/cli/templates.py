@@ -272,26 +272,48 @@ def _set_for_existing(
         allow_data_loss=allow_data_loss,
         batch_size=get_settings().job_batch_size,
     )
+    _confirm_and_run(ctx, db, draft.name, p, True, allow_data_loss, allow_reversal, dry_run, yes)
+
+
+def _confirm_and_run(
+    ctx,
+    db,
+    name: str,
+    p,
+    saving: bool,
+    allow_data_loss: bool,
+    allow_reversal: bool,
+    dry_run: bool,
+    yes: bool,
+) -> None:
+    """Show the preview, then apply it as a job on one confirmation (``saving``: the draft
+    is saved with it, in the same transaction). A dry run, a refusal or a "no" discards the
+    preview: nothing is saved and no preview is left behind."""
+    nothing = "nothing saved or applied" if saving else "nothing applied"
     confirmed = False
     try:
-        _show(ctx, draft.name, p, allow_data_loss)
+        _show(ctx, name, p, allow_data_loss)
         if dry_run:
-            console.print("dry run: nothing saved or changed")
+            console.print(
+                "dry run: nothing saved or changed" if saving else "dry run: nothing changed"
+            )
             return
-        if p.changing == 0:  # saving is all there is to confirm (previews.NOTHING)
-            confirm(f"Save {draft.name!r}? No existing user changes.", yes)
+        if saving and p.changing == 0:  # saving is all there is to confirm (previews.NOTHING)
+            confirm(f"Save {name!r}? No existing user changes.", yes)
         else:
             problem = _refusal(p, allow_reversal)
             if problem:
-                fail(f"nothing saved or applied: {problem}")
-            confirm(f"Save {draft.name!r} and apply it to {p.changing:,} users?", yes)
+                fail(f"{nothing}: {problem}")
+            what = f"Save {name!r} and apply it" if saving else f"Apply {name!r}"
+            confirm(f"{what} to {p.changing:,} users?", yes)
         confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
         confirmed = True
     finally:
-        if not confirmed:  # nothing saved: no preview left behind either
+        if not confirmed:
             discard_preview(ctx, p.job_id)
-    console.print(f"template {draft.name!r} saved", highlight=False)
-    if p.changing:
+    if saving:
+        console.print(f"template {name!r} saved", highlight=False)
+    if p.changing or not saving:
         run_with_progress(db, p.job_id)
         summary(db, p.job_id)
 
@@ -331,20 +353,4 @@ def apply(
         allow_data_loss=allow_data_loss,
         batch_size=get_settings().job_batch_size,
     )
-    confirmed = False
-    try:
-        _show(ctx, tpl.name, p, allow_data_loss)
-        if dry_run:
-            console.print("dry run: nothing changed")
-            return
-        problem = _refusal(p, allow_reversal)
-        if problem:
-            fail(f"nothing applied: {problem}")
-        confirm(f"Apply {tpl.name!r} to {p.changing:,} users?", yes)
-        confirm_preview(ctx, p.job_id, allow_reversal=allow_reversal)
-        confirmed = True
-    finally:
-        if not confirmed:  # a dry run, a refusal or a "no" leaves no preview behind
-            discard_preview(ctx, p.job_id)
-    run_with_progress(db, p.job_id)
-    summary(db, p.job_id)
+    _confirm_and_run(ctx, db, tpl.name, p, False, allow_data_loss, allow_reversal, dry_run, yes)
