@@ -108,6 +108,27 @@ def _refs_to_raw(store: SqlStore, s: Setting, user: User, value: Json) -> Json:
     return out
 
 
+def save_feature(
+    ctx: Ctx,
+    store: SqlStore,
+    user: User,
+    profile: CallingProfile,
+    key: str,
+    value: Any,
+    event: str,
+    before: Json,
+    after: Json,
+    **columns: Any,
+) -> dict[str, Any]:
+    """Store ``value`` under ``key`` of the profile's features and audit the change, in the
+    caller's transaction; answers the features now stored."""
+    features = copy.deepcopy(profile.features)
+    features[key] = value
+    store.update_profile(user.id, features=features, **columns)
+    ctx.audit(store, user.org_id, event, kind_of(user), user.id, before, after)
+    return features
+
+
 def _change(
     ctx: Ctx,
     ref: HolderRef,
@@ -123,20 +144,20 @@ def _change(
         before = _stored(s, profile)
         after = compute(uow.store, user, profile, before)
         if after != before:
-            features = copy.deepcopy(profile.features)
-            features[name] = after
             extra = {}
             if s.write == "numbers":
                 extra["distinctive_ring"] = after["distinctiveRingEnabled"]
-            uow.store.update_profile(user.id, features=features, **extra)
-            ctx.audit(
+            features = save_feature(
+                ctx,
                 uow.store,
-                user.org_id,
+                user,
+                profile,
+                name,
+                after,
                 f"feature.{name}.updated",
-                kind_of(user),
-                user.id,
                 {name: before},
                 {name: after},
+                **extra,
             )
             uow.commit()
             profile = replace(profile, features=features)

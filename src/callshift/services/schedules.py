@@ -8,7 +8,6 @@ reads them, a read-only admin changes nothing, a user token only its own.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from ..domain import schedules as sched
 from ..domain.errors import NotFound
 from ..domain.model import CallingProfile, User
 from .context import Ctx, PersonRef, resolve_person
+from .features import save_feature
 
 Json = dict[str, Any]
 Compute = Callable[[list[Json]], tuple[list[Json], str]]
@@ -67,15 +67,14 @@ def _change(ctx: Ctx, ref: PersonRef, action: str, compute: Compute) -> str:
         before = sched.stored(profile.features)
         after, made = compute(before)
         if after != before:
-            features = copy.deepcopy(profile.features)
-            features[sched.STORE_KEY] = {"schedules": after}
-            uow.store.update_profile(user.id, features=features)
-            ctx.audit(
+            save_feature(
+                ctx,
                 uow.store,
-                user.org_id,
+                user,
+                profile,
+                sched.STORE_KEY,
+                {"schedules": after},
                 f"schedule.{action}",
-                "person",
-                user.id,
                 {"schedules": before},
                 {"schedules": after},
             )
