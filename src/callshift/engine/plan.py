@@ -395,13 +395,21 @@ async def probe(
     for u in moves:
         if u.calling is None or u.blocker or u.is_workspace:
             continue
-        await snapshot_user(client, u, [*NAMES, SCHEDULES], org_id)
-        if u.blocker:
-            continue
-        hidden = u.snapshot.pop("unread", [])
-        u.notes = [n for n in u.notes if not n.startswith("not snapshotted")]
-        return [n for n in (*NAMES, SCHEDULES) if n not in hidden], hidden
+        exposed, hidden = await _first_reads(client, u, [*NAMES, SCHEDULES], org_id)
+        if not u.blocker:
+            return exposed, hidden
     return [*NAMES, SCHEDULES], []
+
+
+async def _first_reads(
+    client: WebexClient, u: UserMove, names: list[str], org_id: str | None
+) -> tuple[list[str], list[str]]:
+    """(exposed, hidden): ``u`` snapshotted with every name; one it answers 404 or 405 for
+    is one the target does not expose, not a note on ``u``."""
+    await snapshot_user(client, u, names, org_id)
+    hidden = u.snapshot.pop("unread", [])
+    u.notes = [n for n in u.notes if not n.startswith("not snapshotted")]
+    return [n for n in names if n not in hidden], hidden
 
 
 async def snapshot_workspaces(
@@ -413,10 +421,7 @@ async def snapshot_workspaces(
     first, *rest = [u for u in spaces if not u.blocker] or [None]
     if first is None:
         return {"snapshotted": list(WORKSPACE_NAMES), "notExposed": []}
-    await snapshot_user(client, first, list(WORKSPACE_NAMES), org_id)
-    hidden = first.snapshot.pop("unread", [])
-    first.notes = [n for n in first.notes if not n.startswith("not snapshotted")]
-    exposed = [n for n in WORKSPACE_NAMES if n not in hidden]
+    exposed, hidden = await _first_reads(client, first, list(WORKSPACE_NAMES), org_id)
 
     async def one(u: UserMove) -> None:
         await snapshot_user(client, u, exposed, org_id)

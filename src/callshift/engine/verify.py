@@ -117,7 +117,10 @@ def compare(
     person: dict | None,
     settings: dict[str, dict | None],
     items: dict[str, dict] | None = None,
+    schedules: list[dict] | None = None,
 ) -> list[Difference]:
+    """A person against its plan and snapshot: licences, location, extension, numbers, the
+    settings and (when the snapshot holds them) the schedules as read now."""
     items = items or {}
     found: list[tuple[str, Any, Any]] = []
     if person is None:
@@ -131,6 +134,8 @@ def compare(
         if _numbers(before) != _numbers(person):
             found.append(("phoneNumbers", _numbers(before), _numbers(person)))
     found += _settings_diff(u, settings, items)
+    if SCHEDULES in u.snapshot:
+        found += schedule_differences(u.snapshot[SCHEDULES], schedules)
     return _differences(u, found)
 
 
@@ -201,10 +206,11 @@ async def verify(
             workspace = await _workspace(client, u, run)
             found = compare_workspace(u, EXPECT[u.state], workspace, settings, items)
         else:
-            found = compare(u, EXPECT[u.state], people.get(u.person_id), settings, items)
+            schedules = None
             if SCHEDULES in u.snapshot:
-                now = await read_schedules(client, u.person_id, run.org_id)
-                found += _differences(u, schedule_differences(u.snapshot[SCHEDULES], now))
+                schedules = await read_schedules(client, u.person_id, run.org_id)
+            person = people.get(u.person_id)
+            found = compare(u, EXPECT[u.state], person, settings, items, schedules)
         differences.extend(found)
         journal.record(
             run.id,
